@@ -1,0 +1,175 @@
+//! One loaded workflow definition: the source text, the value as written with its locations,
+//! and the ASL view every rule, the engine and migrate work on.
+//!
+//! For an ASL file the ASL view *is* the document. For a NEXUS workflow it is the lowered ASL
+//! value, and [`PointerMap`] maps each ASL pointer back to the NEXUS YAML node it came from,
+//! so one rule serves both formats and still points at the user's own line.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::location::{LocationMap, TextRange};
+
+/// The syntax a file is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceFormat {
+    Json,
+    Yaml,
+}
+
+/// What a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// Amazon States Language (JSON or YAML).
+    Asl,
+    /// NEXUS YAML workflow.
+    Nexus,
+}
+
+impl DocKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DocKind::Asl => "asl",
+            DocKind::Nexus => "nexus",
+        }
+    }
+}
+
+/// Maps pointers of the ASL view to pointers of the document as written.
+///
+/// Entries are prefixes: a lookup takes the longest mapped prefix of the ASL pointer and
+/// appends the rest unchanged, so only nodes whose path changes need an entry.
+#[derive(Clone, Debug, Default)]
+pub struct PointerMap {
+    /// ASL pointer → source pointer. Empty = identity.
+    entries: std::collections::HashMap<String, String>,
+}
+
+impl PointerMap {
+    pub fn identity() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, asl: impl Into<String>, source: impl Into<String>) {
+        self.entries.insert(asl.into(), source.into());
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The source pointer for an ASL pointer.
+    pub fn to_source(&self, asl: &str) -> String {
+        if self.entries.is_empty() {
+            return asl.to_string();
+        }
+        let mut end = asl.len();
+        loop {
+            let prefix = &asl[..end];
+            if let Some(src) = self.entries.get(prefix) {
+                return format!("{src}{}", &asl[end..]);
+            }
+            match prefix.rfind('/') {
+                Some(i) => end = i,
+                None => return asl.to_string(),
+            }
+        }
+    }
+}
+
+/// One workflow definition, loaded.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The path as the user gave it (or found by discovery), for output.
+    pub path: String,
+    /// The whole file's text.
+    pub source: Arc<str>,
+    pub format: SourceFormat,
+    pub kind: DocKind,
+    /// Index of the YAML document within a multi-document file (0 otherwise).
+    pub index: usize,
+    /// A name for the definition when a file holds several (template logical id).
+    pub label: Option<String>,
+    /// Pointer of the definition within the file's value (`""` for a plain definition file).
+    pub base: String,
+    /// The definition as written (the value at `base`).
+    pub raw: Value,
+    /// Locations of every node of the file, by pointer from the file's root.
+    pub locations: Arc<LocationMap>,
+    /// The ASL view: `raw` for ASL, the lowered workflow for NEXUS.
+    pub asl: Value,
+    /// ASL-view pointer → pointer relative to `base`.
+    pub origin: PointerMap,
+}
+
+impl Document {
+    /// A plain ASL document: the ASL view is the value itself.
+    pub fn asl(
+        path: impl Into<String>,
+        source: Arc<str>,
+        format: SourceFormat,
+        value: Value,
+        locations: Arc<LocationMap>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            source,
+            format,
+            kind: DocKind::Asl,
+            index: 0,
+            label: None,
+            base: String::new(),
+            raw: value.clone(),
+            locations,
+            asl: value,
+            origin: PointerMap::identity(),
+        }
+    }
+
+    /// The pointer into the file (from its root) for a pointer into the ASL view.
+    pub fn source_pointer(&self, asl_pointer: &str) -> String {
+        let rel = self.origin.to_source(asl_pointer);
+        format!("{}{}", self.base, rel)
+    }
+
+    /// The span in the file for a pointer into the ASL view: the exact node when it exists,
+    /// else the nearest ancestor that does.
+    pub fn span_of(&self, asl_pointer: &str, key: bool) -> Option<TextRange> {
+        let p = self.source_pointer(asl_pointer);
+        if let Some(loc) = self.locations.get(&p) {
+            return Some(if key {
+                loc.key.unwrap_or(loc.value)
+            } else {
+                loc.value
+            });
+        }
+        self.locations.nearest_value_span(&p).map(|(_, s)| s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_map_uses_longest_prefix() {
+        let mut m = PointerMap::identity();
+        m.insert("/States/A", "/states/0");
+        m.insert("/States/A/Retry", "/states/0/on_failure/retry");
+        assert_eq!(m.to_source("/States/A/Next"), "/states/0/Next");
+        assert_eq!(
+            m.to_source("/States/A/Retry/0"),
+            "/states/0/on_failure/retry/0"
+        );
+        assert_eq!(m.to_source("/StartAt"), "/StartAt");
+    }
+}

@@ -1,0 +1,1 @@
+//! Expression languages of ASL: JSONPath (Jayway dialect), intrinsic functions, payload templates.

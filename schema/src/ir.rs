@@ -1,0 +1,497 @@
+//! The graph IR: one petgraph graph per scope (the top level, each Parallel branch, each Map
+//! processor). Nodes are states, edges are transitions, each edge with the pointer of the field
+//! that made it. Built from the ASL view of a [`crate::Document`] (NEXUS workflows are lowered
+//! to ASL first), and tolerant of malformed input: what cannot be read is simply absent, and
+//! the structure rules report it.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use petgraph::Direction;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use serde_json::Value;
+
+use crate::pointer;
+
+/// Index of a scope in [`Workflow::scopes`].
+pub type ScopeId = usize;
+
+/// The `Type` of a state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateKind {
+    Pass,
+    Task,
+    Choice,
+    Wait,
+    Succeed,
+    Fail,
+    Parallel,
+    Map,
+    /// A `Type` nexus does not know (or a missing/non-string one: `""`).
+    Unknown(String),
+}
+
+impl StateKind {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "Pass" => Self::Pass,
+            "Task" => Self::Task,
+            "Choice" => Self::Choice,
+            "Wait" => Self::Wait,
+            "Succeed" => Self::Succeed,
+            "Fail" => Self::Fail,
+            "Parallel" => Self::Parallel,
+            "Map" => Self::Map,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pass => "Pass",
+            Self::Task => "Task",
+            Self::Choice => "Choice",
+            Self::Wait => "Wait",
+            Self::Succeed => "Succeed",
+            Self::Fail => "Fail",
+            Self::Parallel => "Parallel",
+            Self::Map => "Map",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+/// What made a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    Next,
+    Default,
+    /// `Choices[i].Next`.
+    Choice(usize),
+    /// `Catch[i].Next`.
+    Catch(usize),
+}
+
+impl EdgeKind {
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Next => "Next",
+            Self::Default => "Default",
+            Self::Choice(_) => "Choices[].Next",
+            Self::Catch(_) => "Catch[].Next",
+        }
+    }
+}
+
+/// One state.
+#[derive(Clone, Debug)]
+pub struct StateNode {
+    pub name: String,
+    pub kind: StateKind,
+    /// Pointer of the state object in the ASL view.
+    pub pointer: String,
+    /// `End: true`, or a Succeed/Fail state.
+    pub terminal: bool,
+    /// Nested scopes (Parallel branches in order, or the Map processor).
+    pub children: Vec<ScopeId>,
+}
+
+/// One transition.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    /// Pointer of the field holding the target name.
+    pub pointer: String,
+}
+
+/// A transition whose target is not a state of the scope.
+#[derive(Clone, Debug)]
+pub struct Dangling {
+    pub from: NodeIndex,
+    pub target: String,
+    pub kind: EdgeKind,
+    pub pointer: String,
+}
+
+/// Where a scope sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Root,
+    /// `Branches[index]` of a Parallel state.
+    Branch(usize),
+    /// `ItemProcessor` of a Map state.
+    ItemProcessor,
+    /// Legacy `Iterator` of a Map state.
+    Iterator,
+}
+
+/// A set of states that transition among themselves.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub id: ScopeId,
+    pub kind: ScopeKind,
+    /// The enclosing scope and the Parallel/Map node owning this scope.
+    pub parent: Option<(ScopeId, NodeIndex)>,
+    /// Pointer of the object that holds `StartAt` and `States`.
+    pub pointer: String,
+    /// `StartAt`, when it is a string.
+    pub start_at: Option<String>,
+    pub graph: StableDiGraph<StateNode, Edge>,
+    /// State name → node (the first occurrence, if a name repeats).
+    pub names: HashMap<String, NodeIndex>,
+    /// Nodes in document order.
+    pub order: Vec<NodeIndex>,
+    pub dangling: Vec<Dangling>,
+}
+
+impl Scope {
+    /// The node `StartAt` names, if it exists.
+    pub fn start(&self) -> Option<NodeIndex> {
+        self.start_at
+            .as_ref()
+            .and_then(|s| self.names.get(s).copied())
+    }
+
+    pub fn node(&self, n: NodeIndex) -> &StateNode {
+        &self.graph[n]
+    }
+
+    /// Nodes reachable from `StartAt` along any transition.
+    pub fn reachable(&self) -> HashSet<NodeIndex> {
+        let mut seen = HashSet::new();
+        let Some(start) = self.start() else {
+            return seen;
+        };
+        let mut queue = VecDeque::from([start]);
+        seen.insert(start);
+        while let Some(n) = queue.pop_front() {
+            for m in self.graph.neighbors_directed(n, Direction::Outgoing) {
+                if seen.insert(m) {
+                    queue.push_back(m);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Nodes, in document order, that no path from `StartAt` reaches. Empty when `StartAt`
+    /// names no state (that is its own finding).
+    pub fn unreachable(&self) -> Vec<NodeIndex> {
+        if self.start().is_none() {
+            return Vec::new();
+        }
+        let seen = self.reachable();
+        self.order
+            .iter()
+            .copied()
+            .filter(|n| !seen.contains(n))
+            .collect()
+    }
+
+    /// Nodes from which some terminal state can be reached (terminals included).
+    pub fn can_terminate(&self) -> HashSet<NodeIndex> {
+        let mut seen: HashSet<NodeIndex> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|n| self.graph[*n].terminal)
+            .collect();
+        let mut queue: VecDeque<NodeIndex> = seen.iter().copied().collect();
+        while let Some(n) = queue.pop_front() {
+            for m in self.graph.neighbors_directed(n, Direction::Incoming) {
+                if seen.insert(m) {
+                    queue.push_back(m);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Outgoing transitions of `n`, in the order they were written.
+    pub fn transitions(&self, n: NodeIndex) -> Vec<(&Edge, NodeIndex)> {
+        let mut v: Vec<_> = self
+            .graph
+            .edges_directed(n, Direction::Outgoing)
+            .map(|e| (e.weight(), e.target()))
+            .collect();
+        v.sort_by_key(|(e, _)| e.pointer.clone());
+        v
+    }
+
+    pub fn has_terminal(&self) -> bool {
+        self.order.iter().any(|n| self.graph[*n].terminal)
+    }
+}
+
+/// A state name that occurs more than once in the whole machine.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    pub name: String,
+    /// Pointers of every occurrence, in document order.
+    pub pointers: Vec<String>,
+}
+
+/// The IR of one workflow.
+#[derive(Clone, Debug, Default)]
+pub struct Workflow {
+    /// `scopes[0]` is the top level.
+    pub scopes: Vec<Scope>,
+    /// State names used more than once anywhere in the machine (including nesting).
+    pub duplicates: Vec<Duplicate>,
+}
+
+impl Workflow {
+    /// Build the IR from an ASL value (the top-level object with `StartAt` and `States`).
+    pub fn from_asl(root: &Value) -> Self {
+        let mut wf = Workflow::default();
+        let mut seen_names: Vec<(String, String)> = Vec::new();
+        wf.build_scope(
+            root,
+            String::new(),
+            ScopeKind::Root,
+            None,
+            &mut seen_names,
+            0,
+        );
+        let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut first_seen: Vec<&str> = Vec::new();
+        for (name, ptr) in &seen_names {
+            let e = by_name.entry(name.as_str()).or_default();
+            if e.is_empty() {
+                first_seen.push(name.as_str());
+            }
+            e.push(ptr.as_str());
+        }
+        wf.duplicates = first_seen
+            .into_iter()
+            .filter_map(|name| {
+                let ptrs = by_name.get(name)?;
+                (ptrs.len() > 1).then(|| Duplicate {
+                    name: name.to_string(),
+                    pointers: ptrs.iter().map(|p| p.to_string()).collect(),
+                })
+            })
+            .collect();
+        wf
+    }
+
+    pub fn root(&self) -> Option<&Scope> {
+        self.scopes.first()
+    }
+
+    /// Every state of every scope: (scope, node).
+    pub fn states(&self) -> impl Iterator<Item = (&Scope, NodeIndex)> {
+        self.scopes
+            .iter()
+            .flat_map(|s| s.order.iter().map(move |n| (s, *n)))
+    }
+
+    /// Nesting limit: deeper definitions are not walked further (AWS itself caps the
+    /// definition size at 1 MB, so this only guards the stack against hostile input).
+    const MAX_DEPTH: usize = 64;
+
+    fn build_scope(
+        &mut self,
+        obj: &Value,
+        ptr: String,
+        kind: ScopeKind,
+        parent: Option<(ScopeId, NodeIndex)>,
+        seen_names: &mut Vec<(String, String)>,
+        depth: usize,
+    ) -> ScopeId {
+        let id = self.scopes.len();
+        let start_at = obj
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.scopes.push(Scope {
+            id,
+            kind,
+            parent,
+            pointer: ptr.clone(),
+            start_at,
+            graph: StableDiGraph::new(),
+            names: HashMap::new(),
+            order: Vec::new(),
+            dangling: Vec::new(),
+        });
+        let Some(states) = obj.get("States").and_then(Value::as_object) else {
+            return id;
+        };
+        let states_ptr = format!("{ptr}/States");
+
+        // Nodes first, so transitions can be resolved in any order.
+        let mut nodes = Vec::with_capacity(states.len());
+        for (name, state) in states {
+            let sptr = pointer::push(&states_ptr, name);
+            seen_names.push((name.clone(), sptr.clone()));
+            let kind = StateKind::parse(state.get("Type").and_then(Value::as_str).unwrap_or(""));
+            let terminal = matches!(kind, StateKind::Succeed | StateKind::Fail)
+                || state.get("End").and_then(Value::as_bool) == Some(true);
+            let node = StateNode {
+                name: name.clone(),
+                kind,
+                pointer: sptr,
+                terminal,
+                children: Vec::new(),
+            };
+            let scope = &mut self.scopes[id];
+            let n = scope.graph.add_node(node);
+            scope.order.push(n);
+            scope.names.entry(name.clone()).or_insert(n);
+            nodes.push((n, state));
+        }
+
+        for (n, state) in &nodes {
+            let sptr = self.scopes[id].graph[*n].pointer.clone();
+            let mut edges: Vec<(String, EdgeKind, String)> = Vec::new();
+            if let Some(t) = state.get("Next").and_then(Value::as_str) {
+                edges.push((t.to_string(), EdgeKind::Next, format!("{sptr}/Next")));
+            }
+            if let Some(t) = state.get("Default").and_then(Value::as_str) {
+                edges.push((t.to_string(), EdgeKind::Default, format!("{sptr}/Default")));
+            }
+            if let Some(choices) = state.get("Choices").and_then(Value::as_array) {
+                for (i, c) in choices.iter().enumerate() {
+                    if let Some(t) = c.get("Next").and_then(Value::as_str) {
+                        edges.push((
+                            t.to_string(),
+                            EdgeKind::Choice(i),
+                            format!("{sptr}/Choices/{i}/Next"),
+                        ));
+                    }
+                }
+            }
+            if let Some(catchers) = state.get("Catch").and_then(Value::as_array) {
+                for (i, c) in catchers.iter().enumerate() {
+                    if let Some(t) = c.get("Next").and_then(Value::as_str) {
+                        edges.push((
+                            t.to_string(),
+                            EdgeKind::Catch(i),
+                            format!("{sptr}/Catch/{i}/Next"),
+                        ));
+                    }
+                }
+            }
+            let scope = &mut self.scopes[id];
+            for (target, kind, eptr) in edges {
+                match scope.names.get(&target) {
+                    Some(&m) => {
+                        scope.graph.add_edge(
+                            *n,
+                            m,
+                            Edge {
+                                kind,
+                                pointer: eptr,
+                            },
+                        );
+                    }
+                    None => scope.dangling.push(Dangling {
+                        from: *n,
+                        target,
+                        kind,
+                        pointer: eptr,
+                    }),
+                }
+            }
+
+            if depth >= Self::MAX_DEPTH {
+                continue;
+            }
+            let mut children = Vec::new();
+            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
+                for (i, b) in branches.iter().enumerate() {
+                    let c = self.build_scope(
+                        b,
+                        format!("{sptr}/Branches/{i}"),
+                        ScopeKind::Branch(i),
+                        Some((id, *n)),
+                        seen_names,
+                        depth + 1,
+                    );
+                    children.push(c);
+                }
+            }
+            for (field, kind) in [
+                ("ItemProcessor", ScopeKind::ItemProcessor),
+                ("Iterator", ScopeKind::Iterator),
+            ] {
+                if let Some(p) = state.get(field).filter(|v| v.is_object()) {
+                    let c = self.build_scope(
+                        p,
+                        format!("{sptr}/{field}"),
+                        kind,
+                        Some((id, *n)),
+                        seen_names,
+                        depth + 1,
+                    );
+                    children.push(c);
+                }
+            }
+            self.scopes[id].graph[*n].children = children;
+        }
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn names(scope: &Scope, ns: &[NodeIndex]) -> Vec<String> {
+        ns.iter().map(|n| scope.graph[*n].name.clone()).collect()
+    }
+
+    #[test]
+    fn detached_cycle_is_unreachable() {
+        let v = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "End": true},
+            "B": {"Type": "Pass", "Next": "C"},
+            "C": {"Type": "Pass", "Next": "B"}
+        }});
+        let wf = Workflow::from_asl(&v);
+        let root = &wf.scopes[0];
+        assert_eq!(names(root, &root.unreachable()), ["B", "C"]);
+        let term = root.can_terminate();
+        assert!(!term.contains(&root.names["B"]));
+        assert!(term.contains(&root.names["A"]));
+    }
+
+    #[test]
+    fn nested_scopes_and_duplicates() {
+        let v = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "P"}}},
+                {"StartAt": "Y", "States": {"Y": {"Type": "Succeed"}}}
+            ]},
+            "M": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "Y", "States": {"Y": {"Type": "Succeed"}}}}
+        }});
+        let wf = Workflow::from_asl(&v);
+        assert_eq!(wf.scopes.len(), 4);
+        assert_eq!(
+            wf.scopes[1].dangling.len(),
+            1,
+            "a branch cannot go back to its Parallel"
+        );
+        assert_eq!(
+            wf.scopes[1].dangling[0].pointer,
+            "/States/P/Branches/0/States/X/Next"
+        );
+        assert_eq!(wf.duplicates.len(), 1);
+        assert_eq!(
+            wf.duplicates[0].pointers,
+            [
+                "/States/P/Branches/1/States/Y",
+                "/States/M/ItemProcessor/States/Y"
+            ]
+        );
+    }
+
+    #[test]
+    fn escapes_state_names_in_pointers() {
+        let v = json!({"StartAt": "a/b", "States": {"a/b": {"Type": "Pass", "Next": "c~d"}}});
+        let wf = Workflow::from_asl(&v);
+        assert_eq!(wf.scopes[0].dangling[0].pointer, "/States/a~1b/Next");
+    }
+}

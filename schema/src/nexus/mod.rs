@@ -1,0 +1,1 @@
+//! The NEXUS YAML v1 model, its lowering to ASL and its raising from ASL.
