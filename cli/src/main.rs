@@ -1,1 +1,26 @@
-fn main() {}
+//! `nexus`: policy-as-code linter and AWS Step Functions migration toolchain.
+//!
+//! This crate is the only one that knows about the terminal: argument parsing, file
+//! discovery, renderers (human, JSON) and exit codes (0 clean, 1 findings at or above
+//! `--fail-on`, 2 the tool itself failed).
+
+mod args;
+mod discover;
+mod lint_cmd;
+mod report;
+mod rules_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Lint(a) => lint_cmd::run(&a),
+        Command::Rules(a) => rules_cmd::run(&a),
+    };
+    ExitCode::from(code)
+}

@@ -19,6 +19,7 @@ pub mod load;
 pub mod location;
 pub mod nexus;
 pub mod pointer;
+pub mod source;
 
 pub use diagnostic::{Code, Diagnostic, Note, Severity, Target};
 pub use document::{DocKind, Document, SourceFormat};

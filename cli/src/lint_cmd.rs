@@ -1,0 +1,151 @@
+//! `nexus lint`: discover, load, check, render, exit.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use nexus_lint::{LintOptions, lint};
+use nexus_schema::source::load_source;
+use nexus_schema::{Diagnostic, DocKind, Severity};
+
+use crate::args::{FailOn, Format, LintArgs};
+use crate::discover::{Candidate, discover};
+use crate::report;
+
+/// Everything found in one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: String,
+    pub source: Arc<str>,
+    /// Kind of the workflows in the file (`None`: not a workflow, or unreadable).
+    pub kind: Option<DocKind>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file could not be read at all (a tool failure, exit 2).
+    pub io_error: Option<String>,
+}
+
+/// The result of a whole run.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub files: Vec<FileReport>,
+}
+
+impl RunReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.files.iter().flat_map(|f| &f.diagnostics).filter(|d| d.severity == severity).count()
+    }
+}
+
+/// Check one file.
+pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
+    let text: Arc<str> = match std::fs::read(&c.path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s.into(),
+            Err(e) => {
+                return FileReport {
+                    path: c.display.clone(),
+                    source: "".into(),
+                    kind: None,
+                    diagnostics: Vec::new(),
+                    io_error: Some(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
+                };
+            }
+        },
+        Err(e) => {
+            return FileReport {
+                path: c.display.clone(),
+                source: "".into(),
+                kind: None,
+                diagnostics: Vec::new(),
+                io_error: Some(e.to_string()),
+            };
+        }
+    };
+    let loaded = load_source(&c.display, text.clone());
+    let mut diagnostics = loaded.diagnostics;
+    let kind = loaded.documents.first().map(|d| d.kind).or_else(|| nexus_schema::source::hint_from_name(&c.display).kind);
+    if c.explicit && loaded.documents.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(nexus_lint::rules::not_a_workflow().at(
+            "",
+            "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
+        ));
+    }
+    for doc in &loaded.documents {
+        diagnostics.extend(lint(doc, options));
+    }
+    nexus_lint::sort(&mut diagnostics);
+    FileReport { path: c.display.clone(), source: text, kind, diagnostics, io_error: None }
+}
+
+/// Check all files, in parallel, keeping the input order in the result.
+pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(candidates.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<FileReport>> = (0..candidates.len()).map(|_| None).collect();
+    let results = std::sync::Mutex::new(Vec::with_capacity(candidates.len()));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(c) = candidates.get(i) else { break };
+                    local.push((i, check_file(c, options)));
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.extend(local);
+                }
+            });
+        }
+    });
+    for (i, r) in results.into_inner().unwrap_or_default() {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    RunReport { files: slots.into_iter().flatten().collect() }
+}
+
+pub fn run(args: &LintArgs) -> u8 {
+    let (candidates, errors) = discover(&args.paths);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let options = LintOptions::default();
+    let report = check_all(&candidates, &options);
+    let mut tool_failed = !errors.is_empty();
+    for f in &report.files {
+        if let Some(e) = &f.io_error {
+            eprintln!("error: cannot read {}: {e}", f.path);
+            tool_failed = true;
+        }
+    }
+    let color = report::use_color(args.color);
+    let rendered = match args.format {
+        Format::Human => report::human::render(&report, color),
+        Format::Json => report::json::render(&report),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, rendered.as_bytes()),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(rendered.as_bytes()).and_then(|_| out.flush())
+        }
+    };
+    if let Err(e) = written {
+        // A closed pipe (`nexus lint | head`) is not worth a message.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+        }
+        return 2;
+    }
+    if tool_failed {
+        return 2;
+    }
+    let failing = match args.fail_on {
+        FailOn::Error => report.count(Severity::Error) > 0,
+        FailOn::Warning => report.count(Severity::Error) + report.count(Severity::Warning) > 0,
+        FailOn::Never => false,
+    };
+    u8::from(failing)
+}

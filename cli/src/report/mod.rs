@@ -1,0 +1,46 @@
+//! Renderers: one module per output format, all over the same [`crate::lint_cmd::RunReport`].
+
+pub mod human;
+pub mod json;
+
+use std::io::IsTerminal;
+
+use nexus_schema::{LineIndex, TextRange};
+
+use crate::args::Color;
+
+/// Colour on: `always`, or `auto` with a terminal on stdout and `NO_COLOR` unset or empty.
+pub fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// 1-based start and end positions of a span (end is inclusive of the last character:
+/// the column of the last character of the span, as editors show a selection).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub column_utf16: usize,
+    pub end_column_utf16: usize,
+}
+
+pub fn region(text: &str, index: &LineIndex, span: TextRange) -> Region {
+    let start = index.line_col(text, span.start);
+    // The end position is where the span stops (exclusive), which as a 1-based column is
+    // one past the last character: the convention of LSP, SARIF and GitHub.
+    let end = index.line_col(text, span.end);
+    Region {
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        column_utf16: start.column_utf16,
+        end_column_utf16: end.column_utf16,
+    }
+}

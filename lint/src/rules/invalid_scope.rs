@@ -1,0 +1,77 @@
+//! NX100 invalid-scope.
+use nexus_schema::Severity;
+use serde_json::Value;
+
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Checks that the machine and every Parallel branch and Map processor is an object with a
+/// string `StartAt` and a non-empty `States` object.
+/// ## Why is this bad?
+/// Without them there is nothing to start; AWS rejects the definition.
+/// ## Example
+/// See `fixtures/invalid/NX100-invalid-scope/`.
+pub(crate) struct InvalidScope;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX100"),
+    name: "invalid-scope",
+    severity: Severity::Error,
+    summary: "A machine, branch or processor lacks a string `StartAt` or a non-empty `States` object.",
+    docs: "## What it does\nChecks that the machine and every Parallel branch and Map processor is an object with a string `StartAt` and a non-empty `States` object.\n## Why is this bad?\nWithout them there is nothing to start; AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"States\": {...}}` with no `StartAt`.",
+    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
+};
+
+impl Rule for InvalidScope {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for scope in &ctx.ir.scopes {
+            let what = match scope.kind {
+                nexus_schema::ir::ScopeKind::Root => "the state machine",
+                nexus_schema::ir::ScopeKind::Branch(_) => "this Parallel branch",
+                _ => "this Map processor",
+            };
+            let Some(obj) = value_at(&ctx.doc.asl, &scope.pointer) else { continue };
+            let Some(obj) = obj.as_object() else {
+                sink.push(META.at(&scope.pointer, format!("{what} must be an object")));
+                continue;
+            };
+            match obj.get("StartAt") {
+                None => sink.push(
+                    META.at(&scope.pointer, format!("{what} has no `StartAt`"))
+                        .help("add `\"StartAt\": \"<name of the first state>\"`"),
+                ),
+                Some(Value::String(_)) => {}
+                Some(_) => sink.push(META.at(format!("{}/StartAt", scope.pointer), "`StartAt` must be a string")),
+            }
+            match obj.get("States") {
+                None => sink.push(META.at(&scope.pointer, format!("{what} has no `States`"))),
+                Some(Value::Object(m)) if m.is_empty() => sink.push(
+                    META.at(format!("{}/States", scope.pointer), format!("`States` of {what} is empty")),
+                ),
+                Some(Value::Object(m)) => {
+                    for (name, state) in m {
+                        if !state.is_object() {
+                            let p = nexus_schema::pointer::push(&format!("{}/States", scope.pointer), name);
+                            sink.push(META.at(p, format!("state `{name}` must be an object")));
+                        }
+                    }
+                }
+                Some(_) => sink.push(META.at(format!("{}/States", scope.pointer), "`States` must be an object")),
+            }
+        }
+    }
+}
+
+/// The value at an RFC 6901 pointer.
+pub(crate) fn value_at<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    root.pointer(pointer)
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX100);
+}

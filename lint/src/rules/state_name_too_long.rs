@@ -1,0 +1,49 @@
+//! NX107 state-name-too-long.
+use nexus_schema::Severity;
+
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Finds state names longer than 80 characters.
+/// ## Why is this bad?
+/// AWS limits state names to 80 Unicode characters and rejects longer ones.
+/// ## Example
+/// See `fixtures/invalid/NX107-state-name-too-long/`.
+pub(crate) struct StateNameTooLong;
+
+/// AWS Step Functions quotas: "Maximum length of state names: 80 Unicode characters".
+const MAX_LEN: usize = 80;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX107"),
+    name: "state-name-too-long",
+    severity: Severity::Error,
+    summary: "A state name is longer than 80 characters.",
+    docs: "## What it does\nFinds state names longer than 80 Unicode characters.\n## Why is this bad?\nAWS limits state names to 80 characters and rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\nA name generated from a long resource identifier.",
+    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
+};
+
+impl Rule for StateNameTooLong {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for (scope, n) in ctx.ir.states() {
+            let state = scope.node(n);
+            let len = state.name.chars().count();
+            if len > MAX_LEN {
+                sink.push(
+                    META.at(&state.pointer, format!("state name is {len} characters long; the limit is {MAX_LEN}"))
+                        .on_key()
+                        .help("shorten the name (and every `Next` that names it)"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX107);
+}

@@ -1,0 +1,48 @@
+//! NX101 unknown-start-at.
+use nexus_schema::Severity;
+
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Checks that `StartAt` names a state of its own scope.
+/// ## Why is this bad?
+/// The execution would have nowhere to begin; AWS rejects it (`MISSING_TRANSITION_TARGET`).
+/// ## Example
+/// See `fixtures/invalid/NX101-unknown-start-at/`.
+pub(crate) struct UnknownStartAt;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX101"),
+    name: "unknown-start-at",
+    severity: Severity::Error,
+    summary: "`StartAt` names no state of its scope.",
+    docs: "## What it does\nChecks that `StartAt` (of the machine, each Parallel branch and each Map processor) names a state of that same scope.\n## Why is this bad?\nThe execution would have nowhere to begin; AWS rejects the definition (`MISSING_TRANSITION_TARGET`).\n## Example\n`\"StartAt\": \"Validate\"` where the state is called `ValidateUser`.",
+    aws_code: Some("MISSING_TRANSITION_TARGET"),
+};
+
+impl Rule for UnknownStartAt {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for scope in &ctx.ir.scopes {
+            let Some(start) = &scope.start_at else { continue };
+            if scope.names.is_empty() || scope.start().is_some() {
+                continue;
+            }
+            let mut d = META.at(format!("{}/StartAt", scope.pointer), format!("`StartAt` names `{start}`, which is not a state here"));
+            let names = scope.order.iter().map(|n| scope.graph[*n].name.as_str());
+            d = match super::closest_name(start, names) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("name one of the states listed in `States`"),
+            };
+            sink.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX101);
+}

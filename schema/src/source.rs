@@ -1,0 +1,140 @@
+//! From a file's text to [`Document`]s: pick the syntax (JSON/YAML) and the kind (ASL/NEXUS)
+//! from the name and the content, load with locations, lower NEXUS to its ASL view.
+//!
+//! Detection, in order: `*.asl.json|yaml|yml` are ASL, `*.nexus.yaml|yml` are NEXUS; other
+//! `.json`/`.yaml`/`.yml` files are ASL when the document has `StartAt` and `States`, NEXUS
+//! when it has `version` and `states`, and otherwise not a workflow (skipped by discovery,
+//! reported when the user named the file).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::document::{DocKind, Document, SourceFormat};
+use crate::load::{self, YamlOptions};
+
+/// What the file name says about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameHint {
+    pub format: Option<SourceFormat>,
+    pub kind: Option<DocKind>,
+}
+
+/// Read the syntax and kind that a file name implies.
+pub fn hint_from_name(path: &str) -> NameHint {
+    let lower = path.to_ascii_lowercase();
+    let format = if lower.ends_with(".json") {
+        Some(SourceFormat::Json)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(SourceFormat::Yaml)
+    } else {
+        None
+    };
+    let kind = if [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|e| lower.ends_with(e)) {
+        Some(DocKind::Asl)
+    } else if [".nexus.yaml", ".nexus.yml"].iter().any(|e| lower.ends_with(e)) {
+        Some(DocKind::Nexus)
+    } else {
+        None
+    };
+    NameHint { format, kind }
+}
+
+/// What the content of one document looks like.
+pub fn sniff(value: &Value) -> Option<DocKind> {
+    let obj = value.as_object()?;
+    if obj.contains_key("StartAt") && obj.contains_key("States") {
+        Some(DocKind::Asl)
+    } else if obj.contains_key("version") && obj.contains_key("states") {
+        Some(DocKind::Nexus)
+    } else {
+        None
+    }
+}
+
+/// The result of loading one file.
+#[derive(Debug, Default)]
+pub struct LoadedSource {
+    /// The workflows found, in file order.
+    pub documents: Vec<Document>,
+    /// File-level findings (syntax errors, duplicate keys, NEXUS structure), spans set.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Documents in the file that are not workflows (by content), e.g. other YAML documents.
+    pub skipped: usize,
+}
+
+impl LoadedSource {
+    /// True when the file held nothing nexus recognises and no error explains why.
+    pub fn is_unrecognised(&self) -> bool {
+        self.documents.is_empty() && self.diagnostics.is_empty()
+    }
+}
+
+/// Load a file's text. `path` is used for detection and kept for output.
+pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
+    let hint = hint_from_name(path);
+    let format = hint.format.unwrap_or_else(|| {
+        // No telling extension: JSON if it starts like JSON, YAML otherwise.
+        let t = text.trim_start_matches('\u{feff}').trim_start();
+        if t.starts_with('{') || t.starts_with('[') { SourceFormat::Json } else { SourceFormat::Yaml }
+    });
+    let mut out = LoadedSource::default();
+    let loaded = match format {
+        SourceFormat::Json => load::load_json(&text).map(|l| vec![l]),
+        SourceFormat::Yaml => load::load_yaml(&text, &YamlOptions::default()),
+    };
+    let docs = match loaded {
+        Ok(docs) => docs,
+        // A file whose name promises nothing and that does not parse is simply not ours.
+        Err(_) if hint.format.is_none() => return out,
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    for (index, doc) in docs.into_iter().enumerate() {
+        out.diagnostics.extend(doc.issues);
+        let kind = match hint.kind.or_else(|| sniff(&doc.value)) {
+            Some(k) => k,
+            None => {
+                out.skipped += 1;
+                continue;
+            }
+        };
+        let locations = Arc::new(doc.locations);
+        match kind {
+            DocKind::Asl => {
+                let mut d = Document::asl(path, text.clone(), format, doc.value, locations);
+                d.index = index;
+                out.documents.push(d);
+            }
+            DocKind::Nexus => {
+                let lowered = crate::nexus::lower(&doc.value);
+                for mut issue in lowered.issues {
+                    if issue.span.is_none() {
+                        issue.span = locations
+                            .get(&issue.pointer)
+                            .map(|l| if issue.target == crate::Target::Key { l.key.unwrap_or(l.value) } else { l.value })
+                            .or_else(|| locations.nearest_value_span(&issue.pointer).map(|x| x.1));
+                    }
+                    out.diagnostics.push(issue);
+                }
+                out.documents.push(Document {
+                    path: path.to_string(),
+                    source: text.clone(),
+                    format,
+                    kind: DocKind::Nexus,
+                    index,
+                    label: doc.value.get("name").and_then(Value::as_str).map(str::to_string),
+                    base: String::new(),
+                    raw: doc.value,
+                    locations,
+                    asl: lowered.asl,
+                    origin: lowered.origin,
+                });
+            }
+        }
+    }
+    out
+}
