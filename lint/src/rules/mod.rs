@@ -30,10 +30,13 @@ pub fn all() -> &'static [&'static dyn Rule] {
 
 macro_rules! load_meta {
     ($id:ident, $code:expr, $name:expr, $summary:expr, $docs:expr) => {
+        load_meta!($id, $code, $name, Severity::Error, $summary, $docs);
+    };
+    ($id:ident, $code:expr, $name:expr, $severity:expr, $summary:expr, $docs:expr) => {
         static $id: RuleMeta = RuleMeta {
             code: $code,
             name: $name,
-            severity: Severity::Error,
+            severity: $severity,
             summary: $summary,
             docs: $docs,
             aws_code: None,
@@ -80,6 +83,7 @@ load_meta!(
     NOT_A_WORKFLOW,
     NOT_A_WORKFLOW_CODE,
     "not-a-workflow",
+    Severity::Warning,
     "A file given explicitly is neither a state machine nor a NEXUS workflow.",
     "## What it does\nReports a file named on the command line that has neither `StartAt` + `States` (ASL) nor `version` + `states` (NEXUS).\n## Why is this bad?\nIt was probably meant to be checked; nothing in it was.\n## Example\n`nexus lint package.json`."
 );
