@@ -163,14 +163,11 @@ impl Path {
 
     /// `true` when the path selects at most one node (Jayway's "definite path"): no wildcard,
     /// slice, union, filter or deep scan. Such a path evaluates to the value itself.
+    ///
+    /// As in Jayway, a union of names as the very last step (`$['a','b']`) is definite too:
+    /// it evaluates to one object holding those members.
     pub fn is_definite(&self) -> bool {
-        self.segments.iter().all(|s| {
-            !s.deep
-                && matches!(
-                    s.selector,
-                    Selector::Name(_) | Selector::Index(_) | Selector::Length
-                )
-        })
+        segments_definite(&self.segments)
     }
 
     /// `true` when the path is an ASL *Reference Path*: only `.name`, `['name']` and `[index]`
@@ -217,6 +214,21 @@ impl std::str::FromStr for Path {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         parse(s)
     }
+}
+
+/// Jayway's `isDefinite` over a list of steps.
+pub(crate) fn segments_definite(segments: &[Segment]) -> bool {
+    let last = segments.len().saturating_sub(1);
+    segments.iter().enumerate().all(|(i, s)| {
+        !s.deep
+            && match &s.selector {
+                Selector::Name(_) | Selector::Index(_) | Selector::Length => true,
+                Selector::Union(members) => {
+                    i == last && members.iter().all(|m| matches!(m, UnionMember::Name(_)))
+                }
+                _ => false,
+            }
+    })
 }
 
 /// Why a path could not be evaluated or assigned to.
@@ -266,3 +278,6 @@ impl EvalError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
