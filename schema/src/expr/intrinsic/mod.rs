@@ -8,6 +8,9 @@ mod check;
 mod eval;
 mod functions;
 mod parse;
+mod random;
+#[cfg(test)]
+mod tests;
 
 use super::{EvalContext, ExprError, ParseError, jsonpath};
 use serde_json::Value;
@@ -56,8 +59,18 @@ pub fn check(call: &Call) -> Vec<CheckError> {
 /// Evaluates a call against `ctx`. Failures are `States.IntrinsicFailure` (bad arguments) or
 /// `States.Runtime` (a path argument that selects nothing), with AWS's cause wording.
 pub fn eval(call: &Call, ctx: &EvalContext<'_>) -> Result<Value, ExprError> {
-    eval::eval_call(call, ctx)
+    eval::eval_call(call, ctx, None)
 }
+
+/// Like [`eval`], for a call written in the template field `field` (e.g. `name.$`), which
+/// causes of path failures then name as AWS does.
+pub fn eval_in_field(call: &Call, ctx: &EvalContext<'_>, field: &str) -> Result<Value, ExprError> {
+    eval::eval_call(call, ctx, Some(field))
+}
+
+/// Step Functions allows at most this many nested calls in one field (AWS "Intrinsic
+/// functions": "You can nest up to 10 intrinsic functions within a field").
+pub const MAX_NESTING: usize = 10;
 
 /// A parsed intrinsic function call.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +90,9 @@ pub struct Arg {
     pub kind: ArgKind,
     /// Byte offset of the argument's first character.
     pub offset: usize,
+    /// The argument as written (for a string literal: with its quotes and escapes, which
+    /// `States.Format` needs to tell `\\{}` from a placeholder).
+    pub text: String,
 }
 
 /// The kinds of argument an intrinsic call accepts.

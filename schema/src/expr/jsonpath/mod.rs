@@ -13,6 +13,7 @@
 mod eval;
 mod parse;
 
+pub(crate) use eval::json_eq;
 pub use eval::set;
 
 use super::ParseError;
