@@ -1,11 +1,6 @@
 //! Every definition in the AWS-executed corpus was accepted by Step Functions, so none of its
 //! JSONPath templates or paths may be reported by `check_template` / `jsonpath::parse`.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic here is a failing test"
-)]
-
 use nexus_schema::expr::{jsonpath, template};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
