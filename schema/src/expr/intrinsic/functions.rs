@@ -339,7 +339,6 @@ impl Fn<'_> {
     }
 
     fn hash(&self, args: &[Value]) -> Result<Value, ExprError> {
-        use sha2::Digest as _;
         let data = match self.arg(args, 0)? {
             Value::String(s) => s.clone(),
             other => json::to_compact_string(other),
@@ -351,26 +350,17 @@ impl Fn<'_> {
             ));
         }
         let algorithm = self.string(args, 1)?;
-        let bytes = data.as_bytes();
-        let digest: Vec<u8> = match algorithm {
-            "MD5" => md5::Md5::digest(bytes).to_vec(),
-            "SHA-1" => sha1::Sha1::digest(bytes).to_vec(),
-            "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
-            "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
-            "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
-            other => {
-                return Err(invalid(
+        hash_hex(&data, algorithm)
+            .map(Value::String)
+            .ok_or_else(|| {
+                invalid(
                     self.name,
                     format!(
-                        "unsupported hash algorithm '{other}'; expected one of {}",
+                        "unsupported hash algorithm '{algorithm}'; expected one of {}",
                         HASH_ALGORITHMS.join(", ")
                     ),
-                ));
-            }
-        };
-        Ok(Value::String(
-            digest.iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+                )
+            })
     }
 
     fn json_merge(&self, args: &[Value]) -> Result<Value, ExprError> {
@@ -447,11 +437,27 @@ fn normalize_negative_zero(v: Value) -> Value {
 }
 
 /// Number of items `States.ArrayRange(start, end, step)` yields (end inclusive).
-pub(super) fn range_len(start: i64, end: i64, step: i64) -> u128 {
+pub(crate) fn range_len(start: i64, end: i64, step: i64) -> u128 {
     let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
     if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
         return 0;
     }
     let count = (end - start) / step + 1;
     u128::try_from(count).unwrap_or(0)
+}
+
+/// Lower-case hex digest of `data` (UTF-8) with one of [`HASH_ALGORITHMS`], or `None` for
+/// another algorithm name.
+pub(crate) fn hash_hex(data: &str, algorithm: &str) -> Option<String> {
+    use sha2::Digest as _;
+    let bytes = data.as_bytes();
+    let digest: Vec<u8> = match algorithm {
+        "MD5" => md5::Md5::digest(bytes).to_vec(),
+        "SHA-1" => sha1::Sha1::digest(bytes).to_vec(),
+        "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
+        "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),
+        "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
+        _ => return None,
+    };
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }

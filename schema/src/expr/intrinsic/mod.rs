@@ -37,6 +37,11 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "States.UUID",
 ];
 
+#[cfg(feature = "jsonata")]
+pub(crate) use functions::{hash_hex, range_len};
+#[cfg(feature = "jsonata")]
+pub(crate) use random::java_next_double_bits;
+
 /// `true` when `s` looks like an intrinsic call (starts with `States.` after optional spaces)
 /// rather than a path; template values use this to decide which parser applies.
 pub fn looks_like_call(s: &str) -> bool {

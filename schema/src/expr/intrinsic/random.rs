@@ -40,6 +40,16 @@ impl JavaRandom {
     }
 }
 
+/// The 53 random bits behind `new Random(seed).nextDouble()` (the double is `bits / 2^53`).
+#[cfg(feature = "jsonata")]
+pub(crate) fn java_next_double_bits(seed: i64) -> u64 {
+    let mut r = JavaRandom::new(seed);
+    // Random.nextDouble: ((long) next(26) << 27) + next(27); both parts are non-negative.
+    let high = u64::from(r.next(26).unsigned_abs());
+    let low = u64::from(r.next(27).unsigned_abs());
+    (high << 27) + low
+}
+
 #[cfg(test)]
 mod tests {
     use super::JavaRandom;
