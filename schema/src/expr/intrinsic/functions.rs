@@ -1,0 +1,1 @@
+//! The individual intrinsic functions.

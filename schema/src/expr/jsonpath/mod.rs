@@ -1,0 +1,268 @@
+//! JSONPath in the dialect AWS Step Functions evaluates: Jayway JsonPath, plus the `$$` root
+//! (context object) and `$name` roots (variables, ASL `Assign`).
+//!
+//! Supported syntax (AWS "Using JSONPath paths in Step Functions"): `$`, `$.a.b`, `$.a-b`,
+//! `$['x y']`, `$["x"]`, `$.a.['b c']`, `$.a[0]`, `[-1]`, slices `[1:3]` `[:2]` `[-2:]`,
+//! unions `[0,1]` `['a','b']`, wildcards `.*` `[*]`, deep scan `..`, filters `[?(...)]` with
+//! `==  != < <= > >= in nin && || !` and `@`/`$` operands, and the `length()` function.
+//!
+//! Result shapes follow Jayway: a *definite* path (no wildcard, slice, union, filter or deep
+//! scan) yields the selected value itself and fails when nothing is there; an *indefinite*
+//! path yields an array of every match, possibly empty.
+
+mod eval;
+mod parse;
+
+pub use eval::set;
+
+use super::ParseError;
+use serde_json::Value;
+
+/// Parses a JSONPath expression such as `$.a[0]`, `$$.Execution.Id` or `$var.field`.
+///
+/// Errors carry the byte offset of the first bad character.
+pub fn parse(s: &str) -> Result<Path, ParseError> {
+    parse::parse_path(s)
+}
+
+/// What a path starts from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Root {
+    /// `$`: the state's input (or the task result, in `ResultSelector`).
+    Input,
+    /// `$$`: the context object.
+    Context,
+    /// `$name`: a variable set by `Assign` (the name without the `$`).
+    Variable(String),
+}
+
+/// A parsed JSONPath: a root and a list of steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path {
+    pub(crate) source: String,
+    pub(crate) root: Root,
+    pub(crate) segments: Vec<Segment>,
+}
+
+/// One step of a path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    /// What the step selects.
+    pub selector: Selector,
+    /// `true` for a deep-scan step (`..name`, `..*`, `..[0]`): the selector applies to every
+    /// descendant as well as the current node.
+    pub deep: bool,
+    /// Byte offset of the step (its `.`, `..` or `[`) in the path string.
+    pub offset: usize,
+}
+
+/// What one step of a path selects.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selector {
+    /// A member by name: `.name`, `['name']`, `["name"]`.
+    Name(String),
+    /// An array element; negative counts from the end: `[0]`, `[-1]`.
+    Index(i64),
+    /// Every member or element: `.*`, `[*]`.
+    Wildcard,
+    /// A range of elements: `[start:end:step]`, each part optional.
+    Slice {
+        /// First index (inclusive), negative counts from the end.
+        start: Option<i64>,
+        /// Last index (exclusive), negative counts from the end.
+        end: Option<i64>,
+        /// Stride; Jayway accepts only positive strides.
+        step: Option<i64>,
+    },
+    /// Several names or indexes: `['a','b']`, `[0,1]`.
+    Union(Vec<UnionMember>),
+    /// The elements (or member values) for which a predicate holds: `[?(@.price < 10)]`.
+    Filter(Filter),
+    /// The `length()` function: the length of the array (or string, or object) selected so far.
+    Length,
+}
+
+/// One member of a union selector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnionMember {
+    /// `'name'`.
+    Name(String),
+    /// An index, negative counts from the end.
+    Index(i64),
+}
+
+/// A filter predicate (`[?( ... )]`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filter {
+    /// `a || b`.
+    Or(Box<Filter>, Box<Filter>),
+    /// `a && b`.
+    And(Box<Filter>, Box<Filter>),
+    /// `!a`.
+    Not(Box<Filter>),
+    /// `left op right`.
+    Compare {
+        /// Left operand.
+        left: Operand,
+        /// Operator.
+        op: CompareOp,
+        /// Right operand.
+        right: Operand,
+    },
+    /// A bare operand: true when the path exists (`[?(@.tags)]`) or the literal is truthy.
+    Exists(Operand),
+}
+
+/// A comparison operator of a filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`: left is an element of the right array.
+    In,
+    /// `nin`: left is not an element of the right array.
+    Nin,
+}
+
+/// An operand of a filter comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// `@...`: relative to the element being tested.
+    Current(Vec<Segment>),
+    /// `$...`: relative to the document root.
+    Root(Vec<Segment>),
+    /// A literal: string, number, boolean, `null`, or an array of literals.
+    Literal(Value),
+}
+
+impl Path {
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// What the path starts from: `$`, `$$` or a variable.
+    pub fn root(&self) -> &Root {
+        &self.root
+    }
+
+    /// The steps after the root.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// `true` when the path selects at most one node (Jayway's "definite path"): no wildcard,
+    /// slice, union, filter or deep scan. Such a path evaluates to the value itself.
+    pub fn is_definite(&self) -> bool {
+        self.segments.iter().all(|s| {
+            !s.deep
+                && matches!(
+                    s.selector,
+                    Selector::Name(_) | Selector::Index(_) | Selector::Length
+                )
+        })
+    }
+
+    /// `true` when the path is an ASL *Reference Path*: only `.name`, `['name']` and `[index]`
+    /// steps, so it names exactly one node (ASL spec, "Reference Paths"). `ResultPath`, and the
+    /// `*Path` fields of Choice rules and Wait states, must be reference paths.
+    pub fn is_reference_path(&self) -> bool {
+        self.segments
+            .iter()
+            .all(|s| !s.deep && matches!(s.selector, Selector::Name(_) | Selector::Index(_)))
+    }
+
+    /// Evaluates the path against `root` (the value its root stands for) with Jayway result
+    /// shapes: a definite path returns the selected value or [`EvalError::NotFound`]; an
+    /// indefinite path returns an array of all matches.
+    pub fn evaluate(&self, root: &Value) -> Result<Value, EvalError> {
+        eval::evaluate(self, root)
+    }
+
+    /// Evaluates the path against the value its root names in `ctx` (`$` the input, `$$` the
+    /// context object, `$name` a variable).
+    pub fn evaluate_in(&self, ctx: &super::EvalContext<'_>) -> Result<Value, EvalError> {
+        match ctx.root_value(&self.root) {
+            Some(root) => self.evaluate(root),
+            None => Err(EvalError::UndefinedVariable {
+                path: self.source.clone(),
+                name: match &self.root {
+                    Root::Variable(name) => name.clone(),
+                    _ => String::new(),
+                },
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl std::str::FromStr for Path {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse(s)
+    }
+}
+
+/// Why a path could not be evaluated or assigned to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// A definite path selected nothing (Jayway's `PathNotFoundException`).
+    #[error("the JSONPath '{path}' could not be found in the input")]
+    NotFound {
+        /// The path as written.
+        path: String,
+    },
+    /// The path starts at a variable that is not set.
+    #[error("the variable '{name}' referenced by '{path}' is not defined")]
+    UndefinedVariable {
+        /// The path as written.
+        path: String,
+        /// The variable name without `$`.
+        name: String,
+    },
+    /// [`set`] cannot write through this path: not a reference path, not the input root, or
+    /// an intermediate value that is not an object (or an array index out of range).
+    #[error("unable to apply the path '{path}': {reason}")]
+    CannotSet {
+        /// The path as written.
+        path: String,
+        /// What is in the way.
+        reason: String,
+    },
+}
+
+impl EvalError {
+    /// The cause text Step Functions gives when the path in field `field` (e.g. `InputPath`,
+    /// `foo.$`) fails against `input`:
+    /// `The JSONPath '$.x' specified for the field 'InputPath' could not be found in the input '{"a":1}'`.
+    pub fn cause_for_field(&self, field: &str, input: &Value) -> String {
+        match self {
+            EvalError::NotFound { path } => format!(
+                "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{}'",
+                super::json::to_compact_string(input)
+            ),
+            EvalError::UndefinedVariable { path, name } => format!(
+                "The JSONPath '{path}' specified for the field '{field}' references the undefined variable '{name}'"
+            ),
+            EvalError::CannotSet { path, reason } => format!(
+                "Unable to apply the JSONPath '{path}' specified for the field '{field}': {reason}"
+            ),
+        }
+    }
+}
