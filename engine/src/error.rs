@@ -127,9 +127,6 @@ pub(crate) mod names {
     pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
     pub(crate) const DATA_LIMIT: &str = "States.DataLimitExceeded";
     pub(crate) const QUERY_EVAL: &str = "States.QueryEvaluationError";
-    pub(crate) const INTRINSIC: &str = "States.IntrinsicFailure";
     pub(crate) const ALL: &str = "States.ALL";
-    pub(crate) const BRANCH_FAILED: &str = "States.BranchFailed";
     pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
-    pub(crate) const ITEM_READER: &str = "States.ItemReaderFailed";
 }

@@ -310,9 +310,7 @@ impl PathRef {
         let after = text
             .strip_prefix('$')
             .ok_or_else(|| format!("path '{text}' must start with '$'"))?;
-        let name_len = after
-            .find(|c: char| c == '.' || c == '[')
-            .unwrap_or(after.len());
+        let name_len = after.find(['.', '[']).unwrap_or(after.len());
         if name_len == 0 {
             return Ok(Self {
                 text: text.into(),
@@ -363,36 +361,41 @@ pub(crate) struct JsonataEnv<'a> {
     pub(crate) vars: &'a crate::vars::Vars,
 }
 
-/// A compiled intrinsic function call (`States.Format(...)`).
+impl nexus_schema::expr::VariableLookup for crate::vars::Vars {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+fn failure_of(e: nexus_schema::expr::ExprError) -> crate::error::Failure {
+    crate::error::Failure::eval(e.name.as_str(), e.cause)
+}
+
+/// A compiled intrinsic function call (`States.Format(...)`), parsed and evaluated by
+/// `nexus_schema::expr::intrinsic`.
 #[derive(Debug, Clone)]
 pub(crate) struct Intrinsic {
-    text: Arc<str>,
+    call: Arc<nexus_schema::expr::intrinsic::Call>,
 }
 
 impl Intrinsic {
     /// Parses an intrinsic function call.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
-        if !text.starts_with("States.") {
-            return Err(format!(
-                "'{text}' is neither a path nor an intrinsic function"
-            ));
-        }
-        Ok(Self { text: text.into() })
+        nexus_schema::expr::intrinsic::parse(text)
+            .map(|call| Self {
+                call: Arc::new(call),
+            })
+            .map_err(|e| format!("invalid intrinsic function call '{text}': {e}"))
     }
 
-    /// Evaluates the call.
-    pub(crate) fn eval(&self, _scope: &Scope<'_>) -> Result<Value, crate::error::Failure> {
-        Err(crate::error::Failure::eval(
-            crate::error::names::INTRINSIC,
-            format!(
-                "intrinsic functions are not available in this build: {}",
-                self.text
-            ),
-        ))
+    /// Evaluates the call against the scope (`$` input, `$$` context, variables).
+    pub(crate) fn eval(&self, scope: &Scope<'_>) -> Result<Value, crate::error::Failure> {
+        let ctx = nexus_schema::expr::EvalContext::new(scope.input, scope.context, scope.vars);
+        nexus_schema::expr::intrinsic::eval(&self.call, &ctx).map_err(failure_of)
     }
 }
 
-/// A compiled JSONata expression.
+/// A compiled JSONata expression, evaluated by `nexus_schema::expr::jsonata`.
 #[derive(Debug, Clone)]
 pub(crate) struct Jsonata {
     text: Arc<str>,
@@ -409,19 +412,21 @@ impl Jsonata {
         &self.text
     }
 
-    /// Evaluates; `Ok(None)` means the expression produced nothing (undefined).
+    /// Evaluates with `$states` and every visible variable bound; `Ok(None)` means the
+    /// expression produced nothing (undefined).
     pub(crate) fn eval(
         &self,
-        _env: &JsonataEnv<'_>,
+        env: &JsonataEnv<'_>,
         location: &str,
     ) -> Result<Option<Value>, crate::error::Failure> {
-        Err(crate::error::Failure::eval(
-            crate::error::names::QUERY_EVAL,
-            format!(
-                "The JSONata expression '{}' specified for the field '{}' cannot be evaluated: JSONata is not available in this build",
-                self.text, location
-            ),
-        )
-        .at_field(location))
+        let mut bindings: Vec<(&str, Value)> = Vec::new();
+        let vars = env.vars.flatten();
+        for (k, v) in &vars {
+            bindings.push((k.as_str(), v.clone()));
+        }
+        bindings.push(("states", env.states.clone()));
+        let input = env.states.get("input").unwrap_or(&Value::Null);
+        nexus_schema::expr::jsonata::evaluate(&self.text, input, &bindings)
+            .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
     }
 }

@@ -67,10 +67,10 @@ impl History {
                 ev.insert(k.into(), v);
             }
             let ev = Value::Object(ev);
-            if let Some(log) = g.log.as_mut() {
-                if let Err(e) = log.append(&ev) {
-                    g.log_error.get_or_insert(e);
-                }
+            if let Some(log) = g.log.as_mut()
+                && let Err(e) = log.append(&ev)
+            {
+                g.log_error.get_or_insert(e);
             }
             if self.record {
                 g.events.push(ev);
@@ -106,7 +106,7 @@ pub(crate) fn entered(name: &str, input: &Value) -> Value {
 /// StateExited details, with `assignedVariables` when the state assigned any.
 pub(crate) fn exited(name: &str, output: &Value, assigned: Option<&Map<String, Value>>) -> Value {
     let mut m = Map::new();
-    if let Some(a) = assigned {
+    if let Some(a) = assigned.filter(|a| !a.is_empty()) {
         let vars: Map<String, Value> = a
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(crate::io::to_compact(v))))

@@ -9,11 +9,17 @@ use serde_json::Value;
 
 use crate::handlers::HandlerError;
 
+/// Responses of one mocked response name: inclusive invocation range and outcome.
+type Responses = Vec<(u64, u64, Result<Value, HandlerError>)>;
+
+/// State machine → test case → state → response name.
+type Machines = HashMap<String, HashMap<String, HashMap<String, String>>>;
+
 /// A parsed mock configuration.
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
-    machines: HashMap<String, HashMap<String, HashMap<String, String>>>,
-    responses: HashMap<String, Vec<(u64, u64, Result<Value, HandlerError>)>>,
+    machines: Machines,
+    responses: HashMap<String, Responses>,
 }
 
 /// The mock configuration is malformed.

@@ -113,7 +113,26 @@ pub(crate) struct Exec<'a> {
     pub(crate) test_state: bool,
 }
 
-impl Exec<'_> {
+impl<'a> Exec<'a> {
+    /// An execution context for the child workflow of a distributed Map: same options,
+    /// handlers and context, its own (unrecorded) history, as AWS keeps map-run events out of
+    /// the parent history.
+    pub(crate) fn child(&self) -> Exec<'a> {
+        Exec {
+            opts: self.opts,
+            handlers: self.handlers,
+            history: History::new(false, None),
+            base: self.base.clone(),
+            transitions: AtomicU64::new(0),
+            first_entered: AtomicBool::new(false),
+            invocations: Mutex::new(HashMap::new()),
+            rng: Mutex::new(self.rand01().to_bits() | 1),
+            deadline_ms: self.deadline_ms,
+            timed_out: AtomicBool::new(false),
+            test_state: self.test_state,
+        }
+    }
+
     pub(crate) fn now(&self) -> i64 {
         self.opts.clock.now_ms()
     }
@@ -143,11 +162,11 @@ impl Exec<'_> {
                 ),
             ));
         }
-        if let Some(d) = self.deadline_ms {
-            if self.now() > d {
-                self.timed_out.store(true, Ordering::Relaxed);
-                return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
-            }
+        if let Some(d) = self.deadline_ms
+            && self.now() > d
+        {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
         }
         Ok(())
     }

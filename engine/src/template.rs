@@ -16,7 +16,7 @@ pub(crate) enum Template {
     Object(Vec<(String, Template)>),
     Array(Vec<Template>),
     Path { field: Arc<str>, path: PathRef },
-    Intrinsic { field: Arc<str>, f: Intrinsic },
+    Intrinsic(Intrinsic),
 }
 
 impl Template {
@@ -41,11 +41,10 @@ impl Template {
                                     .map_err(|e| crate::CompileError::at(&here, e))?,
                             }
                         } else {
-                            Template::Intrinsic {
-                                field,
-                                f: Intrinsic::parse(src)
+                            Template::Intrinsic(
+                                Intrinsic::parse(src)
                                     .map_err(|e| crate::CompileError::at(&here, e))?,
-                            }
+                            )
                         };
                         fields.push((name.to_string(), t));
                     } else {
@@ -106,7 +105,7 @@ impl Template {
                     ),
                 )
             }),
-            Template::Intrinsic { f, .. } => f.eval(scope),
+            Template::Intrinsic(f) => f.eval(scope),
         }
     }
 }

@@ -24,14 +24,17 @@ fn main() {
         );
         return;
     }
+    let write_gaps = args.iter().any(|a| a == "--write-gaps");
+    let mut all = Vec::new();
     let mut per: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
     for dir in nexus_engine::conformance::case_dirs(&root) {
-        if let Some(f) = &filter {
-            if !dir.to_string_lossy().contains(f.as_str()) {
-                continue;
-            }
+        if let Some(f) = &filter
+            && !dir.to_string_lossy().contains(f.as_str())
+        {
+            continue;
         }
         let r = nexus_engine::conformance::run_case(&dir);
+        all.push(r.clone());
         let e = per.entry(r.category.clone()).or_default();
         e.0 += 1;
         e.1 += usize::from(r.passed);
@@ -50,4 +53,14 @@ fn main() {
         "{:<22} {:>4}/{:<4} history {:>4}/{:<4}",
         "TOTAL", tot.1, tot.0, tot.3, tot.2
     );
+    if write_gaps {
+        let gaps = nexus_engine::conformance::gaps_of(&all);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/KNOWN_GAPS.md");
+        let text = nexus_engine::conformance::render_gaps(&all, &gaps);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("cannot write {path}: {e}");
+            std::process::exit(2);
+        }
+        println!("wrote {path} ({} gaps)", gaps.len());
+    }
 }

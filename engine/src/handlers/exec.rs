@@ -48,18 +48,18 @@ impl ExecHandler {
         } else {
             serde_json::from_str(text.trim()).ok()
         };
-        if let Some(Value::Object(m)) = &parsed {
-            if let Some(err) = m.get("error").and_then(Value::as_str) {
-                if m.len() <= 2 && (m.len() == 1 || m.contains_key("cause")) {
-                    return Err(HandlerError {
-                        error: err.to_string(),
-                        cause: m.get("cause").map(|c| match c {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        }),
-                    });
-                }
-            }
+        if let Some(Value::Object(m)) = &parsed
+            && let Some(err) = m.get("error").and_then(Value::as_str)
+            && m.len() <= 2
+            && (m.len() == 1 || m.contains_key("cause"))
+        {
+            return Err(HandlerError {
+                error: err.to_string(),
+                cause: m.get("cause").map(|c| match c {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }),
+            });
         }
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);

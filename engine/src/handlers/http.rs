@@ -82,15 +82,14 @@ impl HttpHandler {
         } else {
             serde_json::from_str(body.trim()).ok()
         };
-        if let Some(Value::Object(m)) = &parsed {
-            if let Some(err) = m.get("error").and_then(Value::as_str) {
-                if m.len() <= 2 {
-                    return Err(HandlerError {
-                        error: err.to_string(),
-                        cause: m.get("cause").and_then(Value::as_str).map(String::from),
-                    });
-                }
-            }
+        if let Some(Value::Object(m)) = &parsed
+            && let Some(err) = m.get("error").and_then(Value::as_str)
+            && m.len() <= 2
+        {
+            return Err(HandlerError {
+                error: err.to_string(),
+                cause: m.get("cause").and_then(Value::as_str).map(String::from),
+            });
         }
         if !(200..300).contains(&status) {
             return Err(fail(format!(

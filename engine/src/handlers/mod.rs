@@ -151,10 +151,10 @@ impl Handlers {
 /// the function name of a Lambda ARN, the service action of an `arn:aws:states:::` resource,
 /// or the resource itself.
 pub(crate) fn action_name(resource: &str, input: &Value) -> String {
-    if resource.starts_with("arn:aws:states:::lambda:invoke") {
-        if let Some(f) = input.get("FunctionName").and_then(Value::as_str) {
-            return last_name(f);
-        }
+    if resource.starts_with("arn:aws:states:::lambda:invoke")
+        && let Some(f) = input.get("FunctionName").and_then(Value::as_str)
+    {
+        return last_name(f);
     }
     if resource.starts_with("arn:aws:lambda:") {
         return last_name(resource);
@@ -177,10 +177,10 @@ fn last_name(arn: &str) -> String {
 /// `resourceType` and `resource` of the Task* history events
 /// (`arn:aws:states:::lambda:invoke` → `lambda`, `invoke`).
 pub(crate) fn resource_parts(resource: &str) -> (String, String) {
-    if let Some(rest) = resource.strip_prefix("arn:aws:states:::") {
-        if let Some((svc, action)) = rest.split_once(':') {
-            return (svc.to_string(), action.to_string());
-        }
+    if let Some(rest) = resource.strip_prefix("arn:aws:states:::")
+        && let Some((svc, action)) = rest.split_once(':')
+    {
+        return (svc.to_string(), action.to_string());
     }
     if let Some(rest) = resource.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.split(':').collect();

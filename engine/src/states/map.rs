@@ -168,7 +168,22 @@ async fn attempt(
     chain.set(started);
     let outer = Arc::new(vars.clone());
     let last_done = ChainCell::new(0);
-    let exec = cx.exec;
+    // A distributed Map runs its items in a child workflow (a "map run"): the parent history
+    // shows MapRunStarted/MapRunSucceeded instead of the iterations.
+    let child = spec.distributed.then(|| cx.exec.child());
+    if spec.distributed {
+        let o = cx.exec.opts;
+        let run_arn = format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+            o.region, o.account, o.state_machine_name, st.name, cx.entered_id
+        );
+        let id = cx.emit(chain.get(), "MapRunStarted", || {
+            Some(("mapRunStartedEventDetails", json!({"mapRunArn": run_arn})))
+        });
+        chain.set(id);
+    }
+    let run_chain = chain.get();
+    let exec = child.as_ref().unwrap_or(cx.exec);
     let name = st.name.clone();
     let tolerates = tol_count.is_some() || tol_pct.is_some();
     let inputs = Arc::new(inputs);
@@ -224,6 +239,16 @@ async fn attempt(
                 first_failure.get_or_insert(f);
             }
         }
+    }
+    if spec.distributed {
+        let ty = if first_failure.is_some() && !tolerates {
+            "MapRunFailed"
+        } else {
+            "MapRunSucceeded"
+        };
+        let id = cx.emit(run_chain, ty, || None);
+        chain.set(id);
+        last_done.set(id);
     }
     if let Some(f) = first_failure {
         if !tolerates {

@@ -347,7 +347,10 @@ pub(crate) async fn run_state(
             )
         }
         Err(mut f) => {
-            f.locate(&state.name, entered_id);
+            // TestState reports evaluation errors without the execution-level prefix.
+            if !exec.test_state {
+                f.locate(&state.name, entered_id);
+            }
             if f.error.as_deref() == Some(names::QUERY_EVAL) {
                 let id = cx.emit(entered_prev, "EvaluationFailed", || {
                     let mut d =

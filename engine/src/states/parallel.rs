@@ -94,9 +94,8 @@ async fn attempt(
             None => {}
         }
     }
-    let last = last_event.get();
-    cx.emit(last, "ParallelStateSucceeded", || None);
-    chain.set(last);
+    // AWS records no ParallelStateSucceeded: the Exited event follows the last branch event.
+    chain.set(last_event.get());
     let result = Value::Array(outputs);
     finish(cx, result, raw, &ctx, vars)
 }

@@ -197,6 +197,15 @@ async fn invoke(
     timeout_s: Option<u64>,
 ) -> Result<Value, HandlerError> {
     if let Some(r) = cx.exec.handlers.mocked(req) {
+        // Mocked Lambda responses are whole Invoke responses; a plain function ARN resource
+        // yields only the function's Payload (Step Functions Local mock semantics).
+        if req.resource.starts_with("arn:aws:lambda:")
+            && let Ok(Value::Object(m)) = &r
+            && m.contains_key("StatusCode")
+            && let Some(p) = m.get("Payload")
+        {
+            return Ok(p.clone());
+        }
         return r;
     }
     let Some(h) = cx.exec.handlers.resolve(req) else {
