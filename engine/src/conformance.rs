@@ -93,6 +93,7 @@ pub fn run_case(dir: &Path) -> CaseResult {
         ..RunOptions::default()
     };
     let mut single: Option<(String, Value)> = None;
+    let mut state_mock: Option<Value> = None;
     if let Some(mc) = read_json(&dir.join("mock_config.json")) {
         let cfg = match mc.get("config").map(MockConfig::parse) {
             Some(Ok(c)) => c,
@@ -132,7 +133,8 @@ pub fn run_case(dir: &Path) -> CaseResult {
                 Value::String(s) => serde_json::from_str(s).unwrap_or(r.clone()),
                 other => other.clone(),
             };
-            handlers.set_fallback(Arc::new(MockHandler::Return(v)));
+            handlers.set_fallback(Arc::new(MockHandler::Return(v.clone())));
+            state_mock = Some(v);
         }
         if definition.get("Type").is_some() {
             single = Some((name, req.clone()));
@@ -175,7 +177,13 @@ pub fn run_case(dir: &Path) -> CaseResult {
                 .enable_all()
                 .build()
             {
-                Ok(rt) => rt.block_on(engine.run_with(input, &handlers, vars, ctx.as_ref())),
+                Ok(rt) => rt.block_on(engine.run_with(
+                    input,
+                    &handlers,
+                    vars,
+                    ctx.as_ref(),
+                    state_mock.take(),
+                )),
                 Err(e) => Err(crate::RunError::Runtime(e)),
             }
         }

@@ -111,6 +111,8 @@ pub(crate) struct Exec<'a> {
     /// Whether Map/Parallel inner failures bubble without the execution-level prefix
     /// (TestState reports them raw).
     pub(crate) test_state: bool,
+    /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
+    pub(crate) state_mock: Option<Value>,
 }
 
 impl<'a> Exec<'a> {
@@ -130,6 +132,7 @@ impl<'a> Exec<'a> {
             deadline_ms: self.deadline_ms,
             timed_out: AtomicBool::new(false),
             test_state: self.test_state,
+            state_mock: None,
         }
     }
 
@@ -292,7 +295,8 @@ impl Engine {
         input: Value,
         handlers: &Handlers,
     ) -> Result<Execution, RunError> {
-        self.run_with(input, handlers, Vars::default(), None).await
+        self.run_with(input, handlers, Vars::default(), None, None)
+            .await
     }
 
     /// Runs with initial variables and an optional context override (TestState inputs).
@@ -302,6 +306,7 @@ impl Engine {
         handlers: &Handlers,
         vars: Vars,
         context: Option<&Value>,
+        state_mock: Option<Value>,
     ) -> Result<Execution, RunError> {
         let opts = &self.opts;
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
@@ -354,6 +359,7 @@ impl Engine {
             }),
             timed_out: AtomicBool::new(false),
             test_state: context.is_some(),
+            state_mock,
         };
         let started = exec.history.emit(0, "ExecutionStarted", start, || {
             Some((

@@ -82,7 +82,14 @@ fn items_of(
                 Value::Array(a) => Ok(a),
                 _ => Err(Failure::eval(
                     names::RUNTIME,
-                    format!("Reference path \"{path_text}\" must point to array."),
+                    // AWS prints a context path with a single `$` here.
+                    format!(
+                        "Reference path \"{}\" must point to array.",
+                        path_text
+                            .strip_prefix('$')
+                            .filter(|r| r.starts_with('$'))
+                            .unwrap_or(&path_text)
+                    ),
                 )),
             }
         }
@@ -160,6 +167,10 @@ async fn attempt(
             }
         };
         inputs.push(input);
+    }
+    if let Some(m) = &cx.exec.state_mock {
+        // TestState with a mocked result: the iterations are not run.
+        return super::parallel::finish(cx, m.clone(), raw, &ctx, vars);
     }
     let n = inputs.len();
     let started = cx.emit(chain.get(), "MapStateStarted", || {

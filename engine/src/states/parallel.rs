@@ -51,6 +51,10 @@ async fn attempt(
             None => raw.clone(),
         },
     };
+    if let Some(m) = &cx.exec.state_mock {
+        // TestState with a mocked result: the branches are not run.
+        return finish(cx, m.clone(), raw, &ctx, vars);
+    }
     let started = cx.emit(chain.get(), "ParallelStateStarted", || None);
     chain.set(started);
     let outer = Arc::new(vars.clone());
