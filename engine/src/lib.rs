@@ -4,3 +4,37 @@
 //! programs, HTTP) and an append-only, hash-chained event log.
 //!
 //! Depends only on `nexus-schema` (expression languages live there so lint and run agree).
+//!
+//! The entry point is [`Engine`]: compile a definition once into a plan, then run it as often as
+//! needed with [`Engine::run`] (blocking) or [`Engine::run_async`].
+// The engine runs untrusted workflows: no input may make it panic (STYLE.md section 7).
+#![deny(clippy::unwrap_used)] // a malformed definition or input must become a States.* error
+#![deny(clippy::expect_used)] // same reason as unwrap_used
+#![deny(clippy::panic)] // a workflow may fail, the engine may not
+#![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
+
+mod clock;
+pub mod conformance;
+mod context;
+mod error;
+pub mod eventlog;
+mod expr;
+pub mod handlers;
+mod history;
+mod io;
+mod joiner;
+mod mock_config;
+mod options;
+mod plan;
+mod retry;
+mod run;
+mod states;
+mod template;
+mod vars;
+
+pub use clock::{Clock, RealClock, VirtualClock};
+pub use error::{CompileError, RunError};
+pub use handlers::{Handler, HandlerError, Handlers, TaskRequest};
+pub use mock_config::{MockConfig, MockConfigError};
+pub use options::RunOptions;
+pub use run::{Engine, Execution, ExecutionStatus};

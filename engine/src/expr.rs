@@ -1,0 +1,432 @@
+//! Thin adapter between the engine and the expression languages: compiled reference paths
+//! (`$.a.b`, `$$.Execution.Id`, `$var.field`), JSONPath evaluation and `ResultPath` writes,
+//! intrinsic functions and JSONata.
+//!
+//! Reference paths and the small definite-path subset are evaluated here; the full Jayway
+//! JSONPath dialect, intrinsics and JSONata come from `nexus_schema::expr` as it lands. Keeping
+//! this one seam means the state handlers never care which implementation answers.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+/// One step of a JSONPath.
+#[derive(Debug, Clone, PartialEq)]
+enum Seg {
+    Child(String),
+    Index(i64),
+    Wildcard,
+    Descendant(String),
+    Union(Vec<i64>),
+    Slice(Option<i64>, Option<i64>),
+}
+
+/// A parsed JSONPath over a JSON document (`$` relative).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct JsonPath {
+    segs: Vec<Seg>,
+}
+
+impl JsonPath {
+    /// Parses `$`, `$.a.b`, `$['a b'][0]`, `$.a[*]`, `$..a`, `$.a[0,2]`, `$.a[1:3]`.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let rest = text
+            .strip_prefix('$')
+            .ok_or_else(|| format!("path '{text}' must start with '$'"))?;
+        let chars: Vec<char> = rest.chars().collect();
+        let mut segs = Vec::new();
+        let mut i = 0usize;
+        let bad = || format!("invalid JSONPath '{text}'");
+        while let Some(&c) = chars.get(i) {
+            match c {
+                '.' => {
+                    i += 1;
+                    let descendant = chars.get(i) == Some(&'.');
+                    if descendant {
+                        i += 1;
+                    }
+                    if chars.get(i) == Some(&'*') {
+                        i += 1;
+                        segs.push(Seg::Wildcard);
+                        continue;
+                    }
+                    if chars.get(i) == Some(&'[') {
+                        if descendant {
+                            return Err(bad());
+                        }
+                        continue;
+                    }
+                    let start = i;
+                    while let Some(&c) = chars.get(i) {
+                        if c == '.' || c == '[' {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    let name: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
+                    if name.is_empty() {
+                        return Err(bad());
+                    }
+                    segs.push(if descendant {
+                        Seg::Descendant(name)
+                    } else {
+                        Seg::Child(name)
+                    });
+                }
+                '[' => {
+                    i += 1;
+                    let q = chars.get(i).copied();
+                    if q == Some('\'') || q == Some('"') {
+                        let quote = q.unwrap_or('\'');
+                        i += 1;
+                        let mut name = String::new();
+                        loop {
+                            match chars.get(i) {
+                                None => return Err(bad()),
+                                Some('\\') => {
+                                    if let Some(&n) = chars.get(i + 1) {
+                                        name.push(n);
+                                    }
+                                    i += 2;
+                                }
+                                Some(&c) if c == quote => {
+                                    i += 1;
+                                    break;
+                                }
+                                Some(&c) => {
+                                    name.push(c);
+                                    i += 1;
+                                }
+                            }
+                        }
+                        if chars.get(i) != Some(&']') {
+                            return Err(bad());
+                        }
+                        i += 1;
+                        segs.push(Seg::Child(name));
+                        continue;
+                    }
+                    let start = i;
+                    while let Some(&c) = chars.get(i) {
+                        if c == ']' {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    let inner: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
+                    if chars.get(i) != Some(&']') {
+                        return Err(bad());
+                    }
+                    i += 1;
+                    let inner = inner.trim();
+                    if inner == "*" {
+                        segs.push(Seg::Wildcard);
+                    } else if let Some((a, b)) = inner.split_once(':') {
+                        let p = |s: &str| -> Result<Option<i64>, String> {
+                            let s = s.trim();
+                            if s.is_empty() {
+                                Ok(None)
+                            } else {
+                                s.parse().map(Some).map_err(|_| bad())
+                            }
+                        };
+                        segs.push(Seg::Slice(p(a)?, p(b)?));
+                    } else if inner.contains(',') {
+                        let mut v = Vec::new();
+                        for p in inner.split(',') {
+                            v.push(p.trim().parse().map_err(|_| bad())?);
+                        }
+                        segs.push(Seg::Union(v));
+                    } else {
+                        segs.push(Seg::Index(inner.parse().map_err(|_| bad())?));
+                    }
+                }
+                _ => return Err(bad()),
+            }
+        }
+        Ok(Self { segs })
+    }
+
+    /// True when the path names at most one node (Jayway "definite" path).
+    pub(crate) fn is_definite(&self) -> bool {
+        self.segs
+            .iter()
+            .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
+    }
+
+    /// True for the bare `$`.
+    pub(crate) fn is_root(&self) -> bool {
+        self.segs.is_empty()
+    }
+
+    /// Evaluates the path. A definite path yields its single node or `None`; an indefinite path
+    /// yields the array of matches (possibly empty), as Step Functions does.
+    pub(crate) fn eval(&self, root: &Value) -> Option<Value> {
+        if self.is_definite() {
+            let mut cur = root;
+            for s in &self.segs {
+                cur = match (s, cur) {
+                    (Seg::Child(n), Value::Object(m)) => m.get(n)?,
+                    (Seg::Index(i), Value::Array(a)) => a.get(norm_index(*i, a.len())?)?,
+                    _ => return None,
+                };
+            }
+            return Some(cur.clone());
+        }
+        let mut cur: Vec<&Value> = vec![root];
+        for s in &self.segs {
+            let mut next = Vec::new();
+            for v in cur {
+                match (s, v) {
+                    (Seg::Child(n), Value::Object(m)) => next.extend(m.get(n)),
+                    (Seg::Index(i), Value::Array(a)) => {
+                        next.extend(norm_index(*i, a.len()).and_then(|i| a.get(i)));
+                    }
+                    (Seg::Wildcard, Value::Array(a)) => next.extend(a.iter()),
+                    (Seg::Wildcard, Value::Object(m)) => next.extend(m.values()),
+                    (Seg::Union(ix), Value::Array(a)) => {
+                        for i in ix {
+                            next.extend(norm_index(*i, a.len()).and_then(|i| a.get(i)));
+                        }
+                    }
+                    (Seg::Slice(from, to), Value::Array(a)) => {
+                        let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
+                        let fix = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                        let f = fix(from.unwrap_or(0));
+                        let t = fix(to.unwrap_or(len));
+                        let mut k = f;
+                        while k < t {
+                            next.extend(usize::try_from(k).ok().and_then(|k| a.get(k)));
+                            k += 1;
+                        }
+                    }
+                    (Seg::Descendant(n), _) => collect_descendants(v, n, &mut next),
+                    _ => {}
+                }
+            }
+            cur = next;
+        }
+        Some(Value::Array(cur.into_iter().cloned().collect()))
+    }
+
+    /// Writes `value` at this path inside `root` (ResultPath semantics: missing objects on the
+    /// way are created; `$` replaces the whole document).
+    pub(crate) fn set(&self, root: Value, value: Value) -> Result<Value, String> {
+        if self.segs.is_empty() {
+            return Ok(value);
+        }
+        let mut root = root;
+        let mut cur = &mut root;
+        for s in &self.segs {
+            cur = match s {
+                Seg::Child(n) => {
+                    if !cur.is_object() {
+                        if cur.is_null() {
+                            *cur = Value::Object(serde_json::Map::new());
+                        } else {
+                            return Err(format!("cannot set field '{n}' on a non-object"));
+                        }
+                    }
+                    match cur {
+                        Value::Object(m) => m.entry(n.clone()).or_insert(Value::Null),
+                        _ => return Err(String::from("not an object")),
+                    }
+                }
+                Seg::Index(i) => match cur {
+                    Value::Array(a) => {
+                        let len = a.len();
+                        norm_index(*i, len)
+                            .and_then(|i| a.get_mut(i))
+                            .ok_or_else(|| format!("index {i} out of bounds"))?
+                    }
+                    _ => return Err(format!("cannot set index {i} on a non-array")),
+                },
+                _ => return Err(String::from("ResultPath must be a definite path")),
+            };
+        }
+        *cur = value;
+        Ok(root)
+    }
+}
+
+fn norm_index(i: i64, len: usize) -> Option<usize> {
+    if i >= 0 {
+        usize::try_from(i).ok()
+    } else {
+        let len = i64::try_from(len).ok()?;
+        usize::try_from(len.checked_add(i)?).ok()
+    }
+}
+
+fn collect_descendants<'a>(v: &'a Value, name: &str, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(x) = m.get(name) {
+                out.push(x);
+            }
+            for c in m.values() {
+                collect_descendants(c, name, out);
+            }
+        }
+        Value::Array(a) => {
+            for c in a {
+                collect_descendants(c, name, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a reference path reads from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Root {
+    /// `$...`: the state's (effective) input.
+    Input,
+    /// `$$...`: the context object.
+    Context,
+    /// `$name...`: a workflow variable.
+    Var(Arc<str>),
+}
+
+/// A compiled reference path: root plus JSONPath, keeping the author's text for messages.
+#[derive(Debug, Clone)]
+pub(crate) struct PathRef {
+    pub(crate) text: Arc<str>,
+    pub(crate) root: Root,
+    pub(crate) path: JsonPath,
+}
+
+impl PathRef {
+    /// Parses a path that may start at the input (`$`), the context (`$$`) or a variable.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        if let Some(rest) = text.strip_prefix("$$") {
+            let path = JsonPath::parse(&format!("${rest}"))?;
+            return Ok(Self {
+                text: text.into(),
+                root: Root::Context,
+                path,
+            });
+        }
+        let after = text
+            .strip_prefix('$')
+            .ok_or_else(|| format!("path '{text}' must start with '$'"))?;
+        let name_len = after.find(['.', '[']).unwrap_or(after.len());
+        if name_len == 0 {
+            return Ok(Self {
+                text: text.into(),
+                root: Root::Input,
+                path: JsonPath::parse(text)?,
+            });
+        }
+        let (name, rest) = after.split_at(name_len);
+        Ok(Self {
+            text: text.into(),
+            root: Root::Var(name.into()),
+            path: JsonPath::parse(&format!("${rest}"))?,
+        })
+    }
+}
+
+/// The values a path or expression can see.
+pub(crate) struct Scope<'a> {
+    pub(crate) input: &'a Value,
+    pub(crate) context: &'a Value,
+    pub(crate) vars: &'a crate::vars::Vars,
+}
+
+impl Scope<'_> {
+    /// Evaluates a reference path; `None` when it selects nothing (or names an unknown
+    /// variable).
+    pub(crate) fn eval(&self, p: &PathRef) -> Option<Value> {
+        match &p.root {
+            Root::Input => p.path.eval(self.input),
+            Root::Context => p.path.eval(self.context),
+            Root::Var(n) => {
+                let v = self.vars.get(n)?;
+                p.path.eval(v)
+            }
+        }
+    }
+}
+
+/// Strips `{%` / `%}` from a JSONata template string; `None` if it is a plain string.
+pub(crate) fn jsonata_body(s: &str) -> Option<&str> {
+    let t = s.strip_prefix("{%")?.strip_suffix("%}")?;
+    Some(t.trim())
+}
+
+/// What a JSONata expression sees: `$states` and the workflow variables.
+pub(crate) struct JsonataEnv<'a> {
+    pub(crate) states: Value,
+    pub(crate) vars: &'a crate::vars::Vars,
+}
+
+impl nexus_schema::expr::VariableLookup for crate::vars::Vars {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+fn failure_of(e: nexus_schema::expr::ExprError) -> crate::error::Failure {
+    crate::error::Failure::eval(e.name.as_str(), e.cause)
+}
+
+/// A compiled intrinsic function call (`States.Format(...)`), parsed and evaluated by
+/// `nexus_schema::expr::intrinsic`.
+#[derive(Debug, Clone)]
+pub(crate) struct Intrinsic {
+    call: Arc<nexus_schema::expr::intrinsic::Call>,
+}
+
+impl Intrinsic {
+    /// Parses an intrinsic function call.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        nexus_schema::expr::intrinsic::parse(text)
+            .map(|call| Self {
+                call: Arc::new(call),
+            })
+            .map_err(|e| format!("invalid intrinsic function call '{text}': {e}"))
+    }
+
+    /// Evaluates the call against the scope (`$` input, `$$` context, variables).
+    pub(crate) fn eval(&self, scope: &Scope<'_>) -> Result<Value, crate::error::Failure> {
+        let ctx = nexus_schema::expr::EvalContext::new(scope.input, scope.context, scope.vars);
+        nexus_schema::expr::intrinsic::eval(&self.call, &ctx).map_err(failure_of)
+    }
+}
+
+/// A compiled JSONata expression, evaluated by `nexus_schema::expr::jsonata`.
+#[derive(Debug, Clone)]
+pub(crate) struct Jsonata {
+    text: Arc<str>,
+}
+
+impl Jsonata {
+    /// Parses an expression (the text between `{%` and `%}`).
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        Ok(Self { text: text.into() })
+    }
+
+    /// The expression text, for messages.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Evaluates with `$states` and every visible variable bound; `Ok(None)` means the
+    /// expression produced nothing (undefined).
+    pub(crate) fn eval(
+        &self,
+        env: &JsonataEnv<'_>,
+        location: &str,
+    ) -> Result<Option<Value>, crate::error::Failure> {
+        let mut bindings: Vec<(&str, Value)> = Vec::new();
+        let vars = env.vars.flatten();
+        for (k, v) in &vars {
+            bindings.push((k.as_str(), v.clone()));
+        }
+        bindings.push(("states", env.states.clone()));
+        let input = env.states.get("input").unwrap_or(&Value::Null);
+        nexus_schema::expr::jsonata::evaluate(&self.text, input, &bindings)
+            .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
+    }
+}

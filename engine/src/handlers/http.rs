@@ -1,0 +1,137 @@
+//! `http` handler: POSTs the task input as JSON to a URL and takes the JSON response body as
+//! the result. A non-2xx status, or a body `{"error": ..., "cause": ...}`, is a task failure.
+//! Plain `http://` only (local services); kept dependency-free on purpose.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Handler, HandlerError, HandlerFuture, TaskRequest};
+
+/// POSTs to `url` per invocation.
+#[derive(Debug, Clone)]
+pub struct HttpHandler {
+    url: String,
+    timeout: Duration,
+}
+
+impl HttpHandler {
+    /// A handler posting to `url` (must start with `http://`).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    fn post_blocking(&self, input: &Value) -> Result<Value, HandlerError> {
+        let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
+        let rest = self.url.strip_prefix("http://").ok_or_else(|| {
+            fail(format!(
+                "unsupported URL '{}': only http:// is supported",
+                self.url
+            ))
+        })?;
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        };
+        let addr = if hostport.contains(':') {
+            hostport.to_string()
+        } else {
+            format!("{hostport}:80")
+        };
+        let body = serde_json::to_vec(input).map_err(|e| fail(e.to_string()))?;
+        let mut stream = TcpStream::connect(&addr)
+            .map_err(|e| fail(format!("cannot connect to {addr}: {e}")))?;
+        let _ = stream.set_read_timeout(Some(self.timeout));
+        let _ = stream.set_write_timeout(Some(self.timeout));
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream
+            .write_all(head.as_bytes())
+            .and_then(|()| stream.write_all(&body))
+            .map_err(|e| fail(format!("POST {} failed: {e}", self.url)))?;
+        let mut resp = Vec::new();
+        stream
+            .read_to_end(&mut resp)
+            .map_err(|e| fail(format!("reading {} failed: {e}", self.url)))?;
+        let text = String::from_utf8_lossy(&resp);
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| fail(String::from("malformed HTTP response")))?;
+        let status: u16 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| fail(String::from("malformed HTTP status line")))?;
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let body = if chunked {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        let parsed: Option<Value> = if body.trim().is_empty() {
+            Some(Value::Null)
+        } else {
+            serde_json::from_str(body.trim()).ok()
+        };
+        if let Some(Value::Object(m)) = &parsed
+            && let Some(err) = m.get("error").and_then(Value::as_str)
+            && m.len() <= 2
+        {
+            return Err(HandlerError {
+                error: err.to_string(),
+                cause: m.get("cause").and_then(Value::as_str).map(String::from),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(fail(format!(
+                "{} answered HTTP {status}: {}",
+                self.url,
+                body.trim()
+            )));
+        }
+        parsed.ok_or_else(|| fail(format!("{} did not answer JSON", self.url)))
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size_line, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size_line.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let Some(chunk) = after.get(..size) else {
+            out.push_str(after);
+            break;
+        };
+        out.push_str(chunk);
+        rest = after.get(size..).unwrap_or("").trim_start_matches("\r\n");
+    }
+    out
+}
+
+impl Handler for HttpHandler {
+    fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
+        let this = self.clone();
+        let input = req.input.clone();
+        Box::pin(async move {
+            match tokio::runtime::Handle::try_current() {
+                Ok(h) => h
+                    .spawn_blocking(move || this.post_blocking(&input))
+                    .await
+                    .unwrap_or_else(|e| Err(HandlerError::new("States.TaskFailed", e.to_string()))),
+                Err(_) => this.post_blocking(&input),
+            }
+        })
+    }
+}

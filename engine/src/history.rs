@@ -1,0 +1,136 @@
+//! Execution history in the shape of `GetExecutionHistory`: numbered events with
+//! `previousEventId`, a `timestamp`, a `type` and one `...EventDetails` object. Inputs and
+//! outputs are JSON text, as the API returns them. Events may also stream into the
+//! hash-chained [`crate::eventlog`].
+
+use std::sync::Mutex;
+
+use serde_json::{Map, Value, json};
+
+use crate::eventlog::EventLogWriter;
+
+/// Collector of events for one execution. Ids are always counted (AWS messages cite them),
+/// even when events are not kept.
+pub(crate) struct History {
+    inner: Mutex<Inner>,
+    record: bool,
+}
+
+struct Inner {
+    events: Vec<Value>,
+    next_id: u64,
+    log: Option<EventLogWriter>,
+    log_error: Option<std::io::Error>,
+}
+
+impl History {
+    pub(crate) fn new(record: bool, log: Option<EventLogWriter>) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                events: Vec::new(),
+                next_id: 1,
+                log,
+                log_error: None,
+            }),
+            record,
+        }
+    }
+
+    /// Whether event bodies are built at all.
+    pub(crate) fn recording(&self) -> bool {
+        self.record
+    }
+
+    /// Appends an event and returns its id. `details` is only called when recording.
+    pub(crate) fn emit(
+        &self,
+        prev: u64,
+        ty: &str,
+        now_ms: i64,
+        details: impl FnOnce() -> Option<(&'static str, Value)>,
+    ) -> u64 {
+        let Ok(mut g) = self.inner.lock() else {
+            return 0;
+        };
+        let id = g.next_id;
+        g.next_id = id.saturating_add(1);
+        if self.record || g.log.is_some() {
+            let mut ev = Map::new();
+            ev.insert("id".into(), id.into());
+            ev.insert("previousEventId".into(), prev.into());
+            ev.insert(
+                "timestamp".into(),
+                crate::clock::format_iso_ms(now_ms).into(),
+            );
+            ev.insert("type".into(), ty.into());
+            if let Some((k, v)) = details() {
+                ev.insert(k.into(), v);
+            }
+            let ev = Value::Object(ev);
+            if let Some(log) = g.log.as_mut()
+                && let Err(e) = log.append(&ev)
+            {
+                g.log_error.get_or_insert(e);
+            }
+            if self.record {
+                g.events.push(ev);
+            }
+        }
+        id
+    }
+
+    /// Takes the recorded events and the first event-log error, if any.
+    pub(crate) fn finish(&self) -> (Vec<Value>, Option<std::io::Error>) {
+        match self.inner.lock() {
+            Ok(mut g) => {
+                let err = g
+                    .log_error
+                    .take()
+                    .or_else(|| g.log.as_mut().and_then(|l| l.flush().err()));
+                (std::mem::take(&mut g.events), err)
+            }
+            Err(_) => (Vec::new(), None),
+        }
+    }
+}
+
+/// `{"input": "<json>", "inputDetails": {"truncated": false}, "name": ...}`.
+pub(crate) fn entered(name: &str, input: &Value) -> Value {
+    json!({
+        "input": crate::io::to_compact(input),
+        "inputDetails": {"truncated": false},
+        "name": name,
+    })
+}
+
+/// StateExited details, with `assignedVariables` when the state assigned any.
+pub(crate) fn exited(name: &str, output: &Value, assigned: Option<&Map<String, Value>>) -> Value {
+    let mut m = Map::new();
+    if let Some(a) = assigned.filter(|a| !a.is_empty()) {
+        let vars: Map<String, Value> = a
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(crate::io::to_compact(v))))
+            .collect();
+        m.insert("assignedVariables".into(), Value::Object(vars));
+        m.insert(
+            "assignedVariablesDetails".into(),
+            json!({"truncated": false}),
+        );
+    }
+    m.insert("name".into(), name.into());
+    m.insert("output".into(), crate::io::to_compact(output).into());
+    m.insert("outputDetails".into(), json!({"truncated": false}));
+    Value::Object(m)
+}
+
+/// `{"error": ..., "cause": ...}` with absent fields left out.
+pub(crate) fn error_details(error: Option<&str>, cause: Option<&str>) -> Value {
+    let mut m = Map::new();
+    if let Some(c) = cause {
+        m.insert("cause".into(), c.into());
+    }
+    if let Some(e) = error {
+        m.insert("error".into(), e.into());
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,436 @@
+//! The public [`Engine`] and the run loop: one `match` over what each state handler returns,
+//! with limits (transitions, execution timeout, wall time) checked on every transition.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Map, Value, json};
+
+use crate::context::ContextBase;
+use crate::error::{CompileError, Failure, RunError, names};
+use crate::handlers::Handlers;
+use crate::history::History;
+use crate::options::RunOptions;
+use crate::plan::{Plan, StateId};
+use crate::vars::Vars;
+
+/// What a state handler hands back to the loop (STYLE.md section 6).
+pub(crate) enum Step {
+    Next(StateId, Value),
+    Succeed(Value),
+    Fail(Failure),
+}
+
+/// Final status of an execution, named as `DescribeExecution` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionStatus {
+    /// `SUCCEEDED`.
+    Succeeded,
+    /// `FAILED`.
+    Failed,
+    /// `TIMED_OUT` (execution `TimeoutSeconds` or the wall-time limit).
+    TimedOut,
+}
+
+impl ExecutionStatus {
+    /// `SUCCEEDED`, `FAILED` or `TIMED_OUT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Succeeded => "SUCCEEDED",
+            ExecutionStatus::Failed => "FAILED",
+            ExecutionStatus::TimedOut => "TIMED_OUT",
+        }
+    }
+}
+
+/// The result of one run.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// Final status.
+    pub status: ExecutionStatus,
+    /// Output when `SUCCEEDED`.
+    pub output: Option<Value>,
+    /// Error name when not succeeded (absent when a Fail state names none).
+    pub error: Option<String>,
+    /// Cause when not succeeded.
+    pub cause: Option<String>,
+    /// GetExecutionHistory-style events (empty when `record_history` is off).
+    pub history: Vec<Value>,
+    /// Number of state transitions made.
+    pub transitions: u64,
+}
+
+impl Execution {
+    /// `{"status", "output"}` or `{"status", "error", "cause"}` (absent fields left out), the
+    /// shape the conformance corpus records.
+    pub fn summary(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), self.status.as_str().into());
+        if let Some(o) = &self.output {
+            m.insert("output".into(), o.clone());
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), e.clone().into());
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), c.clone().into());
+        }
+        Value::Object(m)
+    }
+}
+
+/// A compiled state machine, ready to run many times.
+pub struct Engine {
+    plan: Arc<Plan>,
+    opts: RunOptions,
+    runtime: OnceLock<tokio::runtime::Runtime>,
+    runs: AtomicU64,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("states", &self.plan.states.len())
+            .finish()
+    }
+}
+
+/// Per-execution shared state.
+pub(crate) struct Exec<'a> {
+    pub(crate) opts: &'a RunOptions,
+    pub(crate) handlers: &'a Handlers,
+    pub(crate) history: History,
+    pub(crate) base: ContextBase,
+    transitions: AtomicU64,
+    first_entered: AtomicBool,
+    invocations: Mutex<HashMap<String, u64>>,
+    rng: Mutex<u64>,
+    deadline_ms: Option<i64>,
+    pub(crate) timed_out: AtomicBool,
+    /// Whether Map/Parallel inner failures bubble without the execution-level prefix
+    /// (TestState reports them raw).
+    pub(crate) test_state: bool,
+    /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
+    pub(crate) state_mock: Option<Value>,
+}
+
+impl<'a> Exec<'a> {
+    /// An execution context for the child workflow of a distributed Map: same options,
+    /// handlers and context, its own (unrecorded) history, as AWS keeps map-run events out of
+    /// the parent history.
+    pub(crate) fn child(&self) -> Exec<'a> {
+        Exec {
+            opts: self.opts,
+            handlers: self.handlers,
+            history: History::new(false, None),
+            base: self.base.clone(),
+            transitions: AtomicU64::new(0),
+            first_entered: AtomicBool::new(false),
+            invocations: Mutex::new(HashMap::new()),
+            rng: Mutex::new(self.rand01().to_bits() | 1),
+            deadline_ms: self.deadline_ms,
+            timed_out: AtomicBool::new(false),
+            test_state: self.test_state,
+            state_mock: None,
+        }
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.opts.clock.now_ms()
+    }
+
+    /// `previousEventId` of a StateEntered event: the very first state of the execution
+    /// points at 0, as in AWS histories.
+    pub(crate) fn entered_prev(&self, chain: u64) -> u64 {
+        if self.first_entered.swap(false, Ordering::Relaxed) {
+            0
+        } else {
+            chain
+        }
+    }
+
+    /// Counts a transition and enforces the limits.
+    pub(crate) fn tick(&self) -> Result<(), Failure> {
+        let n = self
+            .transitions
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_add(1);
+        if n > self.opts.max_transitions {
+            return Err(Failure::new(
+                names::RUNTIME,
+                format!(
+                    "The execution exceeded the maximum number of state transitions ({}).",
+                    self.opts.max_transitions
+                ),
+            ));
+        }
+        if let Some(d) = self.deadline_ms
+            && self.now() > d
+        {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
+        }
+        Ok(())
+    }
+
+    /// 0-based invocation number of a Task state (mock configs key responses by it).
+    pub(crate) fn next_invocation(&self, state: &str) -> u64 {
+        match self.invocations.lock() {
+            Ok(mut m) => {
+                let c = m.entry(state.to_string()).or_insert(0);
+                let n = *c;
+                *c = n.saturating_add(1);
+                n
+            }
+            Err(_) => 0,
+        }
+    }
+
+    /// Deterministic pseudo-random number in [0, 1) (jitter), from the run's seed.
+    pub(crate) fn rand01(&self) -> f64 {
+        match self.rng.lock() {
+            Ok(mut s) => {
+                // xorshift64*: small, fast, reproducible.
+                let mut x = *s;
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                *s = x;
+                (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+            }
+            Err(_) => 0.5,
+        }
+    }
+}
+
+/// Boxed future of [`run_plan`] (boxed to allow Parallel/Map to recurse into it).
+pub(crate) type PlanFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, Failure>> + Send + 'a>>;
+
+/// Runs the states of `plan` from its start until it succeeds or fails.
+pub(crate) fn run_plan<'a>(
+    exec: &'a Exec<'a>,
+    plan: &'a Plan,
+    input: Value,
+    vars: &'a mut Vars,
+    chain: &'a mut u64,
+) -> PlanFuture<'a> {
+    Box::pin(async move {
+        let mut cur = plan.start;
+        let mut input = input;
+        loop {
+            exec.tick()?;
+            let Some(state) = plan.states.get(cur) else {
+                return Err(Failure::new(
+                    names::RUNTIME,
+                    "transition to a missing state",
+                ));
+            };
+            match crate::states::run_state(exec, state, input, vars, chain).await {
+                Step::Next(id, out) => {
+                    input = out;
+                    cur = id;
+                }
+                Step::Succeed(out) => return Ok(out),
+                Step::Fail(f) => return Err(f),
+            }
+        }
+    })
+}
+
+impl Engine {
+    /// Compiles a definition.
+    pub fn new(definition: &Value, opts: RunOptions) -> Result<Self, CompileError> {
+        Ok(Self {
+            plan: Arc::new(crate::plan::compile(definition)?),
+            opts,
+            runtime: OnceLock::new(),
+            runs: AtomicU64::new(0),
+        })
+    }
+
+    /// Compiles one state as a whole machine (TestState-style single-state runs).
+    pub fn single_state(state: &Value, name: &str, opts: RunOptions) -> Result<Self, CompileError> {
+        Ok(Self {
+            plan: Arc::new(crate::plan::compile_single(state, name)?),
+            opts,
+            runtime: OnceLock::new(),
+            runs: AtomicU64::new(0),
+        })
+    }
+
+    /// The options runs use.
+    pub fn options(&self) -> &RunOptions {
+        &self.opts
+    }
+
+    /// Runs to completion, blocking the current thread. Must not be called from inside an
+    /// async runtime (use [`Engine::run_async`] there).
+    pub fn run(&self, input: Value, handlers: &Handlers) -> Result<Execution, RunError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(RunError::NestedRuntime);
+        }
+        // One current-thread runtime per engine, built on first use: a run that never waits
+        // completes on its first poll, so block_on costs next to nothing per execution.
+        let rt = match self.runtime.get() {
+            Some(rt) => rt,
+            None => {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(RunError::Runtime)?;
+                let _ = self.runtime.set(rt);
+                self.runtime
+                    .get()
+                    .ok_or_else(|| RunError::Runtime(std::io::Error::other("runtime lost")))?
+            }
+        };
+        rt.block_on(self.run_async(input, handlers))
+    }
+
+    /// Runs to completion inside the caller's tokio runtime.
+    pub async fn run_async(
+        &self,
+        input: Value,
+        handlers: &Handlers,
+    ) -> Result<Execution, RunError> {
+        self.run_with(input, handlers, Vars::default(), None, None)
+            .await
+    }
+
+    /// Runs with initial variables and an optional context override (TestState inputs).
+    pub(crate) async fn run_with(
+        &self,
+        input: Value,
+        handlers: &Handlers,
+        vars: Vars,
+        context: Option<&Value>,
+        state_mock: Option<Value>,
+    ) -> Result<Execution, RunError> {
+        let opts = &self.opts;
+        let n = self.runs.fetch_add(1, Ordering::Relaxed);
+        let exec_name = opts
+            .execution_name
+            .clone()
+            .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32));
+        let start = opts.clock.now_ms();
+        let log = match &opts.event_log {
+            Some(p) => Some(crate::eventlog::EventLogWriter::open(p).map_err(|source| {
+                RunError::EventLog {
+                    path: p.display().to_string(),
+                    source,
+                }
+            })?),
+            None => None,
+        };
+        let mut base = ContextBase::new(
+            &opts.execution_arn(&exec_name),
+            &exec_name,
+            &input,
+            &opts.role_arn,
+            &crate::clock::format_iso_ms(start),
+            &opts.state_machine_arn(),
+            &opts.state_machine_name,
+        );
+        if let Some(ctx) = context {
+            if let Some(e) = ctx.get("Execution") {
+                base.execution = e.clone();
+            }
+            if let Some(s) = ctx.get("StateMachine") {
+                base.state_machine = s.clone();
+            }
+        }
+        let exec = Exec {
+            opts,
+            handlers,
+            history: History::new(opts.record_history, log),
+            base,
+            transitions: AtomicU64::new(0),
+            first_entered: AtomicBool::new(true),
+            invocations: Mutex::new(HashMap::new()),
+            rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
+            deadline_ms: self.plan.timeout_seconds.map(|t| {
+                start.saturating_add(
+                    i64::try_from(t)
+                        .unwrap_or(i64::MAX / 2)
+                        .saturating_mul(1000),
+                )
+            }),
+            timed_out: AtomicBool::new(false),
+            test_state: context.is_some(),
+            state_mock,
+        };
+        let started = exec.history.emit(0, "ExecutionStarted", start, || {
+            Some((
+                "executionStartedEventDetails",
+                json!({
+                    "input": crate::io::to_compact(&input),
+                    "inputDetails": {"truncated": false},
+                    "roleArn": opts.role_arn,
+                }),
+            ))
+        });
+        let mut chain = started;
+        let mut vars = vars;
+        let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
+        let result = match opts.wall_time {
+            Some(limit) => match tokio::time::timeout(limit, body).await {
+                Ok(r) => r,
+                Err(_) => {
+                    exec.timed_out.store(true, Ordering::Relaxed);
+                    Err(Failure::new(
+                        names::TIMEOUT,
+                        format!("The execution exceeded the wall-time limit of {limit:?}."),
+                    ))
+                }
+            },
+            None => body.await,
+        };
+        let now = exec.now();
+        let (status, output, error, cause) = match result {
+            Ok(out) => {
+                exec.history.emit(chain, "ExecutionSucceeded", now, || {
+                    Some((
+                        "executionSucceededEventDetails",
+                        json!({"output": crate::io::to_compact(&out), "outputDetails": {"truncated": false}}),
+                    ))
+                });
+                (ExecutionStatus::Succeeded, Some(out), None, None)
+            }
+            Err(f) if exec.timed_out.load(Ordering::Relaxed) => {
+                exec.history.emit(chain, "ExecutionTimedOut", now, || {
+                    Some((
+                        "executionTimedOutEventDetails",
+                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                    ))
+                });
+                (ExecutionStatus::TimedOut, None, f.error, f.cause)
+            }
+            Err(f) => {
+                exec.history.emit(chain, "ExecutionFailed", now, || {
+                    Some((
+                        "executionFailedEventDetails",
+                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                    ))
+                });
+                (ExecutionStatus::Failed, None, f.error, f.cause)
+            }
+        };
+        let (history, log_err) = exec.history.finish();
+        if let (Some(source), Some(p)) = (log_err, &opts.event_log) {
+            return Err(RunError::EventLog {
+                path: p.display().to_string(),
+                source,
+            });
+        }
+        Ok(Execution {
+            status,
+            output,
+            error,
+            cause,
+            history,
+            transitions: exec.transitions.load(Ordering::Relaxed),
+        })
+    }
+}

@@ -1,0 +1,464 @@
+//! State handlers, one file per kind, and what they share: entering and leaving a state
+//! (history events, variables, payload limit), the JSONPath data-flow steps (InputPath,
+//! ResultPath, OutputPath, Assign), JSONata `$states`, Retry and Catch.
+
+pub(crate) mod choice;
+mod choice_state;
+mod fail;
+mod map;
+mod parallel;
+mod pass;
+mod succeed;
+mod task;
+mod wait;
+
+use std::future::Future;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Failure, names};
+use crate::expr::{JsonataEnv, Scope};
+use crate::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
+use crate::run::{Exec, Step};
+use crate::vars::Vars;
+
+/// The event-chain pointer shared by closures and concurrent futures (`Send`, unlike `Cell`).
+pub(crate) struct ChainCell(std::sync::atomic::AtomicU64);
+
+impl ChainCell {
+    pub(crate) fn new(v: u64) -> Self {
+        Self(std::sync::atomic::AtomicU64::new(v))
+    }
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    pub(crate) fn set(&self, v: u64) {
+        self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A state finished normally.
+pub(crate) struct Done {
+    pub(crate) output: Value,
+    /// Set by Choice; others follow the state's `Next`/`End`.
+    pub(crate) next: Option<StateId>,
+    pub(crate) assigned: Option<Map<String, Value>>,
+}
+
+/// What a handler knows about the state being run.
+pub(crate) struct Cx<'a> {
+    pub(crate) exec: &'a Exec<'a>,
+    pub(crate) state: &'a State,
+    pub(crate) entered_id: u64,
+    pub(crate) entered_ms: i64,
+}
+
+impl Cx<'_> {
+    /// The context object for this state (`Null` when no field reads it).
+    pub(crate) fn context(
+        &self,
+        retry_count: Option<u64>,
+        map_item: Option<(usize, &Value)>,
+        token: Option<&str>,
+    ) -> Value {
+        if !self.state.uses_context {
+            return Value::Null;
+        }
+        let retry = match self.state.kind {
+            Kind::Task { .. } | Kind::Parallel { .. } | Kind::Map(_) => {
+                Some(retry_count.unwrap_or(0))
+            }
+            _ => None,
+        };
+        self.exec.base.for_state(
+            &self.state.name,
+            &crate::clock::format_iso_ms(self.entered_ms),
+            retry,
+            map_item,
+            token,
+        )
+    }
+
+    /// Emits an event chained after `prev` and returns its id.
+    pub(crate) fn emit(
+        &self,
+        prev: u64,
+        ty: &str,
+        details: impl FnOnce() -> Option<(&'static str, Value)>,
+    ) -> u64 {
+        self.exec.history.emit(prev, ty, self.exec.now(), details)
+    }
+
+    /// The JSONata environment: `$states.{input, context, result?, errorOutput?}`.
+    pub(crate) fn jenv<'v>(
+        &self,
+        vars: &'v Vars,
+        input: &Value,
+        context: &Value,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+    ) -> JsonataEnv<'v> {
+        let mut m = Map::new();
+        m.insert("input".into(), input.clone());
+        m.insert("context".into(), context.clone());
+        if let Some(r) = result {
+            m.insert("result".into(), r.clone());
+        }
+        if let Some(e) = error_output {
+            m.insert("errorOutput".into(), e.clone());
+        }
+        JsonataEnv {
+            states: Value::Object(m),
+            vars,
+        }
+    }
+}
+
+fn invalid_path(text: &str, input: &Value) -> Failure {
+    Failure::eval(
+        names::RUNTIME,
+        format!(
+            "Invalid path '{text}' : No results for path: {}; input: {}",
+            text,
+            crate::io::to_compact(input)
+        ),
+    )
+}
+
+/// `InputPath`.
+pub(crate) fn input_path(
+    sel: &PathSel,
+    raw: &Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Value, Failure> {
+    match sel {
+        PathSel::Identity => Ok(raw.clone()),
+        PathSel::Null => Ok(Value::Object(Map::new())),
+        PathSel::Path(p) => {
+            let scope = Scope {
+                input: raw,
+                context: ctx,
+                vars,
+            };
+            scope.eval(p).ok_or_else(|| invalid_path(&p.text, raw))
+        }
+    }
+}
+
+/// `OutputPath` (same rules as InputPath, applied to the state output).
+pub(crate) fn output_path(
+    sel: &PathSel,
+    out: Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Value, Failure> {
+    match sel {
+        PathSel::Identity => Ok(out),
+        PathSel::Null => Ok(Value::Object(Map::new())),
+        PathSel::Path(p) => {
+            let scope = Scope {
+                input: &out,
+                context: ctx,
+                vars,
+            };
+            scope.eval(p).ok_or_else(|| invalid_path(&p.text, &out))
+        }
+    }
+}
+
+/// `ResultPath`: where the result goes in the raw state input.
+pub(crate) fn result_path(sel: &ResultSel, raw: Value, result: Value) -> Result<Value, Failure> {
+    match sel {
+        ResultSel::Replace => Ok(result),
+        ResultSel::Discard => Ok(raw),
+        ResultSel::Path(p) => {
+            if p.root != crate::expr::Root::Input {
+                return Err(Failure::eval(
+                    names::RUNTIME,
+                    format!(
+                        "Invalid ResultPath '{}': must reference the state input",
+                        p.text
+                    ),
+                ));
+            }
+            p.path.set(raw, result).map_err(|e| {
+                Failure::eval(
+                    names::RUNTIME,
+                    format!("Unable to apply ResultPath '{}': {e}", p.text),
+                )
+            })
+        }
+    }
+}
+
+/// Evaluates `Assign` in JSONPath mode (`$` is the state result) or JSONata mode.
+pub(crate) fn assign(
+    a: Option<&Assign>,
+    jsonpath_input: &Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Option<Map<String, Value>>, Failure> {
+    let Some(a) = a else { return Ok(None) };
+    let v = match a {
+        Assign::JsonPath(t) => t.eval(&Scope {
+            input: jsonpath_input,
+            context: ctx,
+            vars,
+        })?,
+        Assign::Jsonata(_) => return Ok(None),
+    };
+    match v {
+        Value::Object(m) => Ok(Some(m)),
+        _ => Ok(Some(Map::new())),
+    }
+}
+
+/// Evaluates a JSONata-mode `Assign`.
+pub(crate) fn assign_jsonata(
+    a: Option<&Assign>,
+    env: &JsonataEnv<'_>,
+) -> Result<Option<Map<String, Value>>, Failure> {
+    match a {
+        Some(Assign::Jsonata(t)) => match t.eval(env)? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Ok(Some(Map::new())),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// Runs `attempt` under the state's `Retry` policy; `attempt` receives the retry count.
+pub(crate) async fn with_retry<'f, F, Fut>(cx: &Cx<'_>, mut attempt: F) -> Result<Done, Failure>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<Done, Failure>> + 'f,
+{
+    let mut counts = vec![0u64; cx.state.retry.len()];
+    let mut retry_count = 0u64;
+    loop {
+        match attempt(retry_count).await {
+            Ok(d) => return Ok(d),
+            Err(f) => {
+                let hit = cx
+                    .state
+                    .retry
+                    .iter()
+                    .position(|r| crate::retry::matches(&r.error_equals, f.error.as_deref()));
+                let Some(i) = hit else { return Err(f) };
+                let (Some(r), Some(c)) = (cx.state.retry.get(i), counts.get_mut(i)) else {
+                    return Err(f);
+                };
+                if *c >= r.max_attempts {
+                    return Err(f);
+                }
+                let delay = r.delay_ms(*c, cx.exec.rand01());
+                *c = c.saturating_add(1);
+                retry_count = retry_count.saturating_add(1);
+                let clock = &cx.exec.opts.clock;
+                clock
+                    .sleep_until(clock.now_ms().saturating_add(delay))
+                    .await;
+            }
+        }
+    }
+}
+
+/// Enters a state, runs its handler, applies Catch, and leaves it.
+pub(crate) async fn run_state(
+    exec: &Exec<'_>,
+    state: &State,
+    raw: Value,
+    vars: &mut Vars,
+    chain: &mut u64,
+) -> Step {
+    let entered_prev = exec.entered_prev(*chain);
+    let entered_ms = exec.now();
+    let ty = state.type_name();
+    let recording = exec.history.recording();
+    let entered_id = exec.history.emit(
+        entered_prev,
+        &event_name(ty, "StateEntered"),
+        entered_ms,
+        || {
+            Some((
+                "stateEnteredEventDetails",
+                crate::history::entered(&state.name, &raw),
+            ))
+        },
+    );
+    *chain = entered_id;
+    let cx = Cx {
+        exec,
+        state,
+        entered_id,
+        entered_ms,
+    };
+    let limit = exec.opts.max_payload_bytes;
+    let result = match crate::io::check_size(&raw, limit, &state.name) {
+        Err(f) => Err(f),
+        Ok(()) => match &state.kind {
+            Kind::Pass { result } => pass::run(&cx, result.as_ref(), &raw, vars),
+            Kind::Choice { rules, default } => choice_state::run(&cx, rules, *default, &raw, vars),
+            Kind::Wait(spec) => wait::run(&cx, spec, &raw, vars).await,
+            Kind::Succeed => succeed::run(&cx, &raw, vars),
+            Kind::Fail { error, cause } => {
+                Err(fail::run(&cx, error.as_ref(), cause.as_ref(), &raw, vars))
+            }
+            Kind::Task {
+                resource,
+                timeout,
+                heartbeat,
+            } => {
+                let rs: &str = resource;
+                task::run(
+                    &cx,
+                    rs,
+                    timeout.as_ref(),
+                    heartbeat.as_ref(),
+                    &raw,
+                    vars,
+                    chain,
+                )
+                .await
+            }
+            Kind::Parallel { branches } => parallel::run(&cx, branches, &raw, vars, chain).await,
+            Kind::Map(spec) => map::run(&cx, spec, &raw, vars, chain).await,
+        },
+    };
+    let result = result.and_then(|d| {
+        crate::io::check_size(&d.output, limit, &state.name)?;
+        Ok(d)
+    });
+    match result {
+        Ok(done) => {
+            let next = match done.next {
+                Some(n) => Transition::Next(n),
+                None => state.next,
+            };
+            leave(
+                &cx,
+                done.output,
+                done.assigned,
+                next,
+                vars,
+                chain,
+                recording,
+            )
+        }
+        Err(mut f) => {
+            // TestState reports evaluation errors without the execution-level prefix.
+            if !exec.test_state {
+                f.locate(&state.name, entered_id);
+            }
+            if f.error.as_deref() == Some(names::QUERY_EVAL) {
+                let id = cx.emit(entered_prev, "EvaluationFailed", || {
+                    let mut d =
+                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref());
+                    if let Value::Object(m) = &mut d {
+                        if let Some(l) = &f.location {
+                            m.insert("location".into(), l.clone().into());
+                        }
+                        m.insert("state".into(), state.name.to_string().into());
+                    }
+                    Some(("evaluationFailedEventDetails", d))
+                });
+                *chain = id;
+            }
+            if matches!(state.kind, Kind::Map(_) | Kind::Parallel { .. }) {
+                *chain = cx.emit(*chain, &event_name(ty, "StateFailed"), || None);
+            }
+            if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+                return Step::Fail(f);
+            }
+            let catcher = state
+                .catch
+                .iter()
+                .find(|c| crate::retry::matches(&c.error_equals, f.error.as_deref()));
+            let Some(c) = catcher else {
+                return Step::Fail(f);
+            };
+            match catch_output(&cx, c, &raw, &f, vars) {
+                Ok((out, assigned)) => leave(
+                    &cx,
+                    out,
+                    assigned,
+                    Transition::Next(c.next),
+                    vars,
+                    chain,
+                    recording,
+                ),
+                Err(mut f2) => {
+                    f2.locate(&state.name, entered_id);
+                    Step::Fail(f2)
+                }
+            }
+        }
+    }
+}
+
+fn catch_output(
+    cx: &Cx<'_>,
+    c: &crate::retry::Catcher,
+    raw: &Value,
+    f: &Failure,
+    vars: &Vars,
+) -> Result<(Value, Option<Map<String, Value>>), Failure> {
+    let err_out = f.error_output();
+    let ctx = cx.context(None, None, None);
+    match cx.state.ql {
+        Ql::JsonPath => {
+            let assigned = assign(c.assign.as_ref(), &err_out, &ctx, vars)?;
+            let out = result_path(&c.result_path, raw.clone(), err_out)?;
+            Ok((out, assigned))
+        }
+        Ql::Jsonata => {
+            let env = cx.jenv(vars, raw, &ctx, None, Some(&err_out));
+            let assigned = assign_jsonata(c.assign.as_ref(), &env)?;
+            let out = match &c.output {
+                Some(t) => t.eval(&env)?,
+                None => err_out,
+            };
+            Ok((out, assigned))
+        }
+    }
+}
+
+fn leave(
+    cx: &Cx<'_>,
+    output: Value,
+    assigned: Option<Map<String, Value>>,
+    next: Transition,
+    vars: &mut Vars,
+    chain: &mut u64,
+    recording: bool,
+) -> Step {
+    let state = cx.state;
+    if !matches!(state.kind, Kind::Fail { .. }) {
+        let ty = state.type_name();
+        *chain = cx.emit(*chain, &event_name(ty, "StateExited"), || {
+            if recording {
+                Some((
+                    "stateExitedEventDetails",
+                    crate::history::exited(&state.name, &output, assigned.as_ref()),
+                ))
+            } else {
+                Some(("stateExitedEventDetails", json!({"name": &*state.name})))
+            }
+        });
+    }
+    if let Some(a) = assigned {
+        vars.assign(a);
+    }
+    match next {
+        Transition::Next(n) if !matches!(state.kind, Kind::Succeed) => Step::Next(n, output),
+        _ => Step::Succeed(output),
+    }
+}
+
+fn event_name(ty: &str, suffix: &str) -> String {
+    let mut s = String::with_capacity(ty.len() + suffix.len());
+    s.push_str(ty);
+    s.push_str(suffix);
+    s
+}

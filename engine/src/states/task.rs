@@ -1,0 +1,234 @@
+//! Task: resolves the resource to a handler (mock config first), emits the Task* events,
+//! applies ResultSelector/ResultPath/OutputPath (or JSONata Arguments/Output), under Retry.
+
+use serde_json::{Value, json};
+
+use super::{Cx, Done};
+use crate::error::{Failure, names};
+use crate::expr::Scope;
+use crate::handlers::{HandlerError, TaskRequest};
+use crate::plan::{Dyn, Ql};
+use crate::vars::Vars;
+
+fn seconds(cx: &Cx<'_>, d: Option<&Dyn<u64>>, raw: &Value, vars: &Vars) -> Option<u64> {
+    match d? {
+        Dyn::Lit(n) => Some(*n),
+        Dyn::Path(p) => {
+            let ctx = cx.context(None, None, None);
+            Scope {
+                input: raw,
+                context: &ctx,
+                vars,
+            }
+            .eval(p)
+            .and_then(|v| v.as_u64())
+        }
+        Dyn::Expr(t) => {
+            let ctx = cx.context(None, None, None);
+            t.eval(&cx.jenv(vars, raw, &ctx, None, None))
+                .ok()
+                .and_then(|v| v.as_u64())
+        }
+    }
+}
+
+pub(crate) async fn run(
+    cx: &Cx<'_>,
+    resource: &str,
+    timeout: Option<&Dyn<u64>>,
+    heartbeat: Option<&Dyn<u64>>,
+    raw: &Value,
+    vars: &Vars,
+    chain: &mut u64,
+) -> Result<Done, Failure> {
+    let timeout_s = seconds(cx, timeout, raw, vars);
+    let heartbeat_s = seconds(cx, heartbeat, raw, vars);
+    let chain_cell = super::ChainCell::new(*chain);
+    let r = super::with_retry(cx, |retry| {
+        attempt(
+            cx,
+            resource,
+            timeout_s,
+            heartbeat_s,
+            raw,
+            vars,
+            &chain_cell,
+            retry,
+        )
+    })
+    .await;
+    *chain = chain_cell.get();
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    cx: &Cx<'_>,
+    resource: &str,
+    timeout_s: Option<u64>,
+    heartbeat_s: Option<u64>,
+    raw: &Value,
+    vars: &Vars,
+    chain: &super::ChainCell,
+    retry: u64,
+) -> Result<Done, Failure> {
+    let st = cx.state;
+    let token = resource
+        .ends_with(".waitForTaskToken")
+        .then(|| format!("{}-{}-{}", st.name, cx.entered_id, retry));
+    let ctx = cx.context(Some(retry), None, token.as_deref());
+    let params = match st.ql {
+        Ql::JsonPath => {
+            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
+            match &st.io.parameters {
+                Some(t) => t.eval(&Scope {
+                    input: &eff,
+                    context: &ctx,
+                    vars,
+                })?,
+                None => eff,
+            }
+        }
+        Ql::Jsonata => match &st.io.arguments {
+            Some(t) => t.eval(&cx.jenv(vars, raw, &ctx, None, None))?,
+            None => raw.clone(),
+        },
+    };
+    let (rtype, rname) = crate::handlers::resource_parts(resource);
+    let region = cx.exec.opts.region.clone();
+    let id = cx.emit(chain.get(), "TaskScheduled", || {
+        let mut d = json!({
+            "parameters": crate::io::to_compact(&params),
+            "region": region,
+            "resource": rname,
+            "resourceType": rtype,
+        });
+        if let (Some(t), Value::Object(m)) = (timeout_s, &mut d) {
+            m.insert("timeoutInSeconds".into(), t.into());
+        }
+        if let (Some(h), Value::Object(m)) = (heartbeat_s, &mut d) {
+            m.insert("heartbeatInSeconds".into(), h.into());
+        }
+        Some(("taskScheduledEventDetails", d))
+    });
+    chain.set(id);
+    let id = cx.emit(chain.get(), "TaskStarted", || {
+        Some((
+            "taskStartedEventDetails",
+            json!({"resource": rname, "resourceType": rtype}),
+        ))
+    });
+    chain.set(id);
+    let req = TaskRequest {
+        resource: resource.to_string(),
+        action: crate::handlers::action_name(resource, &params),
+        state_name: st.name.to_string(),
+        input: params,
+        invocation: cx.exec.next_invocation(&st.name),
+        task_token: token.clone(),
+    };
+    let outcome = invoke(cx, &req, timeout_s).await;
+    let result = match outcome {
+        Ok(v) => v,
+        Err(e) => {
+            let id = cx.emit(chain.get(), "TaskFailed", || {
+                let mut d = crate::history::error_details(Some(&e.error), e.cause.as_deref());
+                if let Value::Object(m) = &mut d {
+                    m.insert("resource".into(), rname.clone().into());
+                    m.insert("resourceType".into(), rtype.clone().into());
+                }
+                Some(("taskFailedEventDetails", d))
+            });
+            chain.set(id);
+            return Err(Failure::plain(Some(e.error), e.cause));
+        }
+    };
+    crate::io::check_size(&result, cx.exec.opts.max_payload_bytes, &st.name)?;
+    let id = cx.emit(chain.get(), "TaskSucceeded", || {
+        Some((
+            "taskSucceededEventDetails",
+            json!({
+                "output": crate::io::to_compact(&result),
+                "outputDetails": {"truncated": false},
+                "resource": rname,
+                "resourceType": rtype,
+            }),
+        ))
+    });
+    chain.set(id);
+    match st.ql {
+        Ql::JsonPath => {
+            let res = match &st.io.result_selector {
+                Some(t) => t.eval(&Scope {
+                    input: &result,
+                    context: &ctx,
+                    vars,
+                })?,
+                None => result,
+            };
+            let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
+            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
+            let output = super::output_path(&st.io.output_path, out, &ctx, vars)?;
+            Ok(Done {
+                output,
+                next: None,
+                assigned,
+            })
+        }
+        Ql::Jsonata => {
+            let env = cx.jenv(vars, raw, &ctx, Some(&result), None);
+            let assigned = super::assign_jsonata(st.io.assign.as_ref(), &env)?;
+            let output = match &st.io.output {
+                Some(t) => t.eval(&env)?,
+                None => result,
+            };
+            Ok(Done {
+                output,
+                next: None,
+                assigned,
+            })
+        }
+    }
+}
+
+async fn invoke(
+    cx: &Cx<'_>,
+    req: &TaskRequest,
+    timeout_s: Option<u64>,
+) -> Result<Value, HandlerError> {
+    if let Some(r) = cx.exec.handlers.mocked(req) {
+        // Mocked Lambda responses are whole Invoke responses; a plain function ARN resource
+        // yields only the function's Payload (Step Functions Local mock semantics).
+        if req.resource.starts_with("arn:aws:lambda:")
+            && let Ok(Value::Object(m)) = &r
+            && m.contains_key("StatusCode")
+            && let Some(p) = m.get("Payload")
+        {
+            return Ok(p.clone());
+        }
+        return r;
+    }
+    let Some(h) = cx.exec.handlers.resolve(req) else {
+        return Err(HandlerError::new(
+            names::RUNTIME,
+            format!(
+                "No handler for Task resource '{}' (action '{}'): register a handler or supply a mock config",
+                req.resource, req.action
+            ),
+        ));
+    };
+    let fut = h.invoke(req);
+    match timeout_s {
+        // The virtual clock makes handlers instantaneous; only real time can run out.
+        Some(t) if !cx.exec.opts.clock.is_virtual() => {
+            match tokio::time::timeout(std::time::Duration::from_secs(t), fut).await {
+                Ok(r) => r,
+                Err(_) => Err(HandlerError {
+                    error: names::TIMEOUT.to_string(),
+                    cause: None,
+                }),
+            }
+        }
+        _ => fut.await,
+    }
+}
