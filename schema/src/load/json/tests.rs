@@ -542,7 +542,7 @@ fn conformance_corpus_round_trips() {
                         nodes += a.locations.len();
                         dups += a.issues.len();
                     }
-                    (Err(_), Err(_)) => {}
+                    (Err(_), Err(_)) => rejected += 1,
                     _ => panic!(
                         "accept/reject differs on {}: {:?}",
                         path.display(),
