@@ -11,7 +11,7 @@
 
 mod lex;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashMap;
 
@@ -402,7 +402,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Append `/` and the RFC 6901 escaped `key` (`~` → `~0`, `/` → `~1`).
-fn push_token(pointer: &mut String, key: &str) {
+pub(crate) fn push_token(pointer: &mut String, key: &str) {
     pointer.push('/');
     if key.contains(['~', '/']) {
         pointer.push_str(&crate::pointer::escape(key));
