@@ -10,7 +10,7 @@ use std::ops::Range;
 use saphyr_parser::{Event, ScalarStyle, Tag};
 use serde_json::{Map, Value};
 
-use super::offsets::{block_scalar, strip_properties};
+use super::offsets::{block_scalar, strip_properties, trim_end};
 use super::{cfn, scalar};
 use crate::diagnostic::{Diagnostic, Note, Severity};
 use crate::load::{DUPLICATE_KEY, Loaded, UNSUPPORTED_YAML, YAML_LIMIT, YamlOptions};
@@ -252,7 +252,7 @@ impl<'a> DocBuilder<'a> {
         let before = self.nodes;
         self.count(1, full)?;
         let key_span = self.value_position();
-        let mut value_span = strip_properties(self.src, full);
+        let mut value_span = trim_end(self.src, strip_properties(self.src, full));
         if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             value_span = block_scalar(self.src, value_span);
         }
@@ -518,7 +518,7 @@ impl<'a> DocBuilder<'a> {
         self.count(1, span)?;
         let (name, key_span, merge, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let key_span = strip_properties(self.src, span);
+                let key_span = trim_end(self.src, strip_properties(self.src, span));
                 let core = tag.as_deref().filter(|t| t.is_yaml_core_schema());
                 // `<<` is the merge key (YAML 1.1 merge type, kept by most 1.2 tools).
                 let merge = style == ScalarStyle::Plain

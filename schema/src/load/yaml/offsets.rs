@@ -99,6 +99,17 @@ pub(super) fn strip_properties(src: &str, span: TextRange) -> TextRange {
     TextRange::new(p.min(span.end), span.end)
 }
 
+/// `span` without trailing whitespace: saphyr's span of a quoted key runs on to the `:` when
+/// space separates them (`"Type" : x`).
+pub(super) fn trim_end(src: &str, span: TextRange) -> TextRange {
+    let b = src.as_bytes();
+    let mut end = span.end;
+    while end > span.start && matches!(b.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        end -= 1;
+    }
+    TextRange::new(span.start, end)
+}
+
 /// A block scalar's span as saphyr gives it starts at its content and runs over the next
 /// line's indentation; widen it to start at the `|` / `>` indicator and trim the trailing
 /// whitespace, so it covers what the reader sees.

@@ -432,3 +432,100 @@ fn recursive_alias_is_rejected() {
         crate::load::UNSUPPORTED_YAML | crate::load::INVALID_YAML
     ));
 }
+
+/// JSON is (almost) YAML 1.2: every conformance definition loaded as YAML must give the
+/// JSON loader's value, and the very same key and value spans.
+#[test]
+fn conformance_json_loads_identically_as_yaml() {
+    let root = crate::load::json::tests::conformance_root();
+    if !root.is_dir() {
+        println!("skipped: conformance corpus not found");
+        return;
+    }
+    let mut stack = vec![root];
+    let (mut files, mut compared) = (0, 0);
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(src) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            files += 1;
+            let Ok(json) = crate::load::load_json(&src) else {
+                continue;
+            };
+            let docs = load(&src, &opts()).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            assert_eq!(docs.len(), 1, "{}", path.display());
+            let yaml = &docs[0];
+            assert_eq!(yaml.value, json.value, "{}", path.display());
+            assert_eq!(yaml.issues.len(), json.issues.len(), "{}", path.display());
+            for (p, loc) in json.locations.iter() {
+                assert_eq!(
+                    yaml.locations.get(p),
+                    Some(loc),
+                    "{} at {p:?}",
+                    path.display()
+                );
+            }
+            assert_eq!(
+                yaml.locations.len(),
+                json.locations.len(),
+                "{}",
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    println!("conformance as YAML: {compared} of {files} files identical to the JSON loader");
+}
+
+#[test]
+fn properties_are_not_part_of_key_and_value_spans() {
+    let src = "&k key: &v !!str 12\nb: !Sub |\n  echo ${x}\n  done\nc: !!int \"7\"\n";
+    let l = one(src, &opts());
+    assert_eq!(
+        l.value,
+        json!({"key": "12", "b": "echo ${x}\ndone\n", "c": 7})
+    );
+    assert_eq!(key_text(src, &l, "/key"), "key");
+    assert_eq!(value_text(src, &l, "/key"), "12");
+    assert_eq!(value_text(src, &l, "/b"), "|\n  echo ${x}\n  done");
+    let l = one(src, &cfn());
+    assert_eq!(l.value["b"], json!({"Fn::Sub": "echo ${x}\ndone\n"}));
+    assert_eq!(value_text(src, &l, "/b"), "!Sub |\n  echo ${x}\n  done");
+    assert_eq!(value_text(src, &l, "/b/Fn::Sub"), "|\n  echo ${x}\n  done");
+}
+
+#[test]
+fn empty_documents_are_null() {
+    let docs = load("---\n---\na: 1\n", &opts()).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].value, json!(null));
+    assert_eq!(docs[1].value, json!({"a": 1}));
+    assert_eq!(
+        one("a:\nb: ~\n", &opts()).value,
+        json!({"a": null, "b": null})
+    );
+}
+
+#[test]
+fn crlf_block_documents() {
+    let src = "States:\r\n  A:\r\n    Type: Pass\r\n    End: true\r\n";
+    let l = one(src, &opts());
+    assert_eq!(
+        l.value,
+        json!({"States": {"A": {"Type": "Pass", "End": true}}})
+    );
+    assert_eq!(
+        value_text(src, &l, "/States/A"),
+        "Type: Pass\r\n    End: true"
+    );
+    assert_eq!(value_text(src, &l, "/States/A/End"), "true");
+}
