@@ -19,7 +19,7 @@ pub struct MapFields {
     pub iterator: Option<Branch>,
     /// `ItemsPath` (JSONPath): where the item array is in the input (default `$`).
     pub items_path: Option<String>,
-    /// `Items` (JSONata): a JSON array or a `{% ... %}` expression giving one.
+    /// `Items` (JSONata): a JSON array (or object), or a `{% ... %}` expression giving one.
     pub items: Option<Value>,
     /// `ItemSelector`: the template each item is rewritten with.
     pub item_selector: Option<Value>,
