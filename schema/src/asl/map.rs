@@ -15,11 +15,11 @@ use super::values::{ExecutionType, NumberOrExpr, ProcessorMode};
 pub struct MapFields {
     /// `ItemProcessor`: the states run for each item, with its `ProcessorConfig`.
     pub item_processor: Option<Branch>,
-    /// `Iterator`: the legacy name of `ItemProcessor` (no `ProcessorConfig`).
+    /// `Iterator`: the legacy name of `ItemProcessor`.
     pub iterator: Option<Branch>,
     /// `ItemsPath` (JSONPath): where the item array is in the input (default `$`).
     pub items_path: Option<String>,
-    /// `Items` (JSONata): a JSON array or a `{% ... %}` expression giving one.
+    /// `Items` (JSONata): a JSON array (or object), or a `{% ... %}` expression giving one.
     pub items: Option<Value>,
     /// `ItemSelector`: the template each item is rewritten with.
     pub item_selector: Option<Value>,
@@ -56,7 +56,7 @@ impl MapFields {
         }
         Self {
             item_processor: r.nested("ItemProcessor", Branch::read_processor),
-            iterator: r.nested("Iterator", Branch::read_branch),
+            iterator: r.nested("Iterator", Branch::read_processor),
             items_path: r.string("ItemsPath"),
             items: r.value("Items"),
             item_selector: r.value("ItemSelector"),
@@ -120,10 +120,9 @@ impl MapFields {
         self.item_processor.as_ref().or(self.iterator.as_ref())
     }
 
-    /// The processor mode (`INLINE` unless `ProcessorConfig.Mode` says otherwise).
+    /// The processor mode (`INLINE` unless the processor's `ProcessorConfig.Mode` says otherwise).
     pub fn mode(&self) -> ProcessorMode {
-        self.item_processor
-            .as_ref()
+        self.processor()
             .and_then(|p| p.processor_config.as_ref())
             .and_then(|c| c.mode)
             .unwrap_or(ProcessorMode::Inline)
