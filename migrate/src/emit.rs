@@ -75,10 +75,17 @@ impl Emitter<'_> {
                 self.out.push('\n');
                 self.mapping(m, indent + 2, ptr, false);
             }
-            Value::Array(a) if !a.is_empty() => {
-                self.out.push('\n');
-                self.sequence(a, indent + 2, ptr);
-            }
+            Value::Array(a) if !a.is_empty() => match flow(a, indent) {
+                Some(line) => {
+                    self.out.push(' ');
+                    self.out.push_str(&line);
+                    self.out.push('\n');
+                }
+                None => {
+                    self.out.push('\n');
+                    self.sequence(a, indent + 2, ptr);
+                }
+            },
             Value::String(s) if literal_ok(s) => {
                 self.out.push(' ');
                 self.literal(s, indent + 2);
@@ -142,6 +149,26 @@ impl Emitter<'_> {
             }
         }
     }
+}
+
+/// A short list of scalars on one line (`[States.ALL]`), when it fits in 80 columns.
+fn flow(items: &[Value], indent: usize) -> Option<String> {
+    let mut parts = Vec::with_capacity(items.len());
+    for item in items {
+        parts.push(match item {
+            Value::Array(_) | Value::Object(_) => return None,
+            // Flow indicators end a plain scalar inside `[...]` (YAML 1.2 §7.3.3).
+            Value::String(s) if s.contains([',', '[', ']', '{', '}']) || !plain_ok(s) => {
+                if s.contains('\n') {
+                    return None;
+                }
+                quoted(s)
+            }
+            other => scalar_inline(other),
+        });
+    }
+    let line = format!("[{}]", parts.join(", "));
+    (indent + line.len() <= 72).then_some(line)
 }
 
 /// A mapping key: plain when safe, else double-quoted (keys are always one line).
