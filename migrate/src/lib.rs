@@ -28,8 +28,6 @@ pub const COMPENSATION_IN_LOOP: Code = Code("NX407");
 /// NX408: which compensable states have completed when a state fails depends on the path
 /// taken, which plain ASL cannot track.
 pub const COMPENSATION_PATH_DEPENDENT: Code = Code("NX408");
-/// NX409: the workflow has errors, so it cannot be exported.
-pub const WORKFLOW_HAS_ERRORS: Code = Code("NX409");
 
 /// Every code this crate reports, with its kebab-case name (NX401/NX402 are raised by
 /// `nexus_schema::nexus` and listed in its `CODES`).
@@ -40,7 +38,6 @@ pub const CODES: &[(Code, &str)] = &[
     (COMPENSATION_LOWERED, "compensation-lowered"),
     (COMPENSATION_IN_LOOP, "compensation-in-loop"),
     (COMPENSATION_PATH_DEPENDENT, "compensation-path-dependent"),
-    (WORKFLOW_HAS_ERRORS, "workflow-has-errors"),
 ];
 
 pub(crate) fn name_of(code: Code) -> &'static str {
