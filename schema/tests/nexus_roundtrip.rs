@@ -34,6 +34,17 @@ fn check(asl: &Value) -> Result<(), String> {
     if !lowered.issues.is_empty() {
         return Err(format!("raised workflow has issues: {:?}", lowered.issues));
     }
+    // Every node of the ASL view maps back to a node that exists in the NEXUS document.
+    let mut pointers = Vec::new();
+    all_pointers(asl, String::new(), &mut pointers);
+    for p in pointers {
+        let src = lowered.origin.to_source(&p);
+        if raised.nexus.pointer(&src).is_none() {
+            return Err(format!(
+                "ASL pointer {p} maps to {src}, which does not exist"
+            ));
+        }
+    }
     if let Some(n) = raised
         .notes
         .iter()
@@ -42,6 +53,23 @@ fn check(asl: &Value) -> Result<(), String> {
         return Err(format!("fell back to x_asl: {}", n.message));
     }
     Ok(())
+}
+
+fn all_pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, item) in m {
+                all_pointers(item, nexus_schema::pointer::push(&at, k), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                all_pointers(item, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
 }
 
 fn read(path: &Path) -> Option<Value> {

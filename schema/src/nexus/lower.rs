@@ -124,6 +124,25 @@ impl Lowerer {
         self.origin.insert(asl, nexus);
     }
 
+    /// Map an ASL node and everything under it to one NEXUS node (for sugar: the whole
+    /// expansion of `action:` comes from that one line).
+    fn map_all(&mut self, asl: &str, value: &Value, nexus: &str) {
+        self.map(asl, nexus);
+        match value {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    self.map_all(&push(asl, k), v, nexus);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.map_all(&push_index(asl, i), v, nexus);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Add `key` to `out` unless an earlier field already set it (then report both places).
     fn put(&mut self, out: &mut Fields, key: &str, value: Value, nx: &str) {
         if let Some((_, _, first)) = out.iter().find(|(k, _, _)| k == key) {
@@ -340,7 +359,7 @@ impl Lowerer {
                 "action" => match v.as_str() {
                     Some(a) => {
                         for (key, value) in sugar::action_fields(a, ql) {
-                            self.map(&push(asl, key), &kp);
+                            self.map_all(&push(asl, key), &value, &kp);
                             self.put(&mut out, key, value, &kp);
                         }
                     }
@@ -452,6 +471,7 @@ impl Lowerer {
                 self.map(&r0, nx);
                 self.map(&push(&r0, "ErrorEquals"), nx);
                 self.map(&push(&r0, "MaxAttempts"), nx);
+                self.map(&push(&push(&r0, "ErrorEquals"), "0"), nx);
                 let mut retrier = sugar::retry_base(val);
                 if let Some(b) = backoff {
                     match sugar::backoff_fields(b) {
