@@ -102,3 +102,76 @@ fn keeps_the_users_catchers_first_and_notes_policies() {
     let note_codes: Vec<&str> = out.notes.iter().map(|n| n.code.as_str()).collect();
     assert_eq!(note_codes, vec!["NX405", "NX406"]);
 }
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Follow the compensation catcher of `state` to the end; the actions run, in order.
+    fn compensations_run(states: &Value, state: &str) -> Option<Vec<String>> {
+        let catcher = states[state]["Catch"]
+            .as_array()?
+            .iter()
+            .find(|c| c["ResultPath"] == json!("$.nexus_error"))?;
+        let mut at = catcher["Next"].as_str()?.to_string();
+        let mut run = Vec::new();
+        loop {
+            let st = &states[at.as_str()];
+            match st["Type"].as_str()? {
+                "Task" => {
+                    run.push(st["Parameters"]["FunctionName"].as_str()?.to_string());
+                    at = st["Next"].as_str()?.to_string();
+                }
+                "Fail" => return Some(run),
+                _ => return None,
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// A chain of tasks, some compensable: when task k fails, exactly the compensations
+        /// of the compensable tasks before k run, most recent first, then the error re-raises.
+        #[test]
+        fn linear_sagas_undo_completed_steps_in_reverse(flags in prop::collection::vec(any::<bool>(), 1..8)) {
+            let n = flags.len();
+            let states: Vec<Value> = flags
+                .iter()
+                .enumerate()
+                .map(|(i, &comp)| {
+                    let mut s = json!({"name": format!("S{i}"), "action": format!("do-{i}")});
+                    if i + 1 < n {
+                        s["next"] = json!(format!("S{}", i + 1));
+                    } else {
+                        s["end"] = json!(true);
+                    }
+                    if comp {
+                        s["on_failure"] = json!({"compensate": format!("undo-{i}")});
+                    }
+                    s
+                })
+                .collect();
+            let out = export(&json!({"version": "1.0", "states": states})).unwrap();
+            let asl_states = &out.asl["States"];
+            for k in 0..n {
+                let expected: Vec<String> = (0..k).rev().filter(|&i| flags[i]).map(|i| format!("undo-{i}")).collect();
+                let got = compensations_run(asl_states, &format!("S{k}"));
+                if expected.is_empty() {
+                    prop_assert_eq!(got, None);
+                } else {
+                    prop_assert_eq!(got, Some(expected));
+                }
+            }
+            // Every transition lands on a state of the machine.
+            let names = asl_states.as_object().unwrap();
+            for st in names.values() {
+                for next in std::iter::once(&st["Next"]).chain(st["Catch"].as_array().into_iter().flatten().map(|c| &c["Next"])) {
+                    if let Some(t) = next.as_str() {
+                        prop_assert!(names.contains_key(t), "dangling {}", t);
+                    }
+                }
+            }
+        }
+    }
+}
