@@ -1,5 +1,185 @@
 //! nexus-migrate: ASL → NEXUS YAML (`nexus migrate stepfunctions`) and NEXUS YAML → plain ASL
 //! (`nexus export asl`), lossless both ways, with migration notes (NX4xx).
 //!
-//! Pipeline: parse (nexus-schema loaders) → analyze → lower → emit. Depends only on
-//! `nexus-schema`; the CLI puts it together with linting.
+//! Pipeline: the ASL value is raised to a NEXUS value (`nexus_schema::nexus::raise`),
+//! analyzed for notes ([`notes`]), and emitted as YAML text ([`emit`]). Export lowers a NEXUS
+//! value (`nexus_schema::nexus::lower`) and turns the NEXUS extensions into plain ASL
+//! ([`saga`] for `compensate`). Depends only on `nexus-schema`; the CLI puts it together with
+//! reading files and linting.
+
+mod emit;
+mod notes;
+mod saga;
+
+use nexus_schema::diagnostic::{Code, Diagnostic, Severity};
+use nexus_schema::nexus::{self, SCHEMA_URL};
+use serde_json::{Map, Value};
+
+/// NX403: a `${...}` substitution placeholder (CloudFormation, SAM, Terraform) was kept as is.
+pub const PLACEHOLDER_KEPT: Code = Code("NX403");
+/// NX404: a Task resource that `nexus run` can only call through a handler or a mock.
+pub const RESOURCE_NEEDS_HANDLER: Code = Code("NX404");
+/// NX405: `policies` are for `nexus lint`; they are not part of the exported ASL.
+pub const POLICIES_NOT_EXPORTED: Code = Code("NX405");
+/// NX406: `compensate` actions were lowered to Catch → compensation Task chains → Fail.
+pub const COMPENSATION_LOWERED: Code = Code("NX406");
+/// NX407: a compensable state sits in a loop: which runs completed cannot be known statically.
+pub const COMPENSATION_IN_LOOP: Code = Code("NX407");
+/// NX408: which compensable states have completed when a state fails depends on the path
+/// taken, which plain ASL cannot track.
+pub const COMPENSATION_PATH_DEPENDENT: Code = Code("NX408");
+
+/// Every code this crate reports, with its kebab-case name (NX401/NX402 are raised by
+/// `nexus_schema::nexus` and listed in its `CODES`).
+pub const CODES: &[(Code, &str)] = &[
+    (PLACEHOLDER_KEPT, "placeholder-kept"),
+    (RESOURCE_NEEDS_HANDLER, "resource-needs-handler"),
+    (POLICIES_NOT_EXPORTED, "policies-not-exported"),
+    (COMPENSATION_LOWERED, "compensation-lowered"),
+    (COMPENSATION_IN_LOOP, "compensation-in-loop"),
+    (COMPENSATION_PATH_DEPENDENT, "compensation-path-dependent"),
+];
+
+pub(crate) fn name_of(code: Code) -> &'static str {
+    CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("migrate", |(_, n)| n)
+}
+
+pub(crate) fn diag(
+    code: Code,
+    severity: Severity,
+    ptr: &str,
+    msg: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::new(code, name_of(code), severity, ptr, msg)
+}
+
+/// The result of [`migrate`].
+#[derive(Clone, Debug)]
+pub struct Migrated {
+    /// The NEXUS YAML text.
+    pub yaml: String,
+    /// Migration notes (NX401..NX404), pointers into the NEXUS document.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// ASL definition → NEXUS YAML text.
+///
+/// The text starts with a `yaml-language-server` modeline naming [`SCHEMA_URL`] (editors then
+/// offer completion and validation), then a header naming `source_name`. The workflow gets
+/// `name:` from the source's file stem. Notes are also written as `#` comments above the
+/// node they are about. Same input → same bytes.
+pub fn migrate(asl: &Value, source_name: &str) -> Migrated {
+    let raised = nexus::raise(asl);
+    let mut doc = raised.nexus;
+    if let Value::Object(m) = &mut doc
+        && !m.contains_key("name")
+    {
+        let stem = stem(source_name);
+        if !stem.is_empty() {
+            let mut named = Map::new();
+            for (k, v) in std::mem::take(m) {
+                let is_version = k == "version";
+                named.insert(k, v);
+                if is_version {
+                    named.insert("name".into(), Value::String(stem.clone()));
+                }
+            }
+            *m = named;
+        }
+    }
+    let mut notes = raised.notes;
+    notes.extend(notes::analyze(&doc));
+    let mut comments = emit::Comments::new();
+    for n in &notes {
+        comments
+            .entry(n.pointer.clone())
+            .or_default()
+            .push(format!("{} {}: {}", n.code, n.name, n.message));
+    }
+    let mut yaml = format!("# yaml-language-server: $schema={SCHEMA_URL}\n");
+    yaml.push_str(&format!(
+        "# Migrated from {} by `nexus migrate stepfunctions` (NEXUS YAML v{}).\n",
+        one_line(source_name),
+        nexus::FORMAT_VERSION
+    ));
+    yaml.push_str(&emit::to_yaml(&doc, &comments));
+    Migrated { yaml, notes }
+}
+
+/// `dir/order-pipeline.asl.json` → `order-pipeline`.
+fn stem(source: &str) -> String {
+    let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let mut s = file;
+    for ext in [".json", ".yaml", ".yml"] {
+        if let Some(x) = s.strip_suffix(ext) {
+            s = x;
+            break;
+        }
+    }
+    s.strip_suffix(".asl").unwrap_or(s).to_string()
+}
+
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The result of [`export`].
+#[derive(Clone, Debug)]
+pub struct Exported {
+    /// Plain ASL, as AWS Step Functions accepts it.
+    pub asl: Value,
+    /// Notes (NX405, NX406), pointers into the NEXUS document.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// NEXUS workflow → plain ASL: lowered, with `compensate` turned into explicit saga states.
+///
+/// Errors: the workflow's own errors (NX010..NX018), and constructs with no ASL form
+/// (NX407, NX408), each with its location in the NEXUS document.
+pub fn export(doc: &Value) -> Result<Exported, Vec<Diagnostic>> {
+    let lowered = nexus::lower(doc);
+    let errors: Vec<Diagnostic> = lowered
+        .issues
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut notes: Vec<Diagnostic> = lowered.issues.clone();
+    if !lowered.policies.is_empty() {
+        notes.push(diag(
+            POLICIES_NOT_EXPORTED,
+            Severity::Info,
+            "/policies",
+            "`policies` are checked by `nexus lint`; they are not part of the exported ASL",
+        ));
+    }
+    let mut asl = lowered.asl;
+    if !lowered.compensations.is_empty() {
+        notes.extend(saga::lower_compensations(
+            &mut asl,
+            &lowered.compensations,
+            &lowered.origin,
+        )?);
+    }
+    Ok(Exported { asl, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_source_names() {
+        assert_eq!(stem("a/b/order-pipeline.asl.json"), "order-pipeline");
+        assert_eq!(stem("x.yaml"), "x");
+        assert_eq!(stem("C:\\w\\y.asl.yml"), "y");
+    }
+}
