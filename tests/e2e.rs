@@ -1,6 +1,9 @@
 //! End-to-end tests of the `nexus` binary: one command per scenario, exit code and output
 //! checked (assert_cmd), paths relative to the workspace root.
 
+// A failed unwrap in a test is a failing test, not a crash on user input.
+#![allow(clippy::unwrap_used)]
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -13,13 +16,20 @@ fn nexus() -> Command {
 
 #[test]
 fn valid_fixtures_exit_zero() {
-    nexus().args(["lint", "fixtures/valid"]).assert().success().stdout(predicate::str::contains("No problems found"));
+    nexus()
+        .args(["lint", "fixtures/valid"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No problems found"));
 }
 
 #[test]
 fn findings_exit_one_and_name_the_rule() {
     nexus()
-        .args(["lint", "fixtures/invalid/NX103-dangling-transition/dangling-next.asl.json"])
+        .args([
+            "lint",
+            "fixtures/invalid/NX103-dangling-transition/dangling-next.asl.json",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("NX103"))
@@ -29,7 +39,12 @@ fn findings_exit_one_and_name_the_rule() {
 #[test]
 fn json_output_follows_the_contract() {
     let out = nexus()
-        .args(["lint", "--format", "json", "fixtures/invalid/NX101-unknown-start-at/typo.asl.json"])
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "fixtures/invalid/NX101-unknown-start-at/typo.asl.json",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -39,7 +54,17 @@ fn json_output_follows_the_contract() {
     assert_eq!(v["version"], 1);
     assert_eq!(v["files"][0]["format"], "asl");
     let d = &v["diagnostics"][0];
-    for key in ["path", "code", "severity", "message", "pointer", "line", "column", "end_line", "end_column"] {
+    for key in [
+        "path",
+        "code",
+        "severity",
+        "message",
+        "pointer",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    ] {
         assert!(d.get(key).is_some(), "diagnostic lacks `{key}`: {d}");
     }
     assert_eq!(d["code"], "NX101");
@@ -51,24 +76,39 @@ fn json_output_follows_the_contract() {
 fn warnings_fail_only_when_asked() {
     let f = "fixtures/invalid/NX105-no-path-to-end/poll-forever.asl.json";
     nexus().args(["lint", f]).assert().code(0);
-    nexus().args(["lint", "--fail-on", "warning", f]).assert().code(1);
+    nexus()
+        .args(["lint", "--fail-on", "warning", f])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn missing_path_is_a_tool_failure() {
-    nexus().args(["lint", "does/not/exist.asl.json"]).assert().code(2).stderr(predicate::str::contains("no such file"));
+    nexus()
+        .args(["lint", "does/not/exist.asl.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
 }
 
 #[test]
 fn explicit_non_workflow_file_is_reported_but_does_not_fail() {
     nexus().args(["lint", "cli/Cargo.toml"]).assert().code(0);
-    nexus().args(["lint", "--format", "json", "schema/Cargo.toml"]).assert().code(0);
+    nexus()
+        .args(["lint", "--format", "json", "schema/Cargo.toml"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn globs_expand() {
     nexus()
-        .args(["lint", "fixtures/invalid/NX10[12]-*/*.asl.json", "--format", "json"])
+        .args([
+            "lint",
+            "fixtures/invalid/NX10[12]-*/*.asl.json",
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("NX101").and(predicate::str::contains("NX102")));
@@ -76,6 +116,12 @@ fn globs_expand() {
 
 #[test]
 fn rules_lists_every_code() {
-    nexus().arg("rules").assert().success().stdout(predicate::str::contains("NX102").and(predicate::str::contains("unreachable-state")));
-    nexus().args(["rules", "NX103"]).assert().success().stdout(predicate::str::contains("## Why is this bad?"));
+    nexus().arg("rules").assert().success().stdout(
+        predicate::str::contains("NX102").and(predicate::str::contains("unreachable-state")),
+    );
+    nexus()
+        .args(["rules", "NX103"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## Why is this bad?"));
 }

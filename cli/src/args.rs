@@ -46,7 +46,13 @@ pub struct LintArgs {
     pub paths: Vec<String>,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "human", env = "NEXUS_FORMAT")]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "human",
+        env = "NEXUS_FORMAT"
+    )]
     pub format: Format,
 
     /// Exit with 1 when a finding at or above this severity is reported.

@@ -26,7 +26,10 @@ pub struct Candidate {
 /// Extensions a workflow file can have.
 fn is_candidate_name(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("json" | "yaml" | "yml")
     )
 }
@@ -40,7 +43,11 @@ fn display(p: &Path) -> String {
 /// returned as messages; the caller treats them as tool failures.
 pub fn discover(inputs: &[String]) -> (Vec<Candidate>, Vec<String>) {
     let defaults = [".".to_string()];
-    let inputs = if inputs.is_empty() { &defaults[..] } else { inputs };
+    let inputs = if inputs.is_empty() {
+        &defaults[..]
+    } else {
+        inputs
+    };
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
@@ -53,11 +60,25 @@ pub fn discover(inputs: &[String]) -> (Vec<Candidate>, Vec<String>) {
     for input in inputs {
         let path = Path::new(input);
         if path.is_file() {
-            add(Candidate { path: path.to_path_buf(), display: display(path), explicit: true }, &mut out);
+            add(
+                Candidate {
+                    path: path.to_path_buf(),
+                    display: display(path),
+                    explicit: true,
+                },
+                &mut out,
+            );
         } else if path.is_dir() {
-            for p in walk(path, |p| is_candidate_name(p)) {
+            for p in walk(path, is_candidate_name) {
                 let d = display(&p);
-                add(Candidate { path: p, display: d, explicit: false }, &mut out);
+                add(
+                    Candidate {
+                        path: p,
+                        display: d,
+                        explicit: false,
+                    },
+                    &mut out,
+                );
             }
         } else if input.contains(['*', '?', '[', '{']) {
             match glob(input) {
@@ -65,7 +86,14 @@ pub fn discover(inputs: &[String]) -> (Vec<Candidate>, Vec<String>) {
                 Ok(files) => {
                     for p in files {
                         let d = display(&p);
-                        add(Candidate { path: p, display: d, explicit: true }, &mut out);
+                        add(
+                            Candidate {
+                                path: p,
+                                display: d,
+                                explicit: true,
+                            },
+                            &mut out,
+                        );
                     }
                 }
                 Err(e) => errors.push(format!("invalid glob `{input}`: {e}")),
@@ -96,9 +124,19 @@ fn walk(root: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
 /// Files matching a glob, found under the glob's literal directory prefix.
 fn glob(pattern: &str) -> Result<Vec<PathBuf>, globset::Error> {
     let normalized = pattern.strip_prefix("./").unwrap_or(pattern);
-    let matcher = globset::GlobBuilder::new(normalized).literal_separator(true).build()?.compile_matcher();
-    let literal: Vec<&str> = normalized.split('/').take_while(|c| !c.contains(['*', '?', '[', '{'])).collect();
-    let base = if literal.is_empty() { PathBuf::from(".") } else { PathBuf::from(literal.join("/")) };
+    let matcher = globset::GlobBuilder::new(normalized)
+        .literal_separator(true)
+        .build()?
+        .compile_matcher();
+    let literal: Vec<&str> = normalized
+        .split('/')
+        .take_while(|c| !c.contains(['*', '?', '[', '{']))
+        .collect();
+    let base = if literal.is_empty() {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from(literal.join("/"))
+    };
     Ok(walk(&base, |p| {
         let rel = p.strip_prefix("./").unwrap_or(p);
         matcher.is_match(rel)

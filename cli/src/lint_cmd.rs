@@ -32,7 +32,11 @@ pub struct RunReport {
 
 impl RunReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.files.iter().flat_map(|f| &f.diagnostics).filter(|d| d.severity == severity).count()
+        self.files
+            .iter()
+            .flat_map(|f| &f.diagnostics)
+            .filter(|d| d.severity == severity)
+            .count()
     }
 }
 
@@ -47,7 +51,10 @@ pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
                     source: "".into(),
                     kind: None,
                     diagnostics: Vec::new(),
-                    io_error: Some(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
+                    io_error: Some(format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    )),
                 };
             }
         },
@@ -63,7 +70,11 @@ pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
     };
     let loaded = load_source(&c.display, text.clone());
     let mut diagnostics = loaded.diagnostics;
-    let kind = loaded.documents.first().map(|d| d.kind).or_else(|| nexus_schema::source::hint_from_name(&c.display).kind);
+    let kind = loaded
+        .documents
+        .first()
+        .map(|d| d.kind)
+        .or_else(|| nexus_schema::source::hint_from_name(&c.display).kind);
     if c.explicit && loaded.documents.is_empty() && diagnostics.is_empty() {
         diagnostics.push(nexus_lint::rules::not_a_workflow().at(
             "",
@@ -74,12 +85,20 @@ pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
         diagnostics.extend(lint(doc, options));
     }
     nexus_lint::sort(&mut diagnostics);
-    FileReport { path: c.display.clone(), source: text, kind, diagnostics, io_error: None }
+    FileReport {
+        path: c.display.clone(),
+        source: text,
+        kind,
+        diagnostics,
+        io_error: None,
+    }
 }
 
 /// Check all files, in parallel, keeping the input order in the result.
 pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(candidates.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(candidates.len().max(1));
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<FileReport>> = (0..candidates.len()).map(|_| None).collect();
     let results = std::sync::Mutex::new(Vec::with_capacity(candidates.len()));
@@ -103,7 +122,9 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
             *slot = Some(r);
         }
     }
-    RunReport { files: slots.into_iter().flatten().collect() }
+    RunReport {
+        files: slots.into_iter().flatten().collect(),
+    }
 }
 
 pub fn run(args: &LintArgs) -> u8 {

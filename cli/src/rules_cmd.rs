@@ -5,11 +5,21 @@ use crate::args::RulesArgs;
 pub fn run(args: &RulesArgs) -> u8 {
     let registry = nexus_lint::registry();
     if let Some(code) = &args.code {
-        let Some(m) = registry.iter().find(|m| m.code.as_str().eq_ignore_ascii_case(code) || m.name == code) else {
+        let Some(m) = registry
+            .iter()
+            .find(|m| m.code.as_str().eq_ignore_ascii_case(code) || m.name == code)
+        else {
             eprintln!("error: no rule `{code}` (run `nexus rules` for the list)");
             return 2;
         };
-        println!("{} {} ({})\n\n{}\n\n{}", m.code, m.name, m.severity.as_str(), m.summary, m.docs);
+        println!(
+            "{} {} ({})\n\n{}\n\n{}",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary,
+            m.docs
+        );
         if let Some(aws) = m.aws_code {
             println!("\nAWS code: {aws}");
         }
@@ -18,12 +28,24 @@ pub fn run(args: &RulesArgs) -> u8 {
     if args.markdown {
         println!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
         for m in &registry {
-            println!("| {} | `{}` | {} | {} |", m.code, m.name, m.severity.as_str(), m.summary.replace('|', "\\|"));
+            println!(
+                "| {} | `{}` | {} | {} |",
+                m.code,
+                m.name,
+                m.severity.as_str(),
+                m.summary.replace('|', "\\|")
+            );
         }
         return 0;
     }
     for m in &registry {
-        println!("{}  {:<28} {:<8} {}", m.code, m.name, m.severity.as_str(), m.summary);
+        println!(
+            "{}  {:<28} {:<8} {}",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        );
     }
     0
 }

@@ -30,6 +30,38 @@ pub struct Context<'a> {
     pub ir: &'a Workflow,
 }
 
+impl Context<'_> {
+    /// How the user spells an ASL field in this document: `StartAt` in ASL, `start` in NEXUS
+    /// YAML (where every other field is the snake_case of its ASL name).
+    pub fn field(&self, asl: &str) -> String {
+        if self.doc.kind != nexus_schema::DocKind::Nexus {
+            return asl.to_string();
+        }
+        if asl == "StartAt" {
+            return "start".to_string();
+        }
+        let mut out = String::with_capacity(asl.len() + 4);
+        let chars: Vec<char> = asl.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if c.is_ascii_uppercase() {
+                let prev_lower = i > 0
+                    && chars
+                        .get(i - 1)
+                        .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+                let prev_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_uppercase());
+                if i > 0 && (prev_lower || (prev_upper && next_lower)) {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(*c);
+            }
+        }
+        out
+    }
+}
+
 /// Check one document with every rule. The returned diagnostics carry pointers into the file
 /// as written (not the ASL view) and their spans, sorted by position.
 pub fn lint(doc: &Document, _options: &LintOptions) -> Vec<Diagnostic> {
@@ -66,8 +98,18 @@ pub fn locate(doc: &Document, d: &mut Diagnostic) {
 /// Order diagnostics by position, then code (stable output for snapshots and CI logs).
 pub fn sort(ds: &mut [Diagnostic]) {
     ds.sort_by(|a, b| {
-        let ka = (a.span.map(|s| s.start).unwrap_or(usize::MAX), a.code, &a.pointer, &a.message);
-        let kb = (b.span.map(|s| s.start).unwrap_or(usize::MAX), b.code, &b.pointer, &b.message);
+        let ka = (
+            a.span.map(|s| s.start).unwrap_or(usize::MAX),
+            a.code,
+            &a.pointer,
+            &a.message,
+        );
+        let kb = (
+            b.span.map(|s| s.start).unwrap_or(usize::MAX),
+            b.code,
+            &b.pointer,
+            &b.message,
+        );
         ka.cmp(&kb)
     });
 }
@@ -78,4 +120,27 @@ pub fn registry() -> Vec<&'static RuleMeta> {
     v.extend(rules::load_codes());
     v.sort_by_key(|m| m.code);
     v
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn spells_fields_the_nexus_way() {
+        let mut doc = Document::asl(
+            "x",
+            "".into(),
+            nexus_schema::SourceFormat::Yaml,
+            serde_json::Value::Null,
+            Default::default(),
+        );
+        doc.kind = nexus_schema::DocKind::Nexus;
+        let ir = Workflow::default();
+        let ctx = Context { doc: &doc, ir: &ir };
+        assert_eq!(ctx.field("StartAt"), "start");
+        assert_eq!(ctx.field("TimeoutSecondsPath"), "timeout_seconds_path");
+        assert_eq!(ctx.field("CSVHeaders"), "csv_headers");
+        assert_eq!(ctx.field("End"), "end");
+    }
 }

@@ -38,7 +38,11 @@ pub(crate) fn render_file(path: &Path) -> (String, Vec<String>) {
             d.severity.as_str(),
             d.name,
             pos.unwrap_or_else(|| "-".into()),
-            if d.pointer.is_empty() { "/" } else { &d.pointer },
+            if d.pointer.is_empty() {
+                "/"
+            } else {
+                &d.pointer
+            },
             d.message
         ));
         for n in &d.notes {
@@ -46,7 +50,11 @@ pub(crate) fn render_file(path: &Path) -> (String, Vec<String>) {
                 let lc = index.line_col(&text, s.start);
                 format!(" ({}:{})", lc.line, lc.column)
             });
-            out.push_str(&format!("  note: {}{}\n", n.message, at.unwrap_or_default()));
+            out.push_str(&format!(
+                "  note: {}{}\n",
+                n.message,
+                at.unwrap_or_default()
+            ));
         }
         if let Some(h) = &d.help {
             out.push_str(&format!("  help: {h}\n"));
@@ -61,16 +69,33 @@ pub(crate) fn check_rule_fixtures(code: &str) {
     let dirs: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{code}-")))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{code}-"))
+        })
         .collect();
-    assert_eq!(dirs.len(), 1, "expected exactly one fixture folder {code}-* in {}", root.display());
+    assert_eq!(
+        dirs.len(),
+        1,
+        "expected exactly one fixture folder {code}-* in {}",
+        root.display()
+    );
     let dir = dirs[0].path();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     files.sort();
     assert!(!files.is_empty(), "{} has no fixtures", dir.display());
     for file in files {
         let (snap, codes) = render_file(&file);
-        assert!(codes.iter().any(|c| c == code), "{} does not report {code}:\n{snap}", file.display());
+        assert!(
+            codes.iter().any(|c| c == code),
+            "{} does not report {code}:\n{snap}",
+            file.display()
+        );
         let name = format!("{}", file.file_name().unwrap().to_string_lossy());
         insta::with_settings!({snapshot_path => "rules/snapshots", snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(code, snap);
@@ -100,7 +125,11 @@ fn valid_fixtures_report_nothing() {
                 continue;
             }
             let (snap, codes) = render_file(&p);
-            assert!(codes.is_empty(), "valid fixture {} reports:\n{snap}", p.display());
+            assert!(
+                codes.is_empty(),
+                "valid fixture {} reports:\n{snap}",
+                p.display()
+            );
             n += 1;
         }
     }

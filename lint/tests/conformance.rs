@@ -6,6 +6,9 @@
 //! The corpora live outside the repository (`../shared/conformance`); without them the tests
 //! say they skipped.
 
+// A failed unwrap in a test is a failing test, not a crash on user input.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,7 +37,9 @@ fn check(path: &Path) -> Vec<Diagnostic> {
 }
 
 fn graph_errors(ds: &[Diagnostic]) -> Vec<&Diagnostic> {
-    ds.iter().filter(|d| d.severity == Severity::Error && d.code.as_str() < "NX200").collect()
+    ds.iter()
+        .filter(|d| d.severity == Severity::Error && d.code.as_str() < "NX200")
+        .collect()
 }
 
 #[test]
@@ -42,8 +47,14 @@ fn aws_executed_definitions_have_no_graph_errors() {
     let Some(root) = corpus() else { return };
     let mut n = 0;
     let mut bad = Vec::new();
-    for cat in std::fs::read_dir(root.join("sfn")).unwrap().filter_map(Result::ok) {
-        for case in std::fs::read_dir(cat.path()).unwrap().filter_map(Result::ok) {
+    for cat in std::fs::read_dir(root.join("sfn"))
+        .unwrap()
+        .filter_map(Result::ok)
+    {
+        for case in std::fs::read_dir(cat.path())
+            .unwrap()
+            .filter_map(Result::ok)
+        {
             let def = case.path().join("definition.json");
             if !def.is_file() {
                 continue;
@@ -52,28 +63,52 @@ fn aws_executed_definitions_have_no_graph_errors() {
             let ds = check(&def);
             let errs = graph_errors(&ds);
             if !errs.is_empty() {
-                bad.push(format!("{}: {:?}", def.display(), errs.iter().map(|d| (&d.code, &d.message)).collect::<Vec<_>>()));
+                bad.push(format!(
+                    "{}: {:?}",
+                    def.display(),
+                    errs.iter()
+                        .map(|d| (&d.code, &d.message))
+                        .collect::<Vec<_>>()
+                ));
             }
         }
     }
-    println!("sfn corpus: {n} definitions, {} with graph/structure errors", bad.len());
-    assert!(n >= 500, "expected the 510 AWS-executed definitions, found {n}");
-    assert!(bad.is_empty(), "graph errors on definitions AWS accepted:\n{}", bad.join("\n"));
+    println!(
+        "sfn corpus: {n} definitions, {} with graph/structure errors",
+        bad.len()
+    );
+    assert!(
+        n >= 500,
+        "expected the 510 AWS-executed definitions, found {n}"
+    );
+    assert!(
+        bad.is_empty(),
+        "graph errors on definitions AWS accepted:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
 fn graph_invalid_lint_cases_are_caught_and_valid_ones_pass() {
     let Some(root) = corpus() else { return };
     let list = include_str!("data/graph-invalid-cases.txt");
-    let graph_cases: Vec<&str> =
-        list.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).filter_map(|l| l.split_whitespace().next()).collect();
+    let graph_cases: Vec<&str> = list
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())
+            .unwrap();
     let cases = manifest["cases"].as_array().unwrap();
     let (mut caught, mut valid_ok, mut valid_n) = (0, 0, 0);
     let mut problems = Vec::new();
     for c in cases {
-        let id = format!("{}/{}", c["tool"].as_str().unwrap(), c["case"].as_str().unwrap());
+        let id = format!(
+            "{}/{}",
+            c["tool"].as_str().unwrap(),
+            c["case"].as_str().unwrap()
+        );
         let file = root.join("lint").join(c["file"].as_str().unwrap());
         let ds = check(&file);
         let errs = graph_errors(&ds);
@@ -83,7 +118,10 @@ fn graph_invalid_lint_cases_are_caught_and_valid_ones_pass() {
                 if errs.is_empty() {
                     valid_ok += 1;
                 } else {
-                    problems.push(format!("valid case {id} has graph errors: {:?}", errs.iter().map(|d| &d.message).collect::<Vec<_>>()));
+                    problems.push(format!(
+                        "valid case {id} has graph errors: {:?}",
+                        errs.iter().map(|d| &d.message).collect::<Vec<_>>()
+                    ));
                 }
             }
             _ if graph_cases.contains(&id.as_str()) => {

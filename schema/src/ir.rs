@@ -188,7 +188,9 @@ impl Scope {
             .collect()
     }
 
-    /// Nodes from which some terminal state can be reached (terminals included).
+    /// Nodes from which some terminal state can be reached (terminals included). A state with
+    /// a transition to a missing state counts as possibly terminating: where it really leads
+    /// is unknown, and the missing target is a finding of its own.
     pub fn can_terminate(&self) -> HashSet<NodeIndex> {
         let mut seen: HashSet<NodeIndex> = self
             .order
@@ -196,6 +198,7 @@ impl Scope {
             .copied()
             .filter(|n| self.graph[*n].terminal)
             .collect();
+        seen.extend(self.dangling.iter().map(|d| d.from));
         let mut queue: VecDeque<NodeIndex> = seen.iter().copied().collect();
         while let Some(n) = queue.pop_front() {
             for m in self.graph.neighbors_directed(n, Direction::Incoming) {

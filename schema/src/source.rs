@@ -31,9 +31,15 @@ pub fn hint_from_name(path: &str) -> NameHint {
     } else {
         None
     };
-    let kind = if [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|e| lower.ends_with(e)) {
+    let kind = if [".asl.json", ".asl.yaml", ".asl.yml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
         Some(DocKind::Asl)
-    } else if [".nexus.yaml", ".nexus.yml"].iter().any(|e| lower.ends_with(e)) {
+    } else if [".nexus.yaml", ".nexus.yml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
         Some(DocKind::Nexus)
     } else {
         None
@@ -77,7 +83,11 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
     let format = hint.format.unwrap_or_else(|| {
         // No telling extension: JSON if it starts like JSON, YAML otherwise.
         let t = text.trim_start_matches('\u{feff}').trim_start();
-        if t.starts_with('{') || t.starts_with('[') { SourceFormat::Json } else { SourceFormat::Yaml }
+        if t.starts_with('{') || t.starts_with('[') {
+            SourceFormat::Json
+        } else {
+            SourceFormat::Yaml
+        }
     });
     let mut out = LoadedSource::default();
     let loaded = match format {
@@ -115,7 +125,13 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
                     if issue.span.is_none() {
                         issue.span = locations
                             .get(&issue.pointer)
-                            .map(|l| if issue.target == crate::Target::Key { l.key.unwrap_or(l.value) } else { l.value })
+                            .map(|l| {
+                                if issue.target == crate::Target::Key {
+                                    l.key.unwrap_or(l.value)
+                                } else {
+                                    l.value
+                                }
+                            })
                             .or_else(|| locations.nearest_value_span(&issue.pointer).map(|x| x.1));
                     }
                     out.diagnostics.push(issue);
@@ -126,7 +142,11 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
                     format,
                     kind: DocKind::Nexus,
                     index,
-                    label: doc.value.get("name").and_then(Value::as_str).map(str::to_string),
+                    label: doc
+                        .value
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     base: String::new(),
                     raw: doc.value,
                     locations,

@@ -34,25 +34,41 @@ impl Rule for DanglingTransition {
                 let from = &scope.node(dangling.from).name;
                 let mut d = META.at(
                     &dangling.pointer,
-                    format!("`{}` of state `{from}` names `{}`, which is not a state here", dangling.kind.field(), dangling.target),
+                    format!(
+                        "`{}` of state `{from}` names `{}`, which is not a state here",
+                        dangling.kind.field(),
+                        dangling.target
+                    ),
                 );
                 // Is it a state of another scope? Then the jump crosses a branch boundary.
-                let elsewhere = ctx.ir.scopes.iter().find(|s| s.id != scope.id && s.names.contains_key(&dangling.target));
+                let elsewhere = ctx
+                    .ir
+                    .scopes
+                    .iter()
+                    .find(|s| s.id != scope.id && s.names.contains_key(&dangling.target));
                 if let Some(other) = elsewhere {
                     let place = match (&scope.kind, &other.kind) {
-                        (ScopeKind::Root, _) => "inside a Parallel branch or Map processor".to_string(),
+                        (ScopeKind::Root, _) => {
+                            "inside a Parallel branch or Map processor".to_string()
+                        }
                         (ScopeKind::Branch(i), _) => format!("outside this Parallel branch ({i})"),
                         _ => "outside this Map processor".to_string(),
                     };
                     if let Some(&n) = other.names.get(&dangling.target) {
-                        d = d.note_at(format!("`{}` is defined {place}", dangling.target), other.node(n).pointer.clone());
+                        d = d.note_at(
+                            format!("`{}` is defined {place}", dangling.target),
+                            other.node(n).pointer.clone(),
+                        );
                     }
                     d = d.help("transitions cannot cross a Parallel branch or Map processor; end the branch instead and continue after the Parallel/Map state");
                 } else {
                     let names = scope.order.iter().map(|n| scope.graph[*n].name.as_str());
                     d = match super::closest_name(&dangling.target, names) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!("add a state named `{}` or point at an existing one", dangling.target)),
+                        None => d.help(format!(
+                            "add a state named `{}` or point at an existing one",
+                            dangling.target
+                        )),
                     };
                 }
                 sink.push(d);

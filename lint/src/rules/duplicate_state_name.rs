@@ -28,7 +28,9 @@ impl Rule for DuplicateStateName {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for dup in &ctx.ir.duplicates {
-            let Some((first, rest)) = dup.pointers.split_first() else { continue };
+            let Some((first, rest)) = dup.pointers.split_first() else {
+                continue;
+            };
             for p in rest {
                 sink.push(
                     META.at(p, format!("state name `{}` is already used", dup.name))

@@ -34,33 +34,51 @@ impl Rule for InvalidScope {
                 nexus_schema::ir::ScopeKind::Branch(_) => "this Parallel branch",
                 _ => "this Map processor",
             };
-            let Some(obj) = value_at(&ctx.doc.asl, &scope.pointer) else { continue };
+            let Some(obj) = value_at(&ctx.doc.asl, &scope.pointer) else {
+                continue;
+            };
             let Some(obj) = obj.as_object() else {
                 sink.push(META.at(&scope.pointer, format!("{what} must be an object")));
                 continue;
             };
+            let (start_at, states) = (ctx.field("StartAt"), ctx.field("States"));
+            let has_states = obj
+                .get("States")
+                .and_then(Value::as_object)
+                .is_some_and(|m| !m.is_empty());
             match obj.get("StartAt") {
-                None => sink.push(
-                    META.at(&scope.pointer, format!("{what} has no `StartAt`"))
-                        .help("add `\"StartAt\": \"<name of the first state>\"`"),
+                // With no states at all, the empty `States` is the finding.
+                None if has_states => sink.push(
+                    META.at(&scope.pointer, format!("{what} has no `{start_at}`"))
+                        .help(format!("add `{start_at}` naming the first state")),
                 ),
-                Some(Value::String(_)) => {}
-                Some(_) => sink.push(META.at(format!("{}/StartAt", scope.pointer), "`StartAt` must be a string")),
+                None | Some(Value::String(_)) => {}
+                Some(_) => sink.push(META.at(
+                    format!("{}/StartAt", scope.pointer),
+                    format!("`{start_at}` must be a string"),
+                )),
             }
             match obj.get("States") {
-                None => sink.push(META.at(&scope.pointer, format!("{what} has no `States`"))),
-                Some(Value::Object(m)) if m.is_empty() => sink.push(
-                    META.at(format!("{}/States", scope.pointer), format!("`States` of {what} is empty")),
-                ),
+                None => sink.push(META.at(&scope.pointer, format!("{what} has no `{states}`"))),
+                Some(Value::Object(m)) if m.is_empty() => sink.push(META.at(
+                    format!("{}/States", scope.pointer),
+                    format!("`{states}` of {what} is empty"),
+                )),
                 Some(Value::Object(m)) => {
                     for (name, state) in m {
                         if !state.is_object() {
-                            let p = nexus_schema::pointer::push(&format!("{}/States", scope.pointer), name);
+                            let p = nexus_schema::pointer::push(
+                                &format!("{}/States", scope.pointer),
+                                name,
+                            );
                             sink.push(META.at(p, format!("state `{name}` must be an object")));
                         }
                     }
                 }
-                Some(_) => sink.push(META.at(format!("{}/States", scope.pointer), "`States` must be an object")),
+                Some(_) => sink.push(META.at(
+                    format!("{}/States", scope.pointer),
+                    format!("`{states}` must be an object"),
+                )),
             }
         }
     }

@@ -98,11 +98,21 @@ pub fn not_a_workflow() -> &'static RuleMeta {
 
 /// Metadata of the codes the loaders report (they are not rules, but `nexus rules` lists them).
 pub fn load_codes() -> Vec<&'static RuleMeta> {
-    vec![&INVALID_JSON, &DUPLICATE_KEY, &INVALID_YAML, &YAML_LIMIT, &UNSUPPORTED_YAML, &NOT_A_WORKFLOW]
+    vec![
+        &INVALID_JSON,
+        &DUPLICATE_KEY,
+        &INVALID_YAML,
+        &YAML_LIMIT,
+        &UNSUPPORTED_YAML,
+        &NOT_A_WORKFLOW,
+    ]
 }
 
 /// State names of `scope`, for "did you mean" notes.
-pub(crate) fn closest_name<'a>(target: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest_name<'a>(
+    target: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(&target.to_lowercase(), &c.to_lowercase());
@@ -142,7 +152,11 @@ mod tests {
         for m in crate::registry() {
             assert!(codes.insert(m.code), "code {} used twice", m.code);
             assert!(names.insert(m.name), "name {} used twice", m.name);
-            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{} is not kebab-case", m.name);
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                m.name
+            );
             for h in ["## What it does", "## Why is this bad?", "## Example"] {
                 assert!(m.docs.contains(h), "{} docs lack `{h}`", m.code);
             }
@@ -150,20 +164,34 @@ mod tests {
         for r in all() {
             let m = r.meta();
             let dir = format!("{root}/fixtures/invalid/{}-{}", m.code, m.name);
-            assert!(std::path::Path::new(&dir).is_dir(), "rule {} has no fixture folder {dir}", m.code);
+            assert!(
+                std::path::Path::new(&dir).is_dir(),
+                "rule {} has no fixture folder {dir}",
+                m.code
+            );
         }
         // Every file in this folder is registered.
         let here = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules");
-        let files = std::fs::read_dir(here).unwrap().filter_map(|e| e.ok()).filter(|e| {
-            let n = e.file_name().to_string_lossy().to_string();
-            n.ends_with(".rs") && n != "mod.rs"
-        });
-        assert_eq!(files.count(), all().len(), "a file in lint/src/rules is not registered in all()");
+        let files = std::fs::read_dir(here)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let n = e.file_name().to_string_lossy().to_string();
+                n.ends_with(".rs") && n != "mod.rs"
+            });
+        assert_eq!(
+            files.count(),
+            all().len(),
+            "a file in lint/src/rules is not registered in all()"
+        );
     }
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(closest_name("LogTransacton", ["LogTransaction", "Other"].into_iter()), Some("LogTransaction"));
+        assert_eq!(
+            closest_name("LogTransacton", ["LogTransaction", "Other"].into_iter()),
+            Some("LogTransaction")
+        );
         assert_eq!(closest_name("Zzz", ["LogTransaction"].into_iter()), None);
     }
 }

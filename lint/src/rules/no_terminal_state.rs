@@ -32,10 +32,19 @@ impl Rule for NoTerminalState {
                 continue;
             }
             sink.push(
-                META.at(format!("{}/States", scope.pointer), "no state here ends the execution")
-                    .on_key()
-                    .note("a terminal state has `\"End\": true` or is a Succeed or Fail state")
-                    .help("set `\"End\": true` on the last state, or add a Succeed state"),
+                META.at(
+                    format!("{}/States", scope.pointer),
+                    "no state here ends the execution",
+                )
+                .on_key()
+                .note(format!(
+                    "a terminal state has `{}: true` or is a Succeed or Fail state",
+                    ctx.field("End")
+                ))
+                .help(format!(
+                    "set `{}: true` on the last state, or add a Succeed state",
+                    ctx.field("End")
+                )),
             );
         }
     }

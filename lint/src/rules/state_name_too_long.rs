@@ -34,9 +34,15 @@ impl Rule for StateNameTooLong {
             let len = state.name.chars().count();
             if len > MAX_LEN {
                 sink.push(
-                    META.at(&state.pointer, format!("state name is {len} characters long; the limit is {MAX_LEN}"))
-                        .on_key()
-                        .help("shorten the name (and every `Next` that names it)"),
+                    META.at(
+                        &state.pointer,
+                        format!("state name is {len} characters long; the limit is {MAX_LEN}"),
+                    )
+                    .on_key()
+                    .help(format!(
+                        "shorten the name (and every `{}` that names it)",
+                        ctx.field("Next")
+                    )),
                 );
             }
         }

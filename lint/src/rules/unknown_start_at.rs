@@ -27,15 +27,26 @@ impl Rule for UnknownStartAt {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for scope in &ctx.ir.scopes {
-            let Some(start) = &scope.start_at else { continue };
+            let Some(start) = &scope.start_at else {
+                continue;
+            };
             if scope.names.is_empty() || scope.start().is_some() {
                 continue;
             }
-            let mut d = META.at(format!("{}/StartAt", scope.pointer), format!("`StartAt` names `{start}`, which is not a state here"));
+            let mut d = META.at(
+                format!("{}/StartAt", scope.pointer),
+                format!(
+                    "`{}` names `{start}`, which is not a state here",
+                    ctx.field("StartAt")
+                ),
+            );
             let names = scope.order.iter().map(|n| scope.graph[*n].name.as_str());
             d = match super::closest_name(start, names) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("name one of the states listed in `States`"),
+                None => d.help(format!(
+                    "name one of the states listed in `{}`",
+                    ctx.field("States")
+                )),
             };
             sink.push(d);
         }

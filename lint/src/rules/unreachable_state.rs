@@ -31,10 +31,21 @@ impl Rule for UnreachableState {
             for n in scope.unreachable() {
                 let state = scope.node(n);
                 sink.push(
-                    META.at(&state.pointer, format!("state `{}` can never run", state.name))
-                        .on_key()
-                        .note("no transition from `StartAt` reaches it")
-                        .help("point a `Next`, `Default` or `Catch` at it, or delete it"),
+                    META.at(
+                        &state.pointer,
+                        format!("state `{}` can never run", state.name),
+                    )
+                    .on_key()
+                    .note(format!(
+                        "no transition from `{}` reaches it",
+                        ctx.field("StartAt")
+                    ))
+                    .help(format!(
+                        "point a `{}`, `{}` or `{}` at it, or delete it",
+                        ctx.field("Next"),
+                        ctx.field("Default"),
+                        ctx.field("Catch")
+                    )),
                 );
             }
         }
