@@ -121,10 +121,24 @@ pub fn run(args: &LintArgs) -> u8 {
         }
     }
     let color = report::use_color(args.color);
-    let rendered = match args.format {
+    let format = args.effective_format();
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let rendered = match format {
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Junit => report::junit::render(&report, threshold),
     };
+    if format == Format::Github
+        && let Err(e) = report::summary::append_to_step_summary(&report)
+    {
+        eprintln!("warning: cannot write the job summary: {e}");
+    }
     let written = match &args.output {
         Some(path) => std::fs::write(path, rendered.as_bytes()),
         None => {
