@@ -20,6 +20,7 @@ const INPUTS: &[&str] = &[
     "fixtures/invalid/NX103-dangling-transition/out-of-branch.asl.json",
     "fixtures/invalid/NX105-no-path-to-end/poll-forever.asl.json",
     "fixtures/valid/asl/order-pipeline.asl.json",
+    "fixtures/templates/cfn-sub.yaml",
 ];
 
 fn nexus() -> Command {
@@ -319,4 +320,129 @@ fn graph_dot_renders_with_graphviz() {
     assert!(status.success());
     let bytes = std::fs::read(&png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+}
+
+// --- IaC templates --------------------------------------------------------------------------
+
+/// Findings as (path, line, code, pointer) from `--format json`.
+fn findings(args: &[&str]) -> Vec<(String, u64, String, String)> {
+    let out = nexus()
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["code"].as_str().unwrap().to_string(),
+                d["pointer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn templates_in_a_directory_are_found_and_point_into_the_template() {
+    let found = findings(&["fixtures/templates"]);
+    let has = |path: &str, line: u64, code: &str| {
+        found
+            .iter()
+            .any(|f| f.0 == path && f.1 == line && f.2 == code)
+    };
+    // CloudFormation YAML, `DefinitionString: !Sub |`: the dangling `Next` on its own line.
+    assert!(
+        has("fixtures/templates/cfn-sub.yaml", 43, "NX103"),
+        "{found:#?}"
+    );
+    // CloudFormation YAML, `Definition` as data: unreachable state and undefined placeholder.
+    assert!(
+        has("fixtures/templates/cfn-sub.yaml", 64, "NX102"),
+        "{found:#?}"
+    );
+    assert!(
+        has("fixtures/templates/cfn-sub.yaml", 62, "NX031"),
+        "{found:#?}"
+    );
+    // `Fn::Sub` list form: an unresolvable name and an unused variable.
+    assert!(
+        has("fixtures/templates/cfn-sub.yaml", 75, "NX031"),
+        "{found:#?}"
+    );
+    assert!(
+        has("fixtures/templates/cfn-sub.yaml", 77, "NX032"),
+        "{found:#?}"
+    );
+    // SAM: inline definition, `DefinitionUri` (findings in that file, once), a missing file.
+    assert!(
+        has("fixtures/templates/sam/template.yaml", 30, "NX102"),
+        "{found:#?}"
+    );
+    assert!(
+        has("fixtures/templates/sam/template.yaml", 17, "NX032"),
+        "{found:#?}"
+    );
+    assert!(
+        has("fixtures/templates/sam/template.yaml", 36, "NX030"),
+        "{found:#?}"
+    );
+    let ship: Vec<_> = found
+        .iter()
+        .filter(|f| f.0.ends_with("order.asl.json") && f.2 == "NX031")
+        .collect();
+    assert_eq!(ship.len(), 1, "{found:#?}");
+    assert_eq!(ship[0].1, 12);
+    // Serverless Framework.
+    assert!(
+        has("fixtures/templates/serverless/serverless.yml", 26, "NX103"),
+        "{found:#?}"
+    );
+    // JSON template: DefinitionString with escapes, and Fn::Join.
+    assert!(has("fixtures/templates/cfn.json", 8, "NX103"), "{found:#?}");
+    assert!(
+        has("fixtures/templates/cfn.json", 18, "NX103"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn template_findings_in_github_format_name_the_template_line() {
+    let out = nexus()
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "fixtures/templates/cfn-sub.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("::error file=fixtures/templates/cfn-sub.yaml,line=43,endLine=43,col=23,endColumn=30,title=NX103 dangling-transition::"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn graph_draws_every_machine_of_a_template() {
+    insta::assert_snapshot!(
+        "graph_template_mermaid",
+        graph(&["--highlight", "fixtures/templates/cfn-sub.yaml"])
+    );
+    let one = graph(&[
+        "--machine",
+        "AuditMachine",
+        "-f",
+        "dot",
+        "fixtures/templates/cfn-sub.yaml",
+    ]);
+    assert!(
+        one.contains("label=\"Record\"") && !one.contains("label=\"Store\""),
+        "{one}"
+    );
 }
