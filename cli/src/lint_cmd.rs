@@ -120,8 +120,26 @@ fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
     out
 }
 
+/// Runs at least this large show a progress bar (when standard error is a terminal).
+const PROGRESS_MIN_FILES: usize = 32;
+
+/// A progress bar on standard error, only for large runs on a terminal: CI logs and pipes
+/// stay clean, and indicatif itself draws nothing when stderr is not a terminal.
+fn progress(total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if total < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} linting {pos}/{len} files [{bar:30}] {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}
+
 /// Check all files, in parallel, keeping the input order in the result.
 pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
+    let bar = progress(candidates.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(candidates.len().max(1));
     let next = AtomicUsize::new(0);
     let mut slots: Vec<Option<Vec<FileReport>>> = (0..candidates.len()).map(|_| None).collect();
@@ -134,6 +152,9 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(c) = candidates.get(i) else { break };
                     local.push((i, check_file_all(c, options)));
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
                 }
                 if let Ok(mut r) = results.lock() {
                     r.extend(local);
@@ -145,6 +166,9 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(r);
         }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     RunReport { files: merge_reports(slots.into_iter().flatten().flatten().collect()) }
 }
