@@ -446,3 +446,99 @@ fn graph_draws_every_machine_of_a_template() {
         "{one}"
     );
 }
+
+// --- GitHub Action and pre-commit -----------------------------------------------------------
+
+#[test]
+fn action_script_runs_as_github_would_run_it() {
+    let dir = tempdir();
+    let summary = dir.join("summary.md");
+    let output = dir.join("output");
+    let sarif = dir.join("nexus.sarif");
+    let out = std::process::Command::new("bash")
+        .arg("scripts/github-action.sh")
+        .current_dir(ROOT)
+        .env("NEXUS", env!("CARGO_BIN_EXE_nexus"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .env(
+            "INPUT_PATHS",
+            "fixtures/templates/cfn-sub.yaml fixtures/templates/serverless",
+        )
+        .env("INPUT_FORMAT", "github")
+        .env("INPUT_FAIL_ON", "error")
+        .env("INPUT_SARIF_FILE", &sarif)
+        .env_remove("NEXUS_FORMAT")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("::error file=fixtures/templates/serverless/serverless.yml,line=26"),
+        "{stdout}"
+    );
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap()
+            .contains("exit-code=1")
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(
+        summary.matches("## nexus lint").count(),
+        1,
+        "the SARIF run adds no summary: {summary}"
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert!(sarif_validator().is_valid(&log));
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn pre_commit_hook_matches_workflow_files_and_templates() {
+    let hooks = std::fs::read_to_string(format!("{ROOT}/.pre-commit-hooks.yaml")).unwrap();
+    let pattern = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .unwrap();
+    // pre-commit matches `files` with Python's `re.search`; check with Python itself.
+    let cases = [
+        ("wf/order.asl.json", true),
+        ("a/b.nexus.yml", true),
+        ("infra/template.yaml", true),
+        ("serverless.yml", true),
+        ("stacks/api.template.json", true),
+        ("package.json", false),
+        ("docs/README.md", false),
+    ];
+    let script = "import re, sys\np = sys.argv[1]\nfor a in sys.argv[2:]:\n    print(1 if re.search(p, a) else 0)";
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(pattern)
+        .args(cases.iter().map(|c| c.0))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let got: Vec<bool> = String::from_utf8(o.stdout)
+                .unwrap()
+                .lines()
+                .map(|l| l == "1")
+                .collect();
+            let want: Vec<bool> = cases.iter().map(|c| c.1).collect();
+            assert_eq!(got, want, "{cases:?}");
+        }
+        _ => eprintln!("skipped: python3 not available to check the `files` regex"),
+    }
+    // A partial file list (what pre-commit passes) is linted file by file.
+    nexus()
+        .args(["lint", "fixtures/templates/sam/template.yaml"])
+        .assert()
+        .code(1);
+}
