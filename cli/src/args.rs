@@ -18,6 +18,8 @@ pub enum Command {
     Lint(LintArgs),
     /// List every rule code with its documentation.
     Rules(RulesArgs),
+    /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
+    Graph(GraphArgs),
 }
 
 /// Output formats of `nexus lint`.
@@ -27,6 +29,12 @@ pub enum Format {
     Human,
     /// The documented JSON contract (`docs/json-output.md`).
     Json,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations); the default when GITHUB_ACTIONS=true.
+    Github,
+    /// JUnit XML: one test case per file, one failure per finding.
+    Junit,
 }
 
 /// Lowest severity that makes `nexus lint` exit with 1.
@@ -45,15 +53,9 @@ pub struct LintArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
 
-    /// Output format.
-    #[arg(
-        long,
-        short = 'f',
-        value_enum,
-        default_value = "human",
-        env = "NEXUS_FORMAT"
-    )]
-    pub format: Format,
+    /// Output format [default: github when GITHUB_ACTIONS=true, else human].
+    #[arg(long, short = 'f', value_enum, env = "NEXUS_FORMAT")]
+    pub format: Option<Format>,
 
     /// Exit with 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value = "error")]
@@ -66,6 +68,20 @@ pub struct LintArgs {
     /// Colour in human output: auto (terminal and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+}
+
+impl LintArgs {
+    /// The format asked for, else the one the environment suggests: GitHub annotations inside
+    /// GitHub Actions (which sets `GITHUB_ACTIONS=true` for every step), human otherwise.
+    pub fn effective_format(&self) -> Format {
+        self.format.unwrap_or_else(|| {
+            if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+                Format::Github
+            } else {
+                Format::Human
+            }
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,4 +100,36 @@ pub struct RulesArgs {
     /// Show the full documentation of one code.
     #[arg(value_name = "CODE")]
     pub code: Option<String>,
+}
+
+/// Picture formats of `nexus graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `stateDiagram-v2` (renders on GitHub inside a ```mermaid block).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tpng`).
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The workflow file (ASL JSON/YAML, NEXUS YAML, or a template holding state machines).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+
+    /// Picture format.
+    #[arg(long, short = 'f', value_enum, default_value = "mermaid")]
+    pub format: GraphFormat,
+
+    /// Write the picture to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Colour the states that have lint findings (red: error, amber: warning).
+    #[arg(long)]
+    pub highlight: bool,
+
+    /// Which machine to draw when the file holds several (logical id or name); default: all.
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
 }

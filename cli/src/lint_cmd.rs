@@ -40,13 +40,14 @@ impl RunReport {
     }
 }
 
-/// Check one file.
-pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
+/// Check one file; the first report is the file's own, the others are files it refers to
+/// (a SAM template's `DefinitionUri`), whose findings are reported against those files.
+pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
     let text: Arc<str> = match std::fs::read(&c.path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s.into(),
             Err(e) => {
-                return FileReport {
+                return vec![FileReport {
                     path: c.display.clone(),
                     source: "".into(),
                     kind: None,
@@ -55,17 +56,17 @@ pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
                         "not UTF-8 text (invalid byte at offset {})",
                         e.utf8_error().valid_up_to()
                     )),
-                };
+                }];
             }
         },
         Err(e) => {
-            return FileReport {
+            return vec![FileReport {
                 path: c.display.clone(),
                 source: "".into(),
                 kind: None,
                 diagnostics: Vec::new(),
                 io_error: Some(e.to_string()),
-            };
+            }];
         }
     };
     let loaded = load_source(&c.display, text.clone());
@@ -81,26 +82,94 @@ pub fn check_file(c: &Candidate, options: &LintOptions) -> FileReport {
             "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
         ));
     }
-    for doc in &loaded.documents {
-        diagnostics.extend(lint(doc, options));
+    let mut others: Vec<FileReport> = Vec::new();
+    for (i, doc) in loaded.documents.iter().enumerate() {
+        let found = lint(doc, options).into_iter().chain(
+            loaded
+                .attached
+                .iter()
+                .filter(|(j, _)| *j == i)
+                .map(|(_, d)| d.clone()),
+        );
+        if doc.path == c.display {
+            diagnostics.extend(found);
+        } else {
+            match others.iter_mut().find(|r| r.path == doc.path) {
+                Some(r) => r.diagnostics.extend(found),
+                None => others.push(FileReport {
+                    path: doc.path.clone(),
+                    source: doc.source.clone(),
+                    kind: Some(doc.kind),
+                    diagnostics: found.collect(),
+                    io_error: None,
+                }),
+            }
+        }
     }
     nexus_lint::sort(&mut diagnostics);
-    FileReport {
+    let mut out = vec![FileReport {
         path: c.display.clone(),
         source: text,
         kind,
         diagnostics,
         io_error: None,
+    }];
+    for mut r in others {
+        nexus_lint::sort(&mut r.diagnostics);
+        out.push(r);
     }
+    out
+}
+
+/// Fold reports of the same file into one (a definition file both found by discovery and
+/// referred to by a template), dropping findings reported twice, keeping first-seen order.
+fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
+    let mut out: Vec<FileReport> = Vec::with_capacity(reports.len());
+    for r in reports {
+        match out.iter_mut().find(|o| o.path == r.path) {
+            Some(o) => {
+                for d in r.diagnostics {
+                    if !o.diagnostics.contains(&d) {
+                        o.diagnostics.push(d);
+                    }
+                }
+                nexus_lint::sort(&mut o.diagnostics);
+                o.kind = o.kind.or(r.kind);
+                o.io_error = o.io_error.take().or(r.io_error);
+            }
+            None => out.push(r),
+        }
+    }
+    out
+}
+
+/// Runs at least this large show a progress bar (when standard error is a terminal).
+const PROGRESS_MIN_FILES: usize = 32;
+
+/// A progress bar on standard error, only for large runs on a terminal: CI logs and pipes
+/// stay clean, and indicatif itself draws nothing when stderr is not a terminal.
+fn progress(total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if total < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} linting {pos}/{len} files [{bar:30}] {elapsed}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
 }
 
 /// Check all files, in parallel, keeping the input order in the result.
 pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
+    let bar = progress(candidates.len());
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(candidates.len().max(1));
     let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<FileReport>> = (0..candidates.len()).map(|_| None).collect();
+    let mut slots: Vec<Option<Vec<FileReport>>> = (0..candidates.len()).map(|_| None).collect();
     let results = std::sync::Mutex::new(Vec::with_capacity(candidates.len()));
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -109,7 +178,10 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(c) = candidates.get(i) else { break };
-                    local.push((i, check_file(c, options)));
+                    local.push((i, check_file_all(c, options)));
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
                 }
                 if let Ok(mut r) = results.lock() {
                     r.extend(local);
@@ -122,8 +194,11 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
             *slot = Some(r);
         }
     }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     RunReport {
-        files: slots.into_iter().flatten().collect(),
+        files: merge_reports(slots.into_iter().flatten().flatten().collect()),
     }
 }
 
@@ -142,10 +217,24 @@ pub fn run(args: &LintArgs) -> u8 {
         }
     }
     let color = report::use_color(args.color);
-    let rendered = match args.format {
+    let format = args.effective_format();
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let rendered = match format {
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Junit => report::junit::render(&report, threshold),
     };
+    if format == Format::Github
+        && let Err(e) = report::summary::append_to_step_summary(&report)
+    {
+        eprintln!("warning: cannot write the job summary: {e}");
+    }
     let written = match &args.output {
         Some(path) => std::fs::write(path, rendered.as_bytes()),
         None => {

@@ -1,11 +1,12 @@
 //! `nexus`: policy-as-code linter and AWS Step Functions migration toolchain.
 //!
 //! This crate is the only one that knows about the terminal: argument parsing, file
-//! discovery, renderers (human, JSON) and exit codes (0 clean, 1 findings at or above
+//! discovery, renderers (human, JSON, SARIF, GitHub, JUnit), pictures and exit codes (0 clean, 1 findings at or above
 //! `--fail-on`, 2 the tool itself failed).
 
 mod args;
 mod discover;
+mod graph_cmd;
 mod lint_cmd;
 mod report;
 mod rules_cmd;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(a) => lint_cmd::run(&a),
         Command::Rules(a) => rules_cmd::run(&a),
+        Command::Graph(a) => graph_cmd::run(&a),
     };
     ExitCode::from(code)
 }

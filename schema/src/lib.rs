@@ -7,6 +7,7 @@
 //! - [`ir`]: the petgraph IR, one graph per scope, built from either format.
 //! - [`expr`]: the expression languages of ASL (JSONPath, intrinsic functions, payload templates).
 //! - [`diagnostic`]: the plain-data finding every crate reports.
+//! - [`template`]: state machines inside CloudFormation, SAM and Serverless Framework templates.
 //!
 //! Not here: rendering (that is `nexus-cli`), rules (`nexus-lint`), execution (`nexus-engine`).
 
@@ -20,6 +21,7 @@ pub mod location;
 pub mod nexus;
 pub mod pointer;
 pub mod source;
+pub mod template;
 
 pub use diagnostic::{Code, Diagnostic, Note, Severity, Target};
 pub use document::{DocKind, Document, SourceFormat};

@@ -4,7 +4,10 @@
 //! Detection, in order: `*.asl.json|yaml|yml` are ASL, `*.nexus.yaml|yml` are NEXUS; other
 //! `.json`/`.yaml`/`.yml` files are ASL when the document has `StartAt` and `States`, NEXUS
 //! when it has `version` and `states`, and otherwise not a workflow (skipped by discovery,
-//! reported when the user named the file).
+//! reported when the user named the file). A file that is none of these but a CloudFormation,
+//! SAM or Serverless Framework template yields one document per state machine inside it
+//! ([`crate::template`]); YAML that mentions a template is loaded with CloudFormation's short
+//! tags (`!Sub`, `!Ref`, `!GetAtt`) turned into their long form.
 
 use std::sync::Arc;
 
@@ -13,6 +16,7 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::document::{DocKind, Document, SourceFormat};
 use crate::load::{self, YamlOptions};
+use crate::template;
 
 /// What the file name says about a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +72,12 @@ pub struct LoadedSource {
     pub diagnostics: Vec<Diagnostic>,
     /// Documents in the file that are not workflows (by content), e.g. other YAML documents.
     pub skipped: usize,
+    /// Findings about a document whose text is another file (a SAM `DefinitionUri`), by index
+    /// into `documents`; their spans are in that document's `source`.
+    pub attached: Vec<(usize, Diagnostic)>,
+    /// The template resource `Metadata` of a document (index into `documents`), where nexus
+    /// suppressions can be read from.
+    pub metadata: Vec<(usize, Value)>,
 }
 
 impl LoadedSource {
@@ -77,8 +87,18 @@ impl LoadedSource {
     }
 }
 
-/// Load a file's text. `path` is used for detection and kept for output.
+/// Load a file's text. `path` is used for detection and kept for output; files a template
+/// refers to (SAM `DefinitionUri`) are read from the file system, relative to `path`.
 pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
+    load_source_with(path, text, &template::FsResolver)
+}
+
+/// [`load_source`] with a custom way to read the files a template refers to.
+pub fn load_source_with(
+    path: &str,
+    text: Arc<str>,
+    resolver: &dyn template::Resolver,
+) -> LoadedSource {
     let hint = hint_from_name(path);
     let format = hint.format.unwrap_or_else(|| {
         // No telling extension: JSON if it starts like JSON, YAML otherwise.
@@ -92,7 +112,13 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
     let mut out = LoadedSource::default();
     let loaded = match format {
         SourceFormat::Json => load::load_json(&text).map(|l| vec![l]),
-        SourceFormat::Yaml => load::load_yaml(&text, &YamlOptions::default()),
+        SourceFormat::Yaml => {
+            let options = YamlOptions {
+                cfn_tags: hint.kind.is_none() && template::mentions_template(&text),
+                ..YamlOptions::default()
+            };
+            load::load_yaml(&text, &options)
+        }
     };
     let docs = match loaded {
         Ok(docs) => docs,
@@ -108,7 +134,26 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
         let kind = match hint.kind.or_else(|| sniff(&doc.value)) {
             Some(k) => k,
             None => {
-                out.skipped += 1;
+                match template::detect(&doc.value) {
+                    Some(t) => {
+                        let ctx = template::FileCtx {
+                            path,
+                            text: text.clone(),
+                            format,
+                            index,
+                            locations: Arc::new(doc.locations),
+                        };
+                        let found = template::extract(&ctx, &doc.value, t, resolver);
+                        let offset = out.documents.len();
+                        out.documents.extend(found.documents);
+                        out.diagnostics.extend(found.diagnostics);
+                        out.attached
+                            .extend(found.attached.into_iter().map(|(i, d)| (i + offset, d)));
+                        out.metadata
+                            .extend(found.metadata.into_iter().map(|(i, m)| (i + offset, m)));
+                    }
+                    None => out.skipped += 1,
+                }
                 continue;
             }
         };

@@ -1,7 +1,12 @@
 //! Renderers: one module per output format, all over the same [`crate::lint_cmd::RunReport`].
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod meta;
+pub mod sarif;
+pub mod summary;
 
 use std::io::IsTerminal;
 

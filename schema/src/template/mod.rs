@@ -1,0 +1,240 @@
+//! State machines inside infrastructure-as-code templates, where real projects keep them:
+//!
+//! - CloudFormation `AWS::StepFunctions::StateMachine`: `Definition` (an object),
+//!   `DefinitionString` (a string, `Fn::Sub`, or `Fn::Join`), `DefinitionSubstitutions`;
+//! - SAM `AWS::Serverless::StateMachine`: `Definition`, `DefinitionUri` (a local file),
+//!   `DefinitionSubstitutions`;
+//! - Serverless Framework `serverless.yml`: `stepFunctions.stateMachines.<name>.definition`.
+//!
+//! Each machine becomes a [`Document`] whose `base` is the pointer of its definition within
+//! the file and whose `label` is the logical id (or the machine's key in `serverless.yml`), so
+//! a finding maps to the exact line of the template. A definition written as a string is
+//! parsed on its own and its spans are mapped back into the file ([`embed`]). Placeholders
+//! that nothing defines and substitutions that nothing uses are reported here ([`subst`]).
+//!
+//! Not here: resolving intrinsic functions (the ASL view shows `{"Fn::GetAtt": ...}` as the
+//! string `${Fn::GetAtt}`), S3 definition locations (not local, not checked), and nexus
+//! suppressions in a resource's `Metadata` (handed on in [`Extracted::metadata`]).
+
+mod cfn;
+mod embed;
+mod serverless;
+mod subst;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::document::{DocKind, Document, SourceFormat};
+use crate::location::LocationMap;
+use crate::pointer;
+
+/// NX030: a definition the template points at cannot be read or parsed.
+pub const DEFINITION_UNREADABLE: Code = Code("NX030");
+/// NX031: a `${...}` placeholder that nothing defines.
+pub const UNDEFINED_SUBSTITUTION: Code = Code("NX031");
+/// NX032: a substitution or `Fn::Sub` variable that no placeholder uses.
+pub const UNUSED_SUBSTITUTION: Code = Code("NX032");
+
+/// What kind of template a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// CloudFormation, with or without the SAM transform.
+    CloudFormation,
+    /// Serverless Framework (`service` + `stepFunctions`).
+    Serverless,
+}
+
+const STATE_MACHINE_TYPES: [&str; 2] = [
+    "AWS::StepFunctions::StateMachine",
+    "AWS::Serverless::StateMachine",
+];
+
+/// A cheap look at the text before parsing: could this be a template? (Decides whether the
+/// YAML loader turns CloudFormation short tags such as `!Sub` into their long form.)
+pub fn mentions_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion")
+        || STATE_MACHINE_TYPES.iter().any(|t| text.contains(t))
+        || text.contains("AWS::Serverless")
+        || (text.contains("stepFunctions") && text.contains("service"))
+}
+
+/// What a parsed document is, if it is a template that may hold state machines.
+pub fn detect(value: &Value) -> Option<TemplateKind> {
+    let obj = value.as_object()?;
+    if obj.contains_key("service") && obj.get("stepFunctions").is_some_and(Value::is_object) {
+        return Some(TemplateKind::Serverless);
+    }
+    let resources = obj.get("Resources").and_then(Value::as_object);
+    let has_machine = resources.is_some_and(|r| {
+        r.values().any(|res| {
+            res.get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| STATE_MACHINE_TYPES.contains(&t))
+        })
+    });
+    let sam = match obj.get("Transform") {
+        Some(Value::String(t)) => t.starts_with("AWS::Serverless"),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| t.starts_with("AWS::Serverless"))),
+        _ => false,
+    };
+    (has_machine || ((obj.contains_key("AWSTemplateFormatVersion") || sam) && resources.is_some()))
+        .then_some(TemplateKind::CloudFormation)
+}
+
+/// Reads files a template refers to (SAM `DefinitionUri`). A trait so tests and callers
+/// without a file system can supply their own.
+pub trait Resolver {
+    /// The text of `path` (already joined with the template's directory).
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+}
+
+/// Reads from the file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsResolver;
+
+impl Resolver for FsResolver {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// The file being looked at.
+pub struct FileCtx<'a> {
+    /// The path as shown in output.
+    pub path: &'a str,
+    pub text: Arc<str>,
+    pub format: SourceFormat,
+    /// Index of the YAML document within the file.
+    pub index: usize,
+    /// Locations of the whole document, pointers from its root.
+    pub locations: Arc<LocationMap>,
+}
+
+/// The state machines of one template.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub documents: Vec<Document>,
+    /// Findings about the template file itself (spans set, pointers from the file root).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings about a document whose text is another file (`DefinitionUri`), by index
+    /// into `documents`; spans are in that document's `source`.
+    pub attached: Vec<(usize, Diagnostic)>,
+    /// The `Metadata` of the resource each document came from (index into `documents`),
+    /// where nexus suppressions live.
+    pub metadata: Vec<(usize, Value)>,
+}
+
+/// Find and load every state machine of a template.
+pub fn extract(
+    ctx: &FileCtx<'_>,
+    value: &Value,
+    kind: TemplateKind,
+    resolver: &dyn Resolver,
+) -> Extracted {
+    let mut out = Extracted::default();
+    match kind {
+        TemplateKind::CloudFormation => cfn::extract(ctx, value, resolver, &mut out),
+        TemplateKind::Serverless => serverless::extract(ctx, value, &mut out),
+    }
+    out
+}
+
+/// Is this object an intrinsic function (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`)?
+pub(crate) fn intrinsic(v: &Value) -> Option<(&str, &Value)> {
+    let obj = v.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    let (k, inner) = obj.iter().next()?;
+    (k == "Ref" || k == "Condition" || k.starts_with("Fn::")).then_some((k.as_str(), inner))
+}
+
+/// The ASL view of a definition written as template data: intrinsic functions become the
+/// strings CloudFormation will put there (`${Ref:Queue}`, `${Fn::GetAtt:Fn.Arn}`), so rules see
+/// a string where ASL wants one. Pointers of everything else are unchanged.
+pub(crate) fn asl_view(v: &Value) -> Value {
+    if let Some((name, inner)) = intrinsic(v) {
+        let what = match inner {
+            Value::String(s) => s.clone(),
+            Value::Array(parts) => parts
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => String::new(),
+        };
+        return Value::String(if what.is_empty() {
+            format!("${{{name}}}")
+        } else {
+            format!("${{{name}:{what}}}")
+        });
+    }
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), asl_view(v)))
+                .collect::<Map<_, _>>(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(asl_view).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A document for a definition that is template data at `base` (no re-parsing).
+pub(crate) fn data_document(ctx: &FileCtx<'_>, base: &str, raw: &Value, label: &str) -> Document {
+    Document {
+        path: ctx.path.to_string(),
+        source: ctx.text.clone(),
+        format: ctx.format,
+        kind: DocKind::Asl,
+        index: ctx.index,
+        label: Some(label.to_string()),
+        base: base.to_string(),
+        raw: raw.clone(),
+        locations: ctx.locations.clone(),
+        asl: asl_view(raw),
+        origin: crate::document::PointerMap::identity(),
+    }
+}
+
+/// Every string of `v` with its pointer, not descending into intrinsic functions.
+pub(crate) fn strings<'v>(v: &'v Value, ptr: String, out: &mut Vec<(String, &'v str)>) {
+    if intrinsic(v).is_some() {
+        return;
+    }
+    match v {
+        Value::String(s) => out.push((ptr, s)),
+        Value::Object(m) => {
+            for (k, x) in m {
+                strings(x, pointer::push(&ptr, k), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                strings(x, pointer::push_index(&ptr, i), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn diag(
+    code: Code,
+    pointer: impl Into<String>,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let (name, severity) = match code {
+        UNDEFINED_SUBSTITUTION => ("undefined-substitution", Severity::Error),
+        UNUSED_SUBSTITUTION => ("unused-substitution", Severity::Warning),
+        _ => ("template-definition-unreadable", Severity::Error),
+    };
+    Diagnostic::new(code, name, severity, pointer, message)
+}
+
+#[cfg(test)]
+mod tests;
