@@ -20,6 +20,13 @@ pub enum Command {
     Rules(RulesArgs),
     /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
+    /// Work with Rego policies.
+    #[command(subcommand)]
+    Policy(crate::policy_cmd::PolicyCommand),
+    /// Write a commented default nexus.toml.
+    Init(crate::policy_cmd::InitArgs),
+    /// Print a bundled JSON Schema.
+    Schema(crate::policy_cmd::SchemaArgs),
 }
 
 /// Output formats of `nexus lint`.
@@ -57,9 +64,10 @@ pub struct LintArgs {
     #[arg(long, short = 'f', value_enum, env = "NEXUS_FORMAT")]
     pub format: Option<Format>,
 
-    /// Exit with 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding at or above this severity is reported [default: error, or
+    /// `fail_on` of the configuration].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -68,6 +76,9 @@ pub struct LintArgs {
     /// Colour in human output: auto (terminal and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+
+    #[command(flatten)]
+    pub policy: crate::policy_cmd::PolicyFlags,
 }
 
 impl LintArgs {

@@ -164,6 +164,9 @@ struct Builder<'a> {
     doc: &'a Document,
     wf: &'a Workflow,
     findings: &'a [Diagnostic],
+    /// Prepended to every state id: Mermaid and DOT ids are global to the picture, so the
+    /// machines of one template need distinct ones.
+    prefix: String,
     next_id: usize,
 }
 
@@ -203,7 +206,7 @@ impl Builder<'_> {
         }
         for n in &scope.order {
             let node = scope.node(*n);
-            let id = format!("s{}", self.next_id);
+            let id = format!("{}s{}", self.prefix, self.next_id);
             self.next_id += 1;
             let mut children = Vec::new();
             for c in &node.children {
@@ -287,13 +290,15 @@ impl Builder<'_> {
     }
 }
 
-/// Build the drawing model of one document (findings: lint output for `--highlight`).
-pub fn machine(doc: &Document, findings: &[Diagnostic]) -> Machine {
+/// Build the drawing model of one document (findings: lint output for `--highlight`);
+/// `prefix` goes before every state id.
+pub fn machine(doc: &Document, findings: &[Diagnostic], prefix: &str) -> Machine {
     let wf = Workflow::from_asl(&doc.asl);
     let mut b = Builder {
         doc,
         wf: &wf,
         findings,
+        prefix: prefix.to_string(),
         next_id: 0,
     };
     let root = wf.root().map(|s| b.region(s)).unwrap_or_default();
@@ -307,13 +312,19 @@ pub fn machine(doc: &Document, findings: &[Diagnostic]) -> Machine {
 pub fn render(docs: &[Document], format: GraphFormat, highlight: bool) -> String {
     let machines: Vec<Machine> = docs
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let findings = if highlight {
                 lint(d, &LintOptions::default())
             } else {
                 Vec::new()
             };
-            machine(d, &findings)
+            let prefix = if docs.len() > 1 {
+                format!("m{i}_")
+            } else {
+                String::new()
+            };
+            machine(d, &findings, &prefix)
         })
         .collect();
     match format {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use nexus_lint::{LintOptions, lint};
+use nexus_lint::{LintOptions, lint_report};
 use nexus_schema::source::load_source;
 use nexus_schema::{Diagnostic, DocKind, Severity};
 
@@ -22,6 +22,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// The file could not be read at all (a tool failure, exit 2).
     pub io_error: Option<String>,
+    /// Findings removed by suppressions.
+    pub suppressed: usize,
 }
 
 /// The result of a whole run.
@@ -56,6 +58,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                         "not UTF-8 text (invalid byte at offset {})",
                         e.utf8_error().valid_up_to()
                     )),
+                    suppressed: 0,
                 }];
             }
         },
@@ -66,6 +69,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                 kind: None,
                 diagnostics: Vec::new(),
                 io_error: Some(e.to_string()),
+                suppressed: 0,
             }];
         }
     };
@@ -83,8 +87,11 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
         ));
     }
     let mut others: Vec<FileReport> = Vec::new();
+    let mut suppressed = 0;
     for (i, doc) in loaded.documents.iter().enumerate() {
-        let found = lint(doc, options).into_iter().chain(
+        let report = lint_report(doc, options);
+        suppressed += report.suppressed;
+        let found = report.diagnostics.into_iter().chain(
             loaded
                 .attached
                 .iter()
@@ -102,6 +109,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                     kind: Some(doc.kind),
                     diagnostics: found.collect(),
                     io_error: None,
+                    suppressed: 0,
                 }),
             }
         }
@@ -113,6 +121,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
         kind,
         diagnostics,
         io_error: None,
+        suppressed,
     }];
     for mut r in others {
         nexus_lint::sort(&mut r.diagnostics);
@@ -136,6 +145,7 @@ fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
                 nexus_lint::sort(&mut o.diagnostics);
                 o.kind = o.kind.or(r.kind);
                 o.io_error = o.io_error.take().or(r.io_error);
+                o.suppressed += r.suppressed;
             }
             None => out.push(r),
         }
@@ -203,12 +213,25 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
 }
 
 pub fn run(args: &LintArgs) -> u8 {
+    let setup = match crate::policy_cmd::setup(&args.policy, &args.paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let (candidates, errors) = discover(&args.paths);
+    let candidates = setup.filter(candidates);
     for e in &errors {
         eprintln!("error: {e}");
     }
-    let options = LintOptions::default();
-    let report = check_all(&candidates, &options);
+    let options: &LintOptions = &setup.options;
+    let report = check_all(&candidates, options);
+    setup.report_unused();
+    let suppressed: usize = report.files.iter().map(|f| f.suppressed).sum();
+    if suppressed > 0 {
+        eprintln!("{suppressed} finding(s) suppressed");
+    }
     let mut tool_failed = !errors.is_empty();
     for f in &report.files {
         if let Some(e) = &f.io_error {
@@ -218,7 +241,8 @@ pub fn run(args: &LintArgs) -> u8 {
     }
     let color = report::use_color(args.color);
     let format = args.effective_format();
-    let threshold = match args.fail_on {
+    let fail_on = setup.fail_on(args.fail_on);
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
@@ -252,7 +276,7 @@ pub fn run(args: &LintArgs) -> u8 {
     if tool_failed {
         return 2;
     }
-    let failing = match args.fail_on {
+    let failing = match fail_on {
         FailOn::Error => report.count(Severity::Error) > 0,
         FailOn::Warning => report.count(Severity::Error) + report.count(Severity::Warning) > 0,
         FailOn::Never => false,

@@ -5,9 +5,11 @@
 //! `--fail-on`, 2 the tool itself failed).
 
 mod args;
+mod config;
 mod discover;
 mod graph_cmd;
 mod lint_cmd;
+mod policy_cmd;
 mod report;
 mod rules_cmd;
 
@@ -23,6 +25,9 @@ fn main() -> ExitCode {
         Command::Lint(a) => lint_cmd::run(&a),
         Command::Rules(a) => rules_cmd::run(&a),
         Command::Graph(a) => graph_cmd::run(&a),
+        Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
+        Command::Init(a) => policy_cmd::run_init(&a),
+        Command::Schema(a) => policy_cmd::run_schema(&a),
     };
     ExitCode::from(code)
 }

@@ -10,19 +10,76 @@
 //!
 //! Not here: loading files (nexus-schema), rendering and exit codes (nexus-cli).
 
+pub mod policy;
 mod rule;
 pub mod rules;
+pub mod suppress;
 #[cfg(test)]
 mod testing;
 
 pub use rule::{Rule, RuleMeta, Sink};
 
+use std::sync::Arc;
+
 use nexus_schema::ir::Workflow;
-use nexus_schema::{Diagnostic, Document};
+use nexus_schema::{Diagnostic, Document, Severity};
+
+pub use policy::PolicySet;
+pub use suppress::ConfigSuppression;
 
 /// What a lint run checks.
 #[derive(Clone, Debug, Default)]
-pub struct LintOptions {}
+pub struct LintOptions {
+    /// Rego and `rule:` policies (with the bundled pack); `None` runs the Rust rules only.
+    pub policies: Option<Arc<PolicySet>>,
+    /// Which codes report, and at what severity.
+    pub selection: Selection,
+    /// Suppressions from the configuration file.
+    pub suppressions: Vec<Arc<ConfigSuppression>>,
+}
+
+/// Which codes report and at what severity (configuration `select`, `ignore`,
+/// `[severity]`). Entries are codes, code prefixes (`NX3` = every NX3xx) or rule names.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Empty = everything.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// Severity overrides, most specific entry wins (by length of the matching prefix).
+    pub severity: Vec<(String, Severity)>,
+}
+
+impl Selection {
+    fn matches(entry: &str, code: &str, name: &str) -> bool {
+        entry == name
+            || (!entry.is_empty()
+                && code
+                    .get(..entry.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(entry)))
+    }
+
+    /// Does a code report at all?
+    pub fn enabled(&self, code: &str, name: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| Self::matches(s, code, name)))
+            && !self.ignore.iter().any(|s| Self::matches(s, code, name))
+    }
+
+    /// The configured severity of a code, if any.
+    pub fn severity_of(&self, code: &str, name: &str) -> Option<Severity> {
+        self.severity
+            .iter()
+            .filter(|(e, _)| Self::matches(e, code, name))
+            .max_by_key(|(e, _)| if e == name { usize::MAX } else { e.len() })
+            .map(|(_, s)| *s)
+    }
+}
+
+/// The findings of one document and how many suppressions removed.
+#[derive(Debug, Default)]
+pub struct LintReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressed: usize,
+}
 
 /// Everything a rule may look at.
 pub struct Context<'a> {
@@ -64,7 +121,14 @@ impl Context<'_> {
 
 /// Check one document with every rule. The returned diagnostics carry pointers into the file
 /// as written (not the ASL view) and their spans, sorted by position.
-pub fn lint(doc: &Document, _options: &LintOptions) -> Vec<Diagnostic> {
+pub fn lint(doc: &Document, options: &LintOptions) -> Vec<Diagnostic> {
+    lint_report(doc, options).diagnostics
+}
+
+/// [`lint`], also counting the findings that suppressions removed. Order: rules, policies,
+/// selection and severities, then suppressions (so a directive can only hide what would
+/// have been reported).
+pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
     let ir = Workflow::from_asl(&doc.asl);
     let ctx = Context { doc, ir: &ir };
     let mut sink = Sink::default();
@@ -75,8 +139,23 @@ pub fn lint(doc: &Document, _options: &LintOptions) -> Vec<Diagnostic> {
     for d in &mut out {
         locate(doc, d);
     }
+    if let Some(p) = &options.policies {
+        out.extend(p.evaluate(doc, &ir));
+    }
+    let sel = &options.selection;
+    out.retain(|d| sel.enabled(d.code.as_str(), d.name));
+    for d in &mut out {
+        if let Some(s) = sel.severity_of(d.code.as_str(), d.name) {
+            d.severity = s;
+        }
+    }
+    let enabled = |code: &str, name: &str| sel.enabled(code, name);
+    let suppressed = suppress::apply(doc, &mut out, &options.suppressions, &enabled);
     sort(&mut out);
-    out
+    LintReport {
+        diagnostics: out,
+        suppressed,
+    }
 }
 
 /// Turn a diagnostic's ASL-view pointer (and its notes' pointers) into file pointers and spans.
@@ -118,6 +197,8 @@ pub fn sort(ds: &mut [Diagnostic]) {
 pub fn registry() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = rules::all().iter().map(|r| r.meta()).collect();
     v.extend(rules::load_codes());
+    v.extend(policy::metas());
+    v.extend(suppress::metas());
     v.sort_by_key(|m| m.code);
     v
 }

@@ -146,11 +146,16 @@ impl Document {
     pub fn span_of(&self, asl_pointer: &str, key: bool) -> Option<TextRange> {
         let p = self.source_pointer(asl_pointer);
         if let Some(loc) = self.locations.get(&p) {
-            return Some(if key {
-                loc.key.unwrap_or(loc.value)
-            } else {
-                loc.value
-            });
+            if !key {
+                return Some(loc.value);
+            }
+            // A NEXUS state is a list item, so it has no key: its `name` stands for it (one
+            // line, so GitHub annotations keep their columns).
+            return Some(loc.key.unwrap_or_else(|| {
+                self.locations
+                    .get(&format!("{p}/name"))
+                    .map_or(loc.value, |n| n.value)
+            }));
         }
         self.locations.nearest_value_span(&p).map(|(_, s)| s)
     }

@@ -108,10 +108,26 @@ pub fn render(report: &RunReport, color: bool) -> String {
             format!("{n} {w}s")
         }
     };
-    if errors + warnings == 0 {
+    let notes = report.count(Severity::Info);
+    if errors + warnings + notes == 0 {
         out.push_str(&format!(
             "No problems found in {}.\n",
             plural(checked, "workflow file")
+        ));
+    } else if errors + warnings == 0 {
+        out.push_str(&format!(
+            "No errors or warnings in {}; {}.\n",
+            plural(checked, "workflow file"),
+            plural(notes, "note")
+        ));
+    } else if notes > 0 {
+        out.push_str(&format!(
+            "Found {}, {} and {} in {} of {} checked.\n",
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(notes, "note"),
+            plural(with_findings, "file"),
+            plural(checked, "file")
         ));
     } else {
         out.push_str(&format!(

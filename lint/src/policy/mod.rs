@@ -1,0 +1,396 @@
+//! Policies: Rego (regorus) in conftest's conventions, the bundled NX3xx pack, and the small
+//! `rule:` expression language of NEXUS `policies:` lists.
+//!
+//! A [`PolicySet`] is loaded once per run ([`PolicySet::load`]): every file parsed, data
+//! merged, the engine prepared. [`PolicySet::evaluate`] then clones the prepared engine per
+//! document, sets the `input` ([`input::build`], documented in `docs/policies.md` and
+//! `nexus schema policy-input`) and evaluates the rules. Findings come back as located
+//! [`Diagnostic`]s (pointer into the file as written, span set).
+//!
+//! Conftest conventions: packages `main` by default (`namespaces`, `all_namespaces`), rules
+//! `deny`/`violation` (errors) and `warn` (warnings) and their `_suffix` variants, results as
+//! strings or objects with `msg`, `exception` rules naming suffixes to skip, `--data` files
+//! merged under `data`. Sandbox: regorus is built without `http.send` and without file or
+//! environment builtins, and each evaluation runs under an execution timer.
+
+pub mod bundled;
+pub mod expr;
+mod findings;
+pub mod input;
+pub mod rego;
+pub mod testrun;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use nexus_schema::ir::Workflow;
+use nexus_schema::{Code, Diagnostic, Document, Severity};
+
+use crate::rule::RuleMeta;
+pub use findings::USER_POLICY;
+
+/// The JSON Schema of the policy input (`nexus schema policy-input`).
+pub const INPUT_SCHEMA: &str = include_str!("../schemas/policy-input.schema.json");
+
+/// Does `s` look like a rule code (`NX301`, `ACME12`)?
+pub(crate) fn valid_code_str(s: &str) -> bool {
+    findings::valid_code(s)
+}
+pub use rego::RegoVersion;
+
+/// Why policies could not be loaded (a tool failure: exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("data file {path}: {message}")]
+    Data { path: String, message: String },
+    #[error("policy engine: {0}")]
+    Engine(String),
+}
+
+/// What to load.
+#[derive(Clone, Debug)]
+pub struct PolicyOptions {
+    /// Directories (searched recursively) or files: `*.rego` (not `*_test.rego`) and
+    /// `*.policies.yaml|yml` rule lists.
+    pub paths: Vec<PathBuf>,
+    /// JSON or YAML files (or directories of them) merged under `data`.
+    pub data: Vec<PathBuf>,
+    /// Packages whose rules run (conftest's `--namespace`), default `main`.
+    pub namespaces: Vec<String>,
+    /// Run the rules of every user package.
+    pub all_namespaces: bool,
+    pub rego_version: RegoVersion,
+    /// Run the bundled NX3xx pack.
+    pub bundled: bool,
+    /// Settings of the bundled pack, visible as `data.nexus.config` (`min_retries`,
+    /// `max_wait_seconds`, `state_changing_actions`).
+    pub settings: Map<String, Value>,
+    /// Longest one document's evaluation may take.
+    pub timeout: Duration,
+}
+
+impl Default for PolicyOptions {
+    fn default() -> Self {
+        Self {
+            paths: Vec::new(),
+            data: Vec::new(),
+            namespaces: vec!["main".into()],
+            all_namespaces: false,
+            rego_version: RegoVersion::Auto,
+            bundled: true,
+            settings: Map::new(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Policies loaded and ready to evaluate.
+pub struct PolicySet {
+    engine: regorus::Engine,
+    packages: Vec<rego::Package>,
+    namespaces: Vec<String>,
+    all_namespaces: bool,
+    rules: Vec<expr::ExprPolicy>,
+    /// User Rego files loaded.
+    pub files: Vec<String>,
+}
+
+impl std::fmt::Debug for PolicySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicySet")
+            .field(
+                "packages",
+                &self.packages.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+static POLICY_FAILED: RuleMeta = RuleMeta {
+    code: Code("NX043"),
+    name: "policy-failed",
+    severity: Severity::Error,
+    summary: "A policy failed or ran out of time on this document.",
+    docs: "## What it does\nReports a Rego rule that raised an error or exceeded the evaluation time limit on a document (policies are stopped, never allowed to hang the run).\n## Why is this bad?\nThe policy's verdict on this document is unknown, so a violation may be hidden.\n## Example\nA rule that divides by a field that is zero, or iterates `numbers.range(1, 1e9)`.",
+    aws_code: None,
+};
+
+/// Codes the policy machinery itself reports.
+pub fn metas() -> Vec<&'static RuleMeta> {
+    let mut v = bundled::metas();
+    v.push(&POLICY_FAILED);
+    v.push(expr::invalid_rule_meta());
+    v
+}
+
+impl PolicySet {
+    /// Parse every policy file and data file once.
+    pub fn load(options: &PolicyOptions) -> Result<Self, PolicyError> {
+        let mut sources = Vec::new();
+        if options.bundled {
+            for f in bundled::FILES {
+                sources.push(rego::RegoSource {
+                    path: format!("<bundled>/policies/{}", f.name),
+                    text: f.source.to_string(),
+                    bundled: true,
+                });
+            }
+        }
+        let mut rule_files = Vec::new();
+        let mut user_files = Vec::new();
+        for p in &options.paths {
+            for file in collect_files(p, &|name| {
+                name.ends_with(".rego") && !name.ends_with("_test.rego")
+            })? {
+                let text = read(&file)?;
+                user_files.push(file.display().to_string());
+                sources.push(rego::RegoSource {
+                    path: file.display().to_string(),
+                    text,
+                    bundled: false,
+                });
+            }
+            for file in collect_files(p, &is_rule_list)? {
+                rule_files.push(file);
+            }
+        }
+        let mut engine = regorus::Engine::new();
+        rego::add_sources(&mut engine, &sources, options.rego_version)?;
+        let mut data = Map::new();
+        data.insert(
+            "nexus".into(),
+            serde_json::json!({"config": options.settings}),
+        );
+        engine
+            .add_data(regorus::Value::from(Value::Object(data)))
+            .map_err(|e| PolicyError::Engine(format!("{e:#}")))?;
+        for p in &options.data {
+            for file in collect_files(p, &|n| {
+                n.ends_with(".json") || n.ends_with(".yaml") || n.ends_with(".yml")
+            })? {
+                let v = read_data(&file)?;
+                engine
+                    .add_data(regorus::Value::from(v))
+                    .map_err(|e| PolicyError::Data {
+                        path: file.display().to_string(),
+                        message: format!("{e:#}"),
+                    })?;
+            }
+        }
+        rego::set_timeout(&mut engine, options.timeout);
+        let packages = rego::packages(&engine, &sources)?;
+        // Prepare once, so every clone starts analysed (regorus prepares lazily on first use).
+        engine
+            .eval_query("true".to_string(), false)
+            .map_err(|e| PolicyError::Engine(format!("{e:#}")))?;
+        let mut rules = Vec::new();
+        for file in rule_files {
+            let text = read(&file)?;
+            rules.extend(expr::load_rule_file(&file.display().to_string(), &text)?);
+        }
+        Ok(Self {
+            engine,
+            packages,
+            namespaces: options.namespaces.clone(),
+            all_namespaces: options.all_namespaces,
+            rules,
+            files: user_files,
+        })
+    }
+
+    /// The bundled pack alone, with default settings.
+    pub fn bundled_only() -> Result<Self, PolicyError> {
+        Self::load(&PolicyOptions::default())
+    }
+
+    fn selected(&self, pkg: &rego::Package) -> bool {
+        pkg.bundled || self.all_namespaces || self.namespaces.contains(&pkg.name)
+    }
+
+    /// Every finding of every selected policy on one document, located.
+    pub fn evaluate(&self, doc: &Document, ir: &Workflow) -> Vec<Diagnostic> {
+        let input = input::build(doc, ir);
+        let mut out = Vec::new();
+        if self
+            .packages
+            .iter()
+            .any(|p| self.selected(p) && !p.rules.is_empty())
+        {
+            let mut engine = self.engine.clone();
+            engine.set_input(regorus::Value::from(input.clone()));
+            for pkg in self.packages.iter().filter(|p| self.selected(p)) {
+                self.eval_package(&mut engine, pkg, doc, &input, &mut out);
+            }
+        }
+        for rule in &self.rules {
+            out.extend(rule.evaluate(doc, &input));
+        }
+        out.extend(expr::inline_policies(doc, &input));
+        out
+    }
+
+    fn eval_package(
+        &self,
+        engine: &mut regorus::Engine,
+        pkg: &rego::Package,
+        doc: &Document,
+        input: &Value,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let excepted = match &pkg.exception {
+            Some(path) => match rego::eval_rule(engine, path) {
+                Ok(v) => rego::exception_names(&v),
+                Err(e) => {
+                    out.push(policy_failed(path, &e));
+                    Default::default()
+                }
+            },
+            None => Default::default(),
+        };
+        for rule in &pkg.rules {
+            if excepted.contains(&rule.suffix) {
+                continue;
+            }
+            let results = match rego::eval_rule(engine, &rule.path) {
+                Ok(r) => r,
+                Err(e) => {
+                    out.push(policy_failed(&rule.path, &e));
+                    continue;
+                }
+            };
+            let user_name =
+                findings::static_str(&format!("{}.{}", pkg.name, rule.name), "user-policy");
+            for r in &results {
+                let bundled_meta = pkg
+                    .bundled
+                    .then(|| {
+                        r.get("code")
+                            .and_then(Value::as_str)
+                            .and_then(bundled::meta)
+                    })
+                    .flatten();
+                let origin = match bundled_meta {
+                    Some(m) => findings::Origin {
+                        code: m.code,
+                        name: m.name,
+                        severity: m.severity,
+                        rule: &rule.path,
+                        overridable: false,
+                    },
+                    None => findings::Origin {
+                        code: USER_POLICY,
+                        name: user_name,
+                        severity: match rule.kind {
+                            rego::RuleKind::Deny | rego::RuleKind::Violation => Severity::Error,
+                            rego::RuleKind::Warn => Severity::Warning,
+                        },
+                        rule: &rule.path,
+                        overridable: true,
+                    },
+                };
+                out.push(findings::to_diagnostic(doc, input, &origin, r));
+            }
+        }
+    }
+}
+
+fn policy_failed(rule: &str, error: &str) -> Diagnostic {
+    let limit = error.contains("time limit");
+    let msg = if limit {
+        format!("policy `{rule}` ran out of time and was stopped")
+    } else {
+        format!("policy `{rule}` failed: {error}")
+    };
+    let mut d = POLICY_FAILED.at("", msg);
+    if limit {
+        d = d
+            .note(error.to_string())
+            .help("simplify the rule, or raise the limit with `policy.timeout_ms` in nexus.toml");
+    }
+    d
+}
+
+fn is_rule_list(name: &str) -> bool {
+    name.ends_with(".policies.yaml") || name.ends_with(".policies.yml")
+}
+
+fn read(path: &Path) -> Result<String, PolicyError> {
+    std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// A JSON or YAML data file as JSON.
+fn read_data(path: &Path) -> Result<Value, PolicyError> {
+    let text = read(path)?;
+    let name = path.display().to_string();
+    if name.ends_with(".json") {
+        serde_json::from_str(&text).map_err(|e| PolicyError::Data {
+            path: name,
+            message: e.to_string(),
+        })
+    } else {
+        expr::yaml_value(&text).map_err(|message| PolicyError::Data {
+            path: name,
+            message,
+        })
+    }
+}
+
+/// Files under `p` (itself when a file) whose name passes `keep`, sorted for a stable order.
+pub(crate) fn collect_files(
+    p: &Path,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<PathBuf>, PolicyError> {
+    let meta = std::fs::metadata(p).map_err(|source| PolicyError::Read {
+        path: p.display().to_string(),
+        source,
+    })?;
+    if meta.is_file() {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        return Ok(if keep(&name) {
+            vec![p.to_path_buf()]
+        } else {
+            Vec::new()
+        });
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![p.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| PolicyError::Read {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        for e in entries.filter_map(Result::ok) {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if keep(&name) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

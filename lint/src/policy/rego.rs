@@ -1,0 +1,395 @@
+//! The Rego side: loading policy files into one regorus engine (parsed once per run),
+//! finding the conftest rules (`deny`, `warn`, `violation`, their `_suffix` variants and
+//! `exception`) of each package, and evaluating them against one document's input on a clone
+//! of the prepared engine.
+//!
+//! Rego syntax version, per file (regorus defaults to v1; conftest-era files are v0):
+//! `import rego.v1` means v1; `import future.keywords...` means v0 (that import only exists
+//! there); otherwise a file using the `if` or `contains` keywords is v1, else v0. When the
+//! guess does not parse, the other version is tried before reporting the first error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use super::PolicyError;
+
+/// Which Rego syntax to parse user files with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RegoVersion {
+    /// Detect per file (see the module docs).
+    #[default]
+    Auto,
+    V0,
+    V1,
+}
+
+/// The kind of a conftest rule, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum RuleKind {
+    Deny,
+    Violation,
+    Warn,
+}
+
+/// One rule to evaluate.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleRef {
+    /// `deny`, `deny_no_timeout`, ...
+    pub name: String,
+    pub kind: RuleKind,
+    /// The suffix after `deny_`/`warn_`/`violation_` (`""` for the plain rule): the name an
+    /// `exception` refers to (conftest).
+    pub suffix: String,
+    /// `data.pkg.rule` in Rego reference syntax.
+    pub path: String,
+}
+
+/// One package with conftest rules.
+#[derive(Clone, Debug)]
+pub(crate) struct Package {
+    /// Dotted package name (`main`, `nexus.policies.task_timeout`).
+    pub name: String,
+    pub rules: Vec<RuleRef>,
+    /// `data.pkg.exception` when the package declares one.
+    pub exception: Option<String>,
+    /// The package comes from the bundled pack.
+    pub bundled: bool,
+    /// Files declaring the package (for messages).
+    pub files: Vec<String>,
+}
+
+/// A loaded Rego module: file name (as given to regorus) and text.
+#[derive(Clone, Debug)]
+pub(crate) struct RegoSource {
+    pub path: String,
+    pub text: String,
+    pub bundled: bool,
+}
+
+/// Does a file use Rego v1 syntax? (see the module docs)
+pub fn detect_v1(text: &str) -> bool {
+    let code: String = text
+        .lines()
+        .map(strip_comment)
+        .map(strip_strings)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if code.contains("import rego.v1") {
+        return true;
+    }
+    if code.contains("import future.keywords") {
+        return false;
+    }
+    let tokens = code
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '('))
+        .filter(|t| !t.is_empty());
+    for t in tokens {
+        // `contains(` is the v0 builtin; the bare word is the v1 keyword.
+        if t == "if" || t == "contains" {
+            return true;
+        }
+    }
+    false
+}
+
+/// A line with the contents of its string literals removed (`"if"` is not the keyword).
+fn strip_strings(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {}
+            None => {
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A line without its `#` comment (a `#` inside a string literal is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_str => escaped = true,
+            '"' => in_str = !in_str,
+            '`' => in_str = !in_str,
+            '#' if !in_str => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Parse all sources into `engine`, one syntax version per file.
+pub(crate) fn add_sources(
+    engine: &mut regorus::Engine,
+    sources: &[RegoSource],
+    version: RegoVersion,
+) -> Result<(), PolicyError> {
+    for s in sources {
+        let v1 = match version {
+            RegoVersion::Auto => detect_v1(&s.text),
+            RegoVersion::V0 => false,
+            RegoVersion::V1 => true,
+        };
+        engine.set_rego_v0(!v1);
+        let first = engine.add_policy(s.path.clone(), s.text.clone());
+        if let Err(e) = first {
+            if version != RegoVersion::Auto {
+                return Err(PolicyError::Parse {
+                    file: s.path.clone(),
+                    message: format!("{e:#}"),
+                });
+            }
+            engine.set_rego_v0(v1);
+            if engine.add_policy(s.path.clone(), s.text.clone()).is_err() {
+                return Err(PolicyError::Parse {
+                    file: s.path.clone(),
+                    message: format!("{e:#}"),
+                });
+            }
+        }
+    }
+    engine.set_rego_v0(false);
+    Ok(())
+}
+
+/// A Rego reference for a package plus a rule: `data.a.b.rule`, with bracket notation for
+/// components that are not identifiers.
+fn rule_path(components: &[String], rule: &str) -> String {
+    let mut s = String::from("data");
+    for c in components.iter().map(String::as_str).chain([rule]) {
+        if !c.is_empty()
+            && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            && !c.starts_with(|ch: char| ch.is_ascii_digit())
+        {
+            s.push('.');
+            s.push_str(c);
+        } else {
+            s.push_str(&format!("[{}]", serde_json::Value::String(c.to_string())));
+        }
+    }
+    s
+}
+
+/// `data.pkg.rule` for a package's components (see [`rule_path`]).
+pub(crate) fn rule_ref(components: &[String], rule: &str) -> String {
+    rule_path(components, rule)
+}
+
+/// Names of `test_*` rules at the start of a line (confirmed with regorus by the caller).
+pub(crate) fn test_rules(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .map(|l| {
+            l.trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|i| i.starts_with("test_"))
+        .collect()
+}
+
+/// Candidate rule names declared in a file: identifiers at the start of a line that look like
+/// conftest rules. Each is confirmed with regorus before use.
+fn candidate_rules(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let ident: String = t
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if ident == "exception" || classify(&ident).is_some() {
+            out.insert(ident);
+        }
+    }
+    out
+}
+
+fn classify(name: &str) -> Option<(RuleKind, String)> {
+    for (prefix, kind) in [
+        ("deny", RuleKind::Deny),
+        ("violation", RuleKind::Violation),
+        ("warn", RuleKind::Warn),
+    ] {
+        if name == prefix {
+            return Some((kind, String::new()));
+        }
+        if let Some(rest) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_'))
+            && !rest.is_empty()
+        {
+            return Some((kind, rest.to_string()));
+        }
+    }
+    None
+}
+
+/// The packages of the loaded sources with their conftest rules, in package-name order.
+pub(crate) fn packages(
+    engine: &regorus::Engine,
+    sources: &[RegoSource],
+) -> Result<Vec<Package>, PolicyError> {
+    let components = engine
+        .get_policy_package_components()
+        .map_err(|e| PolicyError::Engine(format!("{e:#}")))?;
+    let mut by_name: BTreeMap<String, Package> = BTreeMap::new();
+    for (pc, src) in components.iter().zip(sources) {
+        let name = pc.components.join(".");
+        let pkg = by_name.entry(name.clone()).or_insert_with(|| Package {
+            name: name.clone(),
+            rules: Vec::new(),
+            exception: None,
+            bundled: src.bundled,
+            files: Vec::new(),
+        });
+        pkg.files.push(src.path.clone());
+        for cand in candidate_rules(&src.text) {
+            let declared = engine
+                .has_declared_rule_rooted_at(&src.path, &cand)
+                .unwrap_or(false);
+            if !declared {
+                continue;
+            }
+            let path = rule_path(&pc.components, &cand);
+            if cand == "exception" {
+                pkg.exception = Some(path);
+            } else if let Some((kind, suffix)) = classify(&cand)
+                && !pkg.rules.iter().any(|r| r.name == cand)
+            {
+                pkg.rules.push(RuleRef {
+                    name: cand,
+                    kind,
+                    suffix,
+                    path,
+                });
+            }
+        }
+    }
+    let mut out: Vec<Package> = by_name.into_values().collect();
+    for p in &mut out {
+        p.rules
+            .sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    }
+    Ok(out)
+}
+
+/// Stop a policy that runs longer than `limit` (checked every 64 work units).
+pub(crate) fn set_timeout(engine: &mut regorus::Engine, limit: Duration) {
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit,
+        check_interval,
+    });
+}
+
+/// What a rule produced for one input, as JSON (sets become arrays).
+pub(crate) fn eval_rule(
+    engine: &mut regorus::Engine,
+    path: &str,
+) -> Result<Vec<serde_json::Value>, String> {
+    let v = engine
+        .eval_rule(path.to_string())
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(results(&v))
+}
+
+fn results(v: &regorus::Value) -> Vec<serde_json::Value> {
+    match v {
+        regorus::Value::Undefined | regorus::Value::Null | regorus::Value::Bool(false) => {
+            Vec::new()
+        }
+        regorus::Value::Set(s) => s.iter().filter_map(to_json).collect(),
+        regorus::Value::Array(a) => a.iter().filter_map(to_json).collect(),
+        other => to_json(other).into_iter().collect(),
+    }
+}
+
+fn to_json(v: &regorus::Value) -> Option<serde_json::Value> {
+    if matches!(v, regorus::Value::Undefined) {
+        return None;
+    }
+    serde_json::to_value(v).ok()
+}
+
+/// The names an `exception` rule excepts: strings, or arrays of strings (conftest's
+/// `exception contains rules if { rules := ["name"] }`).
+pub(crate) fn exception_names(values: &[serde_json::Value]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for v in values {
+        match v {
+            serde_json::Value::String(s) => {
+                out.insert(s.clone());
+            }
+            serde_json::Value::Array(a) => {
+                out.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string)))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_syntax_versions() {
+        assert!(detect_v1("package x\nimport rego.v1\n"));
+        assert!(detect_v1("package x\ndeny contains msg if { true }"));
+        assert!(!detect_v1(
+            "package x\ndeny[msg] { contains(input.a, \"b\"); msg := \"if\" }"
+        ));
+        assert!(!detect_v1(
+            "package x\nimport future.keywords.if\ndeny[msg] if { true }"
+        ));
+        assert!(!detect_v1(
+            "package x\n# deny contains msg if\ndeny[msg] { true }"
+        ));
+    }
+
+    #[test]
+    fn classifies_conftest_rules() {
+        assert_eq!(classify("deny"), Some((RuleKind::Deny, String::new())));
+        assert_eq!(
+            classify("warn_no_timeout"),
+            Some((RuleKind::Warn, "no_timeout".into()))
+        );
+        assert_eq!(
+            classify("violation_x"),
+            Some((RuleKind::Violation, "x".into()))
+        );
+        assert_eq!(classify("denylist"), None);
+        assert_eq!(classify("deny_"), None);
+    }
+
+    #[test]
+    fn builds_rule_paths() {
+        assert_eq!(
+            rule_path(&["a".into(), "b".into()], "deny"),
+            "data.a.b.deny"
+        );
+        assert_eq!(
+            rule_path(&["graph".into(), "1.0".into()], "deny"),
+            "data.graph[\"1.0\"].deny"
+        );
+    }
+}
