@@ -158,3 +158,80 @@ fn schema_and_init() {
         .code(2);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Lines of the findings of one code in `nexus lint --format json` output.
+fn lines_of(json: &[u8], code: &str) -> Vec<u64> {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn founding_example_rule_reports_the_two_states_without_three_retries_at_their_lines() {
+    // The founding example plus `policies: [{rule: "function.retry_count >= 3"}]`: only
+    // ValidateUser retries 3 times, so CheckBalance (line 10) and ExecuteTransfer (line 15)
+    // are reported, as errors.
+    let out = nexus()
+        .args(["lint", "--no-bundled", "--format", "json"])
+        .arg("fixtures/policies/founding/payment-reconciliation.nexus.yaml")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(lines_of(&out, "NX900"), [10, 15]);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("task `CheckBalance` does not satisfy `function.retry_count >= 3`"));
+    assert!(text.contains("task `ExecuteTransfer` does not satisfy"));
+}
+
+#[test]
+fn directives_in_comment_fields_and_yaml_comments_suppress_one_state() {
+    for file in [
+        "fixtures/policies/suppress/legacy.asl.json",
+        "fixtures/policies/suppress/legacy.nexus.yaml",
+    ] {
+        let out = nexus()
+            .args(["lint", "--format", "json", file])
+            .assert()
+            .code(0)
+            .stderr(predicate::str::contains("1 finding(s) suppressed"))
+            .get_output()
+            .stdout
+            .clone();
+        // `Poll` carries the directive; `Store`, the same mistake without one, still reports.
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let nx301: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "NX301")
+            .map(|d| d["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(nx301, ["task `Store` has no timeout"], "{file}");
+    }
+}
+
+#[test]
+fn a_directive_that_suppresses_nothing_is_reported() {
+    let dir = std::env::temp_dir().join(format!("nexus-policy-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("stale.asl.json");
+    std::fs::write(
+        &f,
+        r#"{"StartAt": "A", "TimeoutSeconds": 60, "States": {"A": {"Type": "Pass", "Comment": "nexus:ignore NX301 was a task once", "End": true}}}"#,
+    )
+    .unwrap();
+    let out = nexus()
+        .args(["lint", "--format", "json"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(lines_of(&out.stdout, "NX040"), [1]);
+}

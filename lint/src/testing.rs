@@ -16,12 +16,17 @@ pub(crate) fn fixtures_root() -> PathBuf {
 
 /// All diagnostics (load + rules) of one fixture file, rendered as plain text.
 pub(crate) fn render_file(path: &Path) -> (String, Vec<String>) {
+    render_file_with(path, &LintOptions::default())
+}
+
+/// [`render_file`] with other options (the bundled policy pack, say).
+pub(crate) fn render_file_with(path: &Path, options: &LintOptions) -> (String, Vec<String>) {
     let text: Arc<str> = std::fs::read_to_string(path).unwrap().into();
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let loaded = load_source(&name, text.clone());
     let mut diags = loaded.diagnostics;
     for doc in &loaded.documents {
-        diags.extend(lint(doc, &LintOptions::default()));
+        diags.extend(lint(doc, options));
     }
     let index = LineIndex::new(&text);
     let mut out = String::new();

@@ -109,8 +109,9 @@ pub fn render(report: &RunReport) -> String {
         .iter()
         .filter(|f| f.kind.is_some() || !f.diagnostics.is_empty())
         .count();
+    let notes = report.count(Severity::Info);
     out.push_str(&format!(
-        "nexus: {errors} error(s), {warnings} warning(s) in {checked} checked file(s).\n"
+        "nexus: {errors} error(s), {warnings} warning(s), {notes} note(s) in {checked} checked file(s).\n"
     ));
     out
 }

@@ -34,15 +34,16 @@ pub fn markdown(report: &RunReport, budget: usize) -> String {
         .iter()
         .filter(|f| f.kind.is_some() || !f.diagnostics.is_empty())
         .count();
+    let notes = report.count(Severity::Info);
     let mut out = String::from("## nexus lint\n\n");
-    if errors + warnings == 0 {
+    if errors + warnings + notes == 0 {
         out.push_str(&format!(
             "No problems found in {checked} checked file(s).\n"
         ));
         return out;
     }
     out.push_str(&format!(
-        "**{errors}** error(s) and **{warnings}** warning(s) in {checked} checked file(s).\n\n"
+        "**{errors}** error(s), **{warnings}** warning(s) and **{notes}** note(s) in {checked} checked file(s).\n\n"
     ));
     let mut per_code: BTreeMap<Code, (usize, &'static str, Severity)> = BTreeMap::new();
     for d in report.files.iter().flat_map(|f| &f.diagnostics) {

@@ -41,6 +41,9 @@ pub static FILES: &[BundledFile] = &[
     bundled!("action_compensation", ["NX309"]),
     bundled!("wait_too_long", ["NX310"]),
     bundled!("workflow_timeout", ["NX311"]),
+    bundled!("choice_default", ["NX312"]),
+    bundled!("catch_result_path", ["NX313"]),
+    bundled!("literal_secret", ["NX314"]),
 ];
 
 static TASK_WITHOUT_TIMEOUT: RuleMeta = RuleMeta {
@@ -132,6 +135,31 @@ static WORKFLOW_WITHOUT_TIMEOUT: RuleMeta = RuleMeta {
     aws_code: None,
 };
 
+static CHOICE_WITHOUT_DEFAULT: RuleMeta = RuleMeta {
+    code: Code("NX312"),
+    name: "choice-without-default",
+    severity: Severity::Warning,
+    summary: "A Choice state without `Default`.",
+    docs: "## What it does\nFinds Choice states with no `Default`.\n## Why is this bad?\nWhen no rule matches, Step Functions fails the execution with `States.NoChoiceMatched`. Inputs change over time (a new status value, a missing field); an explicit `Default` (to a Fail state with a clear error, if nothing else) makes that path a decision instead of an accident.\n## Example\n`{\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.status\", \"StringEquals\": \"ok\", \"Next\": \"Done\"}]}`; add `\"Default\": \"UnknownStatus\"`.",
+    aws_code: None,
+};
+static CATCH_DISCARDS_INPUT: RuleMeta = RuleMeta {
+    code: Code("NX313"),
+    name: "catch-discards-input",
+    severity: Severity::Info,
+    summary: "A JSONPath catcher without `ResultPath`: the error replaces the input.",
+    docs: "## What it does\nFinds `Catch` entries of JSONPath states that have no `ResultPath` (an explicit `\"ResultPath\": null` is accepted).\n## Why is this bad?\nWithout `ResultPath` the catcher's output is the error object alone (`{\"Error\", \"Cause\"}`): the state after it no longer sees the order id, the user, or whatever it needs to compensate or notify. AWS recommends `ResultPath` (for example `$.error`) to keep the input and add the error.\n## Example\n`\"Catch\": [{\"ErrorEquals\": [\"States.ALL\"], \"Next\": \"Refund\"}]`; add `\"ResultPath\": \"$.error\"`.",
+    aws_code: None,
+};
+static SECRET_IN_DEFINITION: RuleMeta = RuleMeta {
+    code: Code("NX314"),
+    name: "secret-in-definition",
+    severity: Severity::Warning,
+    summary: "A literal secret (password, API key, token) in a payload.",
+    docs: "## What it does\nFinds payload fields (`Parameters`, `Arguments`, `ItemSelector`, `ResultSelector`, Pass `Result`, `Assign`, `Output`) whose key names a credential (password, secret, API key, access key, private key, authorization, access/auth/session token) and whose value is a literal string, not a path, JSONata expression, template placeholder or `{{resolve:...}}` dynamic reference. Secret ids, names and ARNs and paging tokens are not flagged.\n## Why is this bad?\nThe definition sits in version control and is readable by anyone who can describe the state machine; its values show up in every execution's history. Keep secrets in Secrets Manager or Parameter Store and read them at run time.\n## Example\n`\"Headers\": {\"X-Api-Key\": \"sk_live_4f9a...\"}`; use `\"ApiKey\": \"{{resolve:secretsmanager:prod/api:SecretString:key}}\"` or fetch it with `arn:aws:states:::aws-sdk:secretsmanager:getSecretValue`.",
+    aws_code: None,
+};
+
 /// Metadata of every bundled policy code, in code order.
 pub fn metas() -> Vec<&'static RuleMeta> {
     vec![
@@ -146,6 +174,9 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &ACTION_WITHOUT_COMPENSATION,
         &WAIT_TOO_LONG,
         &WORKFLOW_WITHOUT_TIMEOUT,
+        &CHOICE_WITHOUT_DEFAULT,
+        &CATCH_DISCARDS_INPUT,
+        &SECRET_IN_DEFINITION,
     ]
 }
 

@@ -338,7 +338,7 @@ fn clean_document_passes_the_bundled_pack() {
             "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "charge"},
                 "TimeoutSeconds": 30,
                 "Retry": [{"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"], "MaxAttempts": 3}],
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}], "End": true},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}], "End": true},
             "Failed": {"Type": "Fail"}
         }}),
     );
@@ -392,6 +392,11 @@ fn bundled_fixtures_report_their_code_and_valid_ones_stay_clean() {
                 "{} reports more than policies: {ds:#?}",
                 p.display()
             );
+            let (snap, _) = crate::testing::render_file_with(&p, &options);
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            insta::with_settings!({snapshot_path => "snapshots", snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true}, {
+                insta::assert_snapshot!(m.code.as_str(), snap);
+            });
             checked += 1;
         }
         assert!(

@@ -1,0 +1,51 @@
+# NX314 secret-in-definition: a payload field named like a credential (password, secret,
+# API key, access token, ...) holding a literal string. Definitions live in version control
+# and in every execution's history; secrets belong in Secrets Manager or Parameter Store,
+# read at run time or through a `{{resolve:secretsmanager:...}}` dynamic reference.
+package nexus.policies.literal_secret
+
+import rego.v1
+
+# Key endings (lower case, `-` and `_` removed) that name a secret value. Ids, names and ARNs
+# of secrets (`SecretId`, `SecretArn`) are not secrets; neither are paging or idempotency
+# tokens (`NextToken`, `ClientToken`).
+suffixes := [
+	"password", "passwd", "secret", "clientsecret", "apikey", "accesskey", "secretaccesskey",
+	"privatekey", "authorization", "accesstoken", "authtoken", "bearertoken", "apitoken",
+	"refreshtoken", "sessiontoken", "secretstring",
+]
+
+payload_fields := ["Parameters", "Arguments", "ItemSelector", "ResultSelector", "Result", "Assign", "Output"]
+
+secret_key(k) if {
+	is_string(k)
+	not endswith(k, ".$")
+	norm := lower(replace(replace(k, "_", ""), "-", ""))
+	some suffix in suffixes
+	endswith(norm, suffix)
+}
+
+literal(v) if {
+	is_string(v)
+	count(trim_space(v)) >= 4
+	not startswith(v, "$")
+	not startswith(trim_space(v), "{%")
+	not contains(v, "${")
+	not contains(v, "#{")
+	not contains(v, "{{resolve:")
+}
+
+deny contains finding if {
+	some i, s in input.states
+	some field in payload_fields
+	payload := s.definition[field]
+	walk(payload, [p, v])
+	count(p) > 0
+	secret_key(p[count(p) - 1])
+	literal(v)
+	finding := {
+		"code": "NX314",
+		"msg": sprintf("state `%s` has a literal secret in `%s` (value not shown)", [s.name, concat(".", array.concat([field], [seg | some x in p; seg := sprintf("%v", [x])]))]),
+		"path": array.concat(["states", i, "definition", field], p),
+	}
+}
