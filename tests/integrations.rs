@@ -545,3 +545,40 @@ fn pre_commit_hook_matches_workflow_files_and_templates() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn template_metadata_suppressions_apply_and_report_stale_or_malformed_entries() {
+    let out = nexus()
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "fixtures/templates/metadata/template.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2 finding(s) suppressed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // NX102 (unreachable `Rollback`) and NX312 (Choice without Default) are suppressed; the
+    // stale NX301 entry (line 12) and the entry without a reason (line 13) are reported.
+    assert_eq!(
+        found,
+        [("NX040".to_string(), 12), ("NX041".to_string(), 13)]
+    );
+}

@@ -89,8 +89,16 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
     let mut others: Vec<FileReport> = Vec::new();
     let mut suppressed = 0;
     for (i, doc) in loaded.documents.iter().enumerate() {
-        let report = lint_report(doc, options);
+        let mut report = lint_report(doc, options);
         suppressed += report.suppressed;
+        // Template resource `Metadata` suppressions: their own findings (unused, malformed)
+        // are about the template file.
+        for (_, meta) in loaded.metadata.iter().filter(|(j, _)| *j == i) {
+            let mut m = nexus_lint::suppress::MetadataSuppressions::read(doc, meta);
+            suppressed += m.apply(&mut report.diagnostics);
+            let sel = &options.selection;
+            diagnostics.extend(m.findings(&|code, name| sel.enabled(code, name)));
+        }
         let found = report.diagnostics.into_iter().chain(
             loaded
                 .attached

@@ -207,6 +207,160 @@ pub fn apply(
     suppressed
 }
 
+/// Suppressions in a CloudFormation/SAM resource's `Metadata`, as cfn-lint users keep theirs:
+///
+/// ```yaml
+/// Metadata:
+///   nexus:
+///     ignore:
+///       - NX301 the poller has its own watchdog          # code(s), then the reason
+///       - {code: NX102, reason: kept for the rollback, pointer: /States/Old}
+/// ```
+///
+/// `pointer` (optional) limits an entry to a part of the definition (a pointer into the
+/// definition, as in `--format json` output relative to it).
+#[derive(Debug)]
+pub struct MetadataSuppressions {
+    entries: Vec<MetaEntry>,
+    /// Malformed entries (NX041), located in the template.
+    problems: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+struct MetaEntry {
+    codes: Vec<String>,
+    /// Source pointer (from the file root of the definition) the entry is limited to.
+    scope: Option<String>,
+    /// The entry's pointer and span in the template.
+    pointer: String,
+    span: Option<TextRange>,
+    hits: usize,
+}
+
+impl MetadataSuppressions {
+    /// Read `nexus.ignore` of a resource's metadata for the definition `doc`.
+    pub fn read(doc: &Document, meta: &nexus_schema::template::ResourceMetadata) -> Self {
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        let list_ptr = format!("{}/nexus/ignore", meta.pointer);
+        let span_at = |p: &str| meta.locations.get(p).map(|l| l.value);
+        let list = meta.value.get("nexus").and_then(|n| n.get("ignore"));
+        let items: Vec<&serde_json::Value> = match list {
+            Some(serde_json::Value::Array(a)) => a.iter().collect(),
+            Some(other) => vec![other],
+            None => Vec::new(),
+        };
+        for (i, item) in items.iter().enumerate() {
+            let pointer = if matches!(list, Some(serde_json::Value::Array(_))) {
+                format!("{list_ptr}/{i}")
+            } else {
+                list_ptr.clone()
+            };
+            let parsed = match item {
+                serde_json::Value::String(text) => {
+                    parse_directive(&format!("nexus:ignore {text}")).map(|(c, r)| (c, r, None))
+                }
+                serde_json::Value::Object(o) => {
+                    let mut codes: Vec<String> = o
+                        .get("codes")
+                        .and_then(|v| v.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|c| c.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if let Some(c) = o.get("code").and_then(|v| v.as_str()) {
+                        codes.push(c.to_string());
+                    }
+                    let reason = o
+                        .get("reason")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string();
+                    let scope = o.get("pointer").and_then(|v| v.as_str()).map(|p| {
+                        if p.is_empty() || p.starts_with('/') {
+                            doc.source_pointer(p)
+                        } else {
+                            doc.source_pointer(&format!("/{p}"))
+                        }
+                    });
+                    Some((codes, reason, scope))
+                }
+                _ => None,
+            };
+            let problem = match &parsed {
+                None => {
+                    Some("a Metadata suppression is a string `NX301 reason` or `{code, reason}`")
+                }
+                Some((codes, _, _)) if codes.is_empty() => {
+                    Some("the Metadata suppression names no code")
+                }
+                Some((_, reason, _)) if reason.is_empty() => {
+                    Some("the Metadata suppression gives no reason")
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = problem {
+                let mut d = INVALID.at("", message);
+                d.pointer = pointer.clone();
+                d.span = span_at(&pointer);
+                problems.push(d.help("write `- NX301 <why this is acceptable>` under `Metadata: {nexus: {ignore: [...]}}`"));
+                continue;
+            }
+            if let Some((codes, _, scope)) = parsed {
+                entries.push(MetaEntry {
+                    codes,
+                    scope,
+                    span: span_at(&pointer),
+                    pointer,
+                    hits: 0,
+                });
+            }
+        }
+        Self { entries, problems }
+    }
+
+    /// Remove the findings the entries cover; returns how many.
+    pub fn apply(&mut self, diags: &mut Vec<Diagnostic>) -> usize {
+        let before = diags.len();
+        diags.retain(|d| {
+            for e in self.entries.iter_mut() {
+                if code_matches(&e.codes, d)
+                    && e.scope.as_deref().is_none_or(|p| under(&d.pointer, p))
+                {
+                    e.hits += 1;
+                    return false;
+                }
+            }
+            true
+        });
+        before - diags.len()
+    }
+
+    /// NX041 for malformed entries and NX040 for entries that suppressed nothing; pointers
+    /// and spans are in the template file.
+    pub fn findings(self, enabled: &dyn Fn(&str, &str) -> bool) -> Vec<Diagnostic> {
+        let mut out = self.problems;
+        for e in self.entries {
+            if e.hits == 0 && e.codes.iter().any(|c| enabled(c, c)) {
+                let mut d = UNUSED.at(
+                    "",
+                    format!(
+                        "the Metadata suppression of {} suppresses nothing",
+                        e.codes.join(",")
+                    ),
+                );
+                d.pointer = e.pointer;
+                d.span = e.span;
+                out.push(d.help("remove the entry, or fix the code it names"));
+            }
+        }
+        out
+    }
+}
+
 fn comment_directives(doc: &Document, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut visit = |asl_ptr: &str, comment_ptr: String, text: &str| {

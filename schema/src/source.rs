@@ -77,7 +77,7 @@ pub struct LoadedSource {
     pub attached: Vec<(usize, Diagnostic)>,
     /// The template resource `Metadata` of a document (index into `documents`), where nexus
     /// suppressions can be read from.
-    pub metadata: Vec<(usize, Value)>,
+    pub metadata: Vec<(usize, template::ResourceMetadata)>,
 }
 
 impl LoadedSource {

@@ -136,7 +136,14 @@ pub(super) fn extract(
         check_substitutions(ctx, props, &pptr, &uses, out);
         if let Some(meta) = res.get("Metadata") {
             for i in first_doc..out.documents.len() {
-                out.metadata.push((i, meta.clone()));
+                out.metadata.push((
+                    i,
+                    super::ResourceMetadata {
+                        pointer: pointer::from_tokens(["Resources", id.as_str(), "Metadata"]),
+                        value: meta.clone(),
+                        locations: ctx.locations.clone(),
+                    },
+                ));
             }
         }
     }

@@ -126,7 +126,18 @@ pub struct Extracted {
     pub attached: Vec<(usize, Diagnostic)>,
     /// The `Metadata` of the resource each document came from (index into `documents`),
     /// where nexus suppressions live.
-    pub metadata: Vec<(usize, Value)>,
+    pub metadata: Vec<(usize, ResourceMetadata)>,
+}
+
+/// A template resource's `Metadata`, with where it is in the template file.
+#[derive(Clone, Debug)]
+pub struct ResourceMetadata {
+    /// Pointer of the `Metadata` member from the template file's root.
+    pub pointer: String,
+    pub value: Value,
+    /// Locations of the template file (the metadata's spans are there, also when the
+    /// definition itself comes from another file).
+    pub locations: Arc<LocationMap>,
 }
 
 /// Find and load every state machine of a template.
