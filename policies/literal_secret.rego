@@ -15,7 +15,7 @@ suffixes := [
 	"refreshtoken", "sessiontoken", "secretstring",
 ]
 
-payload_fields := ["Parameters", "Arguments", "ItemSelector", "ResultSelector", "Result", "Assign", "Output"]
+payload_fields := {"Parameters", "Arguments", "ItemSelector", "ResultSelector", "Result", "Assign", "Output"}
 
 secret_key(k) if {
 	is_string(k)
@@ -37,15 +37,14 @@ literal(v) if {
 
 deny contains finding if {
 	some i, s in input.states
-	some field in payload_fields
-	payload := s.definition[field]
-	walk(payload, [p, v])
-	count(p) > 0
-	secret_key(p[count(p) - 1])
-	literal(v)
+	some str in s.strings
+	count(str.path) > 1
+	str.path[0] in payload_fields
+	secret_key(str.path[count(str.path) - 1])
+	literal(str.value)
 	finding := {
 		"code": "NX314",
-		"msg": sprintf("state `%s` has a literal secret in `%s` (value not shown)", [s.name, concat(".", array.concat([field], [seg | some x in p; seg := sprintf("%v", [x])]))]),
-		"path": array.concat(["states", i, "definition", field], p),
+		"msg": sprintf("state `%s` has a literal secret in `%s` (value not shown)", [s.name, concat(".", [seg | some x in str.path; seg := sprintf("%v", [x])])]),
+		"path": array.concat(["states", i, "definition"], str.path),
 	}
 }

@@ -2,19 +2,20 @@ package nexus.policies.literal_secret
 
 import rego.v1
 
-test_literal_password if {
-	findings := deny with input as {"states": [{"name": "Call", "definition": {"Parameters": {"Headers": {"X-Api-Key": "abcd1234"}}}}]}
+test_literal_api_key if {
+	findings := deny with input as {"states": [{"name": "Call", "strings": [{"path": ["Parameters", "Headers", "X-Api-Key"], "value": "abcd1234"}]}]}
 	some f in findings
 	f.path == ["states", 0, "definition", "Parameters", "Headers", "X-Api-Key"]
 }
 
-test_paths_placeholders_ids_and_paging_tokens_are_fine if {
-	count(deny) == 0 with input as {"states": [{"name": "Call", "definition": {"Parameters": {
-		"Password.$": "$.password",
-		"ApiKey": "${ApiKey}",
-		"ClientSecret": "{{resolve:secretsmanager:prod/app:SecretString:client}}",
-		"SecretId": "prod/app",
-		"NextToken": "abcdefgh",
-		"AccessToken": "{% $states.input.token %}",
-	}}}]}
+test_paths_placeholders_ids_paging_tokens_and_other_fields_are_fine if {
+	count(deny) == 0 with input as {"states": [{"name": "Call", "strings": [
+		{"path": ["Parameters", "Password.$"], "value": "$.password"},
+		{"path": ["Parameters", "ApiKey"], "value": "${ApiKey}"},
+		{"path": ["Parameters", "ClientSecret"], "value": "{{resolve:secretsmanager:prod/app:SecretString:client}}"},
+		{"path": ["Parameters", "SecretId"], "value": "prod/app"},
+		{"path": ["Parameters", "NextToken"], "value": "abcdefgh"},
+		{"path": ["Arguments", "AccessToken"], "value": "{% $states.input.token %}"},
+		{"path": ["Comment"], "value": "password: hunter22"},
+	]}]}
 }

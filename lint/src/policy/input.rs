@@ -237,7 +237,48 @@ fn normalize_state(
         "query_language": def.get("QueryLanguage").and_then(Value::as_str).unwrap_or(inherited_ql),
         "is_task": node.kind == StateKind::Task,
         "definition": def,
+        "strings": own_strings(def),
     })
+}
+
+/// Members of a state that hold nested state machines: their states are entries of
+/// `states` of their own, so they are not part of the state's `strings`.
+const NESTED: [&str; 3] = ["Branches", "ItemProcessor", "Iterator"];
+
+/// Every string of a state's own fields, with its path below the state: what policies that
+/// search values (ARNs, secrets) iterate instead of `walk`ing the definition, which is much
+/// slower in Rego and would visit nested machines once per enclosing state.
+fn own_strings(def: &Value) -> Value {
+    fn visit(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>) {
+        match v {
+            Value::String(s) => out.push(json!({"path": path.clone(), "value": s})),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(json!(i));
+                    visit(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    path.push(json!(k));
+                    visit(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(o) = def.as_object() {
+        let mut path = Vec::new();
+        for (k, v) in o.iter().filter(|(k, _)| !NESTED.contains(&k.as_str())) {
+            path.push(json!(k));
+            visit(v, &mut path, &mut out);
+            path.pop();
+        }
+    }
+    Value::Array(out)
 }
 
 /// The state as written: its source pointer (relative to the document) and value.

@@ -34,6 +34,11 @@ pub use findings::USER_POLICY;
 /// The JSON Schema of the policy input (`nexus schema policy-input`).
 pub const INPUT_SCHEMA: &str = include_str!("../schemas/policy-input.schema.json");
 
+/// `/key` with RFC 6901 escaping.
+pub(crate) fn pointer_token(key: &str) -> String {
+    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
 /// Does `s` look like a rule code (`NX301`, `ACME12`)?
 pub(crate) fn valid_code_str(s: &str) -> bool {
     findings::valid_code(s)
@@ -227,7 +232,11 @@ impl PolicySet {
             .any(|p| self.selected(p) && !p.rules.is_empty())
         {
             let mut engine = self.engine.clone();
-            engine.set_input(regorus::Value::from(input.clone()));
+            engine.set_input(rego::input_value(
+                &input,
+                &doc.asl,
+                doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl,
+            ));
             for pkg in self.packages.iter().filter(|p| self.selected(p)) {
                 self.eval_package(&mut engine, pkg, doc, &input, &mut out);
             }

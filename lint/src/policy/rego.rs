@@ -347,6 +347,108 @@ pub(crate) fn exception_names(values: &[serde_json::Value]) -> BTreeSet<String> 
     out
 }
 
+/// A JSON value as a regorus value, converted directly (no serde round trip).
+pub(crate) fn to_rego(v: &serde_json::Value) -> regorus::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => regorus::Value::Null,
+        J::Bool(b) => regorus::Value::from(*b),
+        J::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                regorus::Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                regorus::Value::from(u)
+            } else {
+                regorus::Value::from(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        J::String(s) => regorus::Value::from(s.as_str()),
+        J::Array(a) => regorus::Value::from(a.iter().map(to_rego).collect::<Vec<_>>()),
+        J::Object(o) => regorus::Value::from(
+            o.iter()
+                .map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// The value at a JSON Pointer of a regorus value.
+fn rego_at<'a>(v: &'a regorus::Value, pointer: &str) -> Option<&'a regorus::Value> {
+    let mut cur = v;
+    if pointer.is_empty() {
+        return Some(cur);
+    }
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        let tok = if raw.contains('~') {
+            std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        cur = match cur {
+            regorus::Value::Object(o) => o.get(&regorus::Value::from(tok.as_ref()))?,
+            regorus::Value::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The policy input as a regorus value. The parts that repeat the definition (its top-level
+/// members, `raw` of an ASL file, every state's `definition`) share one converted copy of the
+/// ASL view instead of being converted again: regorus values are reference counted, and a
+/// state's definition contains its nested states, so converting each copy would cost
+/// O(depth x size) per document.
+pub(crate) fn input_value(
+    input: &serde_json::Value,
+    asl: &serde_json::Value,
+    raw_is_asl: bool,
+) -> regorus::Value {
+    let shared = to_rego(asl);
+    let Some(obj) = input.as_object() else {
+        return to_rego(input);
+    };
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in obj {
+        let converted = if k == "raw" && raw_is_asl {
+            shared.clone()
+        } else if k == "states" {
+            match v.as_array() {
+                Some(states) => regorus::Value::from(
+                    states
+                        .iter()
+                        .map(|s| state_value(s, &shared))
+                        .collect::<Vec<_>>(),
+                ),
+                None => to_rego(v),
+            }
+        } else if asl.get(k).is_some_and(|a| a == v) {
+            rego_at(&shared, &crate::policy::pointer_token(k))
+                .cloned()
+                .unwrap_or_else(|| to_rego(v))
+        } else {
+            to_rego(v)
+        };
+        out.insert(regorus::Value::from(k.as_str()), converted);
+    }
+    regorus::Value::from(out)
+}
+
+fn state_value(s: &serde_json::Value, shared: &regorus::Value) -> regorus::Value {
+    let Some(obj) = s.as_object() else {
+        return to_rego(s);
+    };
+    let pointer = obj.get("pointer").and_then(serde_json::Value::as_str);
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in obj {
+        let converted = match (k.as_str(), pointer.and_then(|p| rego_at(shared, p))) {
+            ("definition", Some(def)) => def.clone(),
+            _ => to_rego(v),
+        };
+        out.insert(regorus::Value::from(k.as_str()), converted);
+    }
+    regorus::Value::from(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +492,22 @@ mod tests {
         assert_eq!(
             rule_path(&["graph".into(), "1.0".into()], "deny"),
             "data.graph[\"1.0\"].deny"
+        );
+    }
+
+    #[test]
+    fn direct_conversion_equals_serde_conversion_and_shares_definitions() {
+        let asl = serde_json::json!({"StartAt": "A", "States": {"A/b~c": {"Type": "Pass", "Result": {"n": [1, -2, 2.5, 18446744073709551615u64, true, null, "s"]}, "End": true}}});
+        assert_eq!(to_rego(&asl), regorus::Value::from(asl.clone()));
+        let input = serde_json::json!({
+            "StartAt": "A",
+            "States": asl["States"].clone(),
+            "raw": asl.clone(),
+            "states": [{"name": "A/b~c", "pointer": "/States/A~1b~0c", "definition": asl["States"]["A/b~c"].clone()}],
+        });
+        assert_eq!(
+            input_value(&input, &asl, true),
+            regorus::Value::from(input.clone())
         );
     }
 }
