@@ -226,7 +226,9 @@ pub(crate) fn closest_name<'a>(
     for c in candidates {
         let d = edit_distance(&target.to_lowercase(), &c.to_lowercase());
         let limit = (target.chars().count().max(c.chars().count()) / 3).max(1);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // A change of every character is no typo (`X` is not a misspelt `A`).
+        let shorter = target.chars().count().min(c.chars().count());
+        if d <= limit && d < shorter && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
@@ -302,5 +304,7 @@ mod tests {
             Some("LogTransaction")
         );
         assert_eq!(closest_name("Zzz", ["LogTransaction"].into_iter()), None);
+        assert_eq!(closest_name("X", ["A", "B"].into_iter()), None);
+        assert_eq!(closest_name("Faild", ["Failed"].into_iter()), Some("Failed"));
     }
 }
