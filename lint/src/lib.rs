@@ -139,6 +139,29 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// `text` with every `` `PascalCase` `` ASL field name in backticks spelt as this
+    /// document spells it (NEXUS snake_case); unchanged for ASL documents.
+    pub fn spell_code(&self, text: &str) -> String {
+        if self.doc.kind != nexus_schema::DocKind::Nexus {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split('`').enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            let ident = i % 2 == 1
+                && part.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && part.chars().all(|c| c.is_ascii_alphanumeric());
+            if ident {
+                out.push_str(&self.field(part));
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
     /// Every state of the document with its query language, computed once.
     pub fn states(&self) -> &[view::StateView<'a>] {
         self.states.get_or_init(|| view::states(self))

@@ -220,9 +220,12 @@ impl Conv<'_> {
                     None => format!("state `{name}`"),
                 }
             }
-            (Some("Retry"), Some(_)) => "a retrier".into(),
-            (Some("Catch"), Some(_)) => "a catcher".into(),
-            (Some("Choices"), Some(_)) => "a choice rule".into(),
+            (Some(list @ ("Retry" | "Catch" | "Choices")), Some(i)) => {
+                let state = pointer::parent(ptr)
+                    .and_then(pointer::parent)
+                    .unwrap_or_default();
+                format!("`{}[{i}]` of {}", self.sp(list), self.object(state))
+            }
             (Some("And" | "Or"), Some(_)) | (_, Some("Not")) => "a nested choice rule".into(),
             (Some("Branches"), Some(_)) => "a Parallel branch".into(),
             (_, Some(key)) => format!("`{}`", self.sp(key)),
@@ -320,7 +323,11 @@ impl Conv<'_> {
                         self.sp("Next")
                     ),
                     "Branches" => {
-                        format!("add `{p}`: at least one branch with `StartAt` and `States`")
+                        format!(
+                            "add `{p}`: at least one branch with `{}` and `{}`",
+                            self.sp("StartAt"),
+                            self.sp("States")
+                        )
                     }
                     _ => format!("add `{p}`"),
                 };
@@ -369,11 +376,8 @@ impl Conv<'_> {
                         other => format!("`{other}`"),
                     })
                     .collect();
-                let msg = if last == Some("Type") && parent.is_some() {
-                    format!(
-                        "unknown state type {}",
-                        found(inst).trim_start_matches("string ")
-                    )
+                let msg = if let (Some("Type"), Some(_), Some(t)) = (last, parent, inst.as_str()) {
+                    format!("unknown state type `{t}`")
                 } else {
                     format!(
                         "{} must be one of {}, found {}",
@@ -459,9 +463,11 @@ impl Conv<'_> {
                     Some("ErrorEquals") => {
                         Some("list the error names to match, e.g. [\"States.ALL\"]".into())
                     }
-                    Some("Branches") => {
-                        Some("add at least one branch with `StartAt` and `States`".into())
-                    }
+                    Some("Branches") => Some(format!(
+                        "add at least one branch with `{}` and `{}`",
+                        self.sp("StartAt"),
+                        self.sp("States")
+                    )),
                     Some("Choices") => Some("add at least one choice rule".into()),
                     _ => None,
                 };
@@ -553,7 +559,26 @@ impl Conv<'_> {
                 help.or(Some(format!("remove `{k}`"))),
             )
         } else {
-            let close = crate::rules::closest_name(key, allowed.iter().copied());
+            let close = crate::rules::closest_name(key, allowed.iter().copied()).or_else(|| {
+                // `Retries` → `Retry`: a shared stem of four letters or more.
+                let lk = key.to_ascii_lowercase();
+                allowed
+                    .iter()
+                    .copied()
+                    .map(|a| {
+                        let la = a.to_ascii_lowercase();
+                        (
+                            lk.bytes()
+                                .zip(la.bytes())
+                                .take_while(|(x, y)| x == y)
+                                .count(),
+                            a,
+                        )
+                    })
+                    .filter(|(n, a)| *n >= 4 && *n * 2 >= a.len().max(key.len()))
+                    .max_by_key(|(n, _)| *n)
+                    .map(|(_, a)| a)
+            });
             (
                 format!("unknown field `{k}` in {what}"),
                 Some(match close {
@@ -666,8 +691,9 @@ impl Conv<'_> {
             && inst.is_string()
         {
             f.help = Some(format!(
-                "a computed value needs `{}` in a JSONPath state, or `QueryLanguage: JSONata` with a `{{% ... %}}` expression",
-                self.sp(&format!("{}Path", last.unwrap_or_default()))
+                "a computed value needs `{}` in a JSONPath state, or `{}: JSONata` with a `{{% ... %}}` expression",
+                self.sp(&format!("{}Path", last.unwrap_or_default())),
+                self.sp("QueryLanguage")
             ));
         }
         out.push(f);

@@ -46,7 +46,11 @@ fn check_rule(ctx: &Context<'_>, sink: &mut Sink, obj: &Map<String, Value>, ptr:
             all.push("Variable");
         }
         all.extend(&ops);
-        Some((format!("a choice rule combines {}", list(&all)), bools[0]))
+        let (first, rest) = all.split_at(1);
+        Some((
+            format!("a choice rule combines {} with {}", list(first), list(rest)),
+            bools[0],
+        ))
     } else if ops.len() > 1 {
         Some((
             format!(

@@ -38,7 +38,8 @@ impl Rule for InvalidCredentials {
                 continue;
             };
             let p = s.at("Credentials");
-            let role = ctx.field("RoleArn");
+            // `Credentials` is payload in NEXUS too: its keys keep their ASL spelling.
+            let role = "RoleArn";
             let others: Vec<&String> = c
                 .keys()
                 .filter(|k| *k != "RoleArn" && *k != "RoleArn.$")
@@ -52,8 +53,9 @@ impl Rule for InvalidCredentials {
                     if !others.is_empty() {
                         let list: Vec<String> = others.iter().map(|k| format!("`{k}`")).collect();
                         d = d.note(format!(
-                            "it only has {}, which `Credentials` does not take",
-                            list.join(", ")
+                            "it only has {}, which `{}` does not take",
+                            list.join(", "),
+                            ctx.field("Credentials")
                         ));
                     }
                     sink.push(d);

@@ -89,8 +89,18 @@ fn check_reader(ctx: &Context<'_>, sink: &mut Sink, s: &StateView<'_>, reader: &
     let location = rc.get("CSVHeaderLocation").and_then(Value::as_str);
     if location == Some("GIVEN") && !rc.contains_key("CSVHeaders") {
         sink.push(
-            META.at(push(&rcp, "CSVHeaderLocation"), format!("`{}: GIVEN` needs `{}`", f("CSVHeaderLocation"), f("CSVHeaders")))
-                .help("list the column names in `CSVHeaders`, or read them from the file with `FIRST_ROW`"),
+            META.at(
+                push(&rcp, "CSVHeaderLocation"),
+                format!(
+                    "`{}: GIVEN` needs `{}`",
+                    f("CSVHeaderLocation"),
+                    f("CSVHeaders")
+                ),
+            )
+            .help(format!(
+                "list the column names in `{}`, or read them from the file with `FIRST_ROW`",
+                f("CSVHeaders")
+            )),
         );
     }
     if location != Some("GIVEN") && rc.contains_key("CSVHeaders") {
@@ -104,7 +114,11 @@ fn check_reader(ctx: &Context<'_>, sink: &mut Sink, s: &StateView<'_>, reader: &
                 ),
             )
             .on_key()
-            .help("set `CSVHeaderLocation: GIVEN`, or remove `CSVHeaders`"),
+            .help(format!(
+                "set `{}: GIVEN`, or remove `{}`",
+                f("CSVHeaderLocation"),
+                f("CSVHeaders")
+            )),
         );
     }
     if let Some(n) = rc.get("MaxItems").and_then(view::as_integer) {
@@ -141,7 +155,7 @@ impl Rule for InvalidDistributedMap {
                     sink.push(
                         META.at(push(&s.at(proc_key), "ProcessorConfig"), format!("a Distributed Map needs `{}`", f("ExecutionType")))
                             .on_key()
-                            .help("set `ExecutionType` to STANDARD or EXPRESS: the type of the child workflow executions"),
+                            .help(format!("set `{}` to STANDARD or EXPRESS: the type of the child workflow executions", f("ExecutionType"))),
                     );
                 }
             }

@@ -55,7 +55,7 @@ impl Rule for NextWithEnd {
                         ),
                     )
                     .on_key()
-                    .note_at("`Next` is here", s.at("Next"))
+                    .note_at(format!("`{}` is here", ctx.field("Next")), s.at("Next"))
                     .help(format!(
                         "keep `{}` to continue, or `{}: true` to end the scope, not both",
                         ctx.field("Next"),

@@ -27,13 +27,18 @@ static META: RuleMeta = RuleMeta {
 };
 
 fn suffix_names(ps: &[IntegrationPattern]) -> String {
-    ps.iter()
+    let names: Vec<String> = ps
+        .iter()
         .map(|p| match p {
-            IntegrationPattern::RequestResponse => "no suffix (request-response)".to_string(),
+            IntegrationPattern::RequestResponse => "request-response (no suffix)".to_string(),
             other => format!("`{}`", other.suffix()),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    match names.as_slice() {
+        [one] => format!("only {one}"),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => "no pattern".to_string(),
+    }
 }
 
 impl Rule for UnknownServiceIntegration {

@@ -101,6 +101,16 @@ impl Check<'_, '_> {
             Ql::Jsonata => ("JSONPath", "JSONata"),
             Ql::JsonPath => ("JSONata", "JSONPath"),
         };
+        let ql = self.ctx.field("QueryLanguage");
+        let own = self.s.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+        let switch = match self.s.ql {
+            // A JSONata machine cannot have JSONPath states (NX209): no switching back.
+            Ql::Jsonata if own && view::machine_ql(&self.ctx.doc.asl) == Ql::JsonPath => {
+                format!("; or remove `{ql}: JSONata` from the state")
+            }
+            Ql::Jsonata => String::new(),
+            Ql::JsonPath => format!("; or set `{ql}: JSONata` on the state"),
+        };
         sink.push(
             META.at(
                 ptr,
@@ -111,17 +121,38 @@ impl Check<'_, '_> {
                 ),
             )
             .on_key()
-            .help(format!(
-                "use {instead} instead, or set `QueryLanguage` of the state accordingly"
-            )),
+            .help(
+                self.ctx
+                    .spell_code(&format!("{other} states use {instead}{switch}")),
+            ),
         );
     }
 
     fn jsonata_value(&self, sink: &mut Sink, v: &Value, ptr: String, field: &str) {
         if view::is_jsonata(v) {
             sink.push(
-                META.at(ptr, format!("`{}` is a JSONata expression, but {} uses JSONPath", self.ctx.field(field), self.s.label()))
-                    .help(format!("read the value with `{}Path`, or set `\"QueryLanguage\": \"JSONata\"` on the state", self.ctx.field(field))),
+                META.at(
+                    ptr,
+                    format!(
+                        "`{}` is a JSONata expression, but {} uses JSONPath",
+                        self.ctx.field(field),
+                        self.s.label()
+                    ),
+                )
+                .help(
+                    if matches!(field, "ItemSelector" | "BatchInput" | "CSVHeaders") {
+                        format!(
+                            "write the value as JSON, or set `{}: JSONata` on the state",
+                            self.ctx.field("QueryLanguage")
+                        )
+                    } else {
+                        format!(
+                            "read the value with `{}`, or set `{}: JSONata` on the state",
+                            self.ctx.field(&format!("{field}Path")),
+                            self.ctx.field("QueryLanguage")
+                        )
+                    },
+                ),
             );
         }
     }
