@@ -125,6 +125,11 @@ pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -
         spell,
     };
     let mut out = Vec::new();
+    // Most documents are valid: the short-circuiting check is several times cheaper than
+    // collecting errors.
+    if c.validator.is_valid(asl) {
+        return out;
+    }
     for e in c.validator.iter_errors(asl) {
         conv.convert(&e, &mut out);
     }
