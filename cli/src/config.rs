@@ -332,6 +332,12 @@ mod tests {
         );
         std::fs::write(&p, "unknown_key = 1\n").unwrap();
         assert!(load(Some(&p)).is_err());
+        std::fs::write(&p, "type = \"express\"\ntemplate_source = true\n").unwrap();
+        let c = load(Some(&p)).unwrap();
+        assert_eq!(c.machine_type, nexus_lint::MachineType::Express);
+        assert!(c.template_source);
+        std::fs::write(&p, "type = \"serverless\"\n").unwrap();
+        assert!(load(Some(&p)).unwrap_err().to_string().contains("standard"));
         assert_eq!(find(None, &dir), Some(p));
         std::fs::remove_dir_all(dir).unwrap();
     }

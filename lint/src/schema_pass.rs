@@ -636,13 +636,13 @@ impl Conv<'_> {
         if matched.iter().any(|alt| is_pattern_of(alt, &PATH_DEFS)) {
             return;
         }
-        if let [alt] = matched.as_slice() {
-            if !is_pattern_of(alt, &["jsonata"]) {
-                for x in alt.iter() {
-                    self.convert(x, out);
-                }
-                return;
+        if let [alt] = matched.as_slice()
+            && !is_pattern_of(alt, &["jsonata"])
+        {
+            for x in alt.iter() {
+                self.convert(x, out);
             }
+            return;
         }
         let ql = self.ql_at(ptr);
         let mut forms = Vec::new();

@@ -30,7 +30,7 @@ static META: RuleMeta = RuleMeta {
 /// AWS quotas: an ItemReader reads at most 100,000,000 items.
 const MAX_ITEMS: i128 = 100_000_000;
 
-fn s3_action<'a>(v: &'a Value) -> Result<Option<&'a str>, ()> {
+fn s3_action(v: &Value) -> Result<Option<&str>, ()> {
     let Some(s) = v.as_str() else { return Err(()) };
     if view::has_placeholder(s) && !s.starts_with("arn:") {
         return Ok(None);
@@ -56,32 +56,39 @@ fn check_reader(ctx: &Context<'_>, sink: &mut Sink, s: &StateView<'_>, reader: &
                 .help("use `arn:aws:states:::s3:getObject` (a file) or `arn:aws:states:::s3:listObjectsV2` (an object listing)"),
         );
     }
-    if let Some(Ok(Some(a))) = action {
-        if a != "getObject" && a != "listObjectsV2" {
-            sink.push(
-                META.at(push(&p, "Resource"), format!("`s3:{a}` cannot read items; an `{}` uses `s3:getObject` or `s3:listObjectsV2`", f("ItemReader")))
-                    .help("use `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2`"),
-            );
-        }
+    if let Some(Ok(Some(a))) = action
+        && a != "getObject"
+        && a != "listObjectsV2"
+    {
+        sink.push(
+            META.at(
+                push(&p, "Resource"),
+                format!(
+                    "`s3:{a}` cannot read items; an `{}` uses `s3:getObject` or `s3:listObjectsV2`",
+                    f("ItemReader")
+                ),
+            )
+            .help("use `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2`"),
+        );
     }
     let rc = reader.get("ReaderConfig");
     let rcp = push(&p, "ReaderConfig");
-    if let Some(Ok(Some("getObject"))) = action {
-        if rc.and_then(|c| c.get("InputType")).is_none() {
-            sink.push(
-                META.at(
-                    if rc.is_some() { rcp.clone() } else { p.clone() },
-                    format!(
-                        "an `{}` with `s3:getObject` needs `{}.{}`",
-                        f("ItemReader"),
-                        f("ReaderConfig"),
-                        f("InputType")
-                    ),
-                )
-                .on_key()
-                .help("say how to read the file: CSV, JSON, JSONL, PARQUET or MANIFEST"),
-            );
-        }
+    if let Some(Ok(Some("getObject"))) = action
+        && rc.and_then(|c| c.get("InputType")).is_none()
+    {
+        sink.push(
+            META.at(
+                if rc.is_some() { rcp.clone() } else { p.clone() },
+                format!(
+                    "an `{}` with `s3:getObject` needs `{}.{}`",
+                    f("ItemReader"),
+                    f("ReaderConfig"),
+                    f("InputType")
+                ),
+            )
+            .on_key()
+            .help("say how to read the file: CSV, JSON, JSONL, PARQUET or MANIFEST"),
+        );
     }
     let Some(rc) = rc.and_then(Value::as_object) else {
         return;
@@ -121,13 +128,13 @@ fn check_reader(ctx: &Context<'_>, sink: &mut Sink, s: &StateView<'_>, reader: &
             )),
         );
     }
-    if let Some(n) = rc.get("MaxItems").and_then(view::as_integer) {
-        if n > MAX_ITEMS {
-            sink.push(META.at(
-                push(&rcp, "MaxItems"),
-                format!("`{}` must be at most 100000000, found {n}", f("MaxItems")),
-            ));
-        }
+    if let Some(n) = rc.get("MaxItems").and_then(view::as_integer)
+        && n > MAX_ITEMS
+    {
+        sink.push(META.at(
+            push(&rcp, "MaxItems"),
+            format!("`{}` must be at most 100000000, found {n}", f("MaxItems")),
+        ));
     }
 }
 
@@ -150,14 +157,15 @@ impl Rule for InvalidDistributedMap {
             let config = proc
                 .and_then(|p| p.get("ProcessorConfig"))
                 .and_then(Value::as_object);
-            if let Some(c) = config {
-                if mode(s) == Some("DISTRIBUTED") && !c.contains_key("ExecutionType") {
-                    sink.push(
+            if let Some(c) = config
+                && mode(s) == Some("DISTRIBUTED")
+                && !c.contains_key("ExecutionType")
+            {
+                sink.push(
                         META.at(push(&s.at(proc_key), "ProcessorConfig"), format!("a Distributed Map needs `{}`", f("ExecutionType")))
                             .on_key()
                             .help(format!("set `{}` to STANDARD or EXPRESS: the type of the child workflow executions", f("ExecutionType"))),
                     );
-                }
             }
             if let Some(r) = s.get("ItemReader").filter(|r| r.is_object()) {
                 check_reader(ctx, sink, s, r);

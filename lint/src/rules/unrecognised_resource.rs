@@ -38,16 +38,18 @@ impl Rule for UnrecognisedResource {
             let Some(r) = s.get("Resource").and_then(Value::as_str) else {
                 continue;
             };
-            if let TaskResource::OtherArn(arn) = TaskResource::parse(r) {
-                if arn.service != "states" && arn.service != "lambda" && arn.partition_is_valid() {
-                    sink.push(
+            if let TaskResource::OtherArn(arn) = TaskResource::parse(r)
+                && arn.service != "states"
+                && arn.service != "lambda"
+                && arn.partition_is_valid()
+            {
+                sink.push(
                         META.at(s.at("Resource"), format!("`{}` ARNs are not something a Task runs directly", arn.service))
                             .help(format!(
                                 "call the service through an integration, e.g. `arn:aws:states:::{}:<action>` or `arn:aws:states:::aws-sdk:{}:<apiAction>`, passing this ARN as a parameter",
                                 arn.service, arn.service
                             )),
                     );
-                }
             }
         }
     }
