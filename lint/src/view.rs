@@ -136,6 +136,16 @@ pub fn has_placeholder(s: &str) -> bool {
     })
 }
 
+/// A `Resource` with Serverless Framework placeholders (`#{AWS::Region}`) written as
+/// CloudFormation ones (`${AWS::Region}`), which the ARN reader knows to keep whole.
+pub fn normalized_resource(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains("#{") {
+        std::borrow::Cow::Owned(s.replace("#{", "${"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A number as written: integer value if it is one.
 pub fn as_integer(v: &Value) -> Option<i128> {
     match v {

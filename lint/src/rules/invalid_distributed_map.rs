@@ -32,7 +32,8 @@ const MAX_ITEMS: i128 = 100_000_000;
 
 fn s3_action(v: &Value) -> Result<Option<&str>, ()> {
     let Some(s) = v.as_str() else { return Err(()) };
-    if view::has_placeholder(s) && !s.starts_with("arn:") {
+    // `#{...}` (Serverless) placeholders may hide any part of the ARN.
+    if (view::has_placeholder(s) && !s.starts_with("arn:")) || s.contains("#{") {
         return Ok(None);
     }
     match TaskResource::parse(s) {

@@ -42,6 +42,8 @@ pub(crate) fn problem(s: &str) -> Option<(String, String)> {
             )
         })
     };
+    let normalized = view::normalized_resource(s);
+    let s: &str = &normalized;
     match TaskResource::parse(s) {
         TaskResource::Placeholder(_) => None,
         TaskResource::Other(_) if view::has_placeholder(s) => None,
@@ -68,6 +70,8 @@ pub(crate) fn problem(s: &str) -> Option<(String, String)> {
         TaskResource::Integration(i) => {
             partition(&Arn { partition: i.partition, service: "states", region: "", account: "", resource: "" })
         }
+        // A placeholder may stand for any part (`function:${Name}:${Alias}`).
+        TaskResource::OtherArn(_) if view::has_placeholder(s) => None,
         TaskResource::OtherArn(arn) if arn.service == "states" || arn.service == "lambda" => partition(&arn).or(Some((
             format!("`{s}` is neither a Lambda function, an activity nor a service integration"),
             "Lambda: `arn:aws:lambda:<region>:<account>:function:<name>`; activity: `arn:aws:states:<region>:<account>:activity:<name>`; integration: `arn:aws:states:::<service>:<action>`".to_string(),
@@ -110,6 +114,8 @@ mod tests {
             "arn:aws:states:::lambda:invoke",
             "arn:${AWS::Partition}:states:::sqs:sendMessage",
             "${FunctionArn}",
+            "arn:aws:lambda:#{AWS::Region}:#{AWS::AccountId}:function:${self:service}-charge",
+            "arn:aws:lambda:us-east-1:123456789012:function:${Name}:${Alias}:x",
             "arn:aws:swf:us-east-1:123456789012:task:X",
         ] {
             assert_eq!(problem(ok), None, "{ok}");

@@ -62,7 +62,8 @@ impl Rule for NotSupportedInExpress {
             let Some(r) = s.get("Resource").and_then(Value::as_str) else {
                 continue;
             };
-            let what = match TaskResource::parse(r) {
+            let r = crate::view::normalized_resource(r);
+            let what = match TaskResource::parse(&r) {
                 TaskResource::Activity { .. } => "activities".to_string(),
                 TaskResource::Integration(i)
                     if i.pattern != IntegrationPattern::RequestResponse =>

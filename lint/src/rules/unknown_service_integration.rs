@@ -54,7 +54,8 @@ impl Rule for UnknownServiceIntegration {
             let Some(r) = s.get("Resource").and_then(Value::as_str) else {
                 continue;
             };
-            let TaskResource::Integration(i) = TaskResource::parse(r) else {
+            let r = crate::view::normalized_resource(r);
+            let TaskResource::Integration(i) = TaskResource::parse(&r) else {
                 continue;
             };
             // A placeholder in the service or action is filled in at deploy time.

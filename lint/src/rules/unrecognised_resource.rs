@@ -38,7 +38,8 @@ impl Rule for UnrecognisedResource {
             let Some(r) = s.get("Resource").and_then(Value::as_str) else {
                 continue;
             };
-            if let TaskResource::OtherArn(arn) = TaskResource::parse(r)
+            if let TaskResource::OtherArn(arn) =
+                TaskResource::parse(&crate::view::normalized_resource(r))
                 && arn.service != "states"
                 && arn.service != "lambda"
                 && arn.partition_is_valid()
