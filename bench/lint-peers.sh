@@ -5,6 +5,9 @@
 #
 #   bench/lint-peers.sh [--per-file N] [--reps R]
 #
+# The generated definitions come from bench/gen-definition.py (3,000, 6,000 and 12,000
+# states; 12,000 is ~5 MB), to check that linting time grows linearly with size.
+#
 # Peers are installed into $NEXUS_BENCH_DIR (default /tmp/nexus-bench) from npm and PyPI by
 # this script; nothing is committed. Prints a table of times and ratios (peer / nexus).
 # --per-file N: also time one process per file over the first N files (default 20).
@@ -103,44 +106,52 @@ aslv1() { "$ASLV" --json-path "$1"; }
 
 log "one process over the corpus (median of $REPS)"
 t_nexus=$(time_cmd "$NEXUS" lint --format json "$CORPUS")
+t_nexus_nb=$(time_cmd "$NEXUS" lint --no-bundled --format json "$CORPUS")
 t_asls=$(time_cmd asls "${FILES[@]}")
 t_cfn=$(time_cmd "$D/venv/bin/cfn-lint" -f json "${CFN[@]}")
 t_aslv=$(time_cmd "$ASLV" "${ASLV_ARGS[@]}")
 
 log "one process per file over $PER_FILE files"
 p_nexus=$(per_file "$NEXUS" lint --format json)
+p_nexus_nb=$(per_file "$NEXUS" lint --no-bundled --format json)
 p_asls=$(per_file asls)
 p_aslv=$(per_file aslv1)
 p_cfn=$(per_file_cfn)
 
-# --- the big generated definition -------------------------------------------------------------
-BIG=$D/big.asl.json
-python3 - "$BIG" <<'PY'
-import json, sys
-n = 12000
-states = {}
-for i in range(n):
-    s = {"Type": "Pass", "Comment": "generated state %d with some padding text to reach realistic size" % i,
-         "Parameters": {"index": i, "name.$": "$.name", "tags": ["a", "b", "c"], "nested": {"k": "v" * 200}},
-         "ResultPath": "$.r%d" % (i % 10)}
-    if i + 1 < n: s["Next"] = "S%d" % (i + 1)
-    else: s["End"] = True
-    states["S%d" % i] = s
-json.dump({"StartAt": "S0", "States": states}, open(sys.argv[1], "w"), indent=1)
-PY
+# --- the big generated definition (and two smaller ones, for linearity) ---------------------
+for n in 3000 6000 12000; do
+  python3 "$HERE/bench/gen-definition.py" "$n" "$D/big-$n.asl.json"
+done
+BIG=$D/big-12000.asl.json
 big_size=$(stat -c %s "$BIG")
 t_big=$(time_cmd "$NEXUS" lint --format json "$BIG")
+t_big_nb=$(time_cmd "$NEXUS" lint --no-bundled --format json "$BIG")
+t_big3_nb=$(time_cmd "$NEXUS" lint --no-bundled --format json "$D/big-3000.asl.json")
+t_big6_nb=$(time_cmd "$NEXUS" lint --no-bundled --format json "$D/big-6000.asl.json")
+t_big3=$(time_cmd "$NEXUS" lint --format json "$D/big-3000.asl.json")
+t_big6=$(time_cmd "$NEXUS" lint --format json "$D/big-6000.asl.json")
+t_empty=$(time_cmd "$NEXUS" lint --format json "$HERE/fixtures/valid/asl/order-pipeline.asl.json")
 
 ratio() { echo "scale=1; $1 / $2" | bc -l; }
 ms() { echo "scale=1; $1 * 1000 / 1" | bc -l; }
 echo
 echo "corpus: ${#FILES[@]} definitions from ../shared/conformance (median of $REPS runs)"
 echo
-echo "| tool | one process, all files | ratio vs nexus | one process per file ($PER_FILE files) | ratio vs nexus |"
-echo "| --- | --- | --- | --- | --- |"
-echo "| nexus | $(ms "$t_nexus") ms | 1 | $(ms "$p_nexus") ms | 1 |"
-echo "| AWS Toolkit ASL language service 1.16.1 | $(ms "$t_asls") ms | $(ratio "$t_asls" "$t_nexus")x | $(ms "$p_asls") ms | $(ratio "$p_asls" "$p_nexus")x |"
-echo "| cfn-lint 1.58.0 | $(ms "$t_cfn") ms | $(ratio "$t_cfn" "$t_nexus")x | $(ms "$p_cfn") ms | $(ratio "$p_cfn" "$p_nexus")x |"
-echo "| asl-validator 4.0.0 | $(ms "$t_aslv") ms | $(ratio "$t_aslv" "$t_nexus")x | $(ms "$p_aslv") ms | $(ratio "$p_aslv" "$p_nexus")x |"
+echo "nexus (validation) = \`nexus lint --no-bundled\`: every NX0xx-NX2xx check, as the peers do;"
+echo "nexus (default) adds the bundled NX3xx best-practice pack (Rego, regorus)."
+echo "Ratios: peer time / nexus (validation) time, and in brackets / nexus (default)."
 echo
-echo "generated 12,000-state definition ($((big_size / 1024)) KiB): nexus lint $(ms "$t_big") ms (whole process)"
+echo "| tool | one process, all files | ratio | one process per file ($PER_FILE files) | ratio |"
+echo "| --- | --- | --- | --- | --- |"
+echo "| nexus (validation) | $(ms "$t_nexus_nb") ms | 1 | $(ms "$p_nexus_nb") ms | 1 |"
+echo "| nexus (default) | $(ms "$t_nexus") ms | $(ratio "$t_nexus" "$t_nexus_nb")x | $(ms "$p_nexus") ms | $(ratio "$p_nexus" "$p_nexus_nb")x |"
+echo "| AWS Toolkit ASL language service 1.16.1 | $(ms "$t_asls") ms | $(ratio "$t_asls" "$t_nexus_nb")x ($(ratio "$t_asls" "$t_nexus")x) | $(ms "$p_asls") ms | $(ratio "$p_asls" "$p_nexus_nb")x ($(ratio "$p_asls" "$p_nexus")x) |"
+echo "| cfn-lint 1.58.0 | $(ms "$t_cfn") ms | $(ratio "$t_cfn" "$t_nexus_nb")x ($(ratio "$t_cfn" "$t_nexus")x) | $(ms "$p_cfn") ms | $(ratio "$p_cfn" "$p_nexus_nb")x ($(ratio "$p_cfn" "$p_nexus")x) |"
+echo "| asl-validator 4.0.0 | $(ms "$t_aslv") ms | $(ratio "$t_aslv" "$t_nexus_nb")x ($(ratio "$t_aslv" "$t_nexus")x) | $(ms "$p_aslv") ms | $(ratio "$p_aslv" "$p_nexus_nb")x ($(ratio "$p_aslv" "$p_nexus")x) |"
+echo
+echo "generated definitions (whole process, median of $REPS; a one-state file takes $(ms "$t_empty") ms):"
+echo "| states | nexus (validation) | nexus (default) |"
+echo "| --- | --- | --- |"
+echo "| 3,000 | $(ms "$t_big3_nb") ms | $(ms "$t_big3") ms |"
+echo "| 6,000 | $(ms "$t_big6_nb") ms | $(ms "$t_big6") ms |"
+echo "| 12,000 ($((big_size / 1024)) KiB) | $(ms "$t_big_nb") ms | $(ms "$t_big") ms |"

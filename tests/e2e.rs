@@ -120,10 +120,49 @@ fn globs_expand() {
 }
 
 #[test]
+fn machine_type_selects_the_express_rules() {
+    let file = "fixtures/types/callback.asl.json";
+    nexus()
+        .args(["lint", "--format", "json", file])
+        .assert()
+        .stdout(predicate::str::contains("NX220").not());
+    nexus()
+        .args(["lint", "--type", "express", "--format", "json", file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"NX220\""))
+        .stdout(predicate::str::contains("/States/Approve/Resource"));
+    nexus()
+        .args(["lint", "--type", "sometimes", file])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn schema_asl_is_the_bundled_schema() {
+    let out = nexus().args(["schema", "asl"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert!(v["$defs"]["taskState"].is_object());
+    nexus().args(["schema", "nexus"]).assert().success();
+}
+
+#[test]
 fn rules_lists_every_code() {
     nexus().arg("rules").assert().success().stdout(
         predicate::str::contains("NX102").and(predicate::str::contains("unreachable-state")),
     );
+    let out = nexus().arg("rules").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for m in nexus_lint::registry() {
+        assert!(
+            text.contains(m.code.as_str()),
+            "`nexus rules` lacks {}",
+            m.code
+        );
+        assert!(text.contains(m.name), "`nexus rules` lacks {}", m.name);
+    }
     nexus()
         .args(["rules", "NX103"])
         .assert()

@@ -77,8 +77,30 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
 
+    /// The state machine type the definitions are deployed as: Express workflows reject
+    /// `.sync`, `.waitForTaskToken` and activities [default: standard, or `type` of the
+    /// configuration].
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub machine_type: Option<MachineTypeArg>,
+
     #[command(flatten)]
     pub policy: crate::policy_cmd::PolicyFlags,
+}
+
+/// State machine types (`--type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MachineTypeArg {
+    Standard,
+    Express,
+}
+
+impl From<MachineTypeArg> for nexus_lint::MachineType {
+    fn from(t: MachineTypeArg) -> Self {
+        match t {
+            MachineTypeArg::Standard => Self::Standard,
+            MachineTypeArg::Express => Self::Express,
+        }
+    }
 }
 
 impl LintArgs {

@@ -25,6 +25,15 @@ pub const DEFAULT: &str = r#"# nexus configuration (https://github.com/nexus/nex
 # Lowest severity that makes `nexus lint` exit with 1: "error", "warning" or "never".
 # fail_on = "error"
 
+# The state machine type the definitions are deployed as: "standard" or "express"
+# (Express workflows reject .sync, .waitForTaskToken and activities). `--type` overrides it.
+# type = "standard"
+
+# Treat every definition as a CloudFormation/SAM/Terraform template source: a lone
+# placeholder such as "${Timeout}" is then accepted where ASL wants a number or boolean.
+# (Definitions found inside templates are template sources anyway.)
+# template_source = false
+
 # Files and directories (globs) that `nexus lint` skips.
 # exclude = ["build/**", "**/node_modules/**"]
 
@@ -65,6 +74,10 @@ pub const DEFAULT: &str = r#"# nexus configuration (https://github.com/nexus/nex
 #[serde(deny_unknown_fields)]
 struct Raw {
     fail_on: Option<String>,
+    #[serde(rename = "type")]
+    machine_type: Option<String>,
+    #[serde(default)]
+    template_source: bool,
     #[serde(default)]
     exclude: Vec<String>,
     #[serde(default)]
@@ -117,6 +130,10 @@ pub struct Config {
     pub selection: Selection,
     pub policy: PolicyOptions,
     pub suppressions: Vec<Arc<ConfigSuppression>>,
+    /// `type`: the state machine type.
+    pub machine_type: nexus_lint::MachineType,
+    /// `template_source`: placeholders stand for any value in every definition.
+    pub template_source: bool,
 }
 
 /// A configuration that cannot be used (exit 2).
@@ -194,6 +211,11 @@ pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
                 "fail_on = {other:?}: use \"error\", \"warning\" or \"never\""
             )));
         }
+    };
+    let machine_type = match raw.machine_type.as_deref() {
+        None => nexus_lint::MachineType::Standard,
+        Some(t) => nexus_lint::MachineType::parse(t)
+            .ok_or_else(|| invalid(format!("type = {t:?}: use \"standard\" or \"express\"")))?,
     };
     let glob = |g: &str| {
         globset::Glob::new(g)
@@ -279,6 +301,8 @@ pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         selection,
         policy,
         suppressions,
+        machine_type,
+        template_source: raw.template_source,
     })
 }
 
@@ -308,6 +332,12 @@ mod tests {
         );
         std::fs::write(&p, "unknown_key = 1\n").unwrap();
         assert!(load(Some(&p)).is_err());
+        std::fs::write(&p, "type = \"express\"\ntemplate_source = true\n").unwrap();
+        let c = load(Some(&p)).unwrap();
+        assert_eq!(c.machine_type, nexus_lint::MachineType::Express);
+        assert!(c.template_source);
+        std::fs::write(&p, "type = \"serverless\"\n").unwrap();
+        assert!(load(Some(&p)).unwrap_err().to_string().contains("standard"));
         assert_eq!(find(None, &dir), Some(p));
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -221,13 +221,16 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
 }
 
 pub fn run(args: &LintArgs) -> u8 {
-    let setup = match crate::policy_cmd::setup(&args.policy, &args.paths) {
+    let mut setup = match crate::policy_cmd::setup(&args.policy, &args.paths) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
+    if let Some(t) = args.machine_type {
+        setup.options.machine_type = t.into();
+    }
     let (candidates, errors) = discover(&args.paths);
     let candidates = setup.filter(candidates);
     for e in &errors {

@@ -142,6 +142,8 @@ pub fn setup(flags: &PolicyFlags, paths: &[String]) -> Result<Setup, String> {
         policies: Some(Arc::new(set)),
         selection,
         suppressions: config.suppressions.clone(),
+        machine_type: config.machine_type,
+        template_source: config.template_source,
     };
     Ok(Setup { options, config })
 }
@@ -272,7 +274,8 @@ pub fn run_init(args: &InitArgs) -> u8 {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which schema: `policy-input`.
+    /// Which schema: `asl` (Amazon States Language), `nexus` (NEXUS YAML) or `policy-input`
+    /// (what a Rego policy sees as `input`).
     #[arg(value_name = "NAME")]
     pub name: String,
 }
@@ -280,12 +283,20 @@ pub struct SchemaArgs {
 /// `nexus schema NAME`: print a bundled JSON Schema.
 pub fn run_schema(args: &SchemaArgs) -> u8 {
     match args.name.as_str() {
+        "asl" => {
+            print!("{}", nexus_schema::asl::asl_json_schema());
+            0
+        }
+        "nexus" => {
+            print!("{}", nexus_schema::nexus::nexus_json_schema());
+            0
+        }
         "policy-input" => {
             print!("{}", nexus_lint::policy::INPUT_SCHEMA);
             0
         }
         other => {
-            eprintln!("error: no schema `{other}` (available: policy-input)");
+            eprintln!("error: no schema `{other}` (available: asl, nexus, policy-input)");
             2
         }
     }

@@ -10,15 +10,19 @@
 //!
 //! Not here: loading files (nexus-schema), rendering and exit codes (nexus-cli).
 
+mod integrations;
 pub mod policy;
 mod rule;
 pub mod rules;
+mod schema_pass;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod view;
 
 pub use rule::{Rule, RuleMeta, Sink};
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use nexus_schema::ir::Workflow;
@@ -36,6 +40,40 @@ pub struct LintOptions {
     pub selection: Selection,
     /// Suppressions from the configuration file.
     pub suppressions: Vec<Arc<ConfigSuppression>>,
+    /// The state machine type the definitions are deployed as (`--type`).
+    pub machine_type: MachineType,
+    /// Treat every definition as coming from an infrastructure template (configuration
+    /// `template_source`): a lone placeholder such as `${Timeout}` is accepted where ASL
+    /// wants a number or a boolean. Definitions found inside CloudFormation, SAM and
+    /// Serverless templates are template sources anyway.
+    pub template_source: bool,
+}
+
+/// The type of a state machine (AWS `CreateStateMachine` `type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MachineType {
+    #[default]
+    Standard,
+    /// Express workflows: no `.sync`, no `.waitForTaskToken`, no activities (AWS, "Choosing
+    /// workflow type in Step Functions").
+    Express,
+}
+
+impl MachineType {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "standard" => Some(Self::Standard),
+            "express" => Some(Self::Express),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::Express => "EXPRESS",
+        }
+    }
 }
 
 /// Which codes report and at what severity (configuration `select`, `ignore`,
@@ -85,9 +123,64 @@ pub struct LintReport {
 pub struct Context<'a> {
     pub doc: &'a Document,
     pub ir: &'a Workflow,
+    pub options: &'a LintOptions,
+    states: OnceCell<Vec<view::StateView<'a>>>,
+    schema: OnceCell<Vec<schema_pass::Finding>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(doc: &'a Document, ir: &'a Workflow, options: &'a LintOptions) -> Self {
+        Self {
+            doc,
+            ir,
+            options,
+            states: OnceCell::new(),
+            schema: OnceCell::new(),
+        }
+    }
+
+    /// `text` with every `` `PascalCase` `` ASL field name in backticks spelt as this
+    /// document spells it (NEXUS snake_case); unchanged for ASL documents.
+    pub fn spell_code(&self, text: &str) -> String {
+        if self.doc.kind != nexus_schema::DocKind::Nexus {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split('`').enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            let ident = i % 2 == 1
+                && part.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && part.chars().all(|c| c.is_ascii_alphanumeric());
+            if ident {
+                out.push_str(&self.field(part));
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
+    /// Every state of the document with its query language, computed once.
+    pub fn states(&self) -> &[view::StateView<'a>] {
+        self.states.get_or_init(|| view::states(self))
+    }
+
+    /// Whether placeholders stand for any value here: the definition comes from a
+    /// CloudFormation/SAM/Serverless template, or the configuration says all do.
+    pub fn template_source(&self) -> bool {
+        self.options.template_source || self.doc.from_template()
+    }
+
+    /// The JSON Schema pass, run once and shared by NX200-NX202.
+    pub(crate) fn schema_findings(&self) -> &[schema_pass::Finding] {
+        self.schema.get_or_init(|| {
+            let spell = |s: &str| self.field(s);
+            schema_pass::run(&self.doc.asl, self.template_source(), &spell)
+        })
+    }
+
     /// How the user spells an ASL field in this document: `StartAt` in ASL, `start` in NEXUS
     /// YAML (where every other field is the snake_case of its ASL name).
     pub fn field(&self, asl: &str) -> String {
@@ -130,7 +223,7 @@ pub fn lint(doc: &Document, options: &LintOptions) -> Vec<Diagnostic> {
 /// have been reported).
 pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
     let ir = Workflow::from_asl(&doc.asl);
-    let ctx = Context { doc, ir: &ir };
+    let ctx = Context::new(doc, &ir, options);
     let mut sink = Sink::default();
     for rule in rules::all() {
         rule.check(&ctx, &mut sink);
@@ -218,7 +311,8 @@ mod field_tests {
         );
         doc.kind = nexus_schema::DocKind::Nexus;
         let ir = Workflow::default();
-        let ctx = Context { doc: &doc, ir: &ir };
+        let options = LintOptions::default();
+        let ctx = Context::new(&doc, &ir, &options);
         assert_eq!(ctx.field("StartAt"), "start");
         assert_eq!(ctx.field("TimeoutSecondsPath"), "timeout_seconds_path");
         assert_eq!(ctx.field("CSVHeaders"), "csv_headers");

@@ -135,6 +135,13 @@ impl Document {
         }
     }
 
+    /// Whether this definition sits in (or is referred to by) an infrastructure template:
+    /// CloudFormation, SAM or Serverless Framework. Such documents name their machine with
+    /// the template's logical id (`label`); placeholders in them are filled in at deploy time.
+    pub fn from_template(&self) -> bool {
+        self.kind == DocKind::Asl && self.label.is_some()
+    }
+
     /// The pointer into the file (from its root) for a pointer into the ASL view.
     pub fn source_pointer(&self, asl_pointer: &str) -> String {
         let rel = self.origin.to_source(asl_pointer);

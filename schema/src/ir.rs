@@ -189,14 +189,22 @@ impl Scope {
     }
 
     /// Nodes from which some terminal state can be reached (terminals included). A state with
-    /// a transition to a missing state counts as possibly terminating: where it really leads
-    /// is unknown, and the missing target is a finding of its own.
+    /// a transition to a missing state, or with no transition at all (neither `Next` nor
+    /// `End`), counts as possibly terminating: where it really leads is unknown, and the
+    /// missing target or transition is a finding of its own.
     pub fn can_terminate(&self) -> HashSet<NodeIndex> {
         let mut seen: HashSet<NodeIndex> = self
             .order
             .iter()
             .copied()
-            .filter(|n| self.graph[*n].terminal)
+            .filter(|n| {
+                self.graph[*n].terminal
+                    || self
+                        .graph
+                        .edges_directed(*n, Direction::Outgoing)
+                        .next()
+                        .is_none()
+            })
             .collect();
         seen.extend(self.dangling.iter().map(|d| d.from));
         let mut queue: VecDeque<NodeIndex> = seen.iter().copied().collect();

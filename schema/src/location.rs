@@ -44,7 +44,7 @@ pub struct NodeLoc {
 /// JSON Pointer (RFC 6901) → location, for every node of one loaded document.
 #[derive(Clone, Debug, Default)]
 pub struct LocationMap {
-    map: HashMap<String, NodeLoc>,
+    map: HashMap<String, NodeLoc, foldhash::fast::RandomState>,
 }
 
 impl LocationMap {
@@ -54,7 +54,7 @@ impl LocationMap {
 
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            map: HashMap::with_capacity(n),
+            map: HashMap::with_capacity_and_hasher(n, Default::default()),
         }
     }
 

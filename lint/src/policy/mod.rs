@@ -224,13 +224,18 @@ impl PolicySet {
 
     /// Every finding of every selected policy on one document, located.
     pub fn evaluate(&self, doc: &Document, ir: &Workflow) -> Vec<Diagnostic> {
-        let input = input::build(doc, ir);
-        let mut out = Vec::new();
-        if self
+        let rego = self
             .packages
             .iter()
-            .any(|p| self.selected(p) && !p.rules.is_empty())
-        {
+            .any(|p| self.selected(p) && !p.rules.is_empty());
+        let inline = doc.kind == nexus_schema::DocKind::Nexus && doc.raw.get("policies").is_some();
+        let mut out = Vec::new();
+        // Building the input is a walk over the whole document: skip it when nothing reads it.
+        if !rego && self.rules.is_empty() && !inline {
+            return out;
+        }
+        let input = input::build(doc, ir);
+        if rego {
             let mut engine = self.engine.clone();
             engine.set_input(rego::input_value(
                 &input,

@@ -6,13 +6,34 @@ use nexus_schema::{Code, Severity};
 use crate::rule::{Rule, RuleMeta};
 
 mod dangling_transition;
+mod distributed_field_in_inline_map;
 mod duplicate_state_name;
+mod heartbeat_not_below_timeout;
+mod invalid_choice_rule;
+mod invalid_credentials;
+mod invalid_distributed_map;
+mod invalid_field_value;
+mod invalid_resource;
 mod invalid_scope;
+mod invalid_timestamp;
+mod invalid_wait_duration;
+mod map_without_processor;
+mod misplaced_states_all;
+mod missing_next;
+mod missing_required_field;
+mod mutually_exclusive_fields;
+mod next_with_end;
 mod no_path_to_end;
 mod no_terminal_state;
+mod not_supported_in_express;
+mod query_language_downgrade;
 mod state_name_too_long;
+mod unknown_field;
+mod unknown_service_integration;
 mod unknown_start_at;
 mod unreachable_state;
+mod unrecognised_resource;
+mod wrong_query_language_field;
 
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
@@ -25,6 +46,27 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &no_path_to_end::NoPathToEnd,
         &duplicate_state_name::DuplicateStateName,
         &state_name_too_long::StateNameTooLong,
+        &unknown_field::UnknownField,
+        &invalid_field_value::InvalidFieldValue,
+        &missing_required_field::MissingRequiredField,
+        &next_with_end::NextWithEnd,
+        &missing_next::MissingNext,
+        &mutually_exclusive_fields::MutuallyExclusiveFields,
+        &invalid_wait_duration::InvalidWaitDuration,
+        &invalid_timestamp::InvalidTimestamp,
+        &wrong_query_language_field::WrongQueryLanguageField,
+        &query_language_downgrade::QueryLanguageDowngrade,
+        &misplaced_states_all::MisplacedStatesAll,
+        &invalid_choice_rule::InvalidChoiceRule,
+        &map_without_processor::MapWithoutProcessor,
+        &distributed_field_in_inline_map::DistributedFieldInInlineMap,
+        &invalid_distributed_map::InvalidDistributedMap,
+        &heartbeat_not_below_timeout::HeartbeatNotBelowTimeout,
+        &invalid_credentials::InvalidCredentials,
+        &invalid_resource::InvalidResource,
+        &unrecognised_resource::UnrecognisedResource,
+        &unknown_service_integration::UnknownServiceIntegration,
+        &not_supported_in_express::NotSupportedInExpress,
     ]
 }
 

@@ -31,6 +31,16 @@ impl Rule for NoTerminalState {
             if scope.order.is_empty() || scope.has_terminal() {
                 continue;
             }
+            // A state with neither `Next` nor `End` may be the intended end: NX204 says so
+            // precisely, this rule would only repeat it.
+            let dead_end = scope.order.iter().any(|n| {
+                super::next_with_end::has_transition(&scope.node(*n).kind)
+                    && scope.transitions(*n).is_empty()
+                    && !scope.dangling.iter().any(|d| d.from == *n)
+            });
+            if dead_end {
+                continue;
+            }
             sink.push(
                 META.at(
                     format!("{}/States", scope.pointer),

@@ -11,7 +11,7 @@ use super::embed::{self, OffsetMap};
 use super::subst::{SubScope, placeholders};
 use super::{
     DEFINITION_UNREADABLE, Extracted, FileCtx, Resolver, UNDEFINED_SUBSTITUTION,
-    UNUSED_SUBSTITUTION, asl_view, data_document, diag, intrinsic, strings,
+    UNUSED_SUBSTITUTION, asl_view, data_document, diag, embedded_asl_view, intrinsic, strings,
 };
 use crate::document::{DocKind, Document, PointerMap, SourceFormat};
 use crate::load::{self, YamlOptions};
@@ -365,6 +365,7 @@ fn definition_string(
     }
     match embed::parse(&content, &map, &base, &ctx.locations) {
         Ok(e) => {
+            let asl = embedded_asl_view(&e);
             out.diagnostics.extend(e.issues);
             out.documents.push(Document {
                 path: ctx.path.to_string(),
@@ -374,7 +375,7 @@ fn definition_string(
                 index: ctx.index,
                 label: Some(id.to_string()),
                 base,
-                asl: asl_view(&e.value),
+                asl,
                 raw: e.value,
                 locations: e.locations,
                 origin: PointerMap::identity(),

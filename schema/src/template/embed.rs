@@ -223,7 +223,14 @@ fn aligned_pieces(src: &str, span: TextRange, value: &str) -> Option<Vec<Piece>>
 /// Replace `${...}` placeholders that stand outside JSON strings (`"TimeoutSeconds": ${T}`)
 /// with `0` padded by spaces, so the content parses as JSON and keeps every offset.
 /// Placeholders inside strings stay as written (they are valid string text).
+#[cfg(test)]
 pub(crate) fn mask_placeholders(content: &str) -> String {
+    mask_placeholders_at(content).0
+}
+
+/// [`mask_placeholders`], also returning where each masked placeholder started and its text.
+fn mask_placeholders_at(content: &str) -> (String, Vec<(usize, String)>) {
+    let mut masked = Vec::new();
     let bytes = content.as_bytes();
     let mut out = bytes.to_vec();
     let mut in_string = false;
@@ -238,6 +245,9 @@ pub(crate) fn mask_placeholders(content: &str) -> String {
             Some(b'$') if !in_string && bytes.get(i + 1) == Some(&b'{') => {
                 match content.get(i..).and_then(|r| r.find('}')) {
                     Some(close) => {
+                        if let Some(text) = content.get(i..=i + close) {
+                            masked.push((i, text.to_string()));
+                        }
                         for (k, b) in out.iter_mut().enumerate().skip(i).take(close + 1) {
                             *b = if k == i { b'0' } else { b' ' };
                         }
@@ -251,7 +261,8 @@ pub(crate) fn mask_placeholders(content: &str) -> String {
     }
     // Only ASCII bytes replaced whole placeholders (which start and end on ASCII), so this is
     // still UTF-8; fall back to the content itself if that reasoning were ever wrong.
-    String::from_utf8(out).unwrap_or_else(|_| content.to_string())
+    let text = String::from_utf8(out).unwrap_or_else(|_| content.to_string());
+    (text, masked)
 }
 
 /// A definition parsed out of a string, with its locations in file coordinates.
@@ -261,6 +272,10 @@ pub(crate) struct Embedded {
     pub locations: Arc<LocationMap>,
     /// Duplicate keys and the like, spans in the file, pointers from the file root.
     pub issues: Vec<Diagnostic>,
+    /// Placeholders written outside strings (`"TimeoutSeconds": ${T}`), masked as `0` in
+    /// `value`: pointer within the definition and the placeholder text. The ASL view shows
+    /// them as the placeholder string, so rules know the value comes at deploy time.
+    pub placeholders: Vec<(String, String)>,
 }
 
 fn relocate(d: &mut Diagnostic, base: &str, map: &OffsetMap) {
@@ -280,7 +295,7 @@ pub(crate) fn parse(
     base: &str,
     file_locations: &LocationMap,
 ) -> Result<Embedded, Diagnostic> {
-    let masked = mask_placeholders(content);
+    let (masked, masked_at) = mask_placeholders_at(content);
     let loaded = match load::load_json(&masked) {
         Ok(l) => l,
         Err(mut d) => {
@@ -289,7 +304,11 @@ pub(crate) fn parse(
         }
     };
     let mut locations = file_locations.clone();
+    let mut placeholders = Vec::new();
     for (p, loc) in loaded.locations.iter() {
+        if let Some((_, text)) = masked_at.iter().find(|(at, _)| *at == loc.value.start) {
+            placeholders.push((p.clone(), text.clone()));
+        }
         let value = map.map(loc.value).unwrap_or_default();
         let key = loc.key.and_then(|k| map.map(k));
         locations.insert(format!("{base}{p}"), NodeLoc { key, value });
@@ -302,6 +321,7 @@ pub(crate) fn parse(
         value: loaded.value,
         locations: Arc::new(locations),
         issues,
+        placeholders,
     })
 }
 
@@ -356,5 +376,7 @@ mod tests {
         assert_eq!(m, r#"{"T": 0         , "R": "${Arn}"}"#);
         let v: Value = serde_json::from_str(&m).unwrap();
         assert_eq!(v["T"], 0);
+        let (_, at) = mask_placeholders_at(c);
+        assert_eq!(at, [(6, "${Timeout}".to_string())]);
     }
 }

@@ -196,6 +196,18 @@ pub(crate) fn asl_view(v: &Value) -> Value {
     }
 }
 
+/// The ASL view of an embedded definition: [`asl_view`], with the placeholders that stood
+/// outside strings (masked as `0` for parsing) put back as the placeholder strings.
+pub(crate) fn embedded_asl_view(e: &embed::Embedded) -> Value {
+    let mut asl = asl_view(&e.value);
+    for (p, text) in &e.placeholders {
+        if let Some(v) = asl.pointer_mut(p) {
+            *v = Value::String(text.clone());
+        }
+    }
+    asl
+}
+
 /// A document for a definition that is template data at `base` (no re-parsing).
 pub(crate) fn data_document(ctx: &FileCtx<'_>, base: &str, raw: &Value, label: &str) -> Document {
     Document {

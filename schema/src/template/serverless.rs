@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::embed::{self, OffsetMap};
-use super::{Extracted, FileCtx, asl_view, data_document};
+use super::{Extracted, FileCtx, data_document, embedded_asl_view};
 use crate::document::{DocKind, Document, PointerMap};
 use crate::pointer;
 
@@ -39,6 +39,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
                 );
                 match embed::parse(s, &map, &base, &ctx.locations) {
                     Ok(e) => {
+                        let asl = embedded_asl_view(&e);
                         out.diagnostics.extend(e.issues);
                         out.documents.push(Document {
                             path: ctx.path.to_string(),
@@ -48,7 +49,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
                             index: ctx.index,
                             label: Some(name.clone()),
                             base,
-                            asl: asl_view(&e.value),
+                            asl,
                             raw: e.value,
                             locations: e.locations,
                             origin: PointerMap::identity(),

@@ -1,0 +1,58 @@
+//! NX212 map-without-processor.
+use nexus_schema::Severity;
+use nexus_schema::ir::StateKind;
+
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Finds Map states with neither `ItemProcessor` nor (legacy) `Iterator`.
+/// ## Why is this bad?
+/// The Map has nothing to run for its items; AWS rejects the definition
+/// (`SCHEMA_VALIDATION_FAILED`).
+/// ## Example
+/// See `fixtures/invalid/NX212-map-without-processor/`.
+pub(crate) struct MapWithoutProcessor;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX212"),
+    name: "map-without-processor",
+    severity: Severity::Error,
+    summary: "A Map state has neither `ItemProcessor` nor `Iterator`.",
+    docs: "## What it does\nFinds Map states with neither `ItemProcessor` nor its legacy name `Iterator` (both at once is NX205's).\n## Why is this bad?\nASL (\"Map State\"): the item processor is required; it is the workflow run for each item. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"Type\": \"Map\", \"ItemsPath\": \"$.items\", \"End\": true}`.",
+    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
+};
+
+impl Rule for MapWithoutProcessor {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for s in ctx.states() {
+            if s.kind == StateKind::Map
+                && s.obj.is_some()
+                && !s.has("ItemProcessor")
+                && !s.has("Iterator")
+            {
+                sink.push(
+                    META.at(
+                        &s.pointer,
+                        format!("{} has no `{}`", s.label(), ctx.field("ItemProcessor")),
+                    )
+                    .on_key()
+                    .help(format!(
+                        "add `{}` with `{}` and `{}`: the states run for each item",
+                        ctx.field("ItemProcessor"),
+                        ctx.field("StartAt"),
+                        ctx.field("States")
+                    )),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX212);
+}

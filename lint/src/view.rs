@@ -1,0 +1,189 @@
+//! What the ASL field rules (NX2xx) share: every state of the ASL view as a JSON object with
+//! its pointer, its `Type` and the query language in effect, computed once per document.
+//!
+//! Rules read the raw JSON rather than the typed model because they must see what the user
+//! wrote even when it has the wrong type (the JSON Schema pass reports the type; the rules
+//! then simply skip a value they cannot read).
+
+use serde_json::{Map, Value};
+
+use nexus_schema::ir::{ScopeKind, StateKind};
+
+use crate::Context;
+
+/// Query language of a state (ASL `QueryLanguage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ql {
+    JsonPath,
+    Jsonata,
+}
+
+impl Ql {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Ql::JsonPath => "JSONPath",
+            Ql::Jsonata => "JSONata",
+        }
+    }
+
+    fn parse(v: Option<&Value>) -> Option<Self> {
+        match v.and_then(Value::as_str) {
+            Some("JSONPath") => Some(Ql::JsonPath),
+            Some("JSONata") => Some(Ql::Jsonata),
+            _ => None,
+        }
+    }
+}
+
+/// One state of the document, at any depth.
+#[derive(Clone, Debug)]
+pub struct StateView<'a> {
+    pub name: &'a str,
+    /// Pointer of the state object in the ASL view.
+    pub pointer: String,
+    pub kind: StateKind,
+    /// The state object (`None` when the state is not an object; NX100 reports that).
+    pub obj: Option<&'a Map<String, Value>>,
+    /// The query language in effect: the state's own `QueryLanguage`, else the machine's.
+    /// AWS: nested states do not inherit from their Parallel/Map state.
+    pub ql: Ql,
+    /// Where the state's scope sits.
+    pub scope: ScopeKind,
+}
+
+impl<'a> StateView<'a> {
+    /// The value of a field of the state.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.obj.and_then(|o| o.get(key))
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.obj.is_some_and(|o| o.contains_key(key))
+    }
+
+    /// Pointer of a field of the state.
+    pub fn at(&self, key: &str) -> String {
+        nexus_schema::pointer::push(&self.pointer, key)
+    }
+
+    /// `"Map state `Name`"`, for messages.
+    pub fn label(&self) -> String {
+        format!("{} state `{}`", self.kind.as_str(), self.name)
+    }
+}
+
+/// The machine's default query language (`QueryLanguage` at the top level).
+pub fn machine_ql(asl: &Value) -> Ql {
+    Ql::parse(asl.get("QueryLanguage")).unwrap_or(Ql::JsonPath)
+}
+
+/// Every state of the document in document order (a Parallel/Map state before its children).
+pub fn states<'a>(ctx: &Context<'a>) -> Vec<StateView<'a>> {
+    let asl = &ctx.doc.asl;
+    let default = machine_ql(asl);
+    let mut out = Vec::new();
+    for (scope, n) in ctx.ir.states() {
+        let node = scope.node(n);
+        let Some(v) = asl.pointer(&node.pointer) else {
+            continue;
+        };
+        let obj = v.as_object();
+        let ql = Ql::parse(obj.and_then(|o| o.get("QueryLanguage"))).unwrap_or(default);
+        // The state name borrowed from the document (the key of `States`).
+        let name = state_name(asl, &node.pointer).unwrap_or_default();
+        out.push(StateView {
+            name,
+            pointer: node.pointer.clone(),
+            kind: node.kind.clone(),
+            obj,
+            ql,
+            scope: scope.kind.clone(),
+        });
+    }
+    out
+}
+
+/// The key under which the state at `pointer` sits in its `States` object.
+fn state_name<'a>(asl: &'a Value, pointer: &str) -> Option<&'a str> {
+    let (parent, _) = pointer.rsplit_once('/')?;
+    let states = asl.pointer(parent)?.as_object()?;
+    let want = nexus_schema::pointer::unescape(pointer.rsplit('/').next()?);
+    states.get_key_value(want.as_str()).map(|(k, _)| k.as_str())
+}
+
+/// Whether `v` is a JSONata expression string `"{% ... %}"`.
+pub fn is_jsonata(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.starts_with("{%") && s.ends_with("%}") && s.len() >= 4)
+}
+
+/// Whether `s` is nothing but one CloudFormation/SAM/Terraform placeholder: `${Name}`,
+/// `${AWS::Region}`, `#{AWS::Region}` (Serverless), or the ASL view of an intrinsic function
+/// (`${Ref:Param}`, see nexus-schema `template`).
+pub fn is_placeholder(s: &str) -> bool {
+    let inner = s
+        .strip_prefix("${")
+        .or_else(|| s.strip_prefix("#{"))
+        .and_then(|r| r.strip_suffix('}'));
+    inner.is_some_and(|i| !i.is_empty() && !i.contains('}') && !i.contains('{'))
+}
+
+/// Whether `s` contains a placeholder anywhere (`arn:${AWS::Partition}:...`).
+pub fn has_placeholder(s: &str) -> bool {
+    ["${", "#{"].iter().any(|open| {
+        s.match_indices(open)
+            .any(|(i, _)| s.get(i..).is_some_and(|rest| rest.contains('}')))
+    })
+}
+
+/// A `Resource` with Serverless Framework placeholders (`#{AWS::Region}`) written as
+/// CloudFormation ones (`${AWS::Region}`), which the ARN reader knows to keep whole.
+pub fn normalized_resource(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains("#{") {
+        std::borrow::Cow::Owned(s.replace("#{", "${"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A number as written: integer value if it is one.
+pub fn as_integer(v: &Value) -> Option<i128> {
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e30)
+                    .map(|f| f as i128)
+            }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_placeholders() {
+        assert!(is_placeholder("${Timeout}"));
+        assert!(is_placeholder("#{AWS::Region}"));
+        assert!(is_placeholder("${Ref:Param}"));
+        assert!(!is_placeholder("${a}${b}"));
+        assert!(!is_placeholder("${}"));
+        assert!(!is_placeholder("x${a}"));
+        assert!(has_placeholder(
+            "arn:${AWS::Partition}:states:::sqs:sendMessage"
+        ));
+        assert!(!has_placeholder("${lambdaArn"));
+    }
+
+    #[test]
+    fn recognises_jsonata() {
+        assert!(is_jsonata(&Value::from("{% 1 %}")));
+        assert!(!is_jsonata(&Value::from("{%")));
+        assert!(!is_jsonata(&Value::from("10 %}")));
+    }
+}
