@@ -22,14 +22,41 @@ enum Seg {
 }
 
 /// A parsed JSONPath over a JSON document (`$` relative).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The common forms are parsed into `segs` and evaluated here (the hot path of every
+/// state); anything else the Jayway dialect allows (filters `[?(...)]`, `length()`, name
+/// unions, slices with steps) is handed to `nexus_schema::expr::jsonpath` in `full`.
+#[derive(Debug, Clone)]
 pub(crate) struct JsonPath {
     segs: Vec<Seg>,
+    full: Option<Arc<nexus_schema::expr::jsonpath::Path>>,
+}
+
+impl PartialEq for JsonPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.segs == other.segs
+            && self.full.as_ref().map(|p| p.as_str()) == other.full.as_ref().map(|p| p.as_str())
+    }
 }
 
 impl JsonPath {
-    /// Parses `$`, `$.a.b`, `$['a b'][0]`, `$.a[*]`, `$..a`, `$.a[0,2]`, `$.a[1:3]`.
+    /// Parses a `$`-rooted JSONPath: the fast subset here, the rest through the shared
+    /// Jayway implementation.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match Self::parse_fast(text) {
+            Ok(p) => Ok(p),
+            Err(fast_err) => match nexus_schema::expr::jsonpath::parse(text) {
+                Ok(full) if *full.root() == nexus_schema::expr::jsonpath::Root::Input => Ok(Self {
+                    segs: Vec::new(),
+                    full: Some(Arc::new(full)),
+                }),
+                _ => Err(fast_err),
+            },
+        }
+    }
+
+    /// Parses `$`, `$.a.b`, `$['a b'][0]`, `$.a[*]`, `$..a`, `$.a[0,2]`, `$.a[1:3]`.
+    fn parse_fast(text: &str) -> Result<Self, String> {
         let rest = text
             .strip_prefix('$')
             .ok_or_else(|| format!("path '{text}' must start with '$'"))?;
@@ -144,11 +171,14 @@ impl JsonPath {
                 _ => return Err(bad()),
             }
         }
-        Ok(Self { segs })
+        Ok(Self { segs, full: None })
     }
 
     /// True when the path names at most one node (Jayway "definite" path).
     pub(crate) fn is_definite(&self) -> bool {
+        if let Some(f) = &self.full {
+            return f.is_definite();
+        }
         self.segs
             .iter()
             .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
@@ -156,12 +186,15 @@ impl JsonPath {
 
     /// True for the bare `$`.
     pub(crate) fn is_root(&self) -> bool {
-        self.segs.is_empty()
+        self.segs.is_empty() && self.full.is_none()
     }
 
     /// Evaluates the path. A definite path yields its single node or `None`; an indefinite path
     /// yields the array of matches (possibly empty), as Step Functions does.
     pub(crate) fn eval(&self, root: &Value) -> Option<Value> {
+        if let Some(f) = &self.full {
+            return f.evaluate(root).ok();
+        }
         if self.is_definite() {
             let mut cur = root;
             for s in &self.segs {
@@ -212,6 +245,9 @@ impl JsonPath {
     /// Writes `value` at this path inside `root` (ResultPath semantics: missing objects on the
     /// way are created; `$` replaces the whole document).
     pub(crate) fn set(&self, root: Value, value: Value) -> Result<Value, String> {
+        if self.full.is_some() {
+            return Err(String::from("ResultPath must be a definite path"));
+        }
         if self.segs.is_empty() {
             return Ok(value);
         }

@@ -30,6 +30,7 @@ mod retry;
 mod run;
 mod states;
 mod template;
+pub mod test_state;
 mod vars;
 
 pub use clock::{Clock, RealClock, VirtualClock};

@@ -18,6 +18,8 @@ use crate::vars::Vars;
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
     Next(StateId, Value),
+    /// A Catcher handled the state's failure and leads here (the state did not complete).
+    Caught(StateId, Value),
     Succeed(Value),
     Fail(Failure),
 }
@@ -78,6 +80,24 @@ impl Execution {
         }
         Value::Object(m)
     }
+}
+
+/// What a TestState call adds to a run.
+#[derive(Debug, Default)]
+pub(crate) struct TestStateExtras {
+    /// The `context` of the request (fields override the generated context object).
+    pub(crate) context: Option<Value>,
+    /// The parsed `mock.result`: the result of the tested state.
+    pub(crate) mock: Option<Value>,
+    /// The `roleArn` of the request (`$$.Execution.RoleArn`, null when absent).
+    pub(crate) role_arn: Option<String>,
+}
+
+/// Extras of a run: initial variables and, for TestState, the request's context and mock.
+#[derive(Debug, Default)]
+pub(crate) struct RunExtras {
+    pub(crate) vars: Vars,
+    pub(crate) test_state: Option<TestStateExtras>,
 }
 
 /// A compiled state machine, ready to run many times.
@@ -219,6 +239,8 @@ pub(crate) fn run_plan<'a>(
     Box::pin(async move {
         let mut cur = plan.start;
         let mut input = input;
+        // States with a `compensate` action that completed, in completion order.
+        let mut completed: Vec<StateId> = Vec::new();
         loop {
             exec.tick()?;
             let Some(state) = plan.states.get(cur) else {
@@ -227,23 +249,92 @@ pub(crate) fn run_plan<'a>(
                     "transition to a missing state",
                 ));
             };
+            // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
+            // keep their input, which the compensations receive.
+            let saved = (!completed.is_empty()
+                && matches!(
+                    state.kind,
+                    crate::plan::Kind::Task { .. }
+                        | crate::plan::Kind::Parallel { .. }
+                        | crate::plan::Kind::Map(_)
+                ))
+            .then(|| input.clone());
             match crate::states::run_state(exec, state, input, vars, chain).await {
                 Step::Next(id, out) => {
+                    if plan.has_compensations && state.compensate.is_some() {
+                        completed.push(cur);
+                    }
+                    input = out;
+                    cur = id;
+                }
+                Step::Caught(id, out) => {
                     input = out;
                     cur = id;
                 }
                 Step::Succeed(out) => return Ok(out),
-                Step::Fail(f) => return Err(f),
+                Step::Fail(f) => {
+                    if let Some(raw) = saved
+                        && !exec.timed_out.load(Ordering::Relaxed)
+                    {
+                        compensate(exec, plan, &completed, raw, &f, vars, chain).await?;
+                    }
+                    return Err(f);
+                }
             }
         }
     })
 }
 
+/// Runs the compensations of `completed` states, most recent first, each with the failed
+/// state's input plus the error at `nexus_error`. A failing compensation ends the execution
+/// with its own error.
+async fn compensate(
+    exec: &Exec<'_>,
+    plan: &Plan,
+    completed: &[StateId],
+    raw: Value,
+    failure: &Failure,
+    vars: &mut Vars,
+    chain: &mut u64,
+) -> Result<(), Failure> {
+    let Value::Object(mut data) = raw else {
+        return Err(Failure::new(
+            names::RUNTIME,
+            "cannot run compensations: the failed state's input is not an object, so the error cannot be stored at 'nexus_error'",
+        ));
+    };
+    data.insert("nexus_error".into(), failure.error_output());
+    let data = Value::Object(data);
+    for id in completed.iter().rev() {
+        let Some(comp) = plan.states.get(*id).and_then(|s| s.compensate.as_deref()) else {
+            continue;
+        };
+        exec.tick()?;
+        if let Step::Fail(f) = crate::states::run_state(exec, comp, data.clone(), vars, chain).await
+        {
+            return Err(f);
+        }
+    }
+    Ok(())
+}
+
 impl Engine {
     /// Compiles a definition.
     pub fn new(definition: &Value, opts: RunOptions) -> Result<Self, CompileError> {
+        Self::with_compensations(definition, &[], opts)
+    }
+
+    /// Compiles a definition with NEXUS `compensate` actions (the side table of
+    /// [`nexus_schema::nexus::lower`]): when a Task, Parallel or Map state fails and no
+    /// catcher handles the error, the compensations of the states that completed before it
+    /// in the same (sub-)machine run in reverse completion order, then the failure goes on.
+    pub fn with_compensations(
+        definition: &Value,
+        compensations: &[nexus_schema::nexus::Compensation],
+        opts: RunOptions,
+    ) -> Result<Self, CompileError> {
         Ok(Self {
-            plan: Arc::new(crate::plan::compile(definition)?),
+            plan: Arc::new(crate::plan::compile(definition, compensations)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -268,6 +359,16 @@ impl Engine {
     /// Runs to completion, blocking the current thread. Must not be called from inside an
     /// async runtime (use [`Engine::run_async`] there).
     pub fn run(&self, input: Value, handlers: &Handlers) -> Result<Execution, RunError> {
+        self.run_blocking(input, handlers, RunExtras::default())
+    }
+
+    /// [`Engine::run_with`] on this engine's own runtime.
+    pub(crate) fn run_blocking(
+        &self,
+        input: Value,
+        handlers: &Handlers,
+        extras: RunExtras,
+    ) -> Result<Execution, RunError> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(RunError::NestedRuntime);
         }
@@ -286,7 +387,7 @@ impl Engine {
                     .ok_or_else(|| RunError::Runtime(std::io::Error::other("runtime lost")))?
             }
         };
-        rt.block_on(self.run_async(input, handlers))
+        rt.block_on(self.run_with(input, handlers, extras))
     }
 
     /// Runs to completion inside the caller's tokio runtime.
@@ -295,19 +396,18 @@ impl Engine {
         input: Value,
         handlers: &Handlers,
     ) -> Result<Execution, RunError> {
-        self.run_with(input, handlers, Vars::default(), None, None)
-            .await
+        self.run_with(input, handlers, RunExtras::default()).await
     }
 
-    /// Runs with initial variables and an optional context override (TestState inputs).
+    /// Runs with the extras of a TestState call (initial variables, context override,
+    /// mocked state result).
     pub(crate) async fn run_with(
         &self,
         input: Value,
         handlers: &Handlers,
-        vars: Vars,
-        context: Option<&Value>,
-        state_mock: Option<Value>,
+        extras: RunExtras,
     ) -> Result<Execution, RunError> {
+        let RunExtras { vars, test_state } = extras;
         let opts = &self.opts;
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
         let exec_name = opts
@@ -324,23 +424,36 @@ impl Engine {
             })?),
             None => None,
         };
-        let mut base = ContextBase::new(
-            &opts.execution_arn(&exec_name),
-            &exec_name,
-            &input,
-            &opts.role_arn,
-            &crate::clock::format_iso_ms(start),
-            &opts.state_machine_arn(),
-            &opts.state_machine_name,
-        );
-        if let Some(ctx) = context {
-            if let Some(e) = ctx.get("Execution") {
-                base.execution = e.clone();
-            }
-            if let Some(s) = ctx.get("StateMachine") {
-                base.state_machine = s.clone();
-            }
-        }
+        let start_iso = crate::clock::format_iso_ms(start);
+        let (base, state_mock, is_test_state) = match test_state {
+            None => (
+                ContextBase::new(
+                    &opts.execution_arn(&exec_name),
+                    &exec_name,
+                    &input,
+                    &opts.role_arn,
+                    &start_iso,
+                    &opts.state_machine_arn(),
+                    &opts.state_machine_name,
+                ),
+                None,
+                false,
+            ),
+            Some(ts) => (
+                ContextBase::for_test_state(
+                    &opts.express_execution_arn(&exec_name),
+                    &exec_name,
+                    &input,
+                    ts.role_arn.as_deref(),
+                    &start_iso,
+                    &opts.state_machine_arn(),
+                    &opts.state_machine_name,
+                    ts.context.as_ref(),
+                ),
+                ts.mock,
+                true,
+            ),
+        };
         let exec = Exec {
             opts,
             handlers,
@@ -358,7 +471,7 @@ impl Engine {
                 )
             }),
             timed_out: AtomicBool::new(false),
-            test_state: context.is_some(),
+            test_state: is_test_state,
             state_mock,
         };
         let started = exec.history.emit(0, "ExecutionStarted", start, || {

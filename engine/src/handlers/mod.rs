@@ -89,6 +89,7 @@ impl Handler for MockHandler {
 pub struct Handlers {
     by_key: HashMap<String, Arc<dyn Handler>>,
     fallback: Option<Arc<dyn Handler>>,
+    overriding: Option<Arc<dyn Handler>>,
     mock: Option<(Arc<MockConfig>, String, String)>,
 }
 
@@ -120,6 +121,13 @@ impl Handlers {
         self
     }
 
+    /// Handler answering every Task, before mock configurations and registered handlers
+    /// (a TestState `mock`).
+    pub fn set_override(&mut self, h: Arc<dyn Handler>) -> &mut Self {
+        self.overriding = Some(h);
+        self
+    }
+
     /// Answers Tasks from a Step Functions Local mock configuration, for the given state
     /// machine name and test case.
     pub fn set_mock_config(
@@ -134,14 +142,18 @@ impl Handlers {
 
     /// The mocked answer for this request, if the mock configuration covers the state.
     pub(crate) fn mocked(&self, req: &TaskRequest) -> Option<Result<Value, HandlerError>> {
+        if self.overriding.is_some() {
+            return None;
+        }
         let (cfg, sm, case) = self.mock.as_ref()?;
         cfg.response(sm, case, &req.state_name, req.invocation)
     }
 
     /// Finds the handler for a request.
     pub(crate) fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
-        self.by_key
-            .get(&req.resource)
+        self.overriding
+            .as_ref()
+            .or_else(|| self.by_key.get(&req.resource))
             .or_else(|| self.by_key.get(&req.action))
             .or(self.fallback.as_ref())
     }

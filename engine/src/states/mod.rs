@@ -379,7 +379,7 @@ pub(crate) async fn run_state(
                 return Step::Fail(f);
             };
             match catch_output(&cx, c, &raw, &f, vars) {
-                Ok((out, assigned)) => leave(
+                Ok((out, assigned)) => match leave(
                     &cx,
                     out,
                     assigned,
@@ -387,7 +387,10 @@ pub(crate) async fn run_state(
                     vars,
                     chain,
                     recording,
-                ),
+                ) {
+                    Step::Next(n, out) => Step::Caught(n, out),
+                    other => other,
+                },
                 Err(mut f2) => {
                     f2.locate(&state.name, entered_id);
                     Step::Fail(f2)
