@@ -188,10 +188,9 @@ mod tests {
 
     #[test]
     fn detects_tampering() {
-        let dir = std::env::temp_dir().join(format!("nexus-eventlog-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join("log.jsonl");
-        let _ = std::fs::remove_file(&path);
+        // Removed with everything in it when the test ends, passed or not.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
         let mut w = EventLogWriter::open(&path).unwrap();
         w.append(&json!({"type": "A"})).unwrap();
         w.append(&json!({"type": "B"})).unwrap();

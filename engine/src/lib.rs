@@ -35,7 +35,10 @@ mod vars;
 
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use error::{CompileError, RunError};
-pub use handlers::{Handler, HandlerError, Handlers, TaskRequest};
+pub use handlers::{
+    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
+    TaskRequest,
+};
 pub use mock_config::{MockConfig, MockConfigError};
 pub use options::RunOptions;
 pub use run::{Engine, Execution, ExecutionStatus};

@@ -4,6 +4,7 @@
 //! configuration, when given, answers first. A Task with no handler fails with
 //! `States.Runtime` naming the action.
 
+mod config;
 mod exec;
 mod http;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use config::HandlerConfigError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 

@@ -288,8 +288,8 @@ async fn invoke(
         return Err(HandlerError::new(
             names::RUNTIME,
             format!(
-                "No handler for Task resource '{}' (action '{}'): register a handler or supply a mock config",
-                req.resource, req.action
+                "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
+                req.action, req.state_name, req.resource
             ),
         ));
     };
