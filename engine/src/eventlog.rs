@@ -14,7 +14,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
         s.push(char::from(
             DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),

@@ -67,13 +67,13 @@ impl JsonPath {
         while let Some(&c) = chars.get(i) {
             match c {
                 '.' => {
-                    i += 1;
+                    i = i.saturating_add(1);
                     let descendant = chars.get(i) == Some(&'.');
                     if descendant {
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     if chars.get(i) == Some(&'*') {
-                        i += 1;
+                        i = i.saturating_add(1);
                         segs.push(Seg::Wildcard);
                         continue;
                     }
@@ -88,7 +88,7 @@ impl JsonPath {
                         if c == '.' || c == '[' {
                             break;
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     let name: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
                     if name.is_empty() {
@@ -101,35 +101,35 @@ impl JsonPath {
                     });
                 }
                 '[' => {
-                    i += 1;
+                    i = i.saturating_add(1);
                     let q = chars.get(i).copied();
                     if q == Some('\'') || q == Some('"') {
                         let quote = q.unwrap_or('\'');
-                        i += 1;
+                        i = i.saturating_add(1);
                         let mut name = String::new();
                         loop {
                             match chars.get(i) {
                                 None => return Err(bad()),
                                 Some('\\') => {
-                                    if let Some(&n) = chars.get(i + 1) {
+                                    if let Some(&n) = chars.get(i.saturating_add(1)) {
                                         name.push(n);
                                     }
-                                    i += 2;
+                                    i = i.saturating_add(2);
                                 }
                                 Some(&c) if c == quote => {
-                                    i += 1;
+                                    i = i.saturating_add(1);
                                     break;
                                 }
                                 Some(&c) => {
                                     name.push(c);
-                                    i += 1;
+                                    i = i.saturating_add(1);
                                 }
                             }
                         }
                         if chars.get(i) != Some(&']') {
                             return Err(bad());
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                         segs.push(Seg::Child(name));
                         continue;
                     }
@@ -138,13 +138,13 @@ impl JsonPath {
                         if c == ']' {
                             break;
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     let inner: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
                     if chars.get(i) != Some(&']') {
                         return Err(bad());
                     }
-                    i += 1;
+                    i = i.saturating_add(1);
                     let inner = inner.trim();
                     if inner == "*" {
                         segs.push(Seg::Wildcard);
@@ -224,13 +224,19 @@ impl JsonPath {
                     }
                     (Seg::Slice(from, to), Value::Array(a)) => {
                         let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
-                        let fix = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                        let fix = |x: i64| {
+                            if x < 0 {
+                                len.saturating_add(x).max(0)
+                            } else {
+                                x.min(len)
+                            }
+                        };
                         let f = fix(from.unwrap_or(0));
                         let t = fix(to.unwrap_or(len));
                         let mut k = f;
                         while k < t {
                             next.extend(usize::try_from(k).ok().and_then(|k| a.get(k)));
-                            k += 1;
+                            k = k.saturating_add(1);
                         }
                     }
                     (Seg::Descendant(n), _) => collect_descendants(v, n, &mut next),

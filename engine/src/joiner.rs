@@ -30,7 +30,7 @@ where
     loop {
         while !stopped && running.len() < limit && next < n {
             running.push((next, make(next)));
-            next += 1;
+            next = next.saturating_add(1);
         }
         if running.is_empty() {
             break;

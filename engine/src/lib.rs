@@ -12,6 +12,7 @@
 #![deny(clippy::expect_used)] // same reason as unwrap_used
 #![deny(clippy::panic)] // a workflow may fail, the engine may not
 #![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
+#![deny(clippy::arithmetic_side_effects)] // counts, sizes and times come from user data
 
 mod clock;
 pub mod conformance;

@@ -460,7 +460,7 @@ fn leave(
 }
 
 fn event_name(ty: &str, suffix: &str) -> String {
-    let mut s = String::with_capacity(ty.len() + suffix.len());
+    let mut s = String::with_capacity(ty.len().saturating_add(suffix.len()));
     s.push_str(ty);
     s.push_str(suffix);
     s
