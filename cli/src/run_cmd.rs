@@ -50,6 +50,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub input_file: Option<PathBuf>,
 
+    /// Run once per line of this JSON Lines file (each line an input), printing one JSON
+    /// result per line; exit 0 only when every execution succeeded.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["input", "input_file", "history"])]
+    pub input_lines: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: RunFormat,
@@ -340,6 +345,9 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     let handlers = handlers_of(args, &name)?;
     let engine = Engine::with_compensations(&doc.asl, &compensations, opts)
         .map_err(|e| Fail(format!("{display}: cannot run: {e}")))?;
+    if let Some(p) = &args.input_lines {
+        return run_lines(&engine, &handlers, p);
+    }
     let started = std::time::Instant::now();
     let exec = engine.run(input, &handlers)?;
     let elapsed = started.elapsed();
@@ -360,6 +368,48 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         ExecutionStatus::Succeeded => 0,
         ExecutionStatus::Failed | ExecutionStatus::TimedOut => 1,
     })
+}
+
+/// `--input-lines`: one execution per input line, one JSON summary per line.
+fn run_lines(engine: &Engine, handlers: &Handlers, path: &Path) -> Result<u8, Fail> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        s
+    } else {
+        read_text(path)?
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut all_ok = true;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let input: Value = serde_json::from_str(line).map_err(|e| {
+            Fail(format!(
+                "{} line {}: not JSON: {e}",
+                path.display(),
+                i.saturating_add(1)
+            ))
+        })?;
+        let exec = engine.run(input, handlers)?;
+        all_ok &= exec.status == ExecutionStatus::Succeeded;
+        if let Err(e) = serde_json::to_writer(&mut out, &exec.summary())
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+        {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                break;
+            }
+            return Err(Fail(format!("cannot write the result: {e}")));
+        }
+    }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Fail(format!("cannot write the result: {e}")));
+    }
+    Ok(if all_ok { 0 } else { 1 })
 }
 
 pub fn run(args: &RunArgs) -> u8 {

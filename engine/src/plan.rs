@@ -33,6 +33,10 @@ pub(crate) struct Plan {
     pub(crate) timeout_seconds: Option<u64>,
     /// Whether any state of this (sub-)machine has a NEXUS `compensate` action.
     pub(crate) has_compensations: bool,
+    /// Whether any state, at any depth, reads the context object (else it is never built).
+    pub(crate) uses_context: bool,
+    /// Whether any state, at any depth, is a Task (whose handler may need an async runtime).
+    pub(crate) has_tasks: bool,
 }
 
 /// Where a state goes when it completes normally.
@@ -173,22 +177,6 @@ pub(crate) struct State {
     pub(crate) compensate: Option<Box<State>>,
 }
 
-impl State {
-    /// The `Type` string, used for event names (`PassStateEntered`...).
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Pass { .. } => "Pass",
-            Kind::Task { .. } => "Task",
-            Kind::Choice { .. } => "Choice",
-            Kind::Wait(_) => "Wait",
-            Kind::Succeed => "Succeed",
-            Kind::Fail { .. } => "Fail",
-            Kind::Parallel { .. } => "Parallel",
-            Kind::Map(_) => "Map",
-        }
-    }
-}
-
 /// Escapes a key for a JSON Pointer (RFC 6901).
 pub(crate) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -254,6 +242,8 @@ pub(crate) fn compile_single(state: &Value, name: &str) -> Result<Plan, CompileE
         start: 0,
         timeout_seconds: None,
         has_compensations: false,
+        uses_context: true,
+        has_tasks: true,
     })
 }
 
@@ -298,6 +288,23 @@ fn compile_machine(
         out.push(st);
     }
     let has_compensations = out.iter().any(|s| s.compensate.is_some());
+    let has_tasks = out.iter().any(|s| {
+        s.compensate.is_some()
+            || match &s.kind {
+                Kind::Task { .. } => true,
+                Kind::Parallel { branches } => branches.iter().any(|b| b.has_tasks),
+                Kind::Map(m) => m.processor.has_tasks,
+                _ => false,
+            }
+    });
+    let uses_context = out.iter().any(|s| {
+        s.uses_context
+            || match &s.kind {
+                Kind::Parallel { branches } => branches.iter().any(|b| b.uses_context),
+                Kind::Map(m) => m.processor.uses_context,
+                _ => false,
+            }
+    });
     let timeout_seconds = match obj.get("TimeoutSeconds") {
         None => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {
@@ -312,6 +319,8 @@ fn compile_machine(
         start,
         timeout_seconds,
         has_compensations,
+        uses_context,
+        has_tasks,
     })
 }
 

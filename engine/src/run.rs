@@ -17,7 +17,8 @@ use crate::vars::Vars;
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
-    Next(StateId, Value),
+    /// Go on at this state with this input, whose serialised size is at most the bound.
+    Next(StateId, Value, usize),
     /// A Catcher handled the state's failure and leads here (the state did not complete).
     Caught(StateId, Value),
     Succeed(Value),
@@ -241,6 +242,9 @@ pub(crate) fn run_plan<'a>(
         let mut input = input;
         // States with a `compensate` action that completed, in completion order.
         let mut completed: Vec<StateId> = Vec::new();
+        // The input of a state that follows another was checked as that state's output:
+        // the bound found then is known.
+        let mut bound: Option<usize> = None;
         loop {
             exec.tick()?;
             let Some(state) = plan.states.get(cur) else {
@@ -259,17 +263,19 @@ pub(crate) fn run_plan<'a>(
                         | crate::plan::Kind::Map(_)
                 ))
             .then(|| input.clone());
-            match crate::states::run_state(exec, state, input, vars, chain).await {
-                Step::Next(id, out) => {
+            match crate::states::run_state(exec, state, input, vars, chain, bound).await {
+                Step::Next(id, out, b) => {
                     if plan.has_compensations && state.compensate.is_some() {
                         completed.push(cur);
                     }
                     input = out;
                     cur = id;
+                    bound = Some(b);
                 }
                 Step::Caught(id, out) => {
                     input = out;
                     cur = id;
+                    bound = None;
                 }
                 Step::Succeed(out) => return Ok(out),
                 Step::Fail(f) => {
@@ -310,7 +316,7 @@ async fn compensate(
             continue;
         };
         exec.tick()?;
-        if let Step::Fail(f) = crate::states::run_state(exec, comp, data.clone(), vars, chain).await
+        if let Step::Fail(f) = crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
         {
             return Err(f);
         }
@@ -372,6 +378,17 @@ impl Engine {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(RunError::NestedRuntime);
         }
+        // A machine without Tasks, on the virtual clock and without a wall-time limit, never
+        // waits for anything: its run completes on the first poll, without a runtime. Should
+        // it not, the runtime below takes the same future over.
+        let mut fut = Box::pin(self.run_with(input, handlers, extras));
+        if !self.plan.has_tasks && self.opts.clock.is_virtual() && self.opts.wall_time.is_none()
+        {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            if let std::task::Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
+                return r;
+            }
+        }
         // One current-thread runtime per engine, built on first use: a run that never waits
         // completes on its first poll, so block_on costs next to nothing per execution.
         let rt = match self.runtime.get() {
@@ -387,7 +404,7 @@ impl Engine {
                     .ok_or_else(|| RunError::Runtime(std::io::Error::other("runtime lost")))?
             }
         };
-        rt.block_on(self.run_with(input, handlers, extras))
+        rt.block_on(fut)
     }
 
     /// Runs to completion inside the caller's tokio runtime.
@@ -410,10 +427,16 @@ impl Engine {
         let RunExtras { vars, test_state } = extras;
         let opts = &self.opts;
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
-        let exec_name = opts
-            .execution_name
-            .clone()
-            .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32));
+        // The context object (names, ARNs, a copy of the input) is only built when a state
+        // reads it: most executions never do.
+        let needs_context = self.plan.uses_context || test_state.is_some();
+        let exec_name = if needs_context {
+            opts.execution_name
+                .clone()
+                .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32))
+        } else {
+            String::new()
+        };
         let start = opts.clock.now_ms();
         let log = match &opts.event_log {
             Some(p) => Some(crate::eventlog::EventLogWriter::open(p).map_err(|source| {
@@ -424,15 +447,15 @@ impl Engine {
             })?),
             None => None,
         };
-        let start_iso = crate::clock::format_iso_ms(start);
         let (base, state_mock, is_test_state) = match test_state {
+            None if !needs_context => (ContextBase::unused(), None, false),
             None => (
                 ContextBase::new(
                     &opts.execution_arn(&exec_name),
                     &exec_name,
                     &input,
                     &opts.role_arn,
-                    &start_iso,
+                    &crate::clock::format_iso_ms(start),
                     &opts.state_machine_arn(),
                     &opts.state_machine_name,
                 ),
@@ -445,7 +468,7 @@ impl Engine {
                     &exec_name,
                     &input,
                     ts.role_arn.as_deref(),
-                    &start_iso,
+                    &crate::clock::format_iso_ms(start),
                     &opts.state_machine_arn(),
                     &opts.state_machine_name,
                     ts.context.as_ref(),
