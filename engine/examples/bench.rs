@@ -35,7 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enumerate()
         .find(|(i, a)| {
             !a.starts_with('-')
-                && !(*i > 0 && args.get(i - 1).is_some_and(|p| p == "--reps" || p == "--only"))
+                && !(*i > 0
+                    && args
+                        .get(i - 1)
+                        .is_some_and(|p| p == "--reps" || p == "--only"))
         })
         .map(|(_, a)| a)
         .map(PathBuf::from)

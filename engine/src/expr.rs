@@ -258,6 +258,11 @@ impl JsonPath {
             return Ok(value);
         }
         let mut root = root;
+        // The usual `$.name` on an object: one insertion.
+        if let ([Seg::Child(n)], Value::Object(m)) = (self.segs.as_slice(), &mut root) {
+            m.insert(n.clone(), value);
+            return Ok(root);
+        }
         let mut cur = &mut root;
         for s in &self.segs {
             cur = match s {

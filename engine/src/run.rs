@@ -316,7 +316,8 @@ async fn compensate(
             continue;
         };
         exec.tick()?;
-        if let Step::Fail(f) = crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
+        if let Step::Fail(f) =
+            crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
         {
             return Err(f);
         }
@@ -381,9 +382,8 @@ impl Engine {
         // A machine without Tasks, on the virtual clock and without a wall-time limit, never
         // waits for anything: its run completes on the first poll, without a runtime. Should
         // it not, the runtime below takes the same future over.
-        let mut fut = Box::pin(self.run_with(input, handlers, extras));
-        if !self.plan.has_tasks && self.opts.clock.is_virtual() && self.opts.wall_time.is_none()
-        {
+        let mut fut = std::pin::pin!(self.run_with(input, handlers, extras));
+        if !self.plan.has_tasks && self.opts.clock.is_virtual() && self.opts.wall_time.is_none() {
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             if let std::task::Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
                 return r;

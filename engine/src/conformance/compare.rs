@@ -115,7 +115,10 @@ fn key_forms(key: &str) -> [String; 3] {
     let mut cur = String::new();
     let chars: Vec<char> = key.chars().collect();
     for (i, c) in chars.iter().enumerate() {
-        let prev_lower = i > 0 && chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_lowercase());
+        let prev_lower = i > 0
+            && chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_lowercase());
         if (c.is_uppercase() && prev_lower) || *c == '-' || *c == '_' {
             if !cur.is_empty() {
                 words.push(std::mem::take(&mut cur));

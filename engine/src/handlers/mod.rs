@@ -183,7 +183,11 @@ fn last_name(arn: &str) -> String {
     // arn:aws:lambda:region:acct:function:NAME[:alias]
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.iter().position(|p| *p == "function") {
-        Some(i) => parts.get(i.saturating_add(1)).copied().unwrap_or(arn).to_string(),
+        Some(i) => parts
+            .get(i.saturating_add(1))
+            .copied()
+            .unwrap_or(arn)
+            .to_string(),
         None => arn.rsplit([':', '/']).next().unwrap_or(arn).to_string(),
     }
 }

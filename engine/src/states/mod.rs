@@ -288,15 +288,14 @@ pub(crate) async fn run_state(
 ) -> Step {
     let entered_prev = exec.entered_prev(*chain);
     let entered_ms = exec.now();
-    let recording = exec.history.recording();
-    let entered_id = exec
-        .history
-        .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
-            Some((
-                "stateEnteredEventDetails",
-                crate::history::entered(&state.name, &raw),
-            ))
-        });
+    let entered_id =
+        exec.history
+            .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
+                Some((
+                    "stateEnteredEventDetails",
+                    crate::history::entered(&state.name, &raw),
+                ))
+            });
     *chain = entered_id;
     let cx = Cx {
         exec,
@@ -322,9 +321,7 @@ pub(crate) async fn run_state(
                 choice_state::run(&cx, rules, *default, raw, vars),
                 Value::Null,
             ),
-            Kind::Succeed if state.catch.is_empty() => {
-                (succeed::run(&cx, raw, vars), Value::Null)
-            }
+            Kind::Succeed if state.catch.is_empty() => (succeed::run(&cx, raw, vars), Value::Null),
             Kind::Pass { result } => (pass::run(&cx, result.as_ref(), raw.clone(), vars), raw),
             Kind::Choice { rules, default } => (
                 choice_state::run(&cx, rules, *default, raw.clone(), vars),
@@ -376,16 +373,7 @@ pub(crate) async fn run_state(
                 Some(n) => Transition::Next(n),
                 None => state.next,
             };
-            leave(
-                &cx,
-                done.output,
-                done.assigned,
-                next,
-                vars,
-                chain,
-                recording,
-                bound,
-            )
+            leave(&cx, done.output, done.assigned, next, vars, chain, bound)
         }
         Err(mut f) => {
             // TestState reports evaluation errors without the execution-level prefix.
@@ -422,19 +410,12 @@ pub(crate) async fn run_state(
                 return Step::Fail(f);
             };
             match catch_output(&cx, c, &raw, &f, vars) {
-                Ok((out, assigned)) => match leave(
-                    &cx,
-                    out,
-                    assigned,
-                    Transition::Next(c.next),
-                    vars,
-                    chain,
-                    recording,
-                    0,
-                ) {
-                    Step::Next(n, out, _) => Step::Caught(n, out),
-                    other => other,
-                },
+                Ok((out, assigned)) => {
+                    match leave(&cx, out, assigned, Transition::Next(c.next), vars, chain, 0) {
+                        Step::Next(n, out, _) => Step::Caught(n, out),
+                        other => other,
+                    }
+                }
                 Err(mut f2) => {
                     f2.locate(&state.name, entered_id);
                     Step::Fail(f2)
@@ -516,10 +497,10 @@ fn leave(
     next: Transition,
     vars: &mut Vars,
     chain: &mut u64,
-    recording: bool,
     bound: usize,
 ) -> Step {
     let state = cx.state;
+    let recording = cx.exec.history.recording();
     if !matches!(state.kind, Kind::Fail { .. }) {
         *chain = cx.emit(*chain, exited_event(&state.kind), || {
             if recording {

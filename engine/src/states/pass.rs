@@ -31,7 +31,10 @@ pub(crate) fn run(
                 }
                 (_, params) => {
                     let (eff, raw) = if replaces && result.is_none() {
-                        (super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?, Value::Null)
+                        (
+                            super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?,
+                            Value::Null,
+                        )
                     } else {
                         (super::input_path(&st.io.input_path, &raw, &ctx, vars)?, raw)
                     };
