@@ -34,11 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .enumerate()
         .find(|(i, a)| {
-            !a.starts_with('-')
-                && !(*i > 0
-                    && args
-                        .get(i - 1)
-                        .is_some_and(|p| p == "--reps" || p == "--only"))
+            let after_flag = i
+                .checked_sub(1)
+                .and_then(|p| args.get(p))
+                .is_some_and(|p| p == "--reps" || p == "--only");
+            !a.starts_with('-') && !after_flag
         })
         .map(|(_, a)| a)
         .map(PathBuf::from)
