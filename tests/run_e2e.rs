@@ -478,3 +478,37 @@ fn input_file_and_succeeded_exit_zero() {
         json!({"status": "SUCCEEDED", "output": {"n": 3}})
     );
 }
+
+/// The example of README.md's "Local execution" section.
+#[test]
+fn readme_example_runs() {
+    nexus()
+        .args([
+            "run",
+            "fixtures/valid/nexus/payment-reconciliation.nexus.yaml",
+            "--handlers",
+            "fixtures/engine/payment-handlers.yaml",
+            "--input",
+            r#"{"user":"ada","amount":25}"#,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "SUCCEEDED after 4 state transitions",
+        ))
+        .stdout(predicate::str::contains(r#""logged": true"#));
+    nexus()
+        .args([
+            "run",
+            "fixtures/valid/nexus/payment-reconciliation.nexus.yaml",
+            "--handlers",
+            "fixtures/engine/payment-handlers-log-down.yaml",
+            "--input",
+            r#"{"user":"ada","amount":25}"#,
+            "-f",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .stdout("{\"status\":\"FAILED\",\"error\":\"PaymentRejected\"}\n");
+}

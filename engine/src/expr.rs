@@ -248,6 +248,88 @@ impl JsonPath {
         Some(Value::Array(cur.into_iter().cloned().collect()))
     }
 
+    /// The rest of this path below `prefix`, when both are plain `.name`/`[i]` paths and this
+    /// one starts with `prefix`.
+    pub(crate) fn strip_prefix(&self, prefix: &JsonPath) -> Option<JsonPath> {
+        let plain = |p: &JsonPath| {
+            p.full.is_none()
+                && p.segs
+                    .iter()
+                    .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
+        };
+        if !plain(self) || !plain(prefix) {
+            return None;
+        }
+        let rest = self.segs.strip_prefix(prefix.segs.as_slice())?;
+        Some(JsonPath {
+            segs: rest.to_vec(),
+            full: None,
+        })
+    }
+
+    /// Whether [`JsonPath::set`] would succeed on `root` (without doing it).
+    pub(crate) fn can_set(&self, root: &Value) -> bool {
+        if self.full.is_some() {
+            return false;
+        }
+        let mut cur = Some(root);
+        for s in &self.segs {
+            cur = match (s, cur) {
+                // A missing or null node on the way is created as an object.
+                (Seg::Child(_), None | Some(Value::Null)) => None,
+                (Seg::Child(n), Some(Value::Object(m))) => m.get(n),
+                (Seg::Index(i), Some(Value::Array(a))) => match norm_index(*i, a.len()) {
+                    Some(k) if k < a.len() => a.get(k),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+        }
+        true
+    }
+
+    /// [`JsonPath::eval`] on a value the caller gives up: a definite path moves the selected
+    /// node out instead of copying it.
+    pub(crate) fn eval_owned(&self, root: Value) -> Result<Value, Value> {
+        if self.full.is_some() || !self.is_definite() {
+            return self.eval(&root).ok_or(root);
+        }
+        // Check first, so a path that selects nothing leaves `root` whole for the message.
+        if self.eval_ref(&root).is_none() {
+            return Err(root);
+        }
+        let mut root = root;
+        let mut cur = &mut root;
+        for s in &self.segs {
+            let next = match (s, cur) {
+                (Seg::Child(n), Value::Object(m)) => m.get_mut(n),
+                (Seg::Index(i), Value::Array(a)) => {
+                    let len = a.len();
+                    norm_index(*i, len).and_then(|i| a.get_mut(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(n) => cur = n,
+                None => return Ok(Value::Null),
+            }
+        }
+        Ok(std::mem::take(cur))
+    }
+
+    /// The node a definite path selects, by reference.
+    fn eval_ref<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        let mut cur = root;
+        for s in &self.segs {
+            cur = match (s, cur) {
+                (Seg::Child(n), Value::Object(m)) => m.get(n)?,
+                (Seg::Index(i), Value::Array(a)) => a.get(norm_index(*i, a.len())?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Writes `value` at this path inside `root` (ResultPath semantics: missing objects on the
     /// way are created; `$` replaces the whole document).
     pub(crate) fn set(&self, root: Value, value: Value) -> Result<Value, String> {

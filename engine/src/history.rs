@@ -55,7 +55,11 @@ impl History {
         details: impl FnOnce() -> Option<(&'static str, Value)>,
     ) -> u64 {
         if self.count_only {
-            return self.ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // One execution is polled by one thread at a time (see `Exec::entered_prev`).
+            let id = self.ids.load(std::sync::atomic::Ordering::Relaxed);
+            self.ids
+                .store(id.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
+            return id;
         }
         let Ok(mut g) = self.inner.lock() else {
             return 0;

@@ -75,6 +75,10 @@ pub(crate) struct Io {
     pub(crate) input_path: PathSel,
     pub(crate) output_path: PathSel,
     pub(crate) result_path: ResultSel,
+    /// When `OutputPath` selects inside the place `ResultPath` writes to (`ResultPath: $.r`,
+    /// `OutputPath: $.r.x`): the rest of `OutputPath` below it (`$.x`), so the output can be
+    /// taken from the result without copying the input.
+    pub(crate) output_in_result: Option<crate::expr::JsonPath>,
     pub(crate) parameters: Option<Template>,
     pub(crate) result_selector: Option<Template>,
     pub(crate) assign: Option<Assign>,
@@ -503,10 +507,21 @@ fn compile_state(
     } else {
         Transition::End
     };
+    let output_path = path_sel(o, "OutputPath", ptr)?;
+    let result_path = result_sel(o, ptr)?;
+    let output_in_result = match (&result_path, &output_path) {
+        (ResultSel::Path(r), PathSel::Path(op))
+            if r.root == crate::expr::Root::Input && op.root == crate::expr::Root::Input =>
+        {
+            op.path.strip_prefix(&r.path)
+        }
+        _ => None,
+    };
     let io = Io {
         input_path: path_sel(o, "InputPath", ptr)?,
-        output_path: path_sel(o, "OutputPath", ptr)?,
-        result_path: result_sel(o, ptr)?,
+        output_path,
+        result_path,
+        output_in_result,
         parameters: if ty == "Map" {
             None
         } else {

@@ -164,7 +164,10 @@ impl<'a> Exec<'a> {
     /// `previousEventId` of a StateEntered event: the very first state of the execution
     /// points at 0, as in AWS histories.
     pub(crate) fn entered_prev(&self, chain: u64) -> u64 {
-        if self.first_entered.swap(false, Ordering::Relaxed) {
+        // One execution is one future, polled by one thread at a time: plain loads and stores
+        // suffice for its counters (and cost less than read-modify-write instructions).
+        if self.first_entered.load(Ordering::Relaxed) {
+            self.first_entered.store(false, Ordering::Relaxed);
             0
         } else {
             chain
@@ -173,10 +176,8 @@ impl<'a> Exec<'a> {
 
     /// Counts a transition and enforces the limits.
     pub(crate) fn tick(&self) -> Result<(), Failure> {
-        let n = self
-            .transitions
-            .fetch_add(1, Ordering::Relaxed)
-            .saturating_add(1);
+        let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
+        self.transitions.store(n, Ordering::Relaxed);
         if n > self.opts.max_transitions {
             return Err(Failure::new(
                 names::RUNTIME,
@@ -225,19 +226,31 @@ impl<'a> Exec<'a> {
     }
 }
 
-/// Boxed future of [`run_plan`] (boxed to allow Parallel/Map to recurse into it).
+/// Boxed future of [`run_plan`], for Parallel branches and Map iterations (their futures
+/// must be `dyn`, which a future that contains them cannot name).
 pub(crate) type PlanFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, Failure>> + Send + 'a>>;
 
-/// Runs the states of `plan` from its start until it succeeds or fails.
-pub(crate) fn run_plan<'a>(
+/// [`run_plan`], boxed.
+pub(crate) fn run_plan_boxed<'a>(
     exec: &'a Exec<'a>,
     plan: &'a Plan,
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
 ) -> PlanFuture<'a> {
-    Box::pin(async move {
+    Box::pin(run_plan(exec, plan, input, vars, chain))
+}
+
+/// Runs the states of `plan` from its start until it succeeds or fails.
+pub(crate) async fn run_plan<'a>(
+    exec: &'a Exec<'a>,
+    plan: &'a Plan,
+    input: Value,
+    vars: &'a mut Vars,
+    chain: &'a mut u64,
+) -> Result<Value, Failure> {
+    {
         let mut cur = plan.start;
         let mut input = input;
         // States with a `compensate` action that completed, in completion order.
@@ -288,7 +301,7 @@ pub(crate) fn run_plan<'a>(
                 }
             }
         }
-    })
+    }
 }
 
 /// Runs the compensations of `completed` states, most recent first, each with the failed

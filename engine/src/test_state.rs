@@ -209,3 +209,80 @@ pub fn test_state(
     };
     Ok(engine.run_blocking(req.input.clone(), &mocked, extras)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(
+        definition: Value,
+        state_name: Option<&str>,
+        mock: Option<Value>,
+    ) -> Result<Execution, TestStateError> {
+        let req = TestStateRequest {
+            definition,
+            state_name: state_name.map(String::from),
+            input: json!({"a": 1}),
+            mock,
+            ..TestStateRequest::default()
+        };
+        test_state(&req, RunOptions::default(), &Handlers::new())
+    }
+
+    fn code(r: Result<Execution, TestStateError>) -> String {
+        match r {
+            Err(TestStateError::Rejected(r)) => r.code,
+            Err(e) => format!("error {e}"),
+            Ok(x) => format!("ran {}", x.status.as_str()),
+        }
+    }
+
+    #[test]
+    fn checks_requests_as_aws_does() {
+        let machine = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+        assert_eq!(
+            code(call(machine.clone(), Some(""), None)),
+            "ParamValidationError"
+        );
+        assert_eq!(
+            code(call(machine.clone(), Some("Q"), None)),
+            "ValidationException"
+        );
+        assert_eq!(code(call(machine, Some("P"), None)), "ran SUCCEEDED");
+        let parallel = json!({"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]});
+        assert_eq!(
+            code(call(parallel.clone(), None, None)),
+            "InvalidDefinition"
+        );
+        assert_eq!(
+            code(call(
+                parallel.clone(),
+                None,
+                Some(json!({"result": {"x": 1}}))
+            )),
+            "ValidationException"
+        );
+        assert_eq!(
+            code(call(
+                parallel.clone(),
+                None,
+                Some(json!({"result": "[1, 2]"}))
+            )),
+            "ValidationException"
+        );
+        let ok = call(parallel, None, Some(json!({"result": "[1]"}))).unwrap();
+        assert_eq!(ok.output, Some(json!([1])));
+        let task =
+            json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true});
+        let failed = call(
+            task,
+            None,
+            Some(json!({"errorOutput": {"error": "E", "cause": "C"}})),
+        )
+        .unwrap();
+        assert_eq!(failed.error.as_deref(), Some("E"));
+        assert_eq!(failed.cause.as_deref(), Some("C"));
+    }
+}

@@ -218,7 +218,8 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r = crate::run::run_plan(exec, &plan, input, &mut ivars, &mut ichain).await;
+                let r =
+                    crate::run::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

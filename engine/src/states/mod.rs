@@ -155,6 +155,10 @@ pub(crate) fn input_path_owned(
 ) -> Result<Value, Failure> {
     match sel {
         PathSel::Identity => Ok(raw),
+        PathSel::Path(p) if p.root == crate::expr::Root::Input => p
+            .path
+            .eval_owned(raw)
+            .map_err(|raw| invalid_path(&p.text, &raw)),
         _ => input_path(sel, &raw, ctx, vars),
     }
 }
@@ -169,6 +173,10 @@ pub(crate) fn output_path(
     match sel {
         PathSel::Identity => Ok(out),
         PathSel::Null => Ok(Value::Object(Map::new())),
+        PathSel::Path(p) if p.root == crate::expr::Root::Input => p
+            .path
+            .eval_owned(out)
+            .map_err(|out| invalid_path(&p.text, &out)),
         PathSel::Path(p) => {
             let scope = Scope {
                 input: &out,
@@ -178,6 +186,28 @@ pub(crate) fn output_path(
             scope.eval(p).ok_or_else(|| invalid_path(&p.text, &out))
         }
     }
+}
+
+/// `ResultPath`, then `OutputPath`, on a borrowed input: when `OutputPath` selects inside
+/// what `ResultPath` wrote, the output comes from the result alone and the input is not
+/// copied.
+pub(crate) fn result_then_output(
+    io: &crate::plan::Io,
+    raw: &Value,
+    res: Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Value, Failure> {
+    let res = match (&io.output_in_result, &io.result_path) {
+        (Some(rest), ResultSel::Path(rp)) if rp.path.can_set(raw) => match rest.eval_owned(res) {
+            Ok(v) => return Ok(v),
+            // Nothing there: the general path below gives AWS's message.
+            Err(res) => res,
+        },
+        _ => res,
+    };
+    let out = result_path(&io.result_path, raw.clone(), res)?;
+    output_path(&io.output_path, out, ctx, vars)
 }
 
 /// `ResultPath`: where the result goes in the raw state input.

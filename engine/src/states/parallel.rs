@@ -77,7 +77,8 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r = crate::run::run_plan(exec, &plan, input, &mut bvars, &mut bchain).await;
+                let r =
+                    crate::run::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
@@ -127,8 +128,7 @@ pub(crate) fn finish(
                 None => result,
             };
             let assigned = super::assign(st.io.assign.as_ref(), &res, ctx, vars)?;
-            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
-            let output = super::output_path(&st.io.output_path, out, ctx, vars)?;
+            let output = super::result_then_output(&st.io, raw, res, ctx, vars)?;
             Ok(Done {
                 output,
                 next: None,

@@ -243,8 +243,7 @@ async fn attempt(
                 None => result,
             };
             let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
-            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
-            let output = super::output_path(&st.io.output_path, out, &ctx, vars)?;
+            let output = super::result_then_output(&st.io, raw, res, &ctx, vars)?;
             Ok(Done {
                 output,
                 next: None,
