@@ -50,6 +50,7 @@ echo "== building nexus (release)" >&2
 (cd "$ROOT" && cargo build --release -q -p nexus-cli && cargo build --release -q -p nexus-engine --example bench)
 BIN=$ROOT/target/release/nexus
 
+echo "== load before the run: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other load inflates every tool's timings)" >&2
 echo "== nexus in-process" >&2
 "$ROOT/target/release/examples/bench" "$W" --reps "$REPS" >"$NX/inproc.jsonl"
 cat "$NX/inproc.jsonl" >&2
@@ -61,18 +62,21 @@ for wl in W1 W2 W3; do
     t0=$(date +%s.%N)
     if [ "$wl" = W3 ]; then
       "$BIN" run "$W/W3.json" --input-lines "$W/W3.inputs.jsonl" >"$NX/W3.out.jsonl"
+    else
+      "$BIN" run "$W/$wl.json" --input-file "$W/$wl.input.json" -f json >"$NX/$wl.out.json"
+    fi
+    t1=$(date +%s.%N)
+    if [ "$wl" = W3 ]; then
       ok=$(python3 -c "
-import json,sys
+import json
 got=[json.loads(l)['output'] for l in open('$NX/W3.out.jsonl')]
 exp=[json.loads(l) for l in open('$W/W3.expected.jsonl') if l.strip()]
 print('true' if got==exp else 'false')")
     else
-      "$BIN" run "$W/$wl.json" --input-file "$W/$wl.input.json" -f json >"$NX/$wl.out.json"
       ok=$(python3 -c "
 import json
 print('true' if json.load(open('$NX/$wl.out.json'))['output']==json.load(open('$W/$wl.expected.json')) else 'false')")
     fi
-    t1=$(date +%s.%N)
     echo "{\"wl\":\"$wl\",\"rep\":$r,\"whole_s\":$(python3 -c "print(round($t1-$t0,4))"),\"ok\":$ok}" >>"$NX/whole.jsonl"
   done
 done
@@ -113,8 +117,8 @@ ok = all(r["ok"] for r in nx_in.values()) and all(r["ok"] for rs in nx_whole.val
 lines.append("| tool | W1 1,000 Pass (in / whole) | W2 Map 1,000 (in / whole) | W3 1,000 executions (in / whole) |")
 lines.append("| --- | --- | --- | --- |")
 def cell(i, w):
-    f = lambda v, u: "-" if v is None else (f"{v:.3g} {u}")
-    return f"{f(i, 'ms')} / {f(w, 's')}"
+    f = lambda v, u, nd: "-" if v is None else (f"{v:,.{nd}f} {u}")
+    return f"{f(i, 'ms', 2 if i is not None and i < 10 else 0)} / {f(w, 's', 3 if w is not None and w < 1 else 1)}"
 lines.append("| nexus | " + " | ".join(cell(n.get(wl), nw.get(wl)) for wl in ("W1", "W2", "W3")) + " |")
 ratios = []
 for p in [k for k in names if any(pp == k for pp, _ in peers)]:

@@ -559,3 +559,33 @@ impl Jsonata {
             .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn owned_evaluation_moves_and_agrees_with_eval() {
+        let doc = json!({"a": {"b": [1, {"c": 2}]}, "x": 1});
+        for p in ["$", "$.a", "$.a.b[1].c", "$.a.b[-1]", "$.nope", "$.a.b[5]", "$.a..c"] {
+            let path = JsonPath::parse(p).unwrap();
+            let owned = path.eval_owned(doc.clone()).ok();
+            assert_eq!(owned, path.eval(&doc), "{p}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_settability() {
+        let r = JsonPath::parse("$.r").unwrap();
+        let o = JsonPath::parse("$.r.x[0]").unwrap();
+        let rest = o.strip_prefix(&r).unwrap();
+        assert_eq!(rest.eval(&json!({"x": [7]})), Some(json!(7)));
+        assert!(JsonPath::parse("$.s").unwrap().strip_prefix(&r).is_none());
+        assert!(r.can_set(&json!({})));
+        assert!(JsonPath::parse("$.a.b").unwrap().can_set(&json!({"a": null})));
+        assert!(!JsonPath::parse("$.a.b").unwrap().can_set(&json!({"a": 1})));
+        assert!(!JsonPath::parse("$[3]").unwrap().can_set(&json!([1])));
+        assert!(!r.can_set(&json!([1])));
+    }
+}
