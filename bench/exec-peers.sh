@@ -50,6 +50,8 @@ echo "== building nexus (release)" >&2
 (cd "$ROOT" && cargo build --release -q -p nexus-cli && cargo build --release -q -p nexus-engine --example bench)
 BIN=$ROOT/target/release/nexus
 
+NEXUS_LOAD=$(cut -d' ' -f1 /proc/loadavg)
+export NEXUS_LOAD
 echo "== load before the run: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other load inflates every tool's timings)" >&2
 echo "== nexus in-process" >&2
 "$ROOT/target/release/examples/bench" "$W" --reps "$REPS" >"$NX/inproc.jsonl"
@@ -88,7 +90,7 @@ if [ "$RUN_PEERS" = 1 ]; then
   bash "$PEERS_DIR/run_exec_peers.sh" run --peers "$PEERS" --workloads W1,W2,W3 --reps "$REPS"
 fi
 
-python3 - "$NX/inproc.jsonl" "$NX/whole.jsonl" "$EXECPEERS_DIR/results/results.jsonl" "$OUT" <<'PY'
+REPS=$REPS python3 - "$NX/inproc.jsonl" "$NX/whole.jsonl" "$EXECPEERS_DIR/results/results.jsonl" "$OUT" <<'PY'
 import json, os, statistics, sys
 inproc_p, whole_p, peers_p, out_p = sys.argv[1:5]
 nx_in = {r["wl"]: r for r in map(json.loads, open(inproc_p))}
@@ -146,6 +148,12 @@ lines.append("")
 per = {wl: nx_in[wl]["us_per_transition"] for wl in nx_in}
 lines.append("nexus per state transition (in-process): " + ", ".join(f"{wl} {v:.2f} µs" for wl, v in per.items())
              + f"; per W3 execution {nx_in['W3']['us_per_exec']:.2f} µs. All outputs correct: {ok}.")
+peer_loads = [r.get("load1_at_start") for rs in peers.values() for r in rs]
+pl = med(peer_loads)
+lines.append("")
+lines.append(f"1-minute load average when the runs started (2-core machine): nexus {os.environ.get('NEXUS_LOAD', '?')}, "
+             f"peers (median) {pl if pl is not None else '-'}; "
+             f"{os.environ.get('REPS', '')} repetitions, medians shown.")
 text = "\n".join(lines) + "\n"
 open(out_p, "w").write(text)
 print(text)
