@@ -568,7 +568,15 @@ mod tests {
     #[test]
     fn owned_evaluation_moves_and_agrees_with_eval() {
         let doc = json!({"a": {"b": [1, {"c": 2}]}, "x": 1});
-        for p in ["$", "$.a", "$.a.b[1].c", "$.a.b[-1]", "$.nope", "$.a.b[5]", "$.a..c"] {
+        for p in [
+            "$",
+            "$.a",
+            "$.a.b[1].c",
+            "$.a.b[-1]",
+            "$.nope",
+            "$.a.b[5]",
+            "$.a..c",
+        ] {
             let path = JsonPath::parse(p).unwrap();
             let owned = path.eval_owned(doc.clone()).ok();
             assert_eq!(owned, path.eval(&doc), "{p}");
@@ -583,7 +591,11 @@ mod tests {
         assert_eq!(rest.eval(&json!({"x": [7]})), Some(json!(7)));
         assert!(JsonPath::parse("$.s").unwrap().strip_prefix(&r).is_none());
         assert!(r.can_set(&json!({})));
-        assert!(JsonPath::parse("$.a.b").unwrap().can_set(&json!({"a": null})));
+        assert!(
+            JsonPath::parse("$.a.b")
+                .unwrap()
+                .can_set(&json!({"a": null}))
+        );
         assert!(!JsonPath::parse("$.a.b").unwrap().can_set(&json!({"a": 1})));
         assert!(!JsonPath::parse("$[3]").unwrap().can_set(&json!([1])));
         assert!(!r.can_set(&json!([1])));
