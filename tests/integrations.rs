@@ -154,7 +154,8 @@ fn sarif_validates_against_the_schema_and_has_what_github_needs() {
 
 #[test]
 fn sarif_fingerprints_do_not_depend_on_lines() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path().to_path_buf();
     let original = std::fs::read_to_string(format!(
         "{ROOT}/fixtures/invalid/NX103-dangling-transition/dangling-next.asl.json"
     ))
@@ -180,16 +181,12 @@ fn sarif_fingerprints_do_not_depend_on_lines() {
     assert_eq!(before, fp(&a));
 }
 
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "nexus-integrations-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A temporary folder, removed (with its contents) when the returned guard is dropped.
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("nexus-integrations-")
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -230,7 +227,8 @@ fn github_annotations_beyond_the_limit_become_plain_lines() {
 
 #[test]
 fn github_step_summary_is_appended() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path().to_path_buf();
     let summary = dir.join("summary.md");
     std::fs::write(&summary, "# earlier step\n").unwrap();
     nexus()
@@ -304,7 +302,8 @@ fn graph_dot_renders_with_graphviz() {
         eprintln!("skipped: Graphviz `dot` is not on PATH");
         return;
     }
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path().to_path_buf();
     let dot = dir.join("g.dot");
     let png = dir.join("g.png");
     nexus()
@@ -454,7 +453,8 @@ fn graph_draws_every_machine_of_a_template() {
 
 #[test]
 fn action_script_runs_as_github_would_run_it() {
-    let dir = tempdir();
+    let tmp = tempdir();
+    let dir = tmp.path().to_path_buf();
     let summary = dir.join("summary.md");
     let output = dir.join("output");
     let sarif = dir.join("nexus.sarif");

@@ -18,6 +18,8 @@ pub enum Command {
     Lint(LintArgs),
     /// List every rule code with its documentation.
     Rules(RulesArgs),
+    /// Run a workflow locally with AWS Step Functions semantics (see docs/run.md).
+    Run(crate::run_cmd::RunArgs),
     /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
     /// Work with Rego policies.

@@ -12,6 +12,7 @@ mod lint_cmd;
 mod policy_cmd;
 mod report;
 mod rules_cmd;
+mod run_cmd;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(a) => lint_cmd::run(&a),
         Command::Rules(a) => rules_cmd::run(&a),
+        Command::Run(a) => run_cmd::run(&a),
         Command::Graph(a) => graph_cmd::run(&a),
         Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
         Command::Init(a) => policy_cmd::run_init(&a),

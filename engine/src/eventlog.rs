@@ -14,7 +14,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
         s.push(char::from(
             DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
@@ -188,10 +188,9 @@ mod tests {
 
     #[test]
     fn detects_tampering() {
-        let dir = std::env::temp_dir().join(format!("nexus-eventlog-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join("log.jsonl");
-        let _ = std::fs::remove_file(&path);
+        // Removed with everything in it when the test ends, passed or not.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
         let mut w = EventLogWriter::open(&path).unwrap();
         w.append(&json!({"type": "A"})).unwrap();
         w.append(&json!({"type": "B"})).unwrap();

@@ -22,14 +22,41 @@ enum Seg {
 }
 
 /// A parsed JSONPath over a JSON document (`$` relative).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The common forms are parsed into `segs` and evaluated here (the hot path of every
+/// state); anything else the Jayway dialect allows (filters `[?(...)]`, `length()`, name
+/// unions, slices with steps) is handed to `nexus_schema::expr::jsonpath` in `full`.
+#[derive(Debug, Clone)]
 pub(crate) struct JsonPath {
     segs: Vec<Seg>,
+    full: Option<Arc<nexus_schema::expr::jsonpath::Path>>,
+}
+
+impl PartialEq for JsonPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.segs == other.segs
+            && self.full.as_ref().map(|p| p.as_str()) == other.full.as_ref().map(|p| p.as_str())
+    }
 }
 
 impl JsonPath {
-    /// Parses `$`, `$.a.b`, `$['a b'][0]`, `$.a[*]`, `$..a`, `$.a[0,2]`, `$.a[1:3]`.
+    /// Parses a `$`-rooted JSONPath: the fast subset here, the rest through the shared
+    /// Jayway implementation.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match Self::parse_fast(text) {
+            Ok(p) => Ok(p),
+            Err(fast_err) => match nexus_schema::expr::jsonpath::parse(text) {
+                Ok(full) if *full.root() == nexus_schema::expr::jsonpath::Root::Input => Ok(Self {
+                    segs: Vec::new(),
+                    full: Some(Arc::new(full)),
+                }),
+                _ => Err(fast_err),
+            },
+        }
+    }
+
+    /// Parses `$`, `$.a.b`, `$['a b'][0]`, `$.a[*]`, `$..a`, `$.a[0,2]`, `$.a[1:3]`.
+    fn parse_fast(text: &str) -> Result<Self, String> {
         let rest = text
             .strip_prefix('$')
             .ok_or_else(|| format!("path '{text}' must start with '$'"))?;
@@ -40,13 +67,13 @@ impl JsonPath {
         while let Some(&c) = chars.get(i) {
             match c {
                 '.' => {
-                    i += 1;
+                    i = i.saturating_add(1);
                     let descendant = chars.get(i) == Some(&'.');
                     if descendant {
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     if chars.get(i) == Some(&'*') {
-                        i += 1;
+                        i = i.saturating_add(1);
                         segs.push(Seg::Wildcard);
                         continue;
                     }
@@ -61,7 +88,7 @@ impl JsonPath {
                         if c == '.' || c == '[' {
                             break;
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     let name: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
                     if name.is_empty() {
@@ -74,35 +101,35 @@ impl JsonPath {
                     });
                 }
                 '[' => {
-                    i += 1;
+                    i = i.saturating_add(1);
                     let q = chars.get(i).copied();
                     if q == Some('\'') || q == Some('"') {
                         let quote = q.unwrap_or('\'');
-                        i += 1;
+                        i = i.saturating_add(1);
                         let mut name = String::new();
                         loop {
                             match chars.get(i) {
                                 None => return Err(bad()),
                                 Some('\\') => {
-                                    if let Some(&n) = chars.get(i + 1) {
+                                    if let Some(&n) = chars.get(i.saturating_add(1)) {
                                         name.push(n);
                                     }
-                                    i += 2;
+                                    i = i.saturating_add(2);
                                 }
                                 Some(&c) if c == quote => {
-                                    i += 1;
+                                    i = i.saturating_add(1);
                                     break;
                                 }
                                 Some(&c) => {
                                     name.push(c);
-                                    i += 1;
+                                    i = i.saturating_add(1);
                                 }
                             }
                         }
                         if chars.get(i) != Some(&']') {
                             return Err(bad());
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                         segs.push(Seg::Child(name));
                         continue;
                     }
@@ -111,13 +138,13 @@ impl JsonPath {
                         if c == ']' {
                             break;
                         }
-                        i += 1;
+                        i = i.saturating_add(1);
                     }
                     let inner: String = chars.get(start..i).ok_or_else(bad)?.iter().collect();
                     if chars.get(i) != Some(&']') {
                         return Err(bad());
                     }
-                    i += 1;
+                    i = i.saturating_add(1);
                     let inner = inner.trim();
                     if inner == "*" {
                         segs.push(Seg::Wildcard);
@@ -144,11 +171,14 @@ impl JsonPath {
                 _ => return Err(bad()),
             }
         }
-        Ok(Self { segs })
+        Ok(Self { segs, full: None })
     }
 
     /// True when the path names at most one node (Jayway "definite" path).
     pub(crate) fn is_definite(&self) -> bool {
+        if let Some(f) = &self.full {
+            return f.is_definite();
+        }
         self.segs
             .iter()
             .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
@@ -156,12 +186,15 @@ impl JsonPath {
 
     /// True for the bare `$`.
     pub(crate) fn is_root(&self) -> bool {
-        self.segs.is_empty()
+        self.segs.is_empty() && self.full.is_none()
     }
 
     /// Evaluates the path. A definite path yields its single node or `None`; an indefinite path
     /// yields the array of matches (possibly empty), as Step Functions does.
     pub(crate) fn eval(&self, root: &Value) -> Option<Value> {
+        if let Some(f) = &self.full {
+            return f.evaluate(root).ok();
+        }
         if self.is_definite() {
             let mut cur = root;
             for s in &self.segs {
@@ -191,13 +224,19 @@ impl JsonPath {
                     }
                     (Seg::Slice(from, to), Value::Array(a)) => {
                         let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
-                        let fix = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                        let fix = |x: i64| {
+                            if x < 0 {
+                                len.saturating_add(x).max(0)
+                            } else {
+                                x.min(len)
+                            }
+                        };
                         let f = fix(from.unwrap_or(0));
                         let t = fix(to.unwrap_or(len));
                         let mut k = f;
                         while k < t {
                             next.extend(usize::try_from(k).ok().and_then(|k| a.get(k)));
-                            k += 1;
+                            k = k.saturating_add(1);
                         }
                     }
                     (Seg::Descendant(n), _) => collect_descendants(v, n, &mut next),
@@ -209,13 +248,103 @@ impl JsonPath {
         Some(Value::Array(cur.into_iter().cloned().collect()))
     }
 
+    /// The rest of this path below `prefix`, when both are plain `.name`/`[i]` paths and this
+    /// one starts with `prefix`.
+    pub(crate) fn strip_prefix(&self, prefix: &JsonPath) -> Option<JsonPath> {
+        let plain = |p: &JsonPath| {
+            p.full.is_none()
+                && p.segs
+                    .iter()
+                    .all(|s| matches!(s, Seg::Child(_) | Seg::Index(_)))
+        };
+        if !plain(self) || !plain(prefix) {
+            return None;
+        }
+        let rest = self.segs.strip_prefix(prefix.segs.as_slice())?;
+        Some(JsonPath {
+            segs: rest.to_vec(),
+            full: None,
+        })
+    }
+
+    /// Whether [`JsonPath::set`] would succeed on `root` (without doing it).
+    pub(crate) fn can_set(&self, root: &Value) -> bool {
+        if self.full.is_some() {
+            return false;
+        }
+        let mut cur = Some(root);
+        for s in &self.segs {
+            cur = match (s, cur) {
+                // A missing or null node on the way is created as an object.
+                (Seg::Child(_), None | Some(Value::Null)) => None,
+                (Seg::Child(n), Some(Value::Object(m))) => m.get(n),
+                (Seg::Index(i), Some(Value::Array(a))) => match norm_index(*i, a.len()) {
+                    Some(k) if k < a.len() => a.get(k),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+        }
+        true
+    }
+
+    /// [`JsonPath::eval`] on a value the caller gives up: a definite path moves the selected
+    /// node out instead of copying it.
+    pub(crate) fn eval_owned(&self, root: Value) -> Result<Value, Value> {
+        if self.full.is_some() || !self.is_definite() {
+            return self.eval(&root).ok_or(root);
+        }
+        // Check first, so a path that selects nothing leaves `root` whole for the message.
+        if self.eval_ref(&root).is_none() {
+            return Err(root);
+        }
+        let mut root = root;
+        let mut cur = &mut root;
+        for s in &self.segs {
+            let next = match (s, cur) {
+                (Seg::Child(n), Value::Object(m)) => m.get_mut(n),
+                (Seg::Index(i), Value::Array(a)) => {
+                    let len = a.len();
+                    norm_index(*i, len).and_then(|i| a.get_mut(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(n) => cur = n,
+                None => return Ok(Value::Null),
+            }
+        }
+        Ok(std::mem::take(cur))
+    }
+
+    /// The node a definite path selects, by reference.
+    fn eval_ref<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        let mut cur = root;
+        for s in &self.segs {
+            cur = match (s, cur) {
+                (Seg::Child(n), Value::Object(m)) => m.get(n)?,
+                (Seg::Index(i), Value::Array(a)) => a.get(norm_index(*i, a.len())?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Writes `value` at this path inside `root` (ResultPath semantics: missing objects on the
     /// way are created; `$` replaces the whole document).
     pub(crate) fn set(&self, root: Value, value: Value) -> Result<Value, String> {
+        if self.full.is_some() {
+            return Err(String::from("ResultPath must be a definite path"));
+        }
         if self.segs.is_empty() {
             return Ok(value);
         }
         let mut root = root;
+        // The usual `$.name` on an object: one insertion.
+        if let ([Seg::Child(n)], Value::Object(m)) = (self.segs.as_slice(), &mut root) {
+            m.insert(n.clone(), value);
+            return Ok(root);
+        }
         let mut cur = &mut root;
         for s in &self.segs {
             cur = match s {
@@ -428,5 +557,47 @@ impl Jsonata {
         let input = env.states.get("input").unwrap_or(&Value::Null);
         nexus_schema::expr::jsonata::evaluate(&self.text, input, &bindings)
             .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn owned_evaluation_moves_and_agrees_with_eval() {
+        let doc = json!({"a": {"b": [1, {"c": 2}]}, "x": 1});
+        for p in [
+            "$",
+            "$.a",
+            "$.a.b[1].c",
+            "$.a.b[-1]",
+            "$.nope",
+            "$.a.b[5]",
+            "$.a..c",
+        ] {
+            let path = JsonPath::parse(p).unwrap();
+            let owned = path.eval_owned(doc.clone()).ok();
+            assert_eq!(owned, path.eval(&doc), "{p}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_settability() {
+        let r = JsonPath::parse("$.r").unwrap();
+        let o = JsonPath::parse("$.r.x[0]").unwrap();
+        let rest = o.strip_prefix(&r).unwrap();
+        assert_eq!(rest.eval(&json!({"x": [7]})), Some(json!(7)));
+        assert!(JsonPath::parse("$.s").unwrap().strip_prefix(&r).is_none());
+        assert!(r.can_set(&json!({})));
+        assert!(
+            JsonPath::parse("$.a.b")
+                .unwrap()
+                .can_set(&json!({"a": null}))
+        );
+        assert!(!JsonPath::parse("$.a.b").unwrap().can_set(&json!({"a": 1})));
+        assert!(!JsonPath::parse("$[3]").unwrap().can_set(&json!([1])));
+        assert!(!r.can_set(&json!([1])));
     }
 }

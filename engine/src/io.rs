@@ -24,19 +24,20 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 /// Fails with `States.DataLimitExceeded` when `v` serialises to more than `limit` bytes.
 pub(crate) fn check_size(v: &Value, limit: usize, what: &str) -> Result<(), Failure> {
-    // Small scalars and empty containers can never exceed the limit: skip the serialisation.
-    let small = match v {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::String(s) => s.len() < limit / 2,
-        _ => true,
-    };
-    if small {
-        return Ok(());
+    size_bound(v, limit, what).map(|_| ())
+}
+
+/// An upper bound of the serialised size of `v` that is at most `limit`, or
+/// `States.DataLimitExceeded` when the exact size is above it. Most payloads are far below
+/// the limit: a bound found by walking the nodes, without looking inside strings, settles
+/// them without serialising.
+pub(crate) fn size_bound(v: &Value, limit: usize, what: &str) -> Result<usize, Failure> {
+    if let Some(b) = upper_bound(v, limit) {
+        return Ok(b);
     }
     let mut counter = ByteCounter(0);
     if serde_json::to_writer(&mut counter, v).is_err() {
-        return Ok(());
+        return Ok(limit);
     }
     if counter.0 > limit {
         return Err(Failure::new(
@@ -46,7 +47,38 @@ pub(crate) fn check_size(v: &Value, limit: usize, what: &str) -> Result<(), Fail
             ),
         ));
     }
-    Ok(())
+    Ok(counter.0)
+}
+
+/// An upper bound of the compact JSON size of `v` (a string escapes to at most six bytes per
+/// byte, plus quotes; a number prints in at most 32 bytes), or `None` once it passes `cap`.
+pub(crate) fn upper_bound(v: &Value, cap: usize) -> Option<usize> {
+    let mut budget = cap;
+    fits(v, &mut budget).then(|| cap.saturating_sub(budget))
+}
+
+fn fits(v: &Value, budget: &mut usize) -> bool {
+    let take = |budget: &mut usize, n: usize| match budget.checked_sub(n) {
+        Some(left) => {
+            *budget = left;
+            true
+        }
+        None => false,
+    };
+    match v {
+        Value::Null | Value::Bool(_) => take(budget, 5),
+        Value::Number(_) => take(budget, 32),
+        Value::String(s) => take(budget, s.len().saturating_mul(6).saturating_add(2)),
+        Value::Array(a) => {
+            take(budget, a.len().saturating_add(2)) && a.iter().all(|x| fits(x, budget))
+        }
+        Value::Object(m) => {
+            take(budget, m.len().saturating_mul(2).saturating_add(2))
+                && m.iter().all(|(k, x)| {
+                    take(budget, k.len().saturating_mul(6).saturating_add(2)) && fits(x, budget)
+                })
+        }
+    }
 }
 
 struct ByteCounter(usize);
@@ -58,5 +90,24 @@ impl std::io::Write for ByteCounter {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn size_check_is_exact_at_the_limit() {
+        // `"` escapes to two bytes: the bound must not let a payload just over the limit pass.
+        let v = json!({"a": "\"".repeat(100)});
+        let exact = serde_json::to_string(&v).unwrap().len();
+        assert!(check_size(&v, exact, "S").is_ok());
+        assert!(check_size(&v, exact - 1, "S").is_err());
+        let big = json!(vec![1; 10_000]);
+        let exact = serde_json::to_string(&big).unwrap().len();
+        assert!(check_size(&big, exact, "S").is_ok());
+        assert!(check_size(&big, exact - 1, "S").is_err());
     }
 }

@@ -28,12 +28,32 @@ where
     let mut next = 0usize;
     let mut stopped = false;
     loop {
-        while !stopped && running.len() < limit && next < n {
-            running.push((next, make(next)));
-            next += 1;
-        }
+        // Start what the limit allows, in index order, polling each once right away: most
+        // iterations never wait and finish here, without ever joining the running set.
+        std::future::poll_fn(|cx: &mut Context<'_>| {
+            while !stopped && running.len() < limit && next < n {
+                let mut fut = make(next);
+                match fut.as_mut().poll(cx) {
+                    Poll::Ready(v) => {
+                        if stop_on(&v) {
+                            stopped = true;
+                        }
+                        if let Some(slot) = results.get_mut(next) {
+                            *slot = Some(v);
+                        }
+                    }
+                    Poll::Pending => running.push((next, fut)),
+                }
+                next = next.saturating_add(1);
+            }
+            Poll::Ready(())
+        })
+        .await;
         if running.is_empty() {
-            break;
+            if stopped || next >= n {
+                break;
+            }
+            continue;
         }
         let done = std::future::poll_fn(|cx: &mut Context<'_>| {
             let mut finished = Vec::new();

@@ -12,6 +12,7 @@
 #![deny(clippy::expect_used)] // same reason as unwrap_used
 #![deny(clippy::panic)] // a workflow may fail, the engine may not
 #![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
+#![deny(clippy::arithmetic_side_effects)] // counts, sizes and times come from user data
 
 mod clock;
 pub mod conformance;
@@ -30,11 +31,15 @@ mod retry;
 mod run;
 mod states;
 mod template;
+pub mod test_state;
 mod vars;
 
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use error::{CompileError, RunError};
-pub use handlers::{Handler, HandlerError, Handlers, TaskRequest};
+pub use handlers::{
+    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
+    TaskRequest,
+};
 pub use mock_config::{MockConfig, MockConfigError};
 pub use options::RunOptions;
 pub use run::{Engine, Execution, ExecutionStatus};

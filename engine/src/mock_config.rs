@@ -116,6 +116,11 @@ impl MockConfig {
         self.machines.keys().map(String::as_str)
     }
 
+    /// Whether `sm` has a test case named `case`.
+    pub fn has_test_case(&self, sm: &str, case: &str) -> bool {
+        self.machines.get(sm).is_some_and(|c| c.contains_key(case))
+    }
+
     /// The mocked outcome of invocation `n` (0-based) of `state`, if configured. Past the last
     /// configured invocation the last response repeats (Step Functions Local behaviour).
     pub fn response(

@@ -64,6 +64,14 @@ impl RunOptions {
         )
     }
 
+    /// The id of an express execution (`...:express:<machine>:<name>`), as TestState uses.
+    pub(crate) fn express_execution_arn(&self, execution_name: &str) -> String {
+        format!(
+            "arn:aws:states:{}:{}:express:{}:{}",
+            self.region, self.account, self.state_machine_name, execution_name
+        )
+    }
+
     pub(crate) fn execution_arn(&self, execution_name: &str) -> String {
         format!(
             "arn:aws:states:{}:{}:execution:{}:{}",

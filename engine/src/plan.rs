@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use nexus_schema::nexus::Compensation;
+
 use crate::error::CompileError;
 use crate::expr::PathRef;
 use crate::retry::{Catcher, Retrier};
@@ -29,6 +31,12 @@ pub(crate) struct Plan {
     pub(crate) states: Vec<State>,
     pub(crate) start: StateId,
     pub(crate) timeout_seconds: Option<u64>,
+    /// Whether any state of this (sub-)machine has a NEXUS `compensate` action.
+    pub(crate) has_compensations: bool,
+    /// Whether any state, at any depth, reads the context object (else it is never built).
+    pub(crate) uses_context: bool,
+    /// Whether any state, at any depth, is a Task (whose handler may need an async runtime).
+    pub(crate) has_tasks: bool,
 }
 
 /// Where a state goes when it completes normally.
@@ -67,6 +75,10 @@ pub(crate) struct Io {
     pub(crate) input_path: PathSel,
     pub(crate) output_path: PathSel,
     pub(crate) result_path: ResultSel,
+    /// When `OutputPath` selects inside the place `ResultPath` writes to (`ResultPath: $.r`,
+    /// `OutputPath: $.r.x`): the rest of `OutputPath` below it (`$.x`), so the output can be
+    /// taken from the result without copying the input.
+    pub(crate) output_in_result: Option<crate::expr::JsonPath>,
     pub(crate) parameters: Option<Template>,
     pub(crate) result_selector: Option<Template>,
     pub(crate) assign: Option<Assign>,
@@ -165,22 +177,8 @@ pub(crate) struct State {
     /// Whether any field reads the context object (`$$` or `$states.context`), so the
     /// object is only built for states that need it.
     pub(crate) uses_context: bool,
-}
-
-impl State {
-    /// The `Type` string, used for event names (`PassStateEntered`...).
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Pass { .. } => "Pass",
-            Kind::Task { .. } => "Task",
-            Kind::Choice { .. } => "Choice",
-            Kind::Wait(_) => "Wait",
-            Kind::Succeed => "Succeed",
-            Kind::Fail { .. } => "Fail",
-            Kind::Parallel { .. } => "Parallel",
-            Kind::Map(_) => "Map",
-        }
-    }
+    /// The NEXUS `compensate` action of this state, compiled as the Task that runs it.
+    pub(crate) compensate: Option<Box<State>>,
 }
 
 /// Escapes a key for a JSON Pointer (RFC 6901).
@@ -189,12 +187,48 @@ pub(crate) fn escape(key: &str) -> String {
 }
 
 /// Compiles a top-level definition.
-pub(crate) fn compile(def: &Value) -> Result<Plan, CompileError> {
+pub(crate) fn compile(def: &Value, comps: &[Compensation]) -> Result<Plan, CompileError> {
     let obj = def
         .as_object()
         .ok_or_else(|| CompileError::at("", "a state machine definition must be a JSON object"))?;
     let ql = parse_ql(obj.get("QueryLanguage"), "/QueryLanguage")?.unwrap_or(Ql::JsonPath);
-    compile_machine(obj, "", ql)
+    for c in comps {
+        let found = def
+            .pointer(&format!("{}/States/{}", c.asl_scope, escape(&c.state)))
+            .is_some();
+        if !found {
+            return Err(CompileError::at(
+                &c.pointer,
+                format!("`compensate` names no state: '{}'", c.state),
+            ));
+        }
+    }
+    compile_machine(obj, "", ql, comps)
+}
+
+/// The Task a `compensate: ACTION` runs (docs/nexus-yaml.md, "compensate"): a Task as for
+/// `action: ACTION` whose result is dropped, so the failed state's input and the error at
+/// `nexus_error` flow through every compensation unchanged.
+fn compile_compensation(state: &str, action: &str, ql: Ql) -> Result<State, CompileError> {
+    use nexus_schema::nexus::sugar::{self, QueryLanguage};
+    let sql = match ql {
+        Ql::JsonPath => QueryLanguage::JsonPath,
+        Ql::Jsonata => QueryLanguage::Jsonata,
+    };
+    let mut st = Map::new();
+    st.insert("Type".into(), Value::from("Task"));
+    for (k, v) in sugar::action_fields(action, sql) {
+        if k != "OutputPath" && k != "Output" {
+            st.insert(k.into(), v);
+        }
+    }
+    match ql {
+        Ql::JsonPath => st.insert("ResultPath".into(), Value::Null),
+        Ql::Jsonata => st.insert("Output".into(), Value::from("{% $states.input %}")),
+    };
+    st.insert("End".into(), Value::Bool(true));
+    let name = format!("Compensate_{state}");
+    compile_state(&name, &st, "", ql, &HashMap::new(), true, &[])
 }
 
 /// Compiles a single state as a one-state machine (TestState API).
@@ -205,16 +239,24 @@ pub(crate) fn compile_single(state: &Value, name: &str) -> Result<Plan, CompileE
     let ql = parse_ql(obj.get("QueryLanguage"), "/QueryLanguage")?.unwrap_or(Ql::JsonPath);
     let mut names = HashMap::new();
     names.insert(name.to_string(), 0usize);
-    let mut st = compile_state(name, obj, "", ql, &names, true)?;
+    let mut st = compile_state(name, obj, "", ql, &names, true, &[])?;
     st.next = Transition::End;
     Ok(Plan {
         states: vec![st],
         start: 0,
         timeout_seconds: None,
+        has_compensations: false,
+        uses_context: true,
+        has_tasks: true,
     })
 }
 
-fn compile_machine(obj: &Map<String, Value>, ptr: &str, ql: Ql) -> Result<Plan, CompileError> {
+fn compile_machine(
+    obj: &Map<String, Value>,
+    ptr: &str,
+    ql: Ql,
+    comps: &[Compensation],
+) -> Result<Plan, CompileError> {
     let states = obj
         .get("States")
         .and_then(Value::as_object)
@@ -240,8 +282,33 @@ fn compile_machine(obj: &Map<String, Value>, ptr: &str, ql: Ql) -> Result<Plan, 
         let so = sv
             .as_object()
             .ok_or_else(|| CompileError::at(&sptr, "a state must be a JSON object"))?;
-        out.push(compile_state(name, so, &sptr, ql, &names, false)?);
+        let mut st = compile_state(name, so, &sptr, ql, &names, false, comps)?;
+        if let Some(c) = comps
+            .iter()
+            .find(|c| c.asl_scope == ptr && c.state == *name)
+        {
+            st.compensate = Some(Box::new(compile_compensation(name, &c.action, ql)?));
+        }
+        out.push(st);
     }
+    let has_compensations = out.iter().any(|s| s.compensate.is_some());
+    let has_tasks = out.iter().any(|s| {
+        s.compensate.is_some()
+            || match &s.kind {
+                Kind::Task { .. } => true,
+                Kind::Parallel { branches } => branches.iter().any(|b| b.has_tasks),
+                Kind::Map(m) => m.processor.has_tasks,
+                _ => false,
+            }
+    });
+    let uses_context = out.iter().any(|s| {
+        s.uses_context
+            || match &s.kind {
+                Kind::Parallel { branches } => branches.iter().any(|b| b.uses_context),
+                Kind::Map(m) => m.processor.uses_context,
+                _ => false,
+            }
+    });
     let timeout_seconds = match obj.get("TimeoutSeconds") {
         None => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {
@@ -255,6 +322,9 @@ fn compile_machine(obj: &Map<String, Value>, ptr: &str, ql: Ql) -> Result<Plan, 
         states: out,
         start,
         timeout_seconds,
+        has_compensations,
+        uses_context,
+        has_tasks,
     })
 }
 
@@ -423,6 +493,7 @@ fn compile_state(
     top_ql: Ql,
     names: &HashMap<String, StateId>,
     single: bool,
+    comps: &[Compensation],
 ) -> Result<State, CompileError> {
     let ql = parse_ql(o.get("QueryLanguage"), &format!("{ptr}/QueryLanguage"))?.unwrap_or(top_ql);
     let ty = o
@@ -436,10 +507,21 @@ fn compile_state(
     } else {
         Transition::End
     };
+    let output_path = path_sel(o, "OutputPath", ptr)?;
+    let result_path = result_sel(o, ptr)?;
+    let output_in_result = match (&result_path, &output_path) {
+        (ResultSel::Path(r), PathSel::Path(op))
+            if r.root == crate::expr::Root::Input && op.root == crate::expr::Root::Input =>
+        {
+            op.path.strip_prefix(&r.path)
+        }
+        _ => None,
+    };
     let io = Io {
         input_path: path_sel(o, "InputPath", ptr)?,
-        output_path: path_sel(o, "OutputPath", ptr)?,
-        result_path: result_sel(o, ptr)?,
+        output_path,
+        result_path,
+        output_in_result,
         parameters: if ty == "Map" {
             None
         } else {
@@ -497,11 +579,11 @@ fn compile_state(
                 let bo = b
                     .as_object()
                     .ok_or_else(|| CompileError::at(&bp, "a branch must be an object"))?;
-                branches.push(Arc::new(compile_machine(bo, &bp, top_ql)?));
+                branches.push(Arc::new(compile_machine(bo, &bp, top_ql, comps)?));
             }
             Kind::Parallel { branches }
         }
-        "Map" => Kind::Map(Box::new(compile_map(o, ptr, ql, top_ql)?)),
+        "Map" => Kind::Map(Box::new(compile_map(o, ptr, ql, top_ql, comps)?)),
         other => {
             return Err(CompileError::at(
                 format!("{ptr}/Type"),
@@ -522,6 +604,7 @@ fn compile_state(
         retry,
         catch,
         uses_context,
+        compensate: None,
     })
 }
 
@@ -530,6 +613,7 @@ fn compile_map(
     ptr: &str,
     ql: Ql,
     top_ql: Ql,
+    comps: &[Compensation],
 ) -> Result<MapSpec, CompileError> {
     let (proc_key, proc) = match (o.get("ItemProcessor"), o.get("Iterator")) {
         (Some(p), _) => ("ItemProcessor", p),
@@ -547,7 +631,7 @@ fn compile_map(
         .and_then(|c| c.get("Mode"))
         .and_then(Value::as_str)
         == Some("DISTRIBUTED");
-    let processor = Arc::new(compile_machine(po, &pptr, top_ql)?);
+    let processor = Arc::new(compile_machine(po, &pptr, top_ql, comps)?);
     let items_path = match o.get("ItemsPath") {
         Some(Value::String(s)) => {
             Some(PathRef::parse(s).map_err(|e| CompileError::at(format!("{ptr}/ItemsPath"), e))?)

@@ -17,7 +17,10 @@ use crate::vars::Vars;
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
-    Next(StateId, Value),
+    /// Go on at this state with this input, whose serialised size is at most the bound.
+    Next(StateId, Value, usize),
+    /// A Catcher handled the state's failure and leads here (the state did not complete).
+    Caught(StateId, Value),
     Succeed(Value),
     Fail(Failure),
 }
@@ -78,6 +81,24 @@ impl Execution {
         }
         Value::Object(m)
     }
+}
+
+/// What a TestState call adds to a run.
+#[derive(Debug, Default)]
+pub(crate) struct TestStateExtras {
+    /// The `context` of the request (fields override the generated context object).
+    pub(crate) context: Option<Value>,
+    /// The parsed `mock.result`: the result of the tested state.
+    pub(crate) mock: Option<Value>,
+    /// The `roleArn` of the request (`$$.Execution.RoleArn`, null when absent).
+    pub(crate) role_arn: Option<String>,
+}
+
+/// Extras of a run: initial variables and, for TestState, the request's context and mock.
+#[derive(Debug, Default)]
+pub(crate) struct RunExtras {
+    pub(crate) vars: Vars,
+    pub(crate) test_state: Option<TestStateExtras>,
 }
 
 /// A compiled state machine, ready to run many times.
@@ -143,7 +164,10 @@ impl<'a> Exec<'a> {
     /// `previousEventId` of a StateEntered event: the very first state of the execution
     /// points at 0, as in AWS histories.
     pub(crate) fn entered_prev(&self, chain: u64) -> u64 {
-        if self.first_entered.swap(false, Ordering::Relaxed) {
+        // One execution is one future, polled by one thread at a time: plain loads and stores
+        // suffice for its counters (and cost less than read-modify-write instructions).
+        if self.first_entered.load(Ordering::Relaxed) {
+            self.first_entered.store(false, Ordering::Relaxed);
             0
         } else {
             chain
@@ -152,10 +176,8 @@ impl<'a> Exec<'a> {
 
     /// Counts a transition and enforces the limits.
     pub(crate) fn tick(&self) -> Result<(), Failure> {
-        let n = self
-            .transitions
-            .fetch_add(1, Ordering::Relaxed)
-            .saturating_add(1);
+        let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
+        self.transitions.store(n, Ordering::Relaxed);
         if n > self.opts.max_transitions {
             return Err(Failure::new(
                 names::RUNTIME,
@@ -204,21 +226,38 @@ impl<'a> Exec<'a> {
     }
 }
 
-/// Boxed future of [`run_plan`] (boxed to allow Parallel/Map to recurse into it).
+/// Boxed future of [`run_plan`], for Parallel branches and Map iterations (their futures
+/// must be `dyn`, which a future that contains them cannot name).
 pub(crate) type PlanFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, Failure>> + Send + 'a>>;
 
-/// Runs the states of `plan` from its start until it succeeds or fails.
-pub(crate) fn run_plan<'a>(
+/// [`run_plan`], boxed.
+pub(crate) fn run_plan_boxed<'a>(
     exec: &'a Exec<'a>,
     plan: &'a Plan,
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
 ) -> PlanFuture<'a> {
-    Box::pin(async move {
+    Box::pin(run_plan(exec, plan, input, vars, chain))
+}
+
+/// Runs the states of `plan` from its start until it succeeds or fails.
+pub(crate) async fn run_plan<'a>(
+    exec: &'a Exec<'a>,
+    plan: &'a Plan,
+    input: Value,
+    vars: &'a mut Vars,
+    chain: &'a mut u64,
+) -> Result<Value, Failure> {
+    {
         let mut cur = plan.start;
         let mut input = input;
+        // States with a `compensate` action that completed, in completion order.
+        let mut completed: Vec<StateId> = Vec::new();
+        // The input of a state that follows another was checked as that state's output:
+        // the bound found then is known.
+        let mut bound: Option<usize> = None;
         loop {
             exec.tick()?;
             let Some(state) = plan.states.get(cur) else {
@@ -227,23 +266,95 @@ pub(crate) fn run_plan<'a>(
                     "transition to a missing state",
                 ));
             };
-            match crate::states::run_state(exec, state, input, vars, chain).await {
-                Step::Next(id, out) => {
+            // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
+            // keep their input, which the compensations receive.
+            let saved = (!completed.is_empty()
+                && matches!(
+                    state.kind,
+                    crate::plan::Kind::Task { .. }
+                        | crate::plan::Kind::Parallel { .. }
+                        | crate::plan::Kind::Map(_)
+                ))
+            .then(|| input.clone());
+            match crate::states::run_state(exec, state, input, vars, chain, bound).await {
+                Step::Next(id, out, b) => {
+                    if plan.has_compensations && state.compensate.is_some() {
+                        completed.push(cur);
+                    }
                     input = out;
                     cur = id;
+                    bound = Some(b);
+                }
+                Step::Caught(id, out) => {
+                    input = out;
+                    cur = id;
+                    bound = None;
                 }
                 Step::Succeed(out) => return Ok(out),
-                Step::Fail(f) => return Err(f),
+                Step::Fail(f) => {
+                    if let Some(raw) = saved
+                        && !exec.timed_out.load(Ordering::Relaxed)
+                    {
+                        compensate(exec, plan, &completed, raw, &f, vars, chain).await?;
+                    }
+                    return Err(f);
+                }
             }
         }
-    })
+    }
+}
+
+/// Runs the compensations of `completed` states, most recent first, each with the failed
+/// state's input plus the error at `nexus_error`. A failing compensation ends the execution
+/// with its own error.
+async fn compensate(
+    exec: &Exec<'_>,
+    plan: &Plan,
+    completed: &[StateId],
+    raw: Value,
+    failure: &Failure,
+    vars: &mut Vars,
+    chain: &mut u64,
+) -> Result<(), Failure> {
+    let Value::Object(mut data) = raw else {
+        return Err(Failure::new(
+            names::RUNTIME,
+            "cannot run compensations: the failed state's input is not an object, so the error cannot be stored at 'nexus_error'",
+        ));
+    };
+    data.insert("nexus_error".into(), failure.error_output());
+    let data = Value::Object(data);
+    for id in completed.iter().rev() {
+        let Some(comp) = plan.states.get(*id).and_then(|s| s.compensate.as_deref()) else {
+            continue;
+        };
+        exec.tick()?;
+        if let Step::Fail(f) =
+            crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
+        {
+            return Err(f);
+        }
+    }
+    Ok(())
 }
 
 impl Engine {
     /// Compiles a definition.
     pub fn new(definition: &Value, opts: RunOptions) -> Result<Self, CompileError> {
+        Self::with_compensations(definition, &[], opts)
+    }
+
+    /// Compiles a definition with NEXUS `compensate` actions (the side table of
+    /// [`nexus_schema::nexus::lower`]): when a Task, Parallel or Map state fails and no
+    /// catcher handles the error, the compensations of the states that completed before it
+    /// in the same (sub-)machine run in reverse completion order, then the failure goes on.
+    pub fn with_compensations(
+        definition: &Value,
+        compensations: &[nexus_schema::nexus::Compensation],
+        opts: RunOptions,
+    ) -> Result<Self, CompileError> {
         Ok(Self {
-            plan: Arc::new(crate::plan::compile(definition)?),
+            plan: Arc::new(crate::plan::compile(definition, compensations)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -268,8 +379,28 @@ impl Engine {
     /// Runs to completion, blocking the current thread. Must not be called from inside an
     /// async runtime (use [`Engine::run_async`] there).
     pub fn run(&self, input: Value, handlers: &Handlers) -> Result<Execution, RunError> {
+        self.run_blocking(input, handlers, RunExtras::default())
+    }
+
+    /// [`Engine::run_with`] on this engine's own runtime.
+    pub(crate) fn run_blocking(
+        &self,
+        input: Value,
+        handlers: &Handlers,
+        extras: RunExtras,
+    ) -> Result<Execution, RunError> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(RunError::NestedRuntime);
+        }
+        // A machine without Tasks, on the virtual clock and without a wall-time limit, never
+        // waits for anything: its run completes on the first poll, without a runtime. Should
+        // it not, the runtime below takes the same future over.
+        let mut fut = std::pin::pin!(self.run_with(input, handlers, extras));
+        if !self.plan.has_tasks && self.opts.clock.is_virtual() && self.opts.wall_time.is_none() {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            if let std::task::Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
+                return r;
+            }
         }
         // One current-thread runtime per engine, built on first use: a run that never waits
         // completes on its first poll, so block_on costs next to nothing per execution.
@@ -286,7 +417,7 @@ impl Engine {
                     .ok_or_else(|| RunError::Runtime(std::io::Error::other("runtime lost")))?
             }
         };
-        rt.block_on(self.run_async(input, handlers))
+        rt.block_on(fut)
     }
 
     /// Runs to completion inside the caller's tokio runtime.
@@ -295,25 +426,30 @@ impl Engine {
         input: Value,
         handlers: &Handlers,
     ) -> Result<Execution, RunError> {
-        self.run_with(input, handlers, Vars::default(), None, None)
-            .await
+        self.run_with(input, handlers, RunExtras::default()).await
     }
 
-    /// Runs with initial variables and an optional context override (TestState inputs).
+    /// Runs with the extras of a TestState call (initial variables, context override,
+    /// mocked state result).
     pub(crate) async fn run_with(
         &self,
         input: Value,
         handlers: &Handlers,
-        vars: Vars,
-        context: Option<&Value>,
-        state_mock: Option<Value>,
+        extras: RunExtras,
     ) -> Result<Execution, RunError> {
+        let RunExtras { vars, test_state } = extras;
         let opts = &self.opts;
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
-        let exec_name = opts
-            .execution_name
-            .clone()
-            .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32));
+        // The context object (names, ARNs, a copy of the input) is only built when a state
+        // reads it: most executions never do.
+        let needs_context = self.plan.uses_context || test_state.is_some();
+        let exec_name = if needs_context {
+            opts.execution_name
+                .clone()
+                .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32))
+        } else {
+            String::new()
+        };
         let start = opts.clock.now_ms();
         let log = match &opts.event_log {
             Some(p) => Some(crate::eventlog::EventLogWriter::open(p).map_err(|source| {
@@ -324,23 +460,36 @@ impl Engine {
             })?),
             None => None,
         };
-        let mut base = ContextBase::new(
-            &opts.execution_arn(&exec_name),
-            &exec_name,
-            &input,
-            &opts.role_arn,
-            &crate::clock::format_iso_ms(start),
-            &opts.state_machine_arn(),
-            &opts.state_machine_name,
-        );
-        if let Some(ctx) = context {
-            if let Some(e) = ctx.get("Execution") {
-                base.execution = e.clone();
-            }
-            if let Some(s) = ctx.get("StateMachine") {
-                base.state_machine = s.clone();
-            }
-        }
+        let (base, state_mock, is_test_state) = match test_state {
+            None if !needs_context => (ContextBase::unused(), None, false),
+            None => (
+                ContextBase::new(
+                    &opts.execution_arn(&exec_name),
+                    &exec_name,
+                    &input,
+                    &opts.role_arn,
+                    &crate::clock::format_iso_ms(start),
+                    &opts.state_machine_arn(),
+                    &opts.state_machine_name,
+                ),
+                None,
+                false,
+            ),
+            Some(ts) => (
+                ContextBase::for_test_state(
+                    &opts.express_execution_arn(&exec_name),
+                    &exec_name,
+                    &input,
+                    ts.role_arn.as_deref(),
+                    &crate::clock::format_iso_ms(start),
+                    &opts.state_machine_arn(),
+                    &opts.state_machine_name,
+                    ts.context.as_ref(),
+                ),
+                ts.mock,
+                true,
+            ),
+        };
         let exec = Exec {
             opts,
             handlers,
@@ -358,7 +507,7 @@ impl Engine {
                 )
             }),
             timed_out: AtomicBool::new(false),
-            test_state: context.is_some(),
+            test_state: is_test_state,
             state_mock,
         };
         let started = exec.history.emit(0, "ExecutionStarted", start, || {

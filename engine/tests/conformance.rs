@@ -1,31 +1,74 @@
 //! Runs the AWS-recorded conformance corpus and checks it against `KNOWN_GAPS.md`: every
-//! failing case must be listed there, and every listed case must still fail. Prints the pass
-//! counts per category.
+//! failing case must be listed there, and every listed case must still fail. Then runs every
+//! case again on the NEXUS YAML that `nexus migrate stepfunctions` makes from its definition
+//! (lowered back the way `nexus run` loads a `.nexus.yaml`), which must give the same
+//! verdict. Prints the pass counts of both.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use nexus_engine::conformance::{case_dirs, default_root, gaps_of, parse_gaps, run_case};
+use nexus_engine::conformance::{
+    CaseResult, Prepared, case_dirs, default_root, gaps_of, parse_gaps, render_counts, run_case,
+    run_case_with,
+};
+use serde_json::Value;
+
+/// ASL → NEXUS YAML text → loaded and lowered as `nexus run` does.
+fn via_migrate(asl: &Value) -> Result<Prepared, String> {
+    let migrated = nexus_migrate::migrate(asl, "definition.asl.json");
+    let loaded =
+        nexus_schema::source::load_source("definition.nexus.yaml", Arc::from(migrated.yaml));
+    if let Some(d) = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == nexus_schema::Severity::Error)
+    {
+        return Err(format!("{}: {} at {}", d.code, d.message, d.pointer));
+    }
+    let doc = loaded
+        .documents
+        .first()
+        .ok_or_else(|| String::from("the migrated YAML holds no workflow"))?;
+    Ok(Prepared {
+        definition: doc.asl.clone(),
+        compensations: nexus_schema::nexus::lower(&doc.raw).compensations,
+    })
+}
+
+fn verdicts(results: &[CaseResult]) -> BTreeSet<(String, bool, bool)> {
+    results
+        .iter()
+        .map(|r| {
+            (
+                format!("{}/{}", r.category, r.id),
+                r.passed,
+                !r.history_checked || r.history_passed,
+            )
+        })
+        .collect()
+}
 
 #[test]
-fn corpus_matches_known_gaps() {
+fn corpus_matches_known_gaps_directly_and_through_migrate() {
     let root = default_root();
     if !root.exists() {
         println!("skipped: conformance corpus not found");
         return;
     }
-    let results: Vec<_> = case_dirs(&root).iter().map(|d| run_case(d)).collect();
-    let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for r in &results {
-        let e = per.entry(r.category.as_str()).or_default();
-        e.0 += 1;
-        e.1 += usize::from(r.passed);
-    }
-    for (cat, (n, p)) in &per {
-        println!("{cat:<22} {p:>4}/{n}");
-    }
-    let passed = results.iter().filter(|r| r.passed).count();
-    println!("TOTAL {passed}/{}", results.len());
-    let actual: BTreeSet<(String, String)> = gaps_of(&results)
+    let dirs = case_dirs(&root);
+    let results: Vec<_> = dirs.iter().map(|d| run_case(d)).collect();
+    println!("direct:\n{}", render_counts(&results));
+    let prepare: &dyn Fn(&Value) -> Result<Prepared, String> = &via_migrate;
+    let migrated: Vec<_> = dirs
+        .iter()
+        .map(|d| run_case_with(d, Some(prepare)))
+        .collect();
+    println!(
+        "via nexus migrate stepfunctions:\n{}",
+        render_counts(&migrated)
+    );
+
+    let actual: BTreeSet<(String, String)> = gaps_of(&results, &[])
         .into_iter()
         .map(|g| (g.kind, g.case))
         .collect();
@@ -41,5 +84,24 @@ fn corpus_matches_known_gaps() {
         new_failures.is_empty() && fixed.is_empty(),
         "KNOWN_GAPS.md is out of date (regenerate with `cargo run -p nexus-engine --bin conformance -- --write-gaps`)\n\
          failing but not listed: {new_failures:?}\nlisted but passing: {fixed:?}"
+    );
+
+    let direct = verdicts(&results);
+    let through = verdicts(&migrated);
+    let differ: Vec<String> = migrated
+        .iter()
+        .filter(|r| {
+            !direct.contains(&(
+                format!("{}/{}", r.category, r.id),
+                r.passed,
+                !r.history_checked || r.history_passed,
+            ))
+        })
+        .map(|r| format!("{}/{}: {}", r.category, r.id, r.detail))
+        .collect();
+    assert!(
+        direct == through,
+        "the migrated workflows do not give the same results:\n{}",
+        differ.join("\n")
     );
 }

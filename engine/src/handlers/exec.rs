@@ -14,6 +14,8 @@ use super::{Handler, HandlerError, HandlerFuture, TaskRequest};
 pub struct ExecHandler {
     program: String,
     args: Vec<String>,
+    dir: Option<std::path::PathBuf>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl ExecHandler {
@@ -22,12 +24,76 @@ impl ExecHandler {
         Self {
             program: program.into(),
             args,
+            dir: None,
+            timeout: None,
         }
+    }
+
+    /// Runs the program in `dir`.
+    pub fn current_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Kills the program when it runs longer than `t` (real time); the task then fails with
+    /// `States.Timeout`.
+    pub fn timeout(mut self, t: std::time::Duration) -> Self {
+        self.timeout = Some(t);
+        self
+    }
+
+    /// Waits for the child, killing it once the timeout has passed.
+    fn wait(&self, mut child: std::process::Child) -> Result<std::process::Output, HandlerError> {
+        let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
+        let Some(limit) = self.timeout else {
+            return child
+                .wait_with_output()
+                .map_err(|e| fail(format!("'{}' failed: {e}", self.program)));
+        };
+        // Drain stdout/stderr on threads so a chatty program cannot block on a full pipe.
+        let out = child.stdout.take();
+        let err = child.stderr.take();
+        let read = |p: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = p {
+                    let _ = std::io::Read::read_to_end(&mut p, &mut buf);
+                }
+                buf
+            })
+        };
+        let out_t = read(out.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+        let err_t = read(err.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+        let start = std::time::Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(st)) => break st,
+                Ok(None) if start.elapsed() >= limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(HandlerError::new(
+                        "States.Timeout",
+                        format!("'{}' ran longer than {limit:?}", self.program),
+                    ));
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
+                Err(e) => return Err(fail(format!("'{}' failed: {e}", self.program))),
+            }
+        };
+        Ok(std::process::Output {
+            status,
+            stdout: out_t.join().unwrap_or_default(),
+            stderr: err_t.join().unwrap_or_default(),
+        })
     }
 
     fn run_blocking(&self, input: &Value) -> Result<Value, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
-        let mut child = Command::new(&self.program)
+        let mut cmd = Command::new(&self.program);
+        if let Some(d) = &self.dir {
+            cmd.current_dir(d);
+        }
+        let mut child = cmd
             .args(&self.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -39,9 +105,7 @@ impl ExecHandler {
             // A program that exits without reading its input is not an error by itself.
             let _ = stdin.write_all(&body);
         }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| fail(format!("'{}' failed: {e}", self.program)))?;
+        let out = self.wait(child)?;
         let text = String::from_utf8_lossy(&out.stdout);
         let parsed: Option<Value> = if text.trim().is_empty() {
             Some(Value::Null)

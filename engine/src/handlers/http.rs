@@ -26,6 +26,12 @@ impl HttpHandler {
         }
     }
 
+    /// Gives up (the task fails) when connecting, sending or reading takes longer than `t`.
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
     fn post_blocking(&self, input: &Value) -> Result<Value, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
         let rest = self.url.strip_prefix("http://").ok_or_else(|| {

@@ -4,6 +4,7 @@
 //! configuration, when given, answers first. A Task with no handler fails with
 //! `States.Runtime` naming the action.
 
+mod config;
 mod exec;
 mod http;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use config::HandlerConfigError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 
@@ -89,6 +91,7 @@ impl Handler for MockHandler {
 pub struct Handlers {
     by_key: HashMap<String, Arc<dyn Handler>>,
     fallback: Option<Arc<dyn Handler>>,
+    overriding: Option<Arc<dyn Handler>>,
     mock: Option<(Arc<MockConfig>, String, String)>,
 }
 
@@ -120,6 +123,13 @@ impl Handlers {
         self
     }
 
+    /// Handler answering every Task, before mock configurations and registered handlers
+    /// (a TestState `mock`).
+    pub fn set_override(&mut self, h: Arc<dyn Handler>) -> &mut Self {
+        self.overriding = Some(h);
+        self
+    }
+
     /// Answers Tasks from a Step Functions Local mock configuration, for the given state
     /// machine name and test case.
     pub fn set_mock_config(
@@ -134,14 +144,18 @@ impl Handlers {
 
     /// The mocked answer for this request, if the mock configuration covers the state.
     pub(crate) fn mocked(&self, req: &TaskRequest) -> Option<Result<Value, HandlerError>> {
+        if self.overriding.is_some() {
+            return None;
+        }
         let (cfg, sm, case) = self.mock.as_ref()?;
         cfg.response(sm, case, &req.state_name, req.invocation)
     }
 
     /// Finds the handler for a request.
     pub(crate) fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
-        self.by_key
-            .get(&req.resource)
+        self.overriding
+            .as_ref()
+            .or_else(|| self.by_key.get(&req.resource))
             .or_else(|| self.by_key.get(&req.action))
             .or(self.fallback.as_ref())
     }
@@ -169,7 +183,11 @@ fn last_name(arn: &str) -> String {
     // arn:aws:lambda:region:acct:function:NAME[:alias]
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.iter().position(|p| *p == "function") {
-        Some(i) => parts.get(i + 1).copied().unwrap_or(arn).to_string(),
+        Some(i) => parts
+            .get(i.saturating_add(1))
+            .copied()
+            .unwrap_or(arn)
+            .to_string(),
         None => arn.rsplit([':', '/']).next().unwrap_or(arn).to_string(),
     }
 }

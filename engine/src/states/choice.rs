@@ -402,24 +402,24 @@ pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
         match toks.get(pi) {
             Some(Tok::Star) => {
                 star = Some((pi, ti));
-                pi += 1;
+                pi = pi.saturating_add(1);
             }
             Some(Tok::Ch(c)) if text.get(ti) == Some(c) => {
-                ti += 1;
-                pi += 1;
+                ti = ti.saturating_add(1);
+                pi = pi.saturating_add(1);
             }
             _ => match star {
                 Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
+                    pi = sp.saturating_add(1);
+                    ti = st.saturating_add(1);
+                    star = Some((sp, ti));
                 }
                 None => return false,
             },
         }
     }
     while toks.get(pi) == Some(&Tok::Star) {
-        pi += 1;
+        pi = pi.saturating_add(1);
     }
     pi == toks.len()
 }

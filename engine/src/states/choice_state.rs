@@ -14,7 +14,7 @@ pub(crate) fn run(
     cx: &Cx<'_>,
     rules: &[ChoiceRule],
     default: Option<StateId>,
-    raw: &Value,
+    raw: Value,
     vars: &Vars,
 ) -> Result<Done, Failure> {
     let st = cx.state;
@@ -22,7 +22,7 @@ pub(crate) fn run(
     let no_match = || Failure::eval(names::NO_CHOICE_MATCHED, String::from("No Matches!"));
     match st.ql {
         Ql::JsonPath => {
-            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
+            let eff = super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?;
             let scope = Scope {
                 input: &eff,
                 context: &ctx,
@@ -51,7 +51,7 @@ pub(crate) fn run(
             })
         }
         Ql::Jsonata => {
-            let env = cx.jenv(vars, raw, &ctx, None, None);
+            let env = cx.jenv(vars, &raw, &ctx, None, None);
             let mut picked: Option<&ChoiceRule> = None;
             for r in rules {
                 if r.cond.eval_jsonata(&env)? {
@@ -72,7 +72,7 @@ pub(crate) fn run(
                 .or(st.io.output.as_ref())
             {
                 Some(t) => t.eval(&env)?,
-                None => raw.clone(),
+                None => raw,
             };
             Ok(Done {
                 output,

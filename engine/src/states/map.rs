@@ -151,22 +151,21 @@ async fn attempt(
     // Item inputs are computed up front so a selector error fails the state before any
     // iteration starts.
     let mut inputs = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let input = match &spec.item_selector {
-            None => item.clone(),
-            Some(sel) => {
+    match &spec.item_selector {
+        None => inputs = items,
+        Some(sel) => {
+            for (i, item) in items.iter().enumerate() {
                 let ictx = cx.context(Some(retry), Some((i, item)), None);
-                match sel {
+                inputs.push(match sel {
                     Selector::JsonPath(t) => t.eval(&Scope {
                         input: &eff,
                         context: &ictx,
                         vars,
                     })?,
                     Selector::Jsonata(t) => t.eval(&cx.jenv(vars, raw, &ictx, None, None))?,
-                }
+                });
             }
-        };
-        inputs.push(input);
+        }
     }
     if let Some(m) = &cx.exec.state_mock {
         // TestState with a mocked result: the iterations are not run.
@@ -197,14 +196,14 @@ async fn attempt(
     let exec = child.as_ref().unwrap_or(cx.exec);
     let name = st.name.clone();
     let tolerates = tol_count.is_some() || tol_pct.is_some();
-    let inputs = Arc::new(inputs);
+    let mut inputs = inputs;
     let limit = usize::try_from(max_conc).unwrap_or(0);
     let results = crate::joiner::run_bounded(
         n,
         limit,
         |i| {
             let plan = spec.processor.clone();
-            let input = inputs.get(i).cloned().unwrap_or(Value::Null);
+            let input = inputs.get_mut(i).map(std::mem::take).unwrap_or(Value::Null);
             let outer = outer.clone();
             let name = name.clone();
             let last_done = &last_done;
@@ -219,7 +218,8 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r = crate::run::run_plan(exec, &plan, input, &mut ivars, &mut ichain).await;
+                let r =
+                    crate::run::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

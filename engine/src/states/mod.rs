@@ -146,6 +146,23 @@ pub(crate) fn input_path(
     }
 }
 
+/// `InputPath` on an input the state owns (no copy for the usual `$`).
+pub(crate) fn input_path_owned(
+    sel: &PathSel,
+    raw: Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Value, Failure> {
+    match sel {
+        PathSel::Identity => Ok(raw),
+        PathSel::Path(p) if p.root == crate::expr::Root::Input => p
+            .path
+            .eval_owned(raw)
+            .map_err(|raw| invalid_path(&p.text, &raw)),
+        _ => input_path(sel, &raw, ctx, vars),
+    }
+}
+
 /// `OutputPath` (same rules as InputPath, applied to the state output).
 pub(crate) fn output_path(
     sel: &PathSel,
@@ -156,6 +173,10 @@ pub(crate) fn output_path(
     match sel {
         PathSel::Identity => Ok(out),
         PathSel::Null => Ok(Value::Object(Map::new())),
+        PathSel::Path(p) if p.root == crate::expr::Root::Input => p
+            .path
+            .eval_owned(out)
+            .map_err(|out| invalid_path(&p.text, &out)),
         PathSel::Path(p) => {
             let scope = Scope {
                 input: &out,
@@ -165,6 +186,28 @@ pub(crate) fn output_path(
             scope.eval(p).ok_or_else(|| invalid_path(&p.text, &out))
         }
     }
+}
+
+/// `ResultPath`, then `OutputPath`, on a borrowed input: when `OutputPath` selects inside
+/// what `ResultPath` wrote, the output comes from the result alone and the input is not
+/// copied.
+pub(crate) fn result_then_output(
+    io: &crate::plan::Io,
+    raw: &Value,
+    res: Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Value, Failure> {
+    let res = match (&io.output_in_result, &io.result_path) {
+        (Some(rest), ResultSel::Path(rp)) if rp.path.can_set(raw) => match rest.eval_owned(res) {
+            Ok(v) => return Ok(v),
+            // Nothing there: the general path below gives AWS's message.
+            Err(res) => res,
+        },
+        _ => res,
+    };
+    let out = result_path(&io.result_path, raw.clone(), res)?;
+    output_path(&io.output_path, out, ctx, vars)
 }
 
 /// `ResultPath`: where the result goes in the raw state input.
@@ -271,22 +314,18 @@ pub(crate) async fn run_state(
     raw: Value,
     vars: &mut Vars,
     chain: &mut u64,
+    input_bound: Option<usize>,
 ) -> Step {
     let entered_prev = exec.entered_prev(*chain);
     let entered_ms = exec.now();
-    let ty = state.type_name();
-    let recording = exec.history.recording();
-    let entered_id = exec.history.emit(
-        entered_prev,
-        &event_name(ty, "StateEntered"),
-        entered_ms,
-        || {
-            Some((
-                "stateEnteredEventDetails",
-                crate::history::entered(&state.name, &raw),
-            ))
-        },
-    );
+    let entered_id =
+        exec.history
+            .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
+                Some((
+                    "stateEnteredEventDetails",
+                    crate::history::entered(&state.name, &raw),
+                ))
+            });
     *chain = entered_id;
     let cx = Cx {
         exec,
@@ -295,23 +334,44 @@ pub(crate) async fn run_state(
         entered_ms,
     };
     let limit = exec.opts.max_payload_bytes;
-    let result = match crate::io::check_size(&raw, limit, &state.name) {
-        Err(f) => Err(f),
-        Ok(()) => match &state.kind {
-            Kind::Pass { result } => pass::run(&cx, result.as_ref(), &raw, vars),
-            Kind::Choice { rules, default } => choice_state::run(&cx, rules, *default, &raw, vars),
-            Kind::Wait(spec) => wait::run(&cx, spec, &raw, vars).await,
-            Kind::Succeed => succeed::run(&cx, &raw, vars),
-            Kind::Fail { error, cause } => {
-                Err(fail::run(&cx, error.as_ref(), cause.as_ref(), &raw, vars))
+    // The input is kept for Catch only when the state has catchers; states that cannot
+    // catch take it over and spare the copy.
+    let in_bound = match input_bound {
+        Some(b) => Ok(b),
+        None => crate::io::size_bound(&raw, limit, &state.name),
+    };
+    let known_in = in_bound.as_ref().ok().copied();
+    let (result, raw) = match in_bound {
+        Err(f) => (Err(f), raw),
+        Ok(_) => match &state.kind {
+            Kind::Pass { result } if state.catch.is_empty() => {
+                (pass::run(&cx, result.as_ref(), raw, vars), Value::Null)
             }
+            Kind::Choice { rules, default } if state.catch.is_empty() => (
+                choice_state::run(&cx, rules, *default, raw, vars),
+                Value::Null,
+            ),
+            Kind::Succeed if state.catch.is_empty() => (succeed::run(&cx, raw, vars), Value::Null),
+            Kind::Pass { result } => (pass::run(&cx, result.as_ref(), raw.clone(), vars), raw),
+            Kind::Choice { rules, default } => (
+                choice_state::run(&cx, rules, *default, raw.clone(), vars),
+                raw,
+            ),
+            Kind::Succeed => (succeed::run(&cx, raw.clone(), vars), raw),
+            // The rarer, larger futures are boxed so that the future of a whole run (and of
+            // every Map iteration) stays small: most states never wait.
+            Kind::Wait(spec) => (Box::pin(wait::run(&cx, spec, &raw, vars)).await, raw),
+            Kind::Fail { error, cause } => (
+                Err(fail::run(&cx, error.as_ref(), cause.as_ref(), &raw, vars)),
+                raw,
+            ),
             Kind::Task {
                 resource,
                 timeout,
                 heartbeat,
             } => {
                 let rs: &str = resource;
-                task::run(
+                let r = Box::pin(task::run(
                     &cx,
                     rs,
                     timeout.as_ref(),
@@ -319,32 +379,31 @@ pub(crate) async fn run_state(
                     &raw,
                     vars,
                     chain,
-                )
-                .await
+                ))
+                .await;
+                (r, raw)
             }
-            Kind::Parallel { branches } => parallel::run(&cx, branches, &raw, vars, chain).await,
-            Kind::Map(spec) => map::run(&cx, spec, &raw, vars, chain).await,
+            Kind::Parallel { branches } => {
+                let r = Box::pin(parallel::run(&cx, branches, &raw, vars, chain)).await;
+                (r, raw)
+            }
+            Kind::Map(spec) => {
+                let r = Box::pin(map::run(&cx, spec, &raw, vars, chain)).await;
+                (r, raw)
+            }
         },
     };
     let result = result.and_then(|d| {
-        crate::io::check_size(&d.output, limit, &state.name)?;
-        Ok(d)
+        let b = output_bound(state, known_in, &d.output, limit)?;
+        Ok((d, b))
     });
     match result {
-        Ok(done) => {
+        Ok((done, bound)) => {
             let next = match done.next {
                 Some(n) => Transition::Next(n),
                 None => state.next,
             };
-            leave(
-                &cx,
-                done.output,
-                done.assigned,
-                next,
-                vars,
-                chain,
-                recording,
-            )
+            leave(&cx, done.output, done.assigned, next, vars, chain, bound)
         }
         Err(mut f) => {
             // TestState reports evaluation errors without the execution-level prefix.
@@ -365,8 +424,10 @@ pub(crate) async fn run_state(
                 });
                 *chain = id;
             }
-            if matches!(state.kind, Kind::Map(_) | Kind::Parallel { .. }) {
-                *chain = cx.emit(*chain, &event_name(ty, "StateFailed"), || None);
+            if let Kind::Map(_) = state.kind {
+                *chain = cx.emit(*chain, "MapStateFailed", || None);
+            } else if let Kind::Parallel { .. } = state.kind {
+                *chain = cx.emit(*chain, "ParallelStateFailed", || None);
             }
             if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
                 return Step::Fail(f);
@@ -379,21 +440,56 @@ pub(crate) async fn run_state(
                 return Step::Fail(f);
             };
             match catch_output(&cx, c, &raw, &f, vars) {
-                Ok((out, assigned)) => leave(
-                    &cx,
-                    out,
-                    assigned,
-                    Transition::Next(c.next),
-                    vars,
-                    chain,
-                    recording,
-                ),
+                Ok((out, assigned)) => {
+                    match leave(&cx, out, assigned, Transition::Next(c.next), vars, chain, 0) {
+                        Step::Next(n, out, _) => Step::Caught(n, out),
+                        other => other,
+                    }
+                }
                 Err(mut f2) => {
                     f2.locate(&state.name, entered_id);
                     Step::Fail(f2)
                 }
             }
         }
+    }
+}
+
+/// A bound of a state's output size: derived from its input's when the state's data flow
+/// allows (a Pass placing a static `Result`, a Choice or Succeed passing its input on), else
+/// found from the output itself; `States.DataLimitExceeded` above the limit.
+fn output_bound(
+    state: &State,
+    input: Option<usize>,
+    out: &Value,
+    limit: usize,
+) -> Result<usize, Failure> {
+    let io = &state.io;
+    let plain = state.ql == Ql::JsonPath
+        && matches!(io.input_path, PathSel::Identity)
+        && matches!(io.output_path, PathSel::Identity);
+    let derived = match (&state.kind, input) {
+        (Kind::Pass { result: Some(r) }, Some(inb)) if plain && io.parameters.is_none() => {
+            let rb = crate::io::upper_bound(r, limit);
+            match (&io.result_path, rb) {
+                // Setting a value adds at most the value, and the keys of the path with their
+                // braces, to the input.
+                (ResultSel::Path(p), Some(rb)) => Some(
+                    inb.saturating_add(rb)
+                        .saturating_add(p.text.len().saturating_mul(8))
+                        .saturating_add(8),
+                ),
+                (ResultSel::Replace, Some(rb)) => Some(rb),
+                (ResultSel::Discard, _) => Some(inb),
+                _ => None,
+            }
+        }
+        (Kind::Choice { .. } | Kind::Succeed, Some(inb)) if plain => Some(inb),
+        _ => None,
+    };
+    match derived {
+        Some(b) if b <= limit => Ok(b),
+        _ => crate::io::size_bound(out, limit, &state.name),
     }
 }
 
@@ -431,12 +527,12 @@ fn leave(
     next: Transition,
     vars: &mut Vars,
     chain: &mut u64,
-    recording: bool,
+    bound: usize,
 ) -> Step {
     let state = cx.state;
+    let recording = cx.exec.history.recording();
     if !matches!(state.kind, Kind::Fail { .. }) {
-        let ty = state.type_name();
-        *chain = cx.emit(*chain, &event_name(ty, "StateExited"), || {
+        *chain = cx.emit(*chain, exited_event(&state.kind), || {
             if recording {
                 Some((
                     "stateExitedEventDetails",
@@ -451,14 +547,35 @@ fn leave(
         vars.assign(a);
     }
     match next {
-        Transition::Next(n) if !matches!(state.kind, Kind::Succeed) => Step::Next(n, output),
+        Transition::Next(n) if !matches!(state.kind, Kind::Succeed) => Step::Next(n, output, bound),
         _ => Step::Succeed(output),
     }
 }
 
-fn event_name(ty: &str, suffix: &str) -> String {
-    let mut s = String::with_capacity(ty.len() + suffix.len());
-    s.push_str(ty);
-    s.push_str(suffix);
-    s
+/// `PassStateEntered`, `TaskStateEntered`, ...
+fn entered_event(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Pass { .. } => "PassStateEntered",
+        Kind::Task { .. } => "TaskStateEntered",
+        Kind::Choice { .. } => "ChoiceStateEntered",
+        Kind::Wait(_) => "WaitStateEntered",
+        Kind::Succeed => "SucceedStateEntered",
+        Kind::Fail { .. } => "FailStateEntered",
+        Kind::Parallel { .. } => "ParallelStateEntered",
+        Kind::Map(_) => "MapStateEntered",
+    }
+}
+
+/// `PassStateExited`, `TaskStateExited`, ...
+fn exited_event(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Pass { .. } => "PassStateExited",
+        Kind::Task { .. } => "TaskStateExited",
+        Kind::Choice { .. } => "ChoiceStateExited",
+        Kind::Wait(_) => "WaitStateExited",
+        Kind::Succeed => "SucceedStateExited",
+        Kind::Fail { .. } => "FailStateExited",
+        Kind::Parallel { .. } => "ParallelStateExited",
+        Kind::Map(_) => "MapStateExited",
+    }
 }

@@ -77,7 +77,8 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r = crate::run::run_plan(exec, &plan, input, &mut bvars, &mut bchain).await;
+                let r =
+                    crate::run::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
@@ -98,7 +99,9 @@ async fn attempt(
             None => {}
         }
     }
-    // AWS records no ParallelStateSucceeded: the Exited event follows the last branch event.
+    // As for Map: ParallelStateSucceeded and the Exited event both follow the last branch
+    // event (the ids of AWS's histories leave room for exactly this event there).
+    cx.emit(last_event.get(), "ParallelStateSucceeded", || None);
     chain.set(last_event.get());
     let result = Value::Array(outputs);
     finish(cx, result, raw, &ctx, vars)
@@ -125,8 +128,7 @@ pub(crate) fn finish(
                 None => result,
             };
             let assigned = super::assign(st.io.assign.as_ref(), &res, ctx, vars)?;
-            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
-            let output = super::output_path(&st.io.output_path, out, ctx, vars)?;
+            let output = super::result_then_output(&st.io, raw, res, ctx, vars)?;
             Ok(Done {
                 output,
                 next: None,

@@ -6,34 +6,51 @@ use serde_json::Value;
 use super::{Cx, Done};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::Ql;
+use crate::plan::{PathSel, Ql, ResultSel};
 use crate::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,
     result: Option<&Value>,
-    raw: &Value,
+    raw: Value,
     vars: &Vars,
 ) -> Result<Done, Failure> {
     let st = cx.state;
     let ctx = cx.context(None, None, None);
     match st.ql {
         Ql::JsonPath => {
-            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
-            let eff = match &st.io.parameters {
-                Some(t) => t.eval(&Scope {
-                    input: &eff,
-                    context: &ctx,
-                    vars,
-                })?,
-                None => eff,
-            };
-            let res = match result {
-                Some(r) => r.clone(),
-                None => eff,
+            // With a `Result` and no `Parameters`, the effective input is only evaluated for
+            // its errors; with `ResultPath: $` the raw input is not needed afterwards.
+            let replaces = matches!(st.io.result_path, ResultSel::Replace);
+            let (res, raw) = match (result, &st.io.parameters) {
+                (Some(r), None) => {
+                    if !matches!(st.io.input_path, PathSel::Identity) {
+                        super::input_path(&st.io.input_path, &raw, &ctx, vars)?;
+                    }
+                    (r.clone(), raw)
+                }
+                (_, params) => {
+                    let (eff, raw) = if replaces && result.is_none() {
+                        (
+                            super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?,
+                            Value::Null,
+                        )
+                    } else {
+                        (super::input_path(&st.io.input_path, &raw, &ctx, vars)?, raw)
+                    };
+                    let eff = match params {
+                        Some(t) => t.eval(&Scope {
+                            input: &eff,
+                            context: &ctx,
+                            vars,
+                        })?,
+                        None => eff,
+                    };
+                    (result.cloned().unwrap_or(eff), raw)
+                }
             };
             let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
-            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
+            let out = super::result_path(&st.io.result_path, raw, res)?;
             let output = super::output_path(&st.io.output_path, out, &ctx, vars)?;
             Ok(Done {
                 output,
@@ -42,11 +59,11 @@ pub(crate) fn run(
             })
         }
         Ql::Jsonata => {
-            let env = cx.jenv(vars, raw, &ctx, None, None);
+            let env = cx.jenv(vars, &raw, &ctx, None, None);
             let assigned = super::assign_jsonata(st.io.assign.as_ref(), &env)?;
             let output = match &st.io.output {
                 Some(t) => t.eval(&env)?,
-                None => raw.clone(),
+                None => raw,
             };
             Ok(Done {
                 output,

@@ -8,19 +8,19 @@ use crate::error::Failure;
 use crate::plan::Ql;
 use crate::vars::Vars;
 
-pub(crate) fn run(cx: &Cx<'_>, raw: &Value, vars: &Vars) -> Result<Done, Failure> {
+pub(crate) fn run(cx: &Cx<'_>, raw: Value, vars: &Vars) -> Result<Done, Failure> {
     let st = cx.state;
     let ctx = cx.context(None, None, None);
     let output = match st.ql {
         Ql::JsonPath => {
-            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
+            let eff = super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?;
             super::output_path(&st.io.output_path, eff, &ctx, vars)?
         }
         Ql::Jsonata => {
-            let env = cx.jenv(vars, raw, &ctx, None, None);
+            let env = cx.jenv(vars, &raw, &ctx, None, None);
             match &st.io.output {
                 Some(t) => t.eval(&env)?,
-                None => raw.clone(),
+                None => raw,
             }
         }
     };

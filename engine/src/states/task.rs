@@ -95,30 +95,72 @@ async fn attempt(
         },
     };
     let (rtype, rname) = crate::handlers::resource_parts(resource);
+    // A Lambda function ARN as the resource (not the `lambda:invoke` integration) has its
+    // own event family in AWS histories: LambdaFunctionScheduled/Started/Succeeded/Failed.
+    let lambda_arn = rtype == "lambda" && !resource.contains(":states:::");
+    // Callback and run-a-job integrations report the submission of the request before the
+    // task's end (TaskSubmitted).
+    let submits = resource.ends_with(".waitForTaskToken")
+        || resource.ends_with(".sync")
+        || resource.contains(".sync:");
     let region = cx.exec.opts.region.clone();
-    let id = cx.emit(chain.get(), "TaskScheduled", || {
-        let mut d = json!({
-            "parameters": crate::io::to_compact(&params),
-            "region": region,
-            "resource": rname,
-            "resourceType": rtype,
+    let id = if lambda_arn {
+        cx.emit(chain.get(), "LambdaFunctionScheduled", || {
+            let mut d = json!({
+                "input": crate::io::to_compact(&params),
+                "inputDetails": {"truncated": false},
+                "resource": resource,
+            });
+            if let (Some(t), Value::Object(m)) = (timeout_s, &mut d) {
+                m.insert("timeoutInSeconds".into(), t.into());
+            }
+            Some(("lambdaFunctionScheduledEventDetails", d))
+        })
+    } else {
+        cx.emit(chain.get(), "TaskScheduled", || {
+            let mut d = json!({
+                "parameters": crate::io::to_compact(&params),
+                "region": region,
+                "resource": rname,
+                "resourceType": rtype,
+            });
+            if let (Some(t), Value::Object(m)) = (timeout_s, &mut d) {
+                m.insert("timeoutInSeconds".into(), t.into());
+            }
+            if let (Some(h), Value::Object(m)) = (heartbeat_s, &mut d) {
+                m.insert("heartbeatInSeconds".into(), h.into());
+            }
+            Some(("taskScheduledEventDetails", d))
+        })
+    };
+    chain.set(id);
+    let id = if lambda_arn {
+        cx.emit(chain.get(), "LambdaFunctionStarted", || None)
+    } else {
+        cx.emit(chain.get(), "TaskStarted", || {
+            Some((
+                "taskStartedEventDetails",
+                json!({"resource": rname, "resourceType": rtype}),
+            ))
+        })
+    };
+    chain.set(id);
+    if submits {
+        // Locally the request is handed to the handler in one step: nothing is known about
+        // the service's answer to the submission itself.
+        let id = cx.emit(chain.get(), "TaskSubmitted", || {
+            Some((
+                "taskSubmittedEventDetails",
+                json!({
+                    "output": "{}",
+                    "outputDetails": {"truncated": false},
+                    "resource": rname,
+                    "resourceType": rtype,
+                }),
+            ))
         });
-        if let (Some(t), Value::Object(m)) = (timeout_s, &mut d) {
-            m.insert("timeoutInSeconds".into(), t.into());
-        }
-        if let (Some(h), Value::Object(m)) = (heartbeat_s, &mut d) {
-            m.insert("heartbeatInSeconds".into(), h.into());
-        }
-        Some(("taskScheduledEventDetails", d))
-    });
-    chain.set(id);
-    let id = cx.emit(chain.get(), "TaskStarted", || {
-        Some((
-            "taskStartedEventDetails",
-            json!({"resource": rname, "resourceType": rtype}),
-        ))
-    });
-    chain.set(id);
+        chain.set(id);
+    }
     let req = TaskRequest {
         resource: resource.to_string(),
         action: crate::handlers::action_name(resource, &params),
@@ -131,30 +173,64 @@ async fn attempt(
     let result = match outcome {
         Ok(v) => v,
         Err(e) => {
-            let id = cx.emit(chain.get(), "TaskFailed", || {
-                let mut d = crate::history::error_details(Some(&e.error), e.cause.as_deref());
-                if let Value::Object(m) = &mut d {
-                    m.insert("resource".into(), rname.clone().into());
-                    m.insert("resourceType".into(), rtype.clone().into());
-                }
-                Some(("taskFailedEventDetails", d))
-            });
+            let id = if lambda_arn {
+                let ty = if e.error == names::TIMEOUT {
+                    (
+                        "LambdaFunctionTimedOut",
+                        "lambdaFunctionTimedOutEventDetails",
+                    )
+                } else {
+                    ("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails")
+                };
+                cx.emit(chain.get(), ty.0, || {
+                    Some((
+                        ty.1,
+                        crate::history::error_details(Some(&e.error), e.cause.as_deref()),
+                    ))
+                })
+            } else {
+                let ty = if e.error == names::TIMEOUT {
+                    ("TaskTimedOut", "taskTimedOutEventDetails")
+                } else {
+                    ("TaskFailed", "taskFailedEventDetails")
+                };
+                cx.emit(chain.get(), ty.0, || {
+                    let mut d = crate::history::error_details(Some(&e.error), e.cause.as_deref());
+                    if let Value::Object(m) = &mut d {
+                        m.insert("resource".into(), rname.clone().into());
+                        m.insert("resourceType".into(), rtype.clone().into());
+                    }
+                    Some((ty.1, d))
+                })
+            };
             chain.set(id);
             return Err(Failure::plain(Some(e.error), e.cause));
         }
     };
     crate::io::check_size(&result, cx.exec.opts.max_payload_bytes, &st.name)?;
-    let id = cx.emit(chain.get(), "TaskSucceeded", || {
-        Some((
-            "taskSucceededEventDetails",
-            json!({
-                "output": crate::io::to_compact(&result),
-                "outputDetails": {"truncated": false},
-                "resource": rname,
-                "resourceType": rtype,
-            }),
-        ))
-    });
+    let id = if lambda_arn {
+        cx.emit(chain.get(), "LambdaFunctionSucceeded", || {
+            Some((
+                "lambdaFunctionSucceededEventDetails",
+                json!({
+                    "output": crate::io::to_compact(&result),
+                    "outputDetails": {"truncated": false},
+                }),
+            ))
+        })
+    } else {
+        cx.emit(chain.get(), "TaskSucceeded", || {
+            Some((
+                "taskSucceededEventDetails",
+                json!({
+                    "output": crate::io::to_compact(&result),
+                    "outputDetails": {"truncated": false},
+                    "resource": rname,
+                    "resourceType": rtype,
+                }),
+            ))
+        })
+    };
     chain.set(id);
     match st.ql {
         Ql::JsonPath => {
@@ -167,8 +243,7 @@ async fn attempt(
                 None => result,
             };
             let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
-            let out = super::result_path(&st.io.result_path, raw.clone(), res)?;
-            let output = super::output_path(&st.io.output_path, out, &ctx, vars)?;
+            let output = super::result_then_output(&st.io, raw, res, &ctx, vars)?;
             Ok(Done {
                 output,
                 next: None,
@@ -212,8 +287,8 @@ async fn invoke(
         return Err(HandlerError::new(
             names::RUNTIME,
             format!(
-                "No handler for Task resource '{}' (action '{}'): register a handler or supply a mock config",
-                req.resource, req.action
+                "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
+                req.action, req.state_name, req.resource
             ),
         ));
     };

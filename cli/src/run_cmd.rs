@@ -1,0 +1,423 @@
+//! `nexus run FILE --input JSON`: execute a workflow (ASL or NEXUS YAML) on the bundled
+//! engine, with Step Functions semantics, and print the result.
+//!
+//! The file is linted first (Rust rules only): a definition with errors is not run (exit 2).
+//! NEXUS workflows run on their lowered ASL with `compensate` in effect. Tasks are answered,
+//! in this order, by a Step Functions Local mock configuration (`--mock-config` +
+//! `--test-case`) and by the handlers file (`--handlers`); a Task nothing answers fails with
+//! `States.Runtime` naming its action. Exit: 0 `SUCCEEDED`, 1 `FAILED`/`TIMED_OUT`, 2 the
+//! tool could not run the workflow.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use nexus_engine::{Engine, Execution, ExecutionStatus, Handlers, MockConfig, RunOptions};
+use nexus_schema::{DocKind, Document, Severity};
+use serde_json::Value;
+
+/// Output formats of `nexus run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// The status, then the output (or error and cause), for people.
+    Human,
+    /// `{"status":"SUCCEEDED","output":...}` or `{"status":...,"error":...,"cause":...}`.
+    Json,
+}
+
+/// Time source of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClockArg {
+    /// Wait states and retry back-off take no time; timestamps still move forward.
+    Virtual,
+    /// Wait for real.
+    Real,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The workflow: ASL (`.asl.json`, `.asl.yaml`), NEXUS YAML (`.nexus.yaml`) or a template
+    /// holding state machines.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The execution input, as JSON text.
+    #[arg(long, value_name = "JSON", conflicts_with = "input_file")]
+    pub input: Option<String>,
+
+    /// Read the execution input from this file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub input_file: Option<PathBuf>,
+
+    /// Run once per line of this JSON Lines file (each line an input), printing one JSON
+    /// result per line; exit 0 only when every execution succeeded.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["input", "input_file", "history"])]
+    pub input_lines: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: RunFormat,
+
+    /// Handlers file (YAML or JSON): action name or Resource ARN → `exec`, `http` or `mock`.
+    #[arg(long, value_name = "FILE")]
+    pub handlers: Option<PathBuf>,
+
+    /// Step Functions Local mock configuration (`StateMachines.<name>.TestCases.<case>`).
+    #[arg(long, value_name = "FILE", requires = "test_case")]
+    pub mock_config: Option<PathBuf>,
+
+    /// The test case of the mock configuration to use.
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    pub test_case: Option<String>,
+
+    /// State machine of the mock configuration [default: its only one, else the workflow's
+    /// name].
+    #[arg(long, value_name = "NAME", requires = "mock_config")]
+    pub state_machine: Option<String>,
+
+    /// Clock of the run.
+    #[arg(long, value_enum, default_value = "virtual")]
+    pub clock: ClockArg,
+
+    /// Write the execution history (GetExecutionHistory events) to this file as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Append the events to this SHA-256 hash-chained JSON Lines log (checked before use).
+    #[arg(long, value_name = "FILE")]
+    pub event_log: Option<PathBuf>,
+
+    /// Execution name (`$$.Execution.Name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Which machine to run when the file holds several (logical id or name).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+
+    /// Most state transitions allowed (AWS: 25,000 history events).
+    #[arg(long, value_name = "N", default_value_t = 25_000)]
+    pub max_transitions: u64,
+
+    /// Real time allowed for the whole run, in seconds; past it the run ends TIMED_OUT.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+
+    /// Run even when `nexus lint` reports errors in the definition.
+    #[arg(long)]
+    pub skip_lint: bool,
+}
+
+/// A tool failure: printed as `error: ...`, exit 2.
+struct Fail(String);
+
+impl<T: std::fmt::Display> From<T> for Fail {
+    fn from(e: T) -> Self {
+        Fail(e.to_string())
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Fail> {
+    std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Parses a JSON or YAML file into a value (JSON when it looks like JSON).
+fn read_data(path: &Path) -> Result<Value, Fail> {
+    let text = read_text(path)?;
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let loaded = if t.starts_with('{') || t.starts_with('[') {
+        nexus_schema::load::load_json(&text).map(|l| vec![l])
+    } else {
+        nexus_schema::load::load_yaml(&text, &nexus_schema::load::YamlOptions::default())
+    };
+    match loaded {
+        Ok(mut docs) if docs.len() == 1 => Ok(docs.remove(0).value),
+        Ok(_) => Err(Fail(format!(
+            "{}: expected exactly one document",
+            path.display()
+        ))),
+        Err(d) => Err(Fail(format!("{}: {}", path.display(), d.message))),
+    }
+}
+
+fn input_of(args: &RunArgs) -> Result<Value, Fail> {
+    let (text, what) = match (&args.input, &args.input_file) {
+        (Some(t), _) => (t.clone(), String::from("--input")),
+        (None, Some(p)) if p.as_os_str() == "-" => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+            (s, String::from("standard input"))
+        }
+        (None, Some(p)) => (read_text(p)?, p.display().to_string()),
+        (None, None) => return Ok(Value::Object(serde_json::Map::new())),
+    };
+    serde_json::from_str(&text).map_err(|e| Fail(format!("{what} is not JSON: {e}")))
+}
+
+/// Picks the document to run.
+fn pick<'d>(docs: &'d [Document], machine: Option<&str>, file: &str) -> Result<&'d Document, Fail> {
+    match machine {
+        Some(m) => docs
+            .iter()
+            .find(|d| d.label.as_deref() == Some(m))
+            .ok_or_else(|| Fail(format!("{file} holds no state machine named `{m}`"))),
+        None => match docs {
+            [one] => Ok(one),
+            [] => Err(Fail(format!(
+                "{file} is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)"
+            ))),
+            many => Err(Fail(format!(
+                "{file} holds {} state machines; choose one with --machine ({})",
+                many.len(),
+                many.iter()
+                    .filter_map(|d| d.label.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+    }
+}
+
+/// The name the run gives the state machine: the NEXUS `name` / template label, else the
+/// file stem.
+fn machine_name(doc: &Document, file: &Path) -> String {
+    if let Some(l) = &doc.label {
+        return l.clone();
+    }
+    let stem = file
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem.split('.').next().unwrap_or("").to_string();
+    if stem.is_empty() {
+        String::from("StateMachine")
+    } else {
+        stem
+    }
+}
+
+/// Colour on standard error: a terminal, and NO_COLOR unset.
+fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Lints the file; `Some(code)` when it has errors and must not run.
+fn lint_gate(args: &RunArgs, display: &str) -> Option<u8> {
+    let cand = crate::discover::Candidate {
+        path: args.file.clone(),
+        display: display.to_string(),
+        explicit: true,
+    };
+    let options = nexus_lint::LintOptions::default();
+    let mut reports = crate::lint_cmd::check_file_all(&cand, &options);
+    for r in &mut reports {
+        r.diagnostics.retain(|d| d.severity == Severity::Error);
+    }
+    reports.retain(|r| !r.diagnostics.is_empty());
+    if reports.is_empty() {
+        return None;
+    }
+    let report = crate::lint_cmd::RunReport { files: reports };
+    match args.format {
+        RunFormat::Human => {
+            eprint!("{}", crate::report::human::render(&report, stderr_color()));
+            eprintln!("error: {display} has errors; not running it (--skip-lint runs it anyway)");
+        }
+        RunFormat::Json => println!("{}", crate::report::json::render(&report)),
+    }
+    Some(2)
+}
+
+fn handlers_of(args: &RunArgs, sm_default: &str) -> Result<Handlers, Fail> {
+    let mut handlers = match &args.handlers {
+        Some(p) => {
+            let cfg = read_data(p)?;
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            Handlers::from_config(&cfg, dir).map_err(|e| Fail(format!("{}: {e}", p.display())))?
+        }
+        None => Handlers::new(),
+    };
+    if let (Some(p), Some(case)) = (&args.mock_config, &args.test_case) {
+        let cfg =
+            MockConfig::parse(&read_data(p)?).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+        let names: Vec<String> = cfg.state_machines().map(String::from).collect();
+        let sm = match &args.state_machine {
+            Some(s) => s.clone(),
+            None if names.len() == 1 => names.first().cloned().unwrap_or_default(),
+            None => sm_default.to_string(),
+        };
+        if !names.contains(&sm) {
+            return Err(Fail(format!(
+                "{}: no state machine `{sm}` (it has: {}); choose one with --state-machine",
+                p.display(),
+                names.join(", ")
+            )));
+        }
+        if !cfg.has_test_case(&sm, case) {
+            return Err(Fail(format!(
+                "{}: state machine `{sm}` has no test case `{case}`",
+                p.display()
+            )));
+        }
+        handlers.set_mock_config(Arc::new(cfg), sm, case.clone());
+    }
+    Ok(handlers)
+}
+
+fn render(exec: &Execution, format: RunFormat, elapsed: std::time::Duration) -> String {
+    match format {
+        RunFormat::Json => format!("{}\n", exec.summary()),
+        RunFormat::Human => {
+            let mut s = format!(
+                "{} after {} state transition{} ({:.1} ms)\n",
+                exec.status.as_str(),
+                exec.transitions,
+                if exec.transitions == 1 { "" } else { "s" },
+                elapsed.as_secs_f64() * 1000.0
+            );
+            match &exec.output {
+                Some(o) => {
+                    s.push_str(&serde_json::to_string_pretty(o).unwrap_or_default());
+                    s.push('\n');
+                }
+                None => {
+                    if let Some(e) = &exec.error {
+                        s.push_str(&format!("error: {e}\n"));
+                    }
+                    if let Some(c) = &exec.cause {
+                        s.push_str(&format!("cause: {c}\n"));
+                    }
+                }
+            }
+            s
+        }
+    }
+}
+
+fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
+    let display = args.file.display().to_string();
+    let text: Arc<str> = read_text(&args.file)?.into();
+    let input = input_of(args)?;
+    let loaded = nexus_schema::source::load_source(&display, text);
+    let fatal: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !fatal.is_empty() && !args.skip_lint {
+        return Ok(lint_gate(args, &display).unwrap_or(2));
+    }
+    let doc = pick(&loaded.documents, args.machine.as_deref(), &display)?;
+    if !args.skip_lint
+        && let Some(code) = lint_gate(args, &display)
+    {
+        return Ok(code);
+    }
+    let compensations = match doc.kind {
+        DocKind::Nexus => nexus_schema::nexus::lower(&doc.raw).compensations,
+        DocKind::Asl => Vec::new(),
+    };
+    let name = machine_name(doc, &args.file);
+    let clock: Arc<dyn nexus_engine::Clock> = match args.clock {
+        ClockArg::Virtual => Arc::new(nexus_engine::VirtualClock::starting_now()),
+        ClockArg::Real => Arc::new(nexus_engine::RealClock),
+    };
+    let wall_time = match args.timeout {
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(_) => return Err(Fail(String::from("--timeout must be a positive number"))),
+        None => None,
+    };
+    let opts = RunOptions {
+        state_machine_name: name.clone(),
+        execution_name: args.name.clone(),
+        max_transitions: args.max_transitions,
+        wall_time,
+        clock,
+        record_history: args.history.is_some(),
+        event_log: args.event_log.clone(),
+        ..RunOptions::default()
+    };
+    let handlers = handlers_of(args, &name)?;
+    let engine = Engine::with_compensations(&doc.asl, &compensations, opts)
+        .map_err(|e| Fail(format!("{display}: cannot run: {e}")))?;
+    if let Some(p) = &args.input_lines {
+        return run_lines(&engine, &handlers, p);
+    }
+    let started = std::time::Instant::now();
+    let exec = engine.run(input, &handlers)?;
+    let elapsed = started.elapsed();
+    if let Some(h) = &args.history {
+        let text = serde_json::to_string_pretty(&exec.history)?;
+        std::fs::write(h, text + "\n")
+            .map_err(|e| Fail(format!("cannot write {}: {e}", h.display())))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out
+        .write_all(render(&exec, args.format, elapsed).as_bytes())
+        .and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Fail(format!("cannot write the result: {e}")));
+    }
+    Ok(match exec.status {
+        ExecutionStatus::Succeeded => 0,
+        ExecutionStatus::Failed | ExecutionStatus::TimedOut => 1,
+    })
+}
+
+/// `--input-lines`: one execution per input line, one JSON summary per line.
+fn run_lines(engine: &Engine, handlers: &Handlers, path: &Path) -> Result<u8, Fail> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        s
+    } else {
+        read_text(path)?
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut all_ok = true;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let input: Value = serde_json::from_str(line).map_err(|e| {
+            Fail(format!(
+                "{} line {}: not JSON: {e}",
+                path.display(),
+                i.saturating_add(1)
+            ))
+        })?;
+        let exec = engine.run(input, handlers)?;
+        all_ok &= exec.status == ExecutionStatus::Succeeded;
+        if let Err(e) = serde_json::to_writer(&mut out, &exec.summary())
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+        {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                break;
+            }
+            return Err(Fail(format!("cannot write the result: {e}")));
+        }
+    }
+    if let Err(e) = out.flush()
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Fail(format!("cannot write the result: {e}")));
+    }
+    Ok(if all_ok { 0 } else { 1 })
+}
+
+pub fn run(args: &RunArgs) -> u8 {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(Fail(msg)) => {
+            eprintln!("error: {msg}");
+            2
+        }
+    }
+}
