@@ -235,3 +235,23 @@ fn a_directive_that_suppresses_nothing_is_reported() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(lines_of(&out.stdout, "NX040"), [1]);
 }
+
+#[test]
+fn policy_input_prints_what_policies_see() {
+    let out = nexus()
+        .args(["policy", "input", CHARGE])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["file"]["kind"], "asl");
+    assert_eq!(v["states"][0]["name"], "Charge");
+    assert_eq!(v["states"][0]["integration"], "lambda");
+    assert!(v["states"][0]["strings"].as_array().is_some());
+    nexus()
+        .args(["policy", "input", "no-such-file.json"])
+        .assert()
+        .code(2);
+}

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run_cmd::run(&a),
         Command::Graph(a) => graph_cmd::run(&a),
         Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
+        Command::Policy(policy_cmd::PolicyCommand::Input(a)) => policy_cmd::run_input(&a),
         Command::Init(a) => policy_cmd::run_init(&a),
         Command::Schema(a) => policy_cmd::run_schema(&a),
     };

@@ -153,6 +153,56 @@ pub fn setup(flags: &PolicyFlags, paths: &[String]) -> Result<Setup, String> {
 pub enum PolicyCommand {
     /// Run the `test_*` rules of `*_test.rego` files (like `opa test` / `conftest verify`).
     Test(PolicyTestArgs),
+    /// Print the `input` a policy sees for each workflow of a file (like `conftest parse`).
+    Input(PolicyInputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyInputArgs {
+    /// A workflow file (ASL, NEXUS YAML or a template).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `nexus policy input FILE`: one JSON document per workflow, one per line when a file holds
+/// several (a template, a multi-document YAML file), pretty-printed when it holds one.
+pub fn run_input(args: &PolicyInputArgs) -> u8 {
+    let display = args.file.display().to_string();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {display}: {e}");
+            return 2;
+        }
+    };
+    let loaded = nexus_schema::source::load_source(&display, text.into());
+    if loaded.documents.is_empty() {
+        for d in &loaded.diagnostics {
+            eprintln!("error[{}]: {display}: {}", d.code, d.message);
+        }
+        if loaded.diagnostics.is_empty() {
+            eprintln!("error: {display} holds no state machine or NEXUS workflow");
+        }
+        return 2;
+    }
+    let one = loaded.documents.len() == 1;
+    for doc in &loaded.documents {
+        let ir = nexus_schema::ir::Workflow::from_asl(&doc.asl);
+        let input = nexus_lint::policy::input::build(doc, &ir);
+        let out = if one {
+            serde_json::to_string_pretty(&input)
+        } else {
+            serde_json::to_string(&input)
+        };
+        match out {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    0
 }
 
 #[derive(Debug, Args)]
