@@ -49,7 +49,7 @@ pub struct NoteFlags {
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: Format,
 
-    /// Report only warnings and errors (hide informational notes).
+    /// Report only warnings and errors (hide informational notes and the summary line).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
@@ -198,13 +198,7 @@ fn migrate(a: &MigrateArgs) -> Result<u8, Failure> {
     let mut errors = RunReport::default();
     let mut migrated: Vec<(&Input, SourceMigration)> = Vec::new();
     let mut skipped = 0;
-    for input in &inputs {
-        let m = migrate_source(
-            &input.display,
-            input.text.clone(),
-            input.name.as_deref(),
-            &FsResolver,
-        );
+    for (input, m) in inputs.iter().zip(migrate_all(&inputs)) {
         if m.failed() {
             errors.files.push(file_report(
                 &input.display,
@@ -300,7 +294,7 @@ fn migrate(a: &MigrateArgs) -> Result<u8, Failure> {
         return Ok(written);
     }
     render_notes(&planned, &a.notes);
-    if a.notes.format == Format::Human {
+    if a.notes.format == Format::Human && !a.notes.quiet {
         let files = planned.iter().filter(|p| p.path.is_some()).count();
         let plural = if total == 1 { "" } else { "s" };
         let mut line = format!("migrated {total} state machine{plural}");
@@ -315,6 +309,46 @@ fn migrate(a: &MigrateArgs) -> Result<u8, Failure> {
         eprintln!("{line}");
     }
     Ok(0)
+}
+
+/// `migrate_source` over every input, on all cores, results in input order.
+fn migrate_all(inputs: &[Input]) -> Vec<SourceMigration> {
+    let one = |input: &Input| {
+        migrate_source(
+            &input.display,
+            input.text.clone(),
+            input.name.as_deref(),
+            &FsResolver,
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len());
+    if threads <= 1 {
+        return inputs.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, SourceMigration)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut local = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(input) = inputs.get(i) else { break };
+                        local.push((i, one(input)));
+                    }
+                    local
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The inputs, and whether the input was a directory.
