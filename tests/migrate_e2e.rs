@@ -584,6 +584,39 @@ fn the_founding_example_with_its_dangling_target_is_refused_at_that_line() {
 }
 
 #[test]
+fn no_lint_exports_what_lint_rejects() {
+    let t = TempDir::new();
+    let out = t.s("dangling.asl.json");
+    nexus()
+        .args(["export", "asl", "-q", "--no-lint", FOUNDING, "-o", &out])
+        .assert()
+        .success();
+    assert_eq!(
+        json(&out)["States"]["ExecuteTransfer"]["Next"],
+        "LogTransaction"
+    );
+    nexus()
+        .args(["lint", &out])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("NX103"));
+}
+
+#[test]
+fn color_always_colours_the_notes() {
+    nexus()
+        .args(["migrate", "stepfunctions", "--color", "always", "-i", TASK])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("\u{1b}["));
+    nexus()
+        .args(["migrate", "stepfunctions", "--color", "never", "-i", TASK])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
 fn export_never_overwrites_without_force_and_checks() {
     let t = TempDir::new();
     let out = t.s("x.asl.json");
