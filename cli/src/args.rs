@@ -29,6 +29,12 @@ pub enum Command {
     Init(crate::policy_cmd::InitArgs),
     /// Print a bundled JSON Schema.
     Schema(crate::policy_cmd::SchemaArgs),
+    /// Migrate workflows to NEXUS YAML (`nexus migrate stepfunctions --input F|DIR|-`).
+    #[command(subcommand)]
+    Migrate(crate::migrate_cmd::MigrateCommand),
+    /// Export NEXUS YAML to plain ASL (`nexus export asl F`).
+    #[command(subcommand)]
+    Export(crate::migrate_cmd::ExportCommand),
 }
 
 /// Output formats of `nexus lint`.

@@ -9,6 +9,7 @@ mod config;
 mod discover;
 mod graph_cmd;
 mod lint_cmd;
+mod migrate_cmd;
 mod policy_cmd;
 mod report;
 mod rules_cmd;
@@ -36,6 +37,10 @@ fn main() -> ExitCode {
         Command::Policy(policy_cmd::PolicyCommand::Input(a)) => policy_cmd::run_input(&a),
         Command::Init(a) => policy_cmd::run_init(&a),
         Command::Schema(a) => policy_cmd::run_schema(&a),
+        Command::Migrate(migrate_cmd::MigrateCommand::Stepfunctions(a)) => {
+            migrate_cmd::run_migrate(&a)
+        }
+        Command::Export(migrate_cmd::ExportCommand::Asl(a)) => migrate_cmd::run_export(&a),
     };
     ExitCode::from(code)
 }

@@ -3,7 +3,9 @@
 use crate::args::RulesArgs;
 
 pub fn run(args: &RulesArgs) -> u8 {
-    let registry = nexus_lint::registry();
+    let mut registry = nexus_lint::registry();
+    registry.extend(crate::migrate_cmd::codes());
+    registry.sort_by_key(|m| m.code.as_str());
     if let Some(code) = &args.code {
         let Some(m) = registry
             .iter()

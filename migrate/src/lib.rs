@@ -10,6 +10,12 @@
 mod emit;
 mod notes;
 mod saga;
+mod source;
+
+pub use source::{
+    ExportError, ExportedDoc, Machine, SourceMigration, export_source, locate, locate_notes,
+    migrate_source, pretty,
+};
 
 use nexus_schema::diagnostic::{Code, Diagnostic, Severity};
 use nexus_schema::nexus::{self, SCHEMA_URL};
@@ -72,12 +78,18 @@ pub struct Migrated {
 /// `name:` from the source's file stem. Notes are also written as `#` comments above the
 /// node they are about. Same input → same bytes.
 pub fn migrate(asl: &Value, source_name: &str) -> Migrated {
+    migrate_as(asl, source_name, None)
+}
+
+/// [`migrate`] with the workflow's `name:` given (a template's logical id); `None` takes the
+/// stem of `source_name`, and an empty name writes none.
+pub fn migrate_as(asl: &Value, source_name: &str, name: Option<&str>) -> Migrated {
     let raised = nexus::raise(asl);
     let mut doc = raised.nexus;
     if let Value::Object(m) = &mut doc
         && !m.contains_key("name")
     {
-        let stem = stem(source_name);
+        let stem = name.map_or_else(|| stem(source_name), str::to_string);
         if !stem.is_empty() {
             let mut named = Map::new();
             for (k, v) in std::mem::take(m) {
@@ -110,8 +122,12 @@ pub fn migrate(asl: &Value, source_name: &str) -> Migrated {
 }
 
 /// `dir/order-pipeline.asl.json` → `order-pipeline`.
-fn stem(source: &str) -> String {
+pub(crate) fn stem(source: &str) -> String {
     let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    if file.starts_with('<') && file.ends_with('>') {
+        // `<stdin>`: no file name to take a name from.
+        return String::new();
+    }
     let mut s = file;
     for ext in [".json", ".yaml", ".yml"] {
         if let Some(x) = s.strip_suffix(ext) {
@@ -181,5 +197,6 @@ mod tests {
         assert_eq!(stem("a/b/order-pipeline.asl.json"), "order-pipeline");
         assert_eq!(stem("x.yaml"), "x");
         assert_eq!(stem("C:\\w\\y.asl.yml"), "y");
+        assert_eq!(stem("<stdin>"), "");
     }
 }

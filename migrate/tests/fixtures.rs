@@ -1,11 +1,15 @@
-//! Snapshot tests over `fixtures/migrate/*`: `migrate` output for ASL inputs (and that it
-//! exports back to the same ASL), `export` output for NEXUS inputs.
+//! Snapshot tests over `fixtures/migrate/*` (one fixture per state type, and more): `migrate`
+//! output for ASL inputs and the `export` output of that (the same ASL again), `export` output
+//! for NEXUS inputs; through the functions the CLI calls.
 
 mod common;
 
 use common::{fixtures, parse_yaml, without_name};
-use nexus_migrate::{export, migrate};
+use std::sync::Arc;
+
+use nexus_migrate::{export, export_source, migrate, migrate_source};
 use nexus_schema::nexus::raise;
+use nexus_schema::template::FsResolver;
 use serde_json::Value;
 
 fn notes_text(notes: &[nexus_schema::Diagnostic]) -> String {
@@ -42,8 +46,16 @@ fn migrates_each_asl_fixture() {
         }
         count += 1;
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        let asl: Value = serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
-        let m = migrate(&asl, &format!("{name}.asl.json"));
+        let text = std::fs::read_to_string(&input).unwrap();
+        let asl: Value = serde_json::from_str(&text).unwrap();
+        // The functions `nexus migrate stepfunctions` and `nexus export asl` call.
+        let source = format!("{name}.asl.json");
+        let found = migrate_source(&source, Arc::from(text.as_str()), None, &FsResolver);
+        let [machine] = found.machines.as_slice() else {
+            panic!("{name}: {:?}", found.diagnostics)
+        };
+        let m = &machine.migrated;
+        assert_eq!(m.yaml, migrate(&asl, &source).yaml, "{name}");
         // The text reads back to the raised workflow, and exports back to the input.
         let back = parse_yaml(&m.yaml);
         assert_eq!(without_name(back.clone()), raise(&asl).nexus, "{name}");
@@ -57,6 +69,20 @@ fn migrates_each_asl_fixture() {
         insta::assert_snapshot!(
             format!("migrate-{name}"),
             format!("{}\n# Notes\n{}\n", m.yaml, notes_text(&m.notes))
+        );
+        let out = export_source(&format!("{name}.nexus.yaml"), Arc::from(m.yaml.as_str()))
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let [doc] = out.as_slice() else {
+            panic!("{name}: {} documents", out.len())
+        };
+        assert_eq!(doc.exported.asl, asl, "{name}");
+        insta::assert_snapshot!(
+            format!("export-{name}"),
+            format!(
+                "{}\n# Notes\n{}\n",
+                doc.json,
+                notes_text(&doc.exported.notes)
+            )
         );
     }
     assert!(count >= 10);

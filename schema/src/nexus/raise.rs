@@ -1,7 +1,8 @@
 //! Raising: ASL value → idiomatic NEXUS workflow, losslessly.
 //!
 //! States keep their `States` order (order carries no meaning in ASL, and authors order them
-//! to be read); `start` is written only when `StartAt` is not the first state. Sugar is used
+//! to be read), except that the `StartAt` state comes first, so `start` is written only when
+//! `StartAt` names no state (or is missing). Sugar is used
 //! only where lowering it gives back exactly the same ASL: every sugar form is checked by
 //! lowering it. A field whose snake_case spelling would not come back unchanged goes under
 //! `x_asl`, verbatim. As a last resort a state (or the whole document) that would not lower
@@ -75,7 +76,19 @@ impl Raiser {
             .get("States")
             .and_then(Value::as_object)
             .filter(|m| m.values().all(Value::is_object));
-        let first = states.and_then(|m| m.keys().next());
+        // `StartAt` first, the others in their `States` order: transitions are explicit, so the
+        // order of the list carries no meaning, and `start:` can then be left out.
+        let start_name = obj
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .filter(|s| states.is_some_and(|m| m.contains_key(*s)));
+        let ordered: Vec<(&String, &Value)> = states.map_or_else(Vec::new, |m| {
+            let head = start_name.and_then(|s| m.get_key_value(s));
+            head.into_iter()
+                .chain(m.iter().filter(|(k, _)| Some(k.as_str()) != start_name))
+                .collect()
+        });
+        let first = ordered.first().map(|(k, _)| *k);
         for (k, v) in obj {
             match k.as_str() {
                 "StartAt" => match v {
@@ -86,12 +99,12 @@ impl Raiser {
                     _ => self.escape(&mut x, nx, k, v),
                 },
                 "States" => match states {
-                    Some(m) => {
+                    Some(_) => {
                         let sp = push(nx, "states");
-                        let list = m
+                        let list = ordered
                             .iter()
                             .enumerate()
-                            .map(|(i, (name, st))| {
+                            .map(|(i, &(name, st))| {
                                 let p = push_index(&sp, i);
                                 match st.as_object() {
                                     Some(o) => Value::Object(self.state(name, o, &p)),

@@ -239,11 +239,27 @@ fn raises_idiomatic_sugar() {
 }
 
 #[test]
-fn keeps_start_explicit_when_it_is_not_the_first_state() {
-    let asl = json!({"StartAt": "B", "States": {"A": {"Type": "Succeed"}, "B": {"Type": "Pass", "Next": "A"}}});
+fn puts_the_start_state_first_and_keeps_start_only_when_needed() {
+    let asl = json!({"StartAt": "B", "States": {"A": {"Type": "Succeed"}, "C": {"Type": "Succeed"}, "B": {"Type": "Pass", "Next": "A"}}});
     let r = raise(&asl);
-    assert_eq!(r.nexus["start"], json!("B"));
+    assert!(r.nexus.get("start").is_none(), "{}", r.nexus);
+    let names: Vec<&str> = r.nexus["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["B", "A", "C"],
+        "StartAt first, then the States order"
+    );
     assert_eq!(lower(&r.nexus).asl, asl);
+    // A `StartAt` that names no state cannot come first: it stays explicit.
+    let dangling = json!({"StartAt": "Z", "States": {"A": {"Type": "Succeed"}}});
+    let r = raise(&dangling);
+    assert_eq!(r.nexus["start"], json!("Z"));
+    assert_eq!(lower(&r.nexus).asl, dangling);
     let no_start = json!({"States": {"A": {"Type": "Succeed"}}});
     let r = raise(&no_start);
     assert_eq!(r.nexus["start"], Value::Null);
