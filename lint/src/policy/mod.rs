@@ -34,11 +34,6 @@ pub use findings::USER_POLICY;
 /// The JSON Schema of the policy input (`nexus schema policy-input`).
 pub const INPUT_SCHEMA: &str = include_str!("../schemas/policy-input.schema.json");
 
-/// `/key` with RFC 6901 escaping.
-pub(crate) fn pointer_token(key: &str) -> String {
-    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
-}
-
 /// Does `s` look like a rule code (`NX301`, `ACME12`)?
 pub(crate) fn valid_code_str(s: &str) -> bool {
     findings::valid_code(s)

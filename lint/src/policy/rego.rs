@@ -372,27 +372,6 @@ pub(crate) fn to_rego(v: &serde_json::Value) -> regorus::Value {
     }
 }
 
-/// The value at a JSON Pointer of a regorus value.
-fn rego_at<'a>(v: &'a regorus::Value, pointer: &str) -> Option<&'a regorus::Value> {
-    let mut cur = v;
-    if pointer.is_empty() {
-        return Some(cur);
-    }
-    for raw in pointer.strip_prefix('/')?.split('/') {
-        let tok = if raw.contains('~') {
-            std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
-        } else {
-            std::borrow::Cow::Borrowed(raw)
-        };
-        cur = match cur {
-            regorus::Value::Object(o) => o.get(&regorus::Value::from(tok.as_ref()))?,
-            regorus::Value::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
 /// The policy input as a regorus value. The parts that repeat the definition (its top-level
 /// members, `raw` of an ASL file, every state's `definition`) share one converted copy of the
 /// ASL view instead of being converted again: regorus values are reference counted, and a
@@ -403,10 +382,20 @@ pub(crate) fn input_value(
     asl: &serde_json::Value,
     raw_is_asl: bool,
 ) -> regorus::Value {
-    let shared = to_rego(asl);
     let Some(obj) = input.as_object() else {
         return to_rego(input);
     };
+    // The pointers whose converted values are reused: every state's, and the top level.
+    let wanted: std::collections::HashSet<&str> = obj
+        .get("states")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("pointer").and_then(serde_json::Value::as_str))
+        .collect();
+    let mut found = std::collections::HashMap::new();
+    let mut at = String::new();
+    let shared = to_rego_recording(asl, &mut at, &wanted, &mut found);
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in obj {
         let converted = if k == "raw" && raw_is_asl {
@@ -416,13 +405,15 @@ pub(crate) fn input_value(
                 Some(states) => regorus::Value::from(
                     states
                         .iter()
-                        .map(|s| state_value(s, &shared))
+                        .map(|s| state_value(s, &found))
                         .collect::<Vec<_>>(),
                 ),
                 None => to_rego(v),
             }
-        } else if asl.get(k).is_some_and(|a| a == v) {
-            rego_at(&shared, &crate::policy::pointer_token(k))
+        } else if let (Some(a), regorus::Value::Object(o)) = (asl.get(k), &shared)
+            && a == v
+        {
+            o.get(&regorus::Value::from(k.as_str()))
                 .cloned()
                 .unwrap_or_else(|| to_rego(v))
         } else {
@@ -433,14 +424,67 @@ pub(crate) fn input_value(
     regorus::Value::from(out)
 }
 
-fn state_value(s: &serde_json::Value, shared: &regorus::Value) -> regorus::Value {
+/// [`to_rego`] that also keeps the converted values of the containers at `wanted` pointers
+/// (`at` is the pointer of `v`, extended and restored on the way down).
+fn to_rego_recording(
+    v: &serde_json::Value,
+    at: &mut String,
+    wanted: &std::collections::HashSet<&str>,
+    found: &mut std::collections::HashMap<String, regorus::Value>,
+) -> regorus::Value {
+    use serde_json::Value as J;
+    let out = match v {
+        J::Array(a) => {
+            let mut items = Vec::with_capacity(a.len());
+            for (i, x) in a.iter().enumerate() {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&i.to_string());
+                items.push(to_rego_recording(x, at, wanted, found));
+                at.truncate(len);
+            }
+            regorus::Value::from(items)
+        }
+        J::Object(o) => {
+            let mut map = std::collections::BTreeMap::new();
+            for (k, x) in o {
+                let len = at.len();
+                at.push('/');
+                if k.contains(['~', '/']) {
+                    at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                } else {
+                    at.push_str(k);
+                }
+                map.insert(
+                    regorus::Value::from(k.as_str()),
+                    to_rego_recording(x, at, wanted, found),
+                );
+                at.truncate(len);
+            }
+            regorus::Value::from(map)
+        }
+        scalar => return to_rego(scalar),
+    };
+    if wanted.contains(at.as_str()) {
+        found.insert(at.clone(), out.clone());
+    }
+    out
+}
+
+fn state_value(
+    s: &serde_json::Value,
+    found: &std::collections::HashMap<String, regorus::Value>,
+) -> regorus::Value {
     let Some(obj) = s.as_object() else {
         return to_rego(s);
     };
-    let pointer = obj.get("pointer").and_then(serde_json::Value::as_str);
+    let shared = obj
+        .get("pointer")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|p| found.get(p));
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in obj {
-        let converted = match (k.as_str(), pointer.and_then(|p| rego_at(shared, p))) {
+        let converted = match (k.as_str(), shared) {
             ("definition", Some(def)) => def.clone(),
             _ => to_rego(v),
         };
