@@ -10,12 +10,14 @@
 //!
 //! Not here: loading files (nexus-schema), rendering and exit codes (nexus-cli).
 
+mod expr_index;
 pub mod policy;
 mod rule;
 pub mod rules;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+mod variables;
 
 pub use rule::{Rule, RuleMeta, Sink};
 
@@ -85,6 +87,34 @@ pub struct LintReport {
 pub struct Context<'a> {
     pub doc: &'a Document,
     pub ir: &'a Workflow,
+    /// The expressions of the document, found on first use (`expr_index`).
+    expr: std::cell::OnceCell<expr_index::ExprIndex<'a>>,
+    /// The variable flow, computed on first use (`variables`).
+    vars: std::cell::OnceCell<variables::VarFlow>,
+}
+
+impl<'a> Context<'a> {
+    /// A context for one document and its IR.
+    pub fn new(doc: &'a Document, ir: &'a Workflow) -> Self {
+        Context {
+            doc,
+            ir,
+            expr: std::cell::OnceCell::new(),
+            vars: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Every expression of the document, parsed (shared by the NX25x rules).
+    pub(crate) fn expr(&self) -> &expr_index::ExprIndex<'a> {
+        self.expr
+            .get_or_init(|| expr_index::ExprIndex::build(&self.doc.asl, self.ir))
+    }
+
+    /// Which variables may be set where (shared by the variable rules).
+    pub(crate) fn vars(&self) -> &variables::VarFlow {
+        self.vars
+            .get_or_init(|| variables::VarFlow::build(self.expr(), self.ir))
+    }
 }
 
 impl Context<'_> {
@@ -130,7 +160,7 @@ pub fn lint(doc: &Document, options: &LintOptions) -> Vec<Diagnostic> {
 /// have been reported).
 pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
     let ir = Workflow::from_asl(&doc.asl);
-    let ctx = Context { doc, ir: &ir };
+    let ctx = Context::new(doc, &ir);
     let mut sink = Sink::default();
     for rule in rules::all() {
         rule.check(&ctx, &mut sink);
@@ -218,7 +248,7 @@ mod field_tests {
         );
         doc.kind = nexus_schema::DocKind::Nexus;
         let ir = Workflow::default();
-        let ctx = Context { doc: &doc, ir: &ir };
+        let ctx = Context::new(&doc, &ir);
         assert_eq!(ctx.field("StartAt"), "start");
         assert_eq!(ctx.field("TimeoutSecondsPath"), "timeout_seconds_path");
         assert_eq!(ctx.field("CSVHeaders"), "csv_headers");

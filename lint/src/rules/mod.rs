@@ -6,11 +6,25 @@ use nexus_schema::{Code, Severity};
 use crate::rule::{Rule, RuleMeta};
 
 mod dangling_transition;
+mod distributed_map_outer_variable;
 mod duplicate_state_name;
+mod duplicate_template_field;
+mod half_delimited_jsonata;
+mod invalid_dynamic_value;
+mod invalid_intrinsic_function;
+mod invalid_jsonata;
+mod invalid_jsonpath;
 mod invalid_scope;
+mod invalid_variable_name;
 mod no_path_to_end;
 mod no_terminal_state;
+mod non_reference_path;
+mod outer_variable_assigned;
+mod path_in_non_path_field;
+mod path_in_pass_result;
+mod path_without_dollar_suffix;
 mod state_name_too_long;
+mod undefined_variable;
 mod unknown_start_at;
 mod unreachable_state;
 
@@ -25,6 +39,20 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &no_path_to_end::NoPathToEnd,
         &duplicate_state_name::DuplicateStateName,
         &state_name_too_long::StateNameTooLong,
+        &invalid_jsonpath::InvalidJsonpath,
+        &non_reference_path::NonReferencePath,
+        &invalid_dynamic_value::InvalidDynamicValue,
+        &invalid_intrinsic_function::InvalidIntrinsicFunction,
+        &duplicate_template_field::DuplicateTemplateField,
+        &invalid_jsonata::InvalidJsonata,
+        &half_delimited_jsonata::HalfDelimitedJsonata,
+        &undefined_variable::UndefinedVariable,
+        &outer_variable_assigned::OuterVariableAssigned,
+        &distributed_map_outer_variable::DistributedMapOuterVariable,
+        &invalid_variable_name::InvalidVariableName,
+        &path_without_dollar_suffix::PathWithoutDollarSuffix,
+        &path_in_non_path_field::PathInNonPathField,
+        &path_in_pass_result::PathInPassResult,
     ]
 }
 

@@ -1,0 +1,75 @@
+//! NX253 invalid-intrinsic-function.
+use nexus_schema::Severity;
+use nexus_schema::expr::intrinsic;
+
+use crate::expr_index::{Parsed, field_name, report};
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Parses every intrinsic function call (`States.Format('{}', $.name)`, nested calls,
+/// single-quoted strings with AWS's `\'` `\{` `\}` `\\` escapes) and checks it without
+/// running it: the function exists, the number of arguments, the type of literal arguments
+/// (`States.MathAdd(1, '-1')`), `States.Hash` algorithms, `States.Format` placeholders
+/// against values, `States.ArrayRange` size, and at most 10 nested calls.
+/// ## Why is this bad?
+/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call can only fail at
+/// run time with `States.IntrinsicFailure`.
+/// ## Example
+/// `"x.$": "States.Xyz($.a)"`, `"sum.$": "States.MathAdd(1, '-1')"`.
+pub(crate) struct InvalidIntrinsicFunction;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX253"),
+    name: "invalid-intrinsic-function",
+    severity: Severity::Error,
+    summary: "An intrinsic function call does not parse, names no function, or has wrong arguments.",
+    docs: "## What it does\nParses every intrinsic function call (nested calls, single-quoted strings with the `\\'` `\\{` `\\}` `\\\\` escapes) and checks it statically: the function exists, argument count, literal argument types, `States.Hash` algorithms, `States.Format` placeholders against values, `States.ArrayRange` size, nesting of at most 10 calls.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call fails at run time with `States.IntrinsicFailure`.\n## Example\n`\"x.$\": \"States.Xyz($.a)\"`, `\"sum.$\": \"States.MathAdd(1, '-1')\"`.",
+    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
+};
+
+impl Rule for InvalidIntrinsicFunction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for site in &ctx.expr().sites {
+            let field = field_name(ctx, site);
+            match &site.parsed {
+                Parsed::Call(Err(e)) => sink.push(report(
+                    ctx,
+                    &META,
+                    &site.pointer,
+                    site.text,
+                    Some(e.offset),
+                    format!("invalid intrinsic function in `{field}`: {}", e.message),
+                )),
+                Parsed::Call(Ok(call)) => {
+                    for e in intrinsic::check(call) {
+                        let mut d = report(
+                            ctx,
+                            &META,
+                            &site.pointer,
+                            site.text,
+                            Some(e.offset),
+                            format!("{} (in `{field}`)", e.message),
+                        );
+                        if e.message.starts_with("unknown intrinsic function") {
+                            d = d.note(format!(
+                                "the intrinsic functions are {}",
+                                intrinsic::FUNCTION_NAMES.join(", ")
+                            ));
+                        }
+                        sink.push(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX253);
+}

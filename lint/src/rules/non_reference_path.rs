@@ -1,0 +1,81 @@
+//! NX251 non-reference-path.
+use nexus_schema::Severity;
+use nexus_schema::expr::jsonpath::Root;
+
+use crate::expr_index::{Parsed, SiteKind, field_name, report};
+use crate::{Context, Rule, RuleMeta, Sink};
+
+/// ## What it does
+/// Checks that the fields that must name a single node hold a Reference Path: `ResultPath`,
+/// `ItemsPath`, Choice `Variable` and `...Path` comparisons, and the `*Path` fields of Wait,
+/// Task, Map and Fail. AWS: "The operators `@ .. , : ? *` aren't supported. Functions such as
+/// `length()` aren't supported." `ResultPath` writes into the state's input, so it must start
+/// at `$`, not at the context object or a variable.
+/// ## Why is this bad?
+/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+/// ## Example
+/// `"ResultPath": "$.items[*]"`, `"ItemsPath": "$..orders"`, `"ResultPath": "$result"`.
+pub(crate) struct NonReferencePath;
+
+static META: RuleMeta = RuleMeta {
+    code: nexus_schema::Code("NX251"),
+    name: "non-reference-path",
+    severity: Severity::Error,
+    summary: "A field that names one node holds a path that can select several, or a `ResultPath` that does not start at `$`.",
+    docs: "## What it does\nChecks that `ResultPath`, `ItemsPath`, Choice `Variable` and `...Path` comparisons, and the Wait/Task/Map/Fail `*Path` fields hold a Reference Path: no `@ .. , : ? *`, no `length()` (AWS \"Reference Paths\"). `ResultPath` must also start at `$`: it writes into the state input, not into `$$` or a variable.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \"$.items[*]\"`, `\"ItemsPath\": \"$..orders\"`, `\"ResultPath\": \"$result\"`.",
+    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
+};
+
+impl Rule for NonReferencePath {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
+        for site in &ctx.expr().sites {
+            let (SiteKind::Field(spec), Parsed::Path(Ok(path))) = (site.kind, &site.parsed) else {
+                continue;
+            };
+            if !spec.reference {
+                continue;
+            }
+            let field = field_name(ctx, site);
+            if spec.write && *path.root() != Root::Input {
+                let what = match path.root() {
+                    Root::Context => "the context object `$$`",
+                    _ => "a variable",
+                };
+                sink.push(
+                    report(
+                        ctx,
+                        &META,
+                        &site.pointer,
+                        site.text,
+                        Some(0),
+                        format!("`{field}` must start at `$` (the state input); it cannot write to {what}"),
+                    )
+                    .help("to keep a value for later states, use `Assign`"),
+                );
+                continue;
+            }
+            if let Some((offset, what)) = path.reference_violation() {
+                sink.push(
+                    report(
+                        ctx,
+                        &META,
+                        &site.pointer,
+                        site.text,
+                        Some(offset),
+                        format!("`{field}` must be a Reference Path, which selects one node: {what} is not allowed"),
+                    )
+                    .note("Reference Paths allow only `.name`, `['name']` and `[index]` steps"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::testing::fixture_snapshots!(NX251);
+}
