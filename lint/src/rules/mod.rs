@@ -6,7 +6,7 @@ use nexus_schema::{Code, Severity};
 use crate::rule::{Rule, RuleMeta};
 
 mod dangling_transition;
-mod distributed_map_outer_variable;
+mod distributed_outer_variable;
 mod duplicate_state_name;
 mod duplicate_template_field;
 mod half_delimited_jsonata;
@@ -48,7 +48,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &half_delimited_jsonata::HalfDelimitedJsonata,
         &undefined_variable::UndefinedVariable,
         &outer_variable_assigned::OuterVariableAssigned,
-        &distributed_map_outer_variable::DistributedMapOuterVariable,
+        &distributed_outer_variable::DistributedOuterVariable,
         &invalid_variable_name::InvalidVariableName,
         &path_without_dollar_suffix::PathWithoutDollarSuffix,
         &path_in_non_path_field::PathInNonPathField,

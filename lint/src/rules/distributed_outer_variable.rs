@@ -1,4 +1,4 @@
-//! NX259 distributed-map-outer-variable.
+//! NX259 distributed-outer-variable.
 use nexus_schema::Severity;
 
 use crate::expr_index::report;
@@ -14,18 +14,18 @@ use crate::{Context, Rule, RuleMeta, Sink};
 /// ## Example
 /// `"Parameters": {"bucket.$": "$bucket"}` inside the processor, `bucket` assigned before the
 /// Map.
-pub(crate) struct DistributedMapOuterVariable;
+pub(crate) struct DistributedOuterVariable;
 
 static META: RuleMeta = RuleMeta {
     code: nexus_schema::Code("NX259"),
-    name: "distributed-map-outer-variable",
+    name: "distributed-outer-variable",
     severity: Severity::Error,
     summary: "A state of a Distributed Map's processor reads a variable of the parent execution.",
     docs: "## What it does\nReports a state of a Distributed Map's `ItemProcessor` (`ProcessorConfig.Mode: DISTRIBUTED`) that reads a variable assigned outside that Map and not inside it.\n## Why is this bad?\nDistributed Map iterations run as child workflow executions, which cannot see the parent execution's variables (AWS \"Passing data between states with variables\", Variable scope); the read fails.\n## Example\n`\"Parameters\": {\"bucket.$\": \"$bucket\"}` inside the processor, `bucket` assigned before the Map.",
     aws_code: None,
 };
 
-impl Rule for DistributedMapOuterVariable {
+impl Rule for DistributedOuterVariable {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
