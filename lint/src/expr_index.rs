@@ -82,9 +82,10 @@ pub(crate) enum Parsed {
     Neither,
     /// A JSONata expression: the workflow variables it reads, or its syntax error.
     Jsonata(Result<Vec<String>, ParseError>),
-    /// Not checked: the string holds a `${...}`/`#{...}` template placeholder, and it did not
-    /// parse as written (what it becomes is only known after substitution).
-    Placeholder,
+    /// Not checked: the string holds a `${...}`/`#{...}` template placeholder and did not
+    /// parse as written (what it becomes is only known after substitution), or it uses a
+    /// Jayway path function other than `length()`, which nexus does not evaluate.
+    Unchecked,
 }
 
 /// Where an expression sits.
@@ -223,8 +224,8 @@ fn parse_path(text: &str) -> Parsed {
     match jsonpath::parse(text) {
         Ok(p) => Parsed::Path(Ok(p)),
         Err(e) => {
-            if has_placeholder(text) {
-                return Parsed::Placeholder;
+            if has_placeholder(text) || uses_jayway_function(text) {
+                return Parsed::Unchecked;
             }
             if text.contains('\\') {
                 let mut plain = String::with_capacity(text.len());
@@ -247,9 +248,18 @@ fn parse_path(text: &str) -> Parsed {
     }
 }
 
+/// Jayway's path functions besides `length()` (`$.prices.max()`, `$.a.concat($.b)`): valid
+/// Jayway, so never reported, though nexus's own JSONPath does not evaluate them.
+pub(crate) fn uses_jayway_function(text: &str) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "min", "max", "avg", "stddev", "sum", "keys", "concat", "append", "first", "last", "index",
+    ];
+    FUNCTIONS.iter().any(|f| text.contains(&format!(".{f}(")))
+}
+
 fn parse_call(text: &str) -> Parsed {
     match intrinsic::parse(text) {
-        Err(_) if has_placeholder(text) => Parsed::Placeholder,
+        Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Call(r),
     }
 }
@@ -262,7 +272,7 @@ fn parse_dynamic(text: &str) -> Parsed {
     } else if text.starts_with('$') {
         parse_path(text)
     } else if has_placeholder(text) {
-        Parsed::Placeholder
+        Parsed::Unchecked
     } else {
         Parsed::Neither
     }
@@ -271,14 +281,14 @@ fn parse_dynamic(text: &str) -> Parsed {
 #[cfg(feature = "jsonata")]
 fn parse_jsonata(body: &str, text: &str) -> Parsed {
     match nexus_schema::expr::jsonata::variable_references(body) {
-        Err(_) if has_placeholder(text) => Parsed::Placeholder,
+        Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Jsonata(r),
     }
 }
 
 #[cfg(not(feature = "jsonata"))]
 fn parse_jsonata(_body: &str, _text: &str) -> Parsed {
-    Parsed::Placeholder
+    Parsed::Unchecked
 }
 
 impl<'a> ExprIndex<'a> {
@@ -774,8 +784,11 @@ mod tests {
         assert!(has_placeholder("#{AWS::Region}"));
         assert!(!has_placeholder("$.a{"));
         assert!(!has_placeholder("States.Format('{}', $.a)"));
-        assert!(matches!(parse_dynamic("${Path}"), Parsed::Placeholder));
+        assert!(matches!(parse_dynamic("${Path}"), Parsed::Unchecked));
         assert!(matches!(parse_dynamic(" States.UUID()"), Parsed::Neither));
+        assert!(matches!(parse_path("$.prices.max()"), Parsed::Unchecked));
+        assert!(matches!(parse_path("$.a.concat($.b)"), Parsed::Unchecked));
+        assert!(matches!(parse_path("$.a.nope()"), Parsed::Path(Err(_))));
         assert!(matches!(
             parse_path("$.foo\\@bar.baz\\[\\[.\\?pretty"),
             Parsed::Path(Ok(_))

@@ -163,6 +163,9 @@ fn a_large_definition_is_linted_in_linear_time() {
     // S0 reads `$v` before any state assigned it; every `"c": "$.y"` lacks its `.$`.
     let codes = expr_codes(&ds);
     assert_eq!(codes.iter().filter(|c| c.starts_with("NX257")).count(), 1);
-    assert_eq!(codes.iter().filter(|c| c.starts_with("NX261")).count(), 3000);
+    assert_eq!(
+        codes.iter().filter(|c| c.starts_with("NX261")).count(),
+        3000
+    );
     assert!(took.as_secs() < 20, "took {took:?}");
 }

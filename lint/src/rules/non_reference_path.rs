@@ -2,7 +2,9 @@
 use nexus_schema::Severity;
 use nexus_schema::expr::jsonpath::Root;
 
-use crate::expr_index::{Parsed, SiteKind, field_name, report};
+use crate::expr_index::{
+    Parsed, SiteKind, field_name, has_placeholder, report, uses_jayway_function,
+};
 use crate::{Context, Rule, RuleMeta, Sink};
 
 /// ## What it does
@@ -33,13 +35,31 @@ impl Rule for NonReferencePath {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for site in &ctx.expr().sites {
-            let (SiteKind::Field(spec), Parsed::Path(Ok(path))) = (site.kind, &site.parsed) else {
+            let SiteKind::Field(spec) = site.kind else {
                 continue;
             };
             if !spec.reference {
                 continue;
             }
             let field = field_name(ctx, site);
+            let path = match &site.parsed {
+                Parsed::Path(Ok(path)) => path,
+                // A Jayway function such as `.max()`: valid JSONPath, but not a Reference Path.
+                Parsed::Unchecked
+                    if uses_jayway_function(site.text) && !has_placeholder(site.text) =>
+                {
+                    sink.push(report(
+                        ctx,
+                        &META,
+                        &site.pointer,
+                        site.text,
+                        None,
+                        format!("`{field}` must be a Reference Path, which selects one node: path functions are not allowed"),
+                    ));
+                    continue;
+                }
+                _ => continue,
+            };
             if spec.write && *path.root() != Root::Input {
                 let what = match path.root() {
                     Root::Context => "the context object `$$`",
