@@ -169,3 +169,22 @@ fn a_large_definition_is_linted_in_linear_time() {
     );
     assert!(took.as_secs() < 20, "took {took:?}");
 }
+
+#[test]
+fn hostile_nesting_is_a_finding_not_a_crash() {
+    let deep_filter = format!("$.a[?({}@.b{})]", "(".repeat(50_000), ")".repeat(50_000));
+    let deep_not = format!("$.a[?({}@.b)]", "!".repeat(50_000));
+    let deep_jsonata = format!("{{% {}1{} %}}", "(".repeat(50_000), ")".repeat(50_000));
+    let deep_call = format!("{}1{}", "States.Array(".repeat(10_000), ")".repeat(10_000));
+    let def = serde_json::json!({
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Parameters": {"a.$": deep_filter, "b.$": deep_not, "c.$": deep_call}, "Next": "B"},
+            "B": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": deep_jsonata, "End": true}
+        }
+    })
+    .to_string();
+    let (_, ds) = diagnostics("deep.asl.json", &def);
+    // Whatever is reported, the run finishes.
+    let _ = expr_codes(&ds);
+}

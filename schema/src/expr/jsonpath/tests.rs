@@ -336,3 +336,17 @@ fn names_what_breaks_a_reference_path() {
     assert_eq!(parse("$v.x").unwrap().variable(), Some("v"));
     assert_eq!(parse("$.x").unwrap().variable(), None);
 }
+
+#[test]
+fn deeply_nested_filters_are_an_error_not_a_stack_overflow() {
+    let deep = format!("$.a[?({}@.b{})]", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(
+        parse(&deep)
+            .unwrap_err()
+            .message
+            .contains("nested too deeply")
+    );
+    let nots = format!("$.a[?({}@.b)]", "!".repeat(10_000));
+    assert!(parse(&nots).is_err());
+    assert!(parse("$.a[?(!(@.b && (@.c || !@.d)))]").is_ok());
+}
