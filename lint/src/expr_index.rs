@@ -221,6 +221,10 @@ pub(crate) fn has_placeholder(s: &str) -> bool {
 /// parses once the backslash escapes the ASL specification allows in Reference Paths
 /// (`$.store\.book`, `$.foo\@bar`) are taken as plain characters.
 fn parse_path(text: &str) -> Parsed {
+    // Jayway trims the path before compiling it (and AWS's own language service accepts
+    // trailing blanks), so surrounding whitespace is not an error here; a `.$` value with a
+    // leading blank never gets this far (see `parse_dynamic`).
+    let text = text.trim();
     match jsonpath::parse(text) {
         Ok(p) => Parsed::Path(Ok(p)),
         Err(e) => {

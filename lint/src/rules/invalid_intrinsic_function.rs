@@ -2,7 +2,7 @@
 use nexus_schema::Severity;
 use nexus_schema::expr::intrinsic;
 
-use crate::expr_index::{Parsed, field_name, report};
+use crate::expr_index::{Parsed, SiteKind, field_name, report};
 use crate::{Context, Rule, RuleMeta, Sink};
 
 /// ## What it does
@@ -10,7 +10,8 @@ use crate::{Context, Rule, RuleMeta, Sink};
 /// single-quoted strings with AWS's `\'` `\{` `\}` `\\` escapes) and checks it without
 /// running it: the function exists, the number of arguments, the type of literal arguments
 /// (`States.MathAdd(1, '-1')`), `States.Hash` algorithms, `States.Format` placeholders
-/// against values, `States.ArrayRange` size, and at most 10 nested calls.
+/// against values, `States.ArrayRange` size, and at most 10 nested calls. In a Fail state's
+/// `ErrorPath`/`CausePath` the call must return a string.
 /// ## Why is this bad?
 /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call can only fail at
 /// run time with `States.IntrinsicFailure`.
@@ -18,12 +19,25 @@ use crate::{Context, Rule, RuleMeta, Sink};
 /// `"x.$": "States.Xyz($.a)"`, `"sum.$": "States.MathAdd(1, '-1')"`.
 pub(crate) struct InvalidIntrinsicFunction;
 
+/// The intrinsic functions whose result can be a Fail state's `Error` or `Cause` (AWS Toolkit
+/// language service, `INTRINSIC_FUNC_REGEX_STRING_RETURN`; AWS Fail state: "ErrorPath ... a
+/// reference path or an intrinsic function that returns a string").
+const STRING_RESULTS: &[&str] = &[
+    "States.Format",
+    "States.JsonToString",
+    "States.ArrayGetItem",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.UUID",
+];
+
 static META: RuleMeta = RuleMeta {
     code: nexus_schema::Code("NX253"),
     name: "invalid-intrinsic-function",
     severity: Severity::Error,
     summary: "An intrinsic function call does not parse, names no function, or has wrong arguments.",
-    docs: "## What it does\nParses every intrinsic function call (nested calls, single-quoted strings with the `\\'` `\\{` `\\}` `\\\\` escapes) and checks it statically: the function exists, argument count, literal argument types, `States.Hash` algorithms, `States.Format` placeholders against values, `States.ArrayRange` size, nesting of at most 10 calls.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call fails at run time with `States.IntrinsicFailure`.\n## Example\n`\"x.$\": \"States.Xyz($.a)\"`, `\"sum.$\": \"States.MathAdd(1, '-1')\"`.",
+    docs: "## What it does\nParses every intrinsic function call (nested calls, single-quoted strings with the `\\'` `\\{` `\\}` `\\\\` escapes) and checks it statically: the function exists, argument count, literal argument types, `States.Hash` algorithms, `States.Format` placeholders against values, `States.ArrayRange` size, nesting of at most 10 calls; in `ErrorPath`/`CausePath`, a function that returns a string.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call fails at run time with `States.IntrinsicFailure`.\n## Example\n`\"x.$\": \"States.Xyz($.a)\"`, `\"sum.$\": \"States.MathAdd(1, '-1')\"`.",
     aws_code: Some("SCHEMA_VALIDATION_FAILED"),
 };
 
@@ -45,6 +59,29 @@ impl Rule for InvalidIntrinsicFunction {
                     format!("invalid intrinsic function in `{field}`: {}", e.message),
                 )),
                 Parsed::Call(Ok(call)) => {
+                    if let SiteKind::Field(spec) = site.kind
+                        && spec.intrinsic
+                        && !STRING_RESULTS.contains(&call.name.as_str())
+                        && intrinsic::FUNCTION_NAMES.contains(&call.name.as_str())
+                    {
+                        sink.push(
+                            report(
+                                ctx,
+                                &META,
+                                &site.pointer,
+                                site.text,
+                                Some(call.offset),
+                                format!(
+                                    "`{field}` needs a string, and {} does not return one",
+                                    call.name
+                                ),
+                            )
+                            .help(format!(
+                                "use one of {}, or wrap the value in States.Format('{{}}', ...)",
+                                STRING_RESULTS.join(", ")
+                            )),
+                        );
+                    }
                     for e in intrinsic::check(call) {
                         let mut d = report(
                             ctx,
