@@ -73,7 +73,10 @@ pub(crate) struct PathSpec {
 }
 
 /// What an expression is, and its parse.
-pub(crate) enum Parsed {
+pub(crate) enum Parsed<'a> {
+    /// A path of the common, plainly valid shape `$`, `$$` or `$name` followed by `.name` and
+    /// `[index]` steps only (a Reference Path), recognised without building a parse tree.
+    Simple(SimpleRoot<'a>),
     /// A JSONPath (or its syntax error).
     Path(Result<jsonpath::Path, ParseError>),
     /// An intrinsic function call (or its syntax error).
@@ -86,6 +89,56 @@ pub(crate) enum Parsed {
     /// parse as written (what it becomes is only known after substitution), or it uses a
     /// Jayway path function other than `length()`, which nexus does not evaluate.
     Unchecked,
+}
+
+/// The root of a [`Parsed::Simple`] path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SimpleRoot<'a> {
+    /// `$`
+    Input,
+    /// `$$`
+    Context,
+    /// `$name`
+    Variable(&'a str),
+}
+
+/// Recognise `$`, `$$`, `$name` followed by `.name` (ASCII letters, digits, `_`, `-`) and
+/// `[digits]` steps: always valid, always a Reference Path. Anything else goes to the parser.
+fn simple_path(text: &str) -> Option<SimpleRoot<'_>> {
+    let rest = text.strip_prefix('$')?;
+    let (root, mut rest) = if let Some(r) = rest.strip_prefix('$') {
+        (SimpleRoot::Context, r)
+    } else {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (name, r) = rest.split_at(end);
+        match name.chars().next() {
+            None => (SimpleRoot::Input, r),
+            Some(c) if c.is_ascii_digit() => return None,
+            Some(_) => (SimpleRoot::Variable(name), r),
+        }
+    };
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(r.len());
+            if end == 0 {
+                return None;
+            }
+            rest = r.get(end..)?;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            if end == 0 {
+                return None;
+            }
+            rest = r.get(end..)?.strip_prefix(']')?;
+        } else {
+            return None;
+        }
+    }
+    Some(root)
 }
 
 /// Where an expression sits.
@@ -107,7 +160,7 @@ pub(crate) struct Site<'a> {
     pub field: &'a str,
     pub text: &'a str,
     pub kind: SiteKind,
-    pub parsed: Parsed,
+    pub parsed: Parsed<'a>,
 }
 
 /// A `.$` template key whose value is not a string.
@@ -220,11 +273,14 @@ pub(crate) fn has_placeholder(s: &str) -> bool {
 /// Parse a path; a failure is forgiven when the string holds a placeholder, or when it
 /// parses once the backslash escapes the ASL specification allows in Reference Paths
 /// (`$.store\.book`, `$.foo\@bar`) are taken as plain characters.
-fn parse_path(text: &str) -> Parsed {
+fn parse_path(text: &str) -> Parsed<'_> {
     // Jayway trims the path before compiling it (and AWS's own language service accepts
     // trailing blanks), so surrounding whitespace is not an error here; a `.$` value with a
     // leading blank never gets this far (see `parse_dynamic`).
     let text = text.trim();
+    if let Some(root) = simple_path(text) {
+        return Parsed::Simple(root);
+    }
     match jsonpath::parse(text) {
         Ok(p) => Parsed::Path(Ok(p)),
         Err(e) => {
@@ -261,7 +317,7 @@ pub(crate) fn uses_jayway_function(text: &str) -> bool {
     FUNCTIONS.iter().any(|f| text.contains(&format!(".{f}(")))
 }
 
-fn parse_call(text: &str) -> Parsed {
+fn parse_call(text: &str) -> Parsed<'_> {
     match intrinsic::parse(text) {
         Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Call(r),
@@ -270,7 +326,7 @@ fn parse_call(text: &str) -> Parsed {
 
 /// The value of a `.$` key: an intrinsic call when it starts with `States.`, a path when it
 /// starts with `$`. AWS takes the string as written: a leading space makes it neither.
-fn parse_dynamic(text: &str) -> Parsed {
+fn parse_dynamic(text: &str) -> Parsed<'_> {
     if text.starts_with("States.") {
         parse_call(text)
     } else if text.starts_with('$') {
@@ -283,7 +339,7 @@ fn parse_dynamic(text: &str) -> Parsed {
 }
 
 #[cfg(feature = "jsonata")]
-fn parse_jsonata(body: &str, text: &str) -> Parsed {
+fn parse_jsonata<'t>(body: &str, text: &'t str) -> Parsed<'t> {
     match nexus_schema::expr::jsonata::variable_references(body) {
         Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Jsonata(r),
@@ -291,7 +347,7 @@ fn parse_jsonata(body: &str, text: &str) -> Parsed {
 }
 
 #[cfg(not(feature = "jsonata"))]
-fn parse_jsonata(_body: &str, _text: &str) -> Parsed {
+fn parse_jsonata<'t>(_body: &str, _text: &'t str) -> Parsed<'t> {
     Parsed::Unchecked
 }
 
@@ -299,6 +355,9 @@ impl<'a> ExprIndex<'a> {
     /// Walk every state of `asl` (the document's ASL view) that the IR knows.
     pub(crate) fn build(asl: &'a Value, ir: &Workflow) -> Self {
         let mut index = ExprIndex::default();
+        index
+            .states
+            .reserve(ir.scopes.iter().map(|s| s.order.len()).sum());
         let top_jsonata = asl.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
         for (scope, node) in ir.states() {
             let state = scope.node(node);
@@ -353,7 +412,15 @@ impl<'a> Walker<'_, 'a> {
         &mut self.index.states[self.state]
     }
 
-    fn site(&mut self, pointer: String, field: &'a str, text: &'a str, kind: SiteKind) {
+    /// Record one expression. `pointer` is only built when something needs it: most paths
+    /// are plainly valid and read no variable, and then nothing is stored at all.
+    fn site(
+        &mut self,
+        pointer: impl FnOnce() -> String,
+        field: &'a str,
+        text: &'a str,
+        kind: SiteKind,
+    ) {
         let parsed = match kind {
             SiteKind::Field(spec) if spec.intrinsic && text.starts_with("States.") => {
                 parse_call(text)
@@ -372,6 +439,10 @@ impl<'a> Walker<'_, 'a> {
             Parsed::Path(Ok(p)) if !matches!(kind, SiteKind::Field(s) if s.write) => {
                 reads.extend(p.variable().map(str::to_owned));
             }
+            Parsed::Simple(SimpleRoot::Variable(v)) if !matches!(kind, SiteKind::Field(s) if s.write) =>
+            {
+                reads.push((*v).to_owned());
+            }
             Parsed::Call(Ok(c)) => {
                 reads.extend(
                     c.paths()
@@ -383,6 +454,13 @@ impl<'a> Walker<'_, 'a> {
             Parsed::Jsonata(Ok(vars)) => reads.extend(vars.iter().cloned()),
             _ => {}
         }
+        let write = matches!(kind, SiteKind::Field(s) if s.write);
+        if reads.is_empty()
+            && matches!(parsed, Parsed::Simple(r) if !write || r == SimpleRoot::Input)
+        {
+            return;
+        }
+        let pointer = pointer();
         for name in reads {
             self.state_info().reads.push(Read {
                 name,
@@ -404,44 +482,56 @@ impl<'a> Walker<'_, 'a> {
     fn jsonpath_state(&mut self, obj: &'a Map<String, Value>, ptr: &str) {
         let is_pass = obj.get("Type").and_then(Value::as_str) == Some("Pass");
         for (key, value) in obj {
-            let p = pointer::push(ptr, key);
             match key.as_str() {
                 "Branches" | "ItemProcessor" | "Iterator" => {}
                 k if NOT_EXPRESSIONS.contains(&k) => {}
                 "Parameters" | "ResultSelector" | "ItemSelector" | "Credentials" => {
-                    self.template(value, &p);
+                    self.template(value, &pointer::push(ptr, key));
                 }
-                "Assign" => self.assign_jsonpath(value, &p, AssignOn::Success),
-                "Result" if is_pass => self.pass_result(value, &p, key),
+                "Assign" => {
+                    self.assign_jsonpath(value, &pointer::push(ptr, key), AssignOn::Success)
+                }
+                "Result" if is_pass => self.pass_result(value, &pointer::push(ptr, key), key),
                 "Result" => {}
                 "Choices" => {
                     for (i, rule) in value.as_array().into_iter().flatten().enumerate() {
-                        self.choice_rule(rule, &pointer::push_index(&p, i), Some(i));
+                        self.choice_rule(
+                            rule,
+                            &pointer::push_index(&pointer::push(ptr, key), i),
+                            Some(i),
+                        );
                     }
                 }
                 "Catch" => {
                     for (i, c) in value.as_array().into_iter().flatten().enumerate() {
-                        self.catcher_jsonpath(c, &pointer::push_index(&p, i), i);
+                        self.catcher_jsonpath(
+                            c,
+                            &pointer::push_index(&pointer::push(ptr, key), i),
+                            i,
+                        );
                     }
                 }
                 "Retry" => {}
-                "ItemReader" | "ItemBatcher" | "ResultWriter" => self.config(value, &p),
-                _ => self.field(key, value, p),
+                "ItemReader" | "ItemBatcher" | "ResultWriter" => {
+                    self.config(value, &pointer::push(ptr, key))
+                }
+                _ => self.field(key, value, ptr),
             }
         }
     }
 
     /// A field of a structural object (state, config, choice rule): a `*Path` field, or a
     /// plain field whose string value NO_PATH looks at.
-    fn field(&mut self, key: &'a str, value: &'a Value, p: String) {
+    fn field(&mut self, key: &'a str, value: &'a Value, ptr: &str) {
         let Value::String(text) = value else { return };
         match path_spec(key) {
-            Some(spec) => self.site(p, key, text, SiteKind::Field(spec)),
-            None => self.index.no_path.push(Candidate {
-                pointer: p,
+            Some(spec) => self.site(|| pointer::push(ptr, key), key, text, SiteKind::Field(spec)),
+            None if could_be_expression(text) => self.index.no_path.push(Candidate {
+                pointer: pointer::push(ptr, key),
                 field: key,
                 text,
             }),
+            None => {}
         }
     }
 
@@ -449,14 +539,13 @@ impl<'a> Walker<'_, 'a> {
     fn config(&mut self, value: &'a Value, ptr: &str) {
         let Some(obj) = value.as_object() else { return };
         for (key, v) in obj {
-            let p = pointer::push(ptr, key);
             match key.as_str() {
-                "Parameters" | "BatchInput" => self.template(v, &p),
-                "ReaderConfig" | "WriterConfig" => self.config(v, &p),
+                "Parameters" | "BatchInput" => self.template(v, &pointer::push(ptr, key)),
+                "ReaderConfig" | "WriterConfig" => self.config(v, &pointer::push(ptr, key)),
                 // An ARN, validated by the structural rules.
                 "Resource" => {}
                 k if NOT_EXPRESSIONS.contains(&k) => {}
-                _ => self.field(key, v, p),
+                _ => self.field(key, v, ptr),
             }
         }
     }
@@ -464,21 +553,24 @@ impl<'a> Walker<'_, 'a> {
     fn choice_rule(&mut self, rule: &'a Value, ptr: &str, top: Option<usize>) {
         let Some(obj) = rule.as_object() else { return };
         for (key, v) in obj {
-            let p = pointer::push(ptr, key);
             match key.as_str() {
                 "And" | "Or" => {
                     for (i, r) in v.as_array().into_iter().flatten().enumerate() {
-                        self.choice_rule(r, &pointer::push_index(&p, i), None);
+                        self.choice_rule(
+                            r,
+                            &pointer::push_index(&pointer::push(ptr, key), i),
+                            None,
+                        );
                     }
                 }
-                "Not" => self.choice_rule(v, &p, None),
+                "Not" => self.choice_rule(v, &pointer::push(ptr, key), None),
                 "Assign" => {
                     if let Some(i) = top {
-                        self.assign_jsonpath(v, &p, AssignOn::Choice(i));
+                        self.assign_jsonpath(v, &pointer::push(ptr, key), AssignOn::Choice(i));
                     }
                 }
                 k if NOT_EXPRESSIONS.contains(&k) => {}
-                _ => self.field(key, v, p),
+                _ => self.field(key, v, ptr),
             }
         }
     }
@@ -486,10 +578,9 @@ impl<'a> Walker<'_, 'a> {
     fn catcher_jsonpath(&mut self, c: &'a Value, ptr: &str, i: usize) {
         let Some(obj) = c.as_object() else { return };
         for (key, v) in obj {
-            let p = pointer::push(ptr, key);
             match key.as_str() {
-                "Assign" => self.assign_jsonpath(v, &p, AssignOn::Catch(i)),
-                "ResultPath" => self.field(key, v, p),
+                "Assign" => self.assign_jsonpath(v, &pointer::push(ptr, key), AssignOn::Catch(i)),
+                "ResultPath" => self.field(key, v, ptr),
                 _ => {}
             }
         }
@@ -514,38 +605,49 @@ impl<'a> Walker<'_, 'a> {
         while let Some((node, p)) = stack.pop() {
             match node {
                 Value::Object(map) => {
-                    let mut seen: HashMap<&'a str, (&'a str, String)> = HashMap::new();
                     for (key, v) in map {
-                        let member = pointer::push(&p, key);
                         let dynamic = key.strip_suffix(".$");
-                        let out_key = dynamic.unwrap_or(key);
-                        if let Some((previous, previous_pointer)) =
-                            seen.insert(out_key, (key, member.clone()))
+                        if let Some(plain) = dynamic
+                            && let Some((other, _)) = map.get_key_value(plain)
                         {
+                            // Keys are unique, so the only collision is `k` with `k.$`; the
+                            // finding goes on the later of the two.
+                            let plain_first = map.keys().position(|k| k == plain)
+                                < map.keys().position(|k| k == key);
+                            let (first, second) = if plain_first {
+                                (other.as_str(), key.as_str())
+                            } else {
+                                (key.as_str(), other.as_str())
+                            };
                             self.index.collisions.push(Collision {
-                                pointer: member.clone(),
-                                key,
-                                previous,
-                                previous_pointer,
+                                pointer: pointer::push(&p, second),
+                                key: second,
+                                previous: first,
+                                previous_pointer: pointer::push(&p, first),
                             });
                         }
                         match (dynamic, v) {
                             (Some(_), Value::String(text)) => {
-                                self.site(member, key, text, SiteKind::Dynamic);
+                                self.site(|| pointer::push(&p, key), key, text, SiteKind::Dynamic);
                             }
                             (Some(_), other) => {
                                 self.index.non_string_dynamic.push(NonStringDynamic {
-                                    pointer: member,
+                                    pointer: pointer::push(&p, key),
                                     key,
                                     value: other,
                                 });
                             }
-                            (None, Value::String(text)) => self.index.no_dollar.push(Candidate {
-                                pointer: member,
-                                field: key,
-                                text,
-                            }),
-                            (None, nested) => stack.push((nested, member)),
+                            (None, Value::String(text)) if could_be_expression(text) => {
+                                self.index.no_dollar.push(Candidate {
+                                    pointer: pointer::push(&p, key),
+                                    field: key,
+                                    text,
+                                });
+                            }
+                            (None, nested @ (Value::Object(_) | Value::Array(_))) => {
+                                stack.push((nested, pointer::push(&p, key)));
+                            }
+                            (None, _) => {}
                         }
                     }
                 }
@@ -564,11 +666,13 @@ impl<'a> Walker<'_, 'a> {
         let mut stack: Vec<(&'a Value, String, &'a str)> = vec![(value, ptr.to_owned(), key)];
         while let Some((node, p, k)) = stack.pop() {
             match node {
-                Value::String(text) => self.index.pass_result.push(Candidate {
-                    pointer: p,
-                    field: k,
-                    text,
-                }),
+                Value::String(text) if could_be_expression(text) => {
+                    self.index.pass_result.push(Candidate {
+                        pointer: p,
+                        field: k,
+                        text,
+                    });
+                }
                 Value::Object(map) => {
                     for (key, v) in map {
                         stack.push((v, pointer::push(&p, key), key));
@@ -651,7 +755,7 @@ impl<'a> Walker<'_, 'a> {
                 Value::String(text) => {
                     let (open, close) = (text.starts_with("{%"), text.ends_with("%}"));
                     if open && close && text.len() >= 4 {
-                        self.site(p, k, text, SiteKind::Jsonata);
+                        self.site(|| p, k, text, SiteKind::Jsonata);
                     } else if open || close {
                         self.index.half_delimited.push(Candidate {
                             pointer: p,
@@ -718,6 +822,11 @@ pub(crate) fn field_name(ctx: &crate::Context<'_>, site: &Site<'_>) -> String {
     }
 }
 
+/// The cheap first test of [`looks_like_expression`]: only these strings can pass it.
+fn could_be_expression(text: &str) -> bool {
+    text.starts_with('$') || text.starts_with("States.")
+}
+
 /// Whether a plain string looks like a JSONPath or an intrinsic call to Step Functions'
 /// advisory checks: it parses as one, is no template placeholder, and a `$name` path names a
 /// variable the document assigns (so `"$USD"` is just text).
@@ -756,11 +865,11 @@ mod tests {
     #[test]
     fn finds_paths_templates_and_jsonata() {
         let v = json!({"StartAt": "A", "States": {
-            "A": {"Type": "Task", "Resource": "arn", "ResultPath": "$.r",
-                  "Parameters": {"a.$": "$.x", "b": {"c.$": "States.UUID()", "c": 1}},
-                  "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "B"}],
+            "A": {"Type": "Task", "Resource": "arn", "ResultPath": "$['r']",
+                  "Parameters": {"a.$": "$['x']", "b": {"c.$": "States.UUID()", "c": 1}},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$['e']", "Next": "B"}],
                   "Next": "B"},
-            "B": {"Type": "Choice", "Choices": [{"Not": {"Variable": "$.v", "StringEqualsPath": "$.w"}, "Next": "C"}]},
+            "B": {"Type": "Choice", "Choices": [{"Not": {"Variable": "$['v']", "StringEqualsPath": "$['w']"}, "Next": "C"}]},
             "C": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"x": "{% $v %}", "y": "{% 1"}, "End": true}
         }});
         let (mut sites, collisions) = index(&v);
@@ -779,6 +888,29 @@ mod tests {
             ]
         );
         assert_eq!(collisions, 1);
+        // Plainly valid paths that read no variable are not stored.
+        let v = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "$.a.b[0]",
+            "Parameters": {"x.$": "$$.Execution.Id", "y.$": "$v.z"}, "End": true}}});
+        let (sites, _) = index(&v);
+        assert_eq!(
+            sites,
+            [("/States/A/Parameters/y.$".to_owned(), "$v.z".to_owned())]
+        );
+    }
+
+    #[test]
+    fn recognises_simple_paths() {
+        assert_eq!(simple_path("$"), Some(SimpleRoot::Input));
+        assert_eq!(simple_path("$$.Execution.Id"), Some(SimpleRoot::Context));
+        assert_eq!(
+            simple_path("$v.list[3].a-b"),
+            Some(SimpleRoot::Variable("v"))
+        );
+        for not_simple in [
+            "$.", "$..a", "$.a[*]", "$['a']", "$.a[-1]", "$1", "$.a b", "$.a[0",
+        ] {
+            assert_eq!(simple_path(not_simple), None, "{not_simple}");
+        }
     }
 
     #[test]

@@ -48,6 +48,9 @@ impl Rule for InvalidIntrinsicFunction {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for site in &ctx.expr().sites {
+            if !matches!(site.parsed, Parsed::Call(_)) {
+                continue;
+            }
             let field = field_name(ctx, site);
             match &site.parsed {
                 Parsed::Call(Err(e)) => sink.push(report(

@@ -3,7 +3,7 @@ use nexus_schema::Severity;
 use nexus_schema::expr::jsonpath::Root;
 
 use crate::expr_index::{
-    Parsed, SiteKind, field_name, has_placeholder, report, uses_jayway_function,
+    Parsed, SimpleRoot, SiteKind, field_name, has_placeholder, report, uses_jayway_function,
 };
 use crate::{Context, Rule, RuleMeta, Sink};
 
@@ -41,13 +41,22 @@ impl Rule for NonReferencePath {
             if !spec.reference {
                 continue;
             }
-            let field = field_name(ctx, site);
-            let path = match &site.parsed {
-                Parsed::Path(Ok(path)) => path,
+            // Where the path starts, and the first step that is not a Reference Path step.
+            let (root, violation) = match &site.parsed {
+                Parsed::Simple(root) => (*root, None),
+                Parsed::Path(Ok(path)) => {
+                    let root = match path.root() {
+                        Root::Input => SimpleRoot::Input,
+                        Root::Context => SimpleRoot::Context,
+                        Root::Variable(v) => SimpleRoot::Variable(v),
+                    };
+                    (root, path.reference_violation())
+                }
                 // A Jayway function such as `.max()`: valid JSONPath, but not a Reference Path.
                 Parsed::Unchecked
                     if uses_jayway_function(site.text) && !has_placeholder(site.text) =>
                 {
+                    let field = field_name(ctx, site);
                     sink.push(report(
                         ctx,
                         &META,
@@ -60,11 +69,12 @@ impl Rule for NonReferencePath {
                 }
                 _ => continue,
             };
-            if spec.write && *path.root() != Root::Input {
-                let what = match path.root() {
-                    Root::Context => "the context object `$$`",
+            if spec.write && root != SimpleRoot::Input {
+                let what = match root {
+                    SimpleRoot::Context => "the context object `$$`",
                     _ => "a variable",
                 };
+                let field = field_name(ctx, site);
                 sink.push(
                     report(
                         ctx,
@@ -78,7 +88,8 @@ impl Rule for NonReferencePath {
                 );
                 continue;
             }
-            if let Some((offset, what)) = path.reference_violation() {
+            if let Some((offset, what)) = violation {
+                let field = field_name(ctx, site);
                 sink.push(
                     report(
                         ctx,
