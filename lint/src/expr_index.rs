@@ -148,8 +148,9 @@ pub(crate) enum SiteKind {
     Field(PathSpec),
     /// The string value of a template key ending in `.$`.
     Dynamic,
-    /// A `{% ... %}` string in a JSONata state.
-    Jsonata,
+    /// A `{% ... %}` string in a JSONata state; `asl_field` when it is the whole value of an
+    /// ASL field (`Output`, `Condition`) rather than a member of a payload (`Arguments.Key`).
+    Jsonata { asl_field: bool },
 }
 
 /// One expression.
@@ -428,7 +429,7 @@ impl<'a> Walker<'_, 'a> {
             SiteKind::Field(_) => parse_path(text),
             SiteKind::Dynamic => parse_dynamic(text),
             // The walker only makes JSONata sites of strings framed by `{%` and `%}`.
-            SiteKind::Jsonata => match text.get(2..text.len().saturating_sub(2)) {
+            SiteKind::Jsonata { .. } => match text.get(2..text.len().saturating_sub(2)) {
                 Some(body) => parse_jsonata(body, text),
                 None => return,
             },
@@ -755,7 +756,8 @@ impl<'a> Walker<'_, 'a> {
                 Value::String(text) => {
                     let (open, close) = (text.starts_with("{%"), text.ends_with("%}"));
                     if open && close && text.len() >= 4 {
-                        self.site(|| p, k, text, SiteKind::Jsonata);
+                        let asl_field = p.len() == ptr.len();
+                        self.site(|| p, k, text, SiteKind::Jsonata { asl_field });
                     } else if open || close {
                         self.index.half_delimited.push(Candidate {
                             pointer: p,
@@ -811,14 +813,8 @@ pub(crate) fn report(
 /// (`result_path` in NEXUS); template keys are kept as written.
 pub(crate) fn field_name(ctx: &crate::Context<'_>, site: &Site<'_>) -> String {
     match site.kind {
-        SiteKind::Dynamic => site.field.to_owned(),
-        SiteKind::Field(_) | SiteKind::Jsonata => {
-            if site.field.ends_with(".$") {
-                site.field.to_owned()
-            } else {
-                ctx.field(site.field)
-            }
-        }
+        SiteKind::Field(_) | SiteKind::Jsonata { asl_field: true } => ctx.field(site.field),
+        SiteKind::Dynamic | SiteKind::Jsonata { asl_field: false } => site.field.to_owned(),
     }
 }
 
