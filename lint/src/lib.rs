@@ -10,6 +10,7 @@
 //!
 //! Not here: loading files (nexus-schema), rendering and exit codes (nexus-cli).
 
+mod expr_index;
 mod integrations;
 pub mod policy;
 mod rule;
@@ -18,6 +19,7 @@ mod schema_pass;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+mod variables;
 pub mod view;
 
 pub use rule::{Rule, RuleMeta, Sink};
@@ -126,6 +128,10 @@ pub struct Context<'a> {
     pub options: &'a LintOptions,
     states: OnceCell<Vec<view::StateView<'a>>>,
     schema: OnceCell<Vec<schema_pass::Finding>>,
+    /// The expressions of the document, found on first use (`expr_index`).
+    expr: OnceCell<expr_index::ExprIndex<'a>>,
+    /// The variable flow, computed on first use (`variables`).
+    vars: OnceCell<variables::VarFlow>,
 }
 
 impl<'a> Context<'a> {
@@ -136,7 +142,21 @@ impl<'a> Context<'a> {
             options,
             states: OnceCell::new(),
             schema: OnceCell::new(),
+            expr: OnceCell::new(),
+            vars: OnceCell::new(),
         }
+    }
+
+    /// Every expression of the document, parsed (shared by the NX25x rules).
+    pub(crate) fn expr(&self) -> &expr_index::ExprIndex<'a> {
+        self.expr
+            .get_or_init(|| expr_index::ExprIndex::build(&self.doc.asl, self.ir))
+    }
+
+    /// Which variables may be set where (shared by the variable rules).
+    pub(crate) fn vars(&self) -> &variables::VarFlow {
+        self.vars
+            .get_or_init(|| variables::VarFlow::build(self.expr(), self.ir))
     }
 
     /// `text` with every `` `PascalCase` `` ASL field name in backticks spelt as this

@@ -2,11 +2,10 @@
 //! - no error-level diagnostic on any definition AWS accepted (`sfn/**/definition.json`);
 //! - the verdict of every validator test case (`lint/manifest.json`, `expected_verdict`:
 //!   "invalid" = at least one error-level diagnostic, "valid" = none), printed as agreement
-//!   per sub-corpus. A case may disagree only when it is listed in `data/deviations.md` (the
-//!   corpus contradicts documented AWS behaviour; reason and AWS source given) or in
-//!   `data/pending-expression-cases.txt` (caught by the expression rules, which live on
-//!   another branch). Any other disagreement fails, and so does a listed case that now agrees
-//!   (the list must shrink with the code);
+//!   per sub-corpus. A case may disagree only when it is listed in `data/deviations.md` or,
+//!   for expressions, `data/expr-deviations.txt` (the corpus contradicts documented AWS
+//!   behaviour; reason and AWS source given). Any other disagreement fails, and so does a
+//!   listed case that now agrees (the lists must shrink with the code);
 //! - every lint case invalid for a graph reason (`data/graph-invalid-cases.txt`) is caught
 //!   by an NX0xx/NX1xx rule.
 //!
@@ -122,9 +121,10 @@ fn aws_executed_definitions_have_no_errors() {
     );
 }
 
-/// `| `tool/case` | reason | source |` rows of a Markdown table.
+/// `| `tool/case` | reason | source |` rows of `data/deviations.md`, and the `tool/case
+/// reason` lines of `data/expr-deviations.txt` (whose comments give the AWS sources).
 fn deviations() -> HashMap<String, String> {
-    include_str!("data/deviations.md")
+    let mut out: HashMap<String, String> = include_str!("data/deviations.md")
         .lines()
         .filter_map(|l| {
             let l = l.trim();
@@ -132,7 +132,9 @@ fn deviations() -> HashMap<String, String> {
             let (id, rest) = rest.split_once('`')?;
             Some((id.to_string(), rest.trim_matches(['|', ' ']).to_string()))
         })
-        .collect()
+        .collect();
+    out.extend(listed(include_str!("data/expr-deviations.txt")));
+    out
 }
 
 /// `tool/case  reason` lines.
@@ -153,15 +155,13 @@ fn listed(text: &str) -> HashMap<String, String> {
 fn validator_cases_agree_with_their_verdicts() {
     let Some(root) = corpus() else { return };
     let deviations = deviations();
-    let pending = listed(include_str!("data/pending-expression-cases.txt"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())
             .unwrap();
     let cases = manifest["cases"].as_array().unwrap();
-    // tool -> (agree, total, deviations, pending)
-    let mut per_tool: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
+    // tool -> (agree, total, deviations)
+    let mut per_tool: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut missed_pending = Vec::new();
     let mut deviating = Vec::new();
     for c in cases {
         let tool = c["tool"].as_str().unwrap();
@@ -186,23 +186,16 @@ fn validator_cases_agree_with_their_verdicts() {
         if agree {
             entry.0 += 1;
         }
-        match (agree, deviations.get(&id), pending.get(&id)) {
-            (true, Some(_), _) => problems.push(format!(
-                "{id} agrees now: remove it from data/deviations.md"
+        match (agree, deviations.get(&id)) {
+            (true, Some(_)) => problems.push(format!(
+                "{id} agrees now: remove it from the deviations (data/deviations.md, data/expr-deviations.txt)"
             )),
-            (true, None, Some(_)) => problems.push(format!(
-                "{id} is caught now: remove it from data/pending-expression-cases.txt"
-            )),
-            (true, None, None) => {}
-            (false, Some(reason), _) => {
+            (true, None) => {}
+            (false, Some(reason)) => {
                 entry.2 += 1;
                 deviating.push(format!("{id}: {reason}"));
             }
-            (false, None, Some(why)) => {
-                entry.3 += 1;
-                missed_pending.push(format!("{id}: {why}"));
-            }
-            (false, None, None) => problems.push(format!(
+            (false, None) => problems.push(format!(
                 "{id}: expected {expected}, nexus says {got}{}",
                 if errs.is_empty() {
                     String::new()
@@ -213,10 +206,10 @@ fn validator_cases_agree_with_their_verdicts() {
         }
     }
     let (mut agree_all, mut total_all) = (0, 0);
-    for (tool, (agree, total, dev, pend)) in &per_tool {
+    for (tool, (agree, total, dev)) in &per_tool {
         println!(
             "lint corpus {tool}: {agree}/{total} agree ({:.1}%); {dev} documented deviations; \
-             {pend} pending on the expression rules; {}/{total} explained",
+             {}/{total} explained",
             100.0 * *agree as f64 / *total as f64,
             agree + dev
         );
@@ -225,16 +218,10 @@ fn validator_cases_agree_with_their_verdicts() {
     }
     let explained = agree_all + deviating.len();
     println!(
-        "lint corpus total: {agree_all}/{total_all} agree; with documented deviations {explained}/{total_all}; \
-         {} pending on the expression rules",
-        missed_pending.len()
+        "lint corpus total: {agree_all}/{total_all} agree; with documented deviations {explained}/{total_all}"
     );
     println!("documented deviations (AWS behaviour wins):");
     for d in &deviating {
-        println!("  {d}");
-    }
-    println!("still missed, caught by the expression rules (other branch):");
-    for d in &missed_pending {
         println!("  {d}");
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));

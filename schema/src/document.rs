@@ -168,6 +168,25 @@ impl Document {
     }
 }
 
+impl Document {
+    /// The file range of `range`, a byte range into `value`, the decoded string at
+    /// `asl_pointer`: the exact characters when the source can be aligned with the string
+    /// (JSON escapes are followed; YAML plain and quoted scalars without escapes), otherwise
+    /// the whole string's span (a YAML escape, a definition embedded in a template string).
+    /// `None` when the pointer has no location of its own.
+    pub fn string_range(
+        &self,
+        asl_pointer: &str,
+        value: &str,
+        range: TextRange,
+    ) -> Option<TextRange> {
+        let span = self.locations.get(&self.source_pointer(asl_pointer))?.value;
+        let mut map = crate::template::embed::OffsetMap::default();
+        map.push_string(&self.source, span, value, self.format);
+        map.map(range)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +202,22 @@ mod tests {
             "/states/0/on_failure/retry/0"
         );
         assert_eq!(m.to_source("/StartAt"), "/StartAt");
+    }
+
+    #[test]
+    fn string_ranges_follow_json_escapes() {
+        let text = r#"{"Comment": "x\ty$.a[", "StartAt": "B", "States": {"B": {"Type": "Pass", "End": true, "Comment": "plain"}}}"#;
+        let loaded = crate::source::load_source("t.asl.json", text.into());
+        let doc = &loaded.documents[0];
+        let value = "x\ty$.a[";
+        let at = value.find('[').unwrap_or_default();
+        let r = doc
+            .string_range("/Comment", value, TextRange::new(at, at + 1))
+            .unwrap_or_default();
+        assert_eq!(&text[r.start..r.end], "[");
+        let r = doc
+            .string_range("/States/B/Comment", "plain", TextRange::new(1, 3))
+            .unwrap_or_default();
+        assert_eq!(&text[r.start..r.end], "la");
     }
 }

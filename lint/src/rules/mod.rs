@@ -7,15 +7,23 @@ use crate::rule::{Rule, RuleMeta};
 
 mod dangling_transition;
 mod distributed_field_in_inline_map;
+mod distributed_outer_variable;
 mod duplicate_state_name;
+mod duplicate_template_field;
+mod half_delimited_jsonata;
 mod heartbeat_not_below_timeout;
 mod invalid_choice_rule;
 mod invalid_credentials;
 mod invalid_distributed_map;
+mod invalid_dynamic_value;
 mod invalid_field_value;
+mod invalid_intrinsic_function;
+mod invalid_jsonata;
+mod invalid_jsonpath;
 mod invalid_resource;
 mod invalid_scope;
 mod invalid_timestamp;
+mod invalid_variable_name;
 mod invalid_wait_duration;
 mod map_without_processor;
 mod misplaced_states_all;
@@ -25,9 +33,15 @@ mod mutually_exclusive_fields;
 mod next_with_end;
 mod no_path_to_end;
 mod no_terminal_state;
+mod non_reference_path;
 mod not_supported_in_express;
+mod outer_variable_assigned;
+mod path_in_non_path_field;
+mod path_in_pass_result;
+mod path_without_dollar_suffix;
 mod query_language_downgrade;
 mod state_name_too_long;
+mod undefined_variable;
 mod unknown_field;
 mod unknown_service_integration;
 mod unknown_start_at;
@@ -67,6 +81,20 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &unrecognised_resource::UnrecognisedResource,
         &unknown_service_integration::UnknownServiceIntegration,
         &not_supported_in_express::NotSupportedInExpress,
+        &invalid_jsonpath::InvalidJsonpath,
+        &non_reference_path::NonReferencePath,
+        &invalid_dynamic_value::InvalidDynamicValue,
+        &invalid_intrinsic_function::InvalidIntrinsicFunction,
+        &duplicate_template_field::DuplicateTemplateField,
+        &invalid_jsonata::InvalidJsonata,
+        &half_delimited_jsonata::HalfDelimitedJsonata,
+        &undefined_variable::UndefinedVariable,
+        &outer_variable_assigned::OuterVariableAssigned,
+        &distributed_outer_variable::DistributedOuterVariable,
+        &invalid_variable_name::InvalidVariableName,
+        &path_without_dollar_suffix::PathWithoutDollarSuffix,
+        &path_in_non_path_field::PathInNonPathField,
+        &path_in_pass_result::PathInPassResult,
     ]
 }
 

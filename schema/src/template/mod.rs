@@ -17,7 +17,7 @@
 //! suppressions in a resource's `Metadata` (handed on in [`Extracted::metadata`]).
 
 mod cfn;
-mod embed;
+pub(crate) mod embed;
 mod serverless;
 mod subst;
 

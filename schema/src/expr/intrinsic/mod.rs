@@ -88,6 +88,24 @@ pub struct Call {
     pub args: Vec<Arg>,
 }
 
+impl Call {
+    /// Every path argument of the call and of its nested calls.
+    pub fn paths(&self) -> Vec<&jsonpath::Path> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(call) = stack.pop() {
+            for arg in call.args.iter().rev() {
+                match &arg.kind {
+                    ArgKind::Path(p) => out.push(p),
+                    ArgKind::Call(inner) => stack.push(inner),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
 /// One argument of a call.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arg {

@@ -249,3 +249,13 @@ fn reports_runtime_failures() {
             .starts_with("The JSONPath '$.missing' specified for the field 'r.$'")
     );
 }
+
+#[test]
+fn lists_path_arguments_at_any_depth() {
+    let call =
+        parse("States.Format('{} {}', $.a, States.ArrayGetItem($v.list, $$.Map.Item.Index))")
+            .unwrap();
+    let mut paths: Vec<&str> = call.paths().iter().map(|p| p.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["$$.Map.Item.Index", "$.a", "$v.list"]);
+}

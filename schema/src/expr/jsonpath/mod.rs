@@ -175,9 +175,36 @@ impl Path {
     /// steps, so it names exactly one node (ASL spec, "Reference Paths"). `ResultPath`, and the
     /// `*Path` fields of Choice rules and Wait states, must be reference paths.
     pub fn is_reference_path(&self) -> bool {
-        self.segments
-            .iter()
-            .all(|s| !s.deep && matches!(s.selector, Selector::Name(_) | Selector::Index(_)))
+        self.reference_violation().is_none()
+    }
+
+    /// The first step that keeps this path from being a Reference Path, as the byte offset of
+    /// the step and the operator AWS forbids there ("The operators `@ .. , : ? *` aren't
+    /// supported. Functions such as `length()` aren't supported", AWS "Reference Paths").
+    pub fn reference_violation(&self) -> Option<(usize, &'static str)> {
+        self.segments.iter().find_map(|s| {
+            let what = if s.deep {
+                "the deep scan '..'"
+            } else {
+                match &s.selector {
+                    Selector::Name(_) | Selector::Index(_) => return None,
+                    Selector::Wildcard => "the wildcard '*'",
+                    Selector::Slice { .. } => "a slice ':'",
+                    Selector::Union(_) => "a union ','",
+                    Selector::Filter(_) => "a filter '?'",
+                    Selector::Length => "the function length()",
+                }
+            };
+            Some((s.offset, what))
+        })
+    }
+
+    /// The variable name when the path starts at `$name` (ASL `Assign`).
+    pub fn variable(&self) -> Option<&str> {
+        match &self.root {
+            Root::Variable(name) => Some(name),
+            _ => None,
+        }
     }
 
     /// Evaluates the path against `root` (the value its root stands for) with Jayway result

@@ -8,7 +8,11 @@ use crate::expr::ParseError;
 use serde_json::Value;
 
 pub(super) fn parse_path(s: &str) -> Result<Path, ParseError> {
-    let mut p = Parser { src: s, pos: 0 };
+    let mut p = Parser {
+        src: s,
+        pos: 0,
+        depth: 0,
+    };
     let root = p.root()?;
     let segments = p.segments(false)?;
     if p.pos < s.len() {
@@ -25,7 +29,13 @@ pub(super) fn parse_path(s: &str) -> Result<Path, ParseError> {
 pub(super) struct Parser<'a> {
     pub(super) src: &'a str,
     pub(super) pos: usize,
+    /// Nesting of filter terms (`(`, `!`, filters inside filters) being parsed.
+    depth: usize,
 }
+
+/// Deeper filter nesting than this is refused before the recursion could exhaust the stack
+/// (no real path nests filters more than a few levels).
+const MAX_FILTER_DEPTH: usize = 64;
 
 fn is_name_stop(c: char, in_filter: bool) -> bool {
     matches!(c, '.' | '[' | '(' | ')' | ']' | '\'' | '"')
@@ -374,6 +384,19 @@ impl<'a> Parser<'a> {
     }
 
     fn filter_unary(&mut self) -> Result<Filter, ParseError> {
+        if self.depth >= MAX_FILTER_DEPTH {
+            return Err(ParseError::new(
+                "the filter expression is nested too deeply",
+                self.pos,
+            ));
+        }
+        self.depth += 1;
+        let r = self.filter_term();
+        self.depth -= 1;
+        r
+    }
+
+    fn filter_term(&mut self) -> Result<Filter, ParseError> {
         self.skip_ws();
         if self.peek() == Some('!') && !self.rest().starts_with("!=") {
             self.bump();

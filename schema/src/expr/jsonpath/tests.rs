@@ -306,3 +306,47 @@ mod random {
         }
     }
 }
+
+#[test]
+fn names_what_breaks_a_reference_path() {
+    for ok in [
+        "$",
+        "$.a.b",
+        "$['x y'][0]",
+        "$.a[-1]",
+        "$.a.['b c']",
+        "$$.Execution.Id",
+        "$v.x",
+    ] {
+        assert_eq!(parse(ok).unwrap().reference_violation(), None, "{ok}");
+    }
+    for (src, offset, what) in [
+        ("$.a[*]", 3, "wildcard"),
+        ("$.a.*", 3, "wildcard"),
+        ("$..a", 1, "deep scan"),
+        ("$.a[0,1]", 3, "union"),
+        ("$.a[1:2]", 3, "slice"),
+        ("$.a[?(@.b)]", 3, "filter"),
+        ("$.a.length()", 3, "length()"),
+    ] {
+        let (at, msg) = parse(src).unwrap().reference_violation().unwrap();
+        assert_eq!(at, offset, "{src}");
+        assert!(msg.contains(what), "{src}: {msg}");
+    }
+    assert_eq!(parse("$v.x").unwrap().variable(), Some("v"));
+    assert_eq!(parse("$.x").unwrap().variable(), None);
+}
+
+#[test]
+fn deeply_nested_filters_are_an_error_not_a_stack_overflow() {
+    let deep = format!("$.a[?({}@.b{})]", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(
+        parse(&deep)
+            .unwrap_err()
+            .message
+            .contains("nested too deeply")
+    );
+    let nots = format!("$.a[?({}@.b)]", "!".repeat(10_000));
+    assert!(parse(&nots).is_err());
+    assert!(parse("$.a[?(!(@.b && (@.c || !@.d)))]").is_ok());
+}
