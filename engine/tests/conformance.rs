@@ -30,7 +30,7 @@ fn via_migrate(asl: &Value) -> Result<Prepared, String> {
         .first()
         .ok_or_else(|| String::from("the migrated YAML holds no workflow"))?;
     Ok(Prepared {
-        definition: doc.asl.clone(),
+        definition: (*doc.asl).clone(),
         compensations: nexus_schema::nexus::lower(&doc.raw).compensations,
     })
 }

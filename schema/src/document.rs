@@ -102,11 +102,11 @@ pub struct Document {
     /// Pointer of the definition within the file's value (`""` for a plain definition file).
     pub base: String,
     /// The definition as written (the value at `base`).
-    pub raw: Value,
+    pub raw: Arc<Value>,
     /// Locations of every node of the file, by pointer from the file's root.
     pub locations: Arc<LocationMap>,
     /// The ASL view: `raw` for ASL, the lowered workflow for NEXUS.
-    pub asl: Value,
+    pub asl: Arc<Value>,
     /// ASL-view pointer → pointer relative to `base`.
     pub origin: PointerMap,
 }
@@ -120,6 +120,8 @@ impl Document {
         value: Value,
         locations: Arc<LocationMap>,
     ) -> Self {
+        // One value for both views: an ASL document is its own ASL view.
+        let value = Arc::new(value);
         Self {
             path: path.into(),
             source,

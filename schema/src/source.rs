@@ -193,9 +193,9 @@ pub fn load_source_with(
                         .and_then(Value::as_str)
                         .map(str::to_string),
                     base: String::new(),
-                    raw: doc.value,
+                    raw: doc.value.into(),
                     locations,
-                    asl: lowered.asl,
+                    asl: lowered.asl.into(),
                     origin: lowered.origin,
                 });
             }

@@ -113,7 +113,7 @@ pub fn build(doc: &Document, ir: &Workflow) -> Value {
     top.insert("states".into(), Value::Array(states));
     top.insert("edges".into(), Value::Array(edges));
     top.insert("graph".into(), Value::Object(graph));
-    top.insert("raw".into(), doc.raw.clone());
+    top.insert("raw".into(), (*doc.raw).clone());
     Value::Object(top)
 }
 

@@ -214,9 +214,9 @@ fn founding_example() -> Document {
         index: 0,
         label: Some("Payment Reconciliation".into()),
         base: String::new(),
-        raw,
+        raw: Arc::new(raw),
         locations: Arc::new(locations),
-        asl,
+        asl: Arc::new(asl),
         origin,
     }
 }
@@ -278,7 +278,7 @@ fn nexus_input_keeps_actions_and_compensations() {
 #[test]
 fn bad_inline_rules_are_reported_at_the_entry() {
     let mut doc = founding_example();
-    doc.raw["policies"] =
+    Arc::make_mut(&mut doc.raw)["policies"] =
         json!([{"rule": "function.retry_count = 3"}, "some-named-policy", {"name": "no-rule"}]);
     let set = PolicySet::load(&PolicyOptions {
         bundled: false,

@@ -375,8 +375,8 @@ fn definition_string(
                 index: ctx.index,
                 label: Some(id.to_string()),
                 base,
-                asl,
-                raw: e.value,
+                asl: asl.into(),
+                raw: e.value.into(),
                 locations: e.locations,
                 origin: PointerMap::identity(),
             });
@@ -480,8 +480,8 @@ fn definition_uri(
         index: 0,
         label: Some(id.to_string()),
         base: String::new(),
-        asl: asl_view(&loaded.value),
-        raw: loaded.value,
+        asl: asl_view(&loaded.value).into(),
+        raw: loaded.value.into(),
         locations: Arc::new(loaded.locations),
         origin: PointerMap::identity(),
     });

@@ -218,9 +218,9 @@ pub(crate) fn data_document(ctx: &FileCtx<'_>, base: &str, raw: &Value, label: &
         index: ctx.index,
         label: Some(label.to_string()),
         base: base.to_string(),
-        raw: raw.clone(),
+        raw: raw.clone().into(),
         locations: ctx.locations.clone(),
-        asl: asl_view(raw),
+        asl: asl_view(raw).into(),
         origin: crate::document::PointerMap::identity(),
     }
 }

@@ -49,8 +49,8 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
                             index: ctx.index,
                             label: Some(name.clone()),
                             base,
-                            asl,
-                            raw: e.value,
+                            asl: asl.into(),
+                            raw: e.value.into(),
                             locations: e.locations,
                             origin: PointerMap::identity(),
                         });
