@@ -5,6 +5,9 @@
 //! stays part of the text and offsets count it). Line and column are computed only for output.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
 
 /// A half-open byte range `[start, end)` into a source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,8 +45,16 @@ pub struct NodeLoc {
 }
 
 /// JSON Pointer (RFC 6901) → location, for every node of one loaded document.
+///
+/// Two stores behind one lookup. The JSON loader fills a [`SpanTree`]: one entry per node in
+/// document order, each knowing its parent and its key (or index), so loading allocates no
+/// pointer string per node; the pointer → node index is built on the first lookup, which most
+/// documents (those without findings) never make. Other producers (the YAML loader, embedded
+/// definitions moved into their template) [`insert`](Self::insert) by pointer; an inserted
+/// pointer wins over the tree's node at the same pointer.
 #[derive(Clone, Debug, Default)]
 pub struct LocationMap {
+    tree: SpanTree,
     map: HashMap<String, NodeLoc, foldhash::fast::RandomState>,
 }
 
@@ -54,7 +65,16 @@ impl LocationMap {
 
     pub fn with_capacity(n: usize) -> Self {
         Self {
+            tree: SpanTree::default(),
             map: HashMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    /// The locations of a document as the JSON loader recorded them.
+    pub(crate) fn from_tree(tree: SpanTree) -> Self {
+        Self {
+            tree,
+            map: HashMap::default(),
         }
     }
 
@@ -63,34 +83,66 @@ impl LocationMap {
     }
 
     pub fn get(&self, pointer: &str) -> Option<&NodeLoc> {
-        self.map.get(pointer)
+        if !self.map.is_empty()
+            && let Some(l) = self.map.get(pointer)
+        {
+            return Some(l);
+        }
+        let (node, _, whole) = self.tree.find(pointer)?;
+        whole.then(|| self.tree.loc(node))
     }
 
+    /// Number of pointers with a location.
     pub fn len(&self) -> usize {
-        self.map.len()
+        if self.map.is_empty() {
+            return self.tree.live;
+        }
+        let shadowed = self
+            .map
+            .keys()
+            .filter(|p| self.tree.find(p).is_some_and(|(_, _, whole)| whole))
+            .count();
+        self.tree.live + self.map.len() - shadowed
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 
     /// The span of the value at `pointer`.
     pub fn value_span(&self, pointer: &str) -> Option<TextRange> {
-        self.map.get(pointer).map(|l| l.value)
+        self.get(pointer).map(|l| l.value)
     }
 
     /// The span of the key at `pointer` (falls back to the value for array items and the root).
     pub fn key_span(&self, pointer: &str) -> Option<TextRange> {
-        self.map.get(pointer).map(|l| l.key.unwrap_or(l.value))
+        self.get(pointer).map(|l| l.key.unwrap_or(l.value))
     }
 
     /// The span at `pointer`, or at the nearest ancestor that has one (a finding about a
     /// missing field points at the object that lacks it).
     pub fn nearest_value_span(&self, pointer: &str) -> Option<(String, TextRange)> {
+        // The tree holds every ancestor of a node it holds, so the deepest node it reaches
+        // on the way down is the longest prefix it knows.
+        let in_tree = self.tree.find(pointer);
+        let tree_hit = |(node, len, _): (usize, usize, bool)| {
+            (
+                pointer.get(..len).unwrap_or_default().to_string(),
+                self.tree.loc(node).value,
+            )
+        };
+        if self.map.is_empty() {
+            return in_tree.map(tree_hit);
+        }
         let mut p = pointer;
         loop {
             if let Some(l) = self.map.get(p) {
                 return Some((p.to_string(), l.value));
+            }
+            if let Some(found) = in_tree
+                && found.1 == p.len()
+            {
+                return Some(tree_hit(found));
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
@@ -99,9 +151,265 @@ impl LocationMap {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &NodeLoc)> {
-        self.map.iter()
+    /// Every pointer with its location, in no particular order. Pointers of the tree are
+    /// spelt out here, so this is for whole-document passes, not for lookups.
+    pub fn iter(&self) -> impl Iterator<Item = (String, NodeLoc)> + '_ {
+        let from_tree = self
+            .tree
+            .pointers()
+            .filter(|(p, _)| self.map.is_empty() || !self.map.contains_key(p));
+        from_tree.chain(self.map.iter().map(|(p, l)| (p.clone(), *l)))
     }
+}
+
+/// What a node of a [`SpanTree`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    Object,
+    Array,
+    Scalar,
+}
+
+/// Where a node sits in its parent.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Root,
+    /// Object member: its (unescaped) key is `keys[start..end]` of the tree.
+    Key {
+        start: usize,
+        end: usize,
+    },
+    /// Array item.
+    Index(usize),
+}
+
+#[derive(Clone, Debug)]
+struct TreeNode {
+    loc: NodeLoc,
+    parent: usize,
+    slot: Slot,
+    kind: NodeKind,
+    /// False once a later duplicate key replaced the member this node belongs to.
+    live: bool,
+}
+
+/// The locations of one JSON document as a tree in document order (see [`LocationMap`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SpanTree {
+    nodes: Vec<TreeNode>,
+    /// Every member key, concatenated.
+    keys: String,
+    live: usize,
+    /// (parent, key or index) → node, built on the first lookup.
+    index: OnceLock<HashTable<usize>>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl SpanTree {
+    pub(crate) fn with_capacity(nodes: usize) -> Self {
+        Self {
+            nodes: Vec::with_capacity(nodes),
+            ..Self::default()
+        }
+    }
+
+    /// Add the next node in document order (`parent` is `None` for the root, `key` for an
+    /// object member, `index` for an array item); returns its id.
+    pub(crate) fn push(
+        &mut self,
+        parent: Option<(usize, Result<&str, usize>)>,
+        loc: NodeLoc,
+        kind: NodeKind,
+    ) -> usize {
+        let (parent, slot) = match parent {
+            None => (0, Slot::Root),
+            Some((p, Ok(key))) => {
+                let start = self.keys.len();
+                self.keys.push_str(key);
+                (
+                    p,
+                    Slot::Key {
+                        start,
+                        end: self.keys.len(),
+                    },
+                )
+            }
+            Some((p, Err(i))) => (p, Slot::Index(i)),
+        };
+        self.nodes.push(TreeNode {
+            loc,
+            parent,
+            slot,
+            kind,
+            live: true,
+        });
+        self.live += 1;
+        self.nodes.len() - 1
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub(crate) fn set_value_end(&mut self, node: usize, end: usize) {
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.loc.value.end = end;
+        }
+    }
+
+    /// Forget nodes `range` (a member whose value a duplicate key replaced).
+    pub(crate) fn kill(&mut self, range: std::ops::Range<usize>) {
+        for n in self.nodes.get_mut(range).unwrap_or_default() {
+            if n.live {
+                n.live = false;
+                self.live -= 1;
+            }
+        }
+    }
+
+    fn loc(&self, node: usize) -> &NodeLoc {
+        static NONE: NodeLoc = NodeLoc {
+            key: None,
+            value: TextRange { start: 0, end: 0 },
+        };
+        self.nodes.get(node).map_or(&NONE, |n| &n.loc)
+    }
+
+    fn key_of(&self, slot: Slot) -> Result<&str, usize> {
+        match slot {
+            Slot::Key { start, end } => Ok(self.keys.get(start..end).unwrap_or_default()),
+            Slot::Index(i) => Err(i),
+            Slot::Root => Err(usize::MAX),
+        }
+    }
+
+    fn hash(&self, parent: usize, key: Result<&str, usize>) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = self.hasher.build_hasher();
+        h.write_usize(parent);
+        match key {
+            Ok(k) => {
+                h.write_u8(0);
+                h.write(k.as_bytes());
+            }
+            Err(i) => {
+                h.write_u8(1);
+                h.write_usize(i);
+            }
+        }
+        h.finish()
+    }
+
+    fn index(&self) -> &HashTable<usize> {
+        self.index.get_or_init(|| {
+            let mut table = HashTable::with_capacity(self.live);
+            for (id, n) in self.nodes.iter().enumerate() {
+                if !n.live || matches!(n.slot, Slot::Root) {
+                    continue;
+                }
+                let h = self.hash(n.parent, self.key_of(n.slot));
+                table.insert_unique(h, id, |&other| {
+                    self.nodes
+                        .get(other)
+                        .map_or(0, |o| self.hash(o.parent, self.key_of(o.slot)))
+                });
+            }
+            table
+        })
+    }
+
+    /// The child of `parent` under `key` (member) or `index` (item).
+    fn child(&self, parent: usize, key: Result<&str, usize>) -> Option<usize> {
+        let h = self.hash(parent, key);
+        self.index()
+            .find(h, |&id| {
+                self.nodes
+                    .get(id)
+                    .is_some_and(|n| n.parent == parent && self.key_of(n.slot) == key)
+            })
+            .copied()
+    }
+
+    /// Walk `pointer` down from the root: the deepest node reached, the length of the
+    /// pointer prefix that names it, and whether that is the whole pointer. `None` when the
+    /// tree is empty or the pointer is not one (no leading `/`).
+    fn find(&self, pointer: &str) -> Option<(usize, usize, bool)> {
+        if !self.nodes.first().is_some_and(|n| n.live) {
+            return None;
+        }
+        if pointer.is_empty() {
+            return Some((0, 0, true));
+        }
+        let rest = pointer.strip_prefix('/')?;
+        let mut node = 0;
+        let mut len = 0;
+        for token in rest.split('/') {
+            let kind = self.nodes.get(node).map(|n| n.kind);
+            let next = match kind {
+                Some(NodeKind::Object) => {
+                    unescape_token(token).and_then(|t| self.child(node, Ok(t.as_ref())))
+                }
+                Some(NodeKind::Array) => array_index(token).and_then(|i| self.child(node, Err(i))),
+                _ => None,
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    len += 1 + token.len();
+                }
+                None => return Some((node, len, false)),
+            }
+        }
+        Some((node, len, true))
+    }
+
+    /// Every live node with its pointer.
+    fn pointers(&self) -> impl Iterator<Item = (String, NodeLoc)> + '_ {
+        let mut spelt: Vec<String> = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let p = match self.key_of(n.slot) {
+                _ if matches!(n.slot, Slot::Root) => String::new(),
+                Ok(k) => crate::pointer::push(spelt.get(n.parent).map_or("", |s| s), k),
+                Err(i) => crate::pointer::push_index(spelt.get(n.parent).map_or("", |s| s), i),
+            };
+            spelt.push(p);
+        }
+        spelt
+            .into_iter()
+            .zip(&self.nodes)
+            .filter(|(_, n)| n.live)
+            .map(|(p, n)| (p, n.loc))
+    }
+}
+
+/// A reference token unescaped (`~1` → `/`, `~0` → `~`); `None` for any other `~`, which
+/// no written pointer contains.
+fn unescape_token(token: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !token.contains('~') {
+        return Some(std::borrow::Cow::Borrowed(token));
+    }
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' {
+            match chars.next() {
+                Some('0') => out.push('~'),
+                Some('1') => out.push('/'),
+                _ => return None,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(std::borrow::Cow::Owned(out))
+}
+
+/// An array index as pointers spell it: decimal, no sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    let canonical = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    if canonical { token.parse().ok() } else { None }
 }
 
 /// Byte offset → (line, column) for one source text. Lines are 1-based; a line ends at `\n`
@@ -125,12 +433,8 @@ pub struct LineCol {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // `match_indices` of a char searches with memchr, several bytes at a time.
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
 

@@ -21,7 +21,12 @@ pub fn render(report: &RunReport) -> String {
             continue;
         }
         files.push(json!({"path": f.path, "format": f.kind.map(|k| k.as_str())}));
-        let index = LineIndex::new(&f.source);
+        // Line starts are only needed to place findings.
+        let index = LineIndex::new(if f.diagnostics.is_empty() {
+            ""
+        } else {
+            &f.source
+        });
         for d in &f.diagnostics {
             let r = d.span.map(|s| region(&f.source, &index, s));
             let mut o = json!({

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use self::lex::{Lexer, SyntaxError};
 use super::{DUPLICATE_KEY, INVALID_JSON, Loaded};
 use crate::diagnostic::{Diagnostic, Note, Severity};
-use crate::location::{LocationMap, NodeLoc, TextRange};
+use crate::location::{LocationMap, NodeKind, NodeLoc, SpanTree, TextRange};
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 512;
@@ -32,22 +32,12 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
     Parser::new(src, start).run()
 }
 
-/// One node's location, in document order (pre-order), until it goes into the map.
-struct Entry {
-    /// The pointer, as `pointers[start..end]`: one arena instead of one allocation per node
-    /// while parsing (the allocator, not the scanning, dominates the cost of a load).
-    pointer: (usize, usize),
-    loc: NodeLoc,
-    /// False once a later duplicate key replaced the member this node belongs to.
-    live: bool,
-}
-
 /// One distinct key of an object being parsed, in the object's insertion order (so the i-th
 /// member of an object's `members` slice is the i-th key of its `Map`).
 struct Member {
     /// The span of the key where it first appeared.
     first_key: TextRange,
-    /// The entries of the member's current value: `entries[first..end]`.
+    /// The tree nodes of the member's current value: `first..end`.
     first: usize,
     end: usize,
 }
@@ -56,12 +46,14 @@ enum Frame {
     Array {
         items: Vec<Value>,
         entry: usize,
-        pointer_len: usize,
+        /// An item is being parsed (its index is `items.len()`).
+        in_item: bool,
     },
     Object {
         map: Map<String, Value>,
         entry: usize,
-        pointer_len: usize,
+        /// The value of member `key` is being parsed.
+        in_member: bool,
         /// Where this object's slice of `Parser::members` starts.
         members_base: usize,
         /// The key whose value is being parsed, with its span and first entry.
@@ -75,12 +67,8 @@ enum Frame {
 
 struct Parser<'a> {
     lx: Lexer<'a>,
-    /// The pointer of the node being parsed; truncated back when a member or item ends.
-    pointer: String,
-    /// Every entry's pointer, concatenated.
-    pointers: String,
-    entries: Vec<Entry>,
-    dead: usize,
+    /// Every node's location, in document order.
+    tree: SpanTree,
     members: Vec<Member>,
     stack: Vec<Frame>,
     issues: Vec<Diagnostic>,
@@ -100,14 +88,36 @@ impl<'a> Parser<'a> {
         let guess = src.len() / 20 + 1;
         Self {
             lx: Lexer::new(src, start),
-            pointer: String::with_capacity(128),
-            pointers: String::with_capacity(guess * 24),
-            entries: Vec::with_capacity(guess),
-            dead: 0,
+            tree: SpanTree::with_capacity(guess),
             members: Vec::new(),
             stack: Vec::new(),
             issues: Vec::new(),
         }
+    }
+
+    /// The pointer of the node being parsed, or of the container between its members:
+    /// spelt out from the stack only when a message needs it.
+    fn pointer(&self) -> String {
+        let mut p = String::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Array {
+                    items,
+                    in_item: true,
+                    ..
+                } => {
+                    p.push('/');
+                    p.push_str(itoa(items.len()).as_str());
+                }
+                Frame::Object {
+                    key,
+                    in_member: true,
+                    ..
+                } => push_token(&mut p, key),
+                _ => break,
+            }
+        }
+        p
     }
 
     fn syntax(&self, e: SyntaxError) -> Diagnostic {
@@ -115,7 +125,7 @@ impl<'a> Parser<'a> {
             INVALID_JSON,
             "invalid-json",
             Severity::Error,
-            self.pointer.clone(),
+            self.pointer(),
             e.message,
         )
         .with_span(e.span)
@@ -127,9 +137,7 @@ impl<'a> Parser<'a> {
             step = match step {
                 Step::Value(key) => self.value(key).map_err(|e| self.syntax(e))?,
                 Step::Done(value, entry) => {
-                    if let Some(e) = self.entries.get_mut(entry) {
-                        e.loc.value.end = self.lx.pos;
-                    }
+                    self.tree.set_value_end(entry, self.lx.pos);
                     if self.stack.is_empty() {
                         return self.finish(value);
                     }
@@ -143,18 +151,22 @@ impl<'a> Parser<'a> {
     fn value(&mut self, key: Option<TextRange>) -> Result<Step, SyntaxError> {
         self.lx.skip_ws();
         let start = self.lx.pos;
-        let entry = self.entries.len();
-        let p0 = self.pointers.len();
-        self.pointers.push_str(&self.pointer);
-        self.entries.push(Entry {
-            pointer: (p0, self.pointers.len()),
-            loc: NodeLoc {
-                key,
-                value: TextRange::new(start, start),
-            },
-            live: true,
-        });
         let open = self.lx.peek();
+        let kind = match open {
+            Some(b'{') => NodeKind::Object,
+            Some(b'[') => NodeKind::Array,
+            _ => NodeKind::Scalar,
+        };
+        let parent = match self.stack.last() {
+            Some(Frame::Array { items, entry, .. }) => Some((*entry, Err(items.len()))),
+            Some(Frame::Object { key: k, entry, .. }) => Some((*entry, Ok(k.as_str()))),
+            None => None,
+        };
+        let loc = NodeLoc {
+            key,
+            value: TextRange::new(start, start),
+        };
+        let entry = self.tree.push(parent, loc, kind);
         if !matches!(open, Some(b'{' | b'[')) {
             let v = self.lx.scalar()?;
             return Ok(Step::Done(v, entry));
@@ -167,7 +179,6 @@ impl<'a> Parser<'a> {
         }
         self.lx.pos += 1;
         self.lx.skip_ws();
-        let pointer_len = self.pointer.len();
         if open == Some(b'[') {
             if self.lx.peek() == Some(b']') {
                 self.lx.pos += 1;
@@ -176,9 +187,8 @@ impl<'a> Parser<'a> {
             self.stack.push(Frame::Array {
                 items: Vec::new(),
                 entry,
-                pointer_len,
+                in_item: true,
             });
-            self.pointer.push_str("/0");
             return Ok(Step::Value(None));
         }
         match self.lx.peek() {
@@ -190,7 +200,7 @@ impl<'a> Parser<'a> {
                 self.stack.push(Frame::Object {
                     map: Map::new(),
                     entry,
-                    pointer_len,
+                    in_member: false,
                     members_base: self.members.len(),
                     key: String::new(),
                     key_span: TextRange::default(),
@@ -216,9 +226,10 @@ impl<'a> Parser<'a> {
             return Err(self.lx.unexpected("expected `:` after object key"));
         }
         self.lx.pos += 1;
+        let entries = self.tree.len();
         let Some(Frame::Object {
             map,
-            pointer_len,
+            in_member,
             members_base,
             key: frame_key,
             key_span: frame_key_span,
@@ -231,9 +242,14 @@ impl<'a> Parser<'a> {
                 .lx
                 .error_at(key_start, "internal error: key outside an object"));
         };
-        self.pointer.truncate(*pointer_len);
-        push_token(&mut self.pointer, &key);
-        if map.contains_key(&key) {
+        // Small objects (nearly all of ASL) are cheaper to scan than to hash.
+        let seen = if map.len() <= 8 {
+            map.keys().any(|k| *k == key)
+        } else {
+            map.contains_key(&key)
+        };
+        let mut duplicate = None;
+        if seen {
             // The first duplicate in this object: index its keys (they are in insertion
             // order, like its members) so later lookups are O(1) even for hostile input.
             let index = dup_index.get_or_insert_with(|| {
@@ -242,51 +258,53 @@ impl<'a> Parser<'a> {
                     .map(|(i, k)| (k.clone(), *members_base + i))
                     .collect()
             });
-            if let Some(first) = index.get(&key).and_then(|&i| self.members.get(i)) {
-                let container = self.pointer.get(..*pointer_len).unwrap_or_default();
-                let place = if container.is_empty() {
-                    "the root object".to_string()
-                } else {
-                    format!("object at {container}")
-                };
-                let mut d = Diagnostic::new(
-                    DUPLICATE_KEY,
-                    "duplicate-key",
-                    Severity::Error,
-                    self.pointer.clone(),
-                    format!("duplicate key `{key}` in {place}"),
-                )
-                .on_key()
-                .with_span(key_span)
-                .help("remove one of them: JSON parsers disagree on which one wins, and AWS rejects the definition");
-                d.notes
-                    .push(Note::at_span("first defined here", first.first_key));
-                self.issues.push(d);
-            }
+            duplicate = index
+                .get(&key)
+                .and_then(|&i| self.members.get(i))
+                .map(|first| first.first_key);
         }
         *frame_key = key;
         *frame_key_span = key_span;
-        *member_entry = self.entries.len();
+        *member_entry = entries;
+        *in_member = true;
+        if let Some(first_key) = duplicate {
+            let pointer = self.pointer();
+            let container = parent_pointer(&pointer);
+            let place = if container.is_empty() {
+                "the root object".to_string()
+            } else {
+                format!("object at {container}")
+            };
+            let key = crate::pointer::last(&pointer).unwrap_or_default();
+            let mut d = Diagnostic::new(
+                DUPLICATE_KEY,
+                "duplicate-key",
+                Severity::Error,
+                pointer.clone(),
+                format!("duplicate key `{key}` in {place}"),
+            )
+            .on_key()
+            .with_span(key_span)
+            .help("remove one of them: JSON parsers disagree on which one wins, and AWS rejects the definition");
+            d.notes.push(Note::at_span("first defined here", first_key));
+            self.issues.push(d);
+        }
         Ok(Step::Value(Some(key_span)))
     }
 
     /// Give a completed value to the container on top of the stack, then read `,` or the
     /// closing bracket.
     fn attach(&mut self, value: Value) -> Result<Step, SyntaxError> {
-        let end_of_value = self.entries.len();
+        let end_of_value = self.tree.len();
         match self.stack.last_mut() {
-            Some(Frame::Array {
-                items, pointer_len, ..
-            }) => {
+            Some(Frame::Array { items, in_item, .. }) => {
                 items.push(value);
-                let next_index = items.len();
-                self.pointer.truncate(*pointer_len);
+                *in_item = false;
                 self.lx.skip_ws();
                 match self.lx.peek() {
                     Some(b',') => {
                         self.lx.pos += 1;
-                        self.pointer.push('/');
-                        self.pointer.push_str(itoa(next_index).as_str());
+                        *in_item = true;
                         Ok(Step::Value(None))
                     }
                     Some(b']') => {
@@ -303,7 +321,7 @@ impl<'a> Parser<'a> {
             }
             Some(Frame::Object {
                 map,
-                pointer_len,
+                in_member,
                 members_base,
                 key,
                 key_span,
@@ -311,6 +329,7 @@ impl<'a> Parser<'a> {
                 dup_index,
                 ..
             }) => {
+                *in_member = false;
                 let key = std::mem::take(key);
                 let replaced = match dup_index.as_ref().and_then(|ix| ix.get(&key)) {
                     Some(&i) if map.contains_key(&key) => Some(i),
@@ -320,12 +339,7 @@ impl<'a> Parser<'a> {
                     // serde_json (IndexMap insert) keeps the first position and the last
                     // value; the replaced value's locations must not outlive it.
                     if let Some(m) = self.members.get_mut(i) {
-                        for e in self.entries.get_mut(m.first..m.end).unwrap_or_default() {
-                            if e.live {
-                                e.live = false;
-                                self.dead += 1;
-                            }
-                        }
+                        self.tree.kill(m.first..m.end);
                         m.first = *member_entry;
                         m.end = end_of_value;
                     }
@@ -341,7 +355,6 @@ impl<'a> Parser<'a> {
                     });
                 }
                 map.insert(key, value);
-                self.pointer.truncate(*pointer_len);
                 self.lx.skip_ws();
                 match self.lx.peek() {
                     Some(b',') => {
@@ -383,19 +396,9 @@ impl<'a> Parser<'a> {
                 .unexpected("expected the end of the text after the JSON value");
             return Err(self.syntax(e));
         }
-        let mut locations = LocationMap::with_capacity(self.entries.len() - self.dead);
-        for e in self.entries {
-            if e.live {
-                let pointer = self
-                    .pointers
-                    .get(e.pointer.0..e.pointer.1)
-                    .unwrap_or_default();
-                locations.insert(pointer.to_string(), e.loc);
-            }
-        }
         Ok(Loaded {
             value,
-            locations,
+            locations: LocationMap::from_tree(self.tree),
             issues: self.issues,
         })
     }
@@ -409,6 +412,11 @@ pub(crate) fn push_token(pointer: &mut String, key: &str) {
     } else {
         pointer.push_str(key);
     }
+}
+
+/// `"/a/b"` → `"/a"`, `""` → `""`.
+fn parent_pointer(pointer: &str) -> &str {
+    crate::pointer::parent(pointer).unwrap_or_default()
 }
 
 /// A small decimal formatter for array indexes (avoids `format!` in the hot loop).

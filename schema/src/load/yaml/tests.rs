@@ -468,8 +468,8 @@ fn conformance_json_loads_identically_as_yaml() {
             assert_eq!(yaml.issues.len(), json.issues.len(), "{}", path.display());
             for (p, loc) in json.locations.iter() {
                 assert_eq!(
-                    yaml.locations.get(p),
-                    Some(loc),
+                    yaml.locations.get(&p),
+                    Some(&loc),
                     "{} at {p:?}",
                     path.display()
                 );
