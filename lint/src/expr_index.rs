@@ -12,10 +12,10 @@
 //! or an intrinsic function. In a JSONata state every string `{% ... %}` is an expression
 //! and `.$` has no meaning.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use nexus_schema::expr::{ParseError, intrinsic, jsonpath};
-use nexus_schema::ir::{ScopeId, Workflow};
+use nexus_schema::ir::{FastMap, ScopeId, Workflow};
 use nexus_schema::pointer;
 use petgraph::stable_graph::NodeIndex;
 use serde_json::{Map, Value};
@@ -205,7 +205,7 @@ pub(crate) struct ExprIndex<'a> {
     /// Strings of JSONata states with only one of the `{%`/`%}` delimiters.
     pub half_delimited: Vec<Candidate<'a>>,
     /// IR (scope, node) → index into `states`.
-    pub by_node: HashMap<(ScopeId, NodeIndex), usize>,
+    pub by_node: FastMap<(ScopeId, NodeIndex), usize>,
 }
 
 /// Fields that never hold an expression: names, types, flags and free text.
@@ -360,9 +360,10 @@ impl<'a> ExprIndex<'a> {
             .states
             .reserve(ir.scopes.iter().map(|s| s.order.len()).sum());
         let top_jsonata = asl.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
-        for (scope, node) in ir.states() {
+        index.by_node.reserve(index.states.capacity());
+        for ((scope, node), found) in ir.states().zip(crate::view::state_values(asl, ir)) {
             let state = scope.node(node);
-            let Some(value) = asl.pointer(&state.pointer).and_then(Value::as_object) else {
+            let Some(value) = found.and_then(|(_, v)| v.as_object()) else {
                 continue;
             };
             // A state's own `QueryLanguage` wins; otherwise the machine's (nested states

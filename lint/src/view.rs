@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use nexus_schema::ir::{ScopeKind, StateKind};
+use nexus_schema::ir::{ScopeKind, StateKind, Workflow};
 
 use crate::Context;
 
@@ -40,7 +40,7 @@ impl Ql {
 pub struct StateView<'a> {
     pub name: &'a str,
     /// Pointer of the state object in the ASL view.
-    pub pointer: String,
+    pub pointer: &'a str,
     pub kind: StateKind,
     /// The state object (`None` when the state is not an object; NX100 reports that).
     pub obj: Option<&'a Map<String, Value>>,
@@ -63,7 +63,7 @@ impl<'a> StateView<'a> {
 
     /// Pointer of a field of the state.
     pub fn at(&self, key: &str) -> String {
-        nexus_schema::pointer::push(&self.pointer, key)
+        nexus_schema::pointer::push(self.pointer, key)
     }
 
     /// `"Map state `Name`"`, for messages.
@@ -81,19 +81,17 @@ pub fn machine_ql(asl: &Value) -> Ql {
 pub fn states<'a>(ctx: &Context<'a>) -> Vec<StateView<'a>> {
     let asl = &ctx.doc.asl;
     let default = machine_ql(asl);
-    let mut out = Vec::new();
-    for (scope, n) in ctx.ir.states() {
-        let node = scope.node(n);
-        let Some(v) = asl.pointer(&node.pointer) else {
+    let mut out = Vec::with_capacity(ctx.ir.scopes.iter().map(|s| s.order.len()).sum());
+    for ((scope, n), found) in ctx.ir.states().zip(state_values(asl, ctx.ir)) {
+        let Some((name, v)) = found else {
             continue;
         };
+        let node = scope.node(n);
         let obj = v.as_object();
         let ql = Ql::parse(obj.and_then(|o| o.get("QueryLanguage"))).unwrap_or(default);
-        // The state name borrowed from the document (the key of `States`).
-        let name = state_name(asl, &node.pointer).unwrap_or_default();
         out.push(StateView {
             name,
-            pointer: node.pointer.clone(),
+            pointer: &node.pointer,
             kind: node.kind.clone(),
             obj,
             ql,
@@ -103,12 +101,29 @@ pub fn states<'a>(ctx: &Context<'a>) -> Vec<StateView<'a>> {
     out
 }
 
-/// The key under which the state at `pointer` sits in its `States` object.
-fn state_name<'a>(asl: &'a Value, pointer: &str) -> Option<&'a str> {
-    let (parent, _) = pointer.rsplit_once('/')?;
-    let states = asl.pointer(parent)?.as_object()?;
-    let want = nexus_schema::pointer::unescape(pointer.rsplit('/').next()?);
-    states.get_key_value(want.as_str()).map(|(k, _)| k.as_str())
+/// The name (as the document's key) and value of every state of `ir`, in the order of
+/// [`Workflow::states`]; `None` where the state is not in `asl`. The IR made one node per
+/// member of each `States` object, in order, so a scope's states are read off its `States`
+/// object in one pass instead of one pointer lookup per state.
+pub(crate) fn state_values<'a>(asl: &'a Value, ir: &Workflow) -> Vec<Option<(&'a str, &'a Value)>> {
+    let mut out = Vec::with_capacity(ir.scopes.iter().map(|s| s.order.len()).sum());
+    for scope in &ir.scopes {
+        let states = asl
+            .pointer(&scope.pointer)
+            .and_then(|o| o.get("States"))
+            .and_then(Value::as_object);
+        let mut members = states.map(|m| m.iter());
+        for &n in &scope.order {
+            let name = scope.node(n).name.as_str();
+            let next = members
+                .as_mut()
+                .and_then(Iterator::next)
+                .filter(|(k, _)| k.as_str() == name);
+            let found = next.or_else(|| states.and_then(|m| m.get_key_value(name)));
+            out.push(found.map(|(k, v)| (k.as_str(), v)));
+        }
+    }
+    out
 }
 
 /// Whether `v` is a JSONata expression string `"{% ... %}"`.

@@ -138,7 +138,7 @@ pub struct Scope {
     pub start_at: Option<String>,
     pub graph: StableDiGraph<StateNode, Edge>,
     /// State name → node (the first occurrence, if a name repeats).
-    pub names: HashMap<String, NodeIndex>,
+    pub names: FastMap<String, NodeIndex>,
     /// Nodes in document order.
     pub order: Vec<NodeIndex>,
     pub dangling: Vec<Dangling>,
@@ -255,7 +255,7 @@ impl Workflow {
     /// Build the IR from an ASL value (the top-level object with `StartAt` and `States`).
     pub fn from_asl(root: &Value) -> Self {
         let mut wf = Workflow::default();
-        let mut seen_names: Vec<(String, String)> = Vec::new();
+        let mut seen_names: Vec<(&str, ScopeId, NodeIndex)> = Vec::new();
         wf.build_scope(
             root,
             String::new(),
@@ -264,26 +264,38 @@ impl Workflow {
             &mut seen_names,
             0,
         );
-        let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut first_seen: Vec<&str> = Vec::new();
-        for (name, ptr) in &seen_names {
-            let e = by_name.entry(name.as_str()).or_default();
-            if e.is_empty() {
-                first_seen.push(name.as_str());
-            }
-            e.push(ptr.as_str());
-        }
-        wf.duplicates = first_seen
-            .into_iter()
-            .filter_map(|name| {
-                let ptrs = by_name.get(name)?;
-                (ptrs.len() > 1).then(|| Duplicate {
-                    name: name.to_string(),
-                    pointers: ptrs.iter().map(|p| p.to_string()).collect(),
-                })
-            })
-            .collect();
+        wf.duplicates = wf.find_duplicates(&seen_names);
         wf
+    }
+
+    /// State names used more than once, in order of first use, each with every pointer.
+    fn find_duplicates(&self, seen: &[(&str, ScopeId, NodeIndex)]) -> Vec<Duplicate> {
+        let mut count: FastMap<&str, usize> = FastMap::default();
+        count.reserve(seen.len());
+        for (name, _, _) in seen {
+            *count.entry(name).or_insert(0) += 1;
+        }
+        if count.len() == seen.len() {
+            return Vec::new();
+        }
+        let mut out: Vec<Duplicate> = Vec::new();
+        let mut group: FastMap<&str, usize> = FastMap::default();
+        for (name, scope, n) in seen {
+            if count.get(name).is_none_or(|&c| c < 2) {
+                continue;
+            }
+            let g = *group.entry(name).or_insert_with(|| {
+                out.push(Duplicate {
+                    name: name.to_string(),
+                    pointers: Vec::new(),
+                });
+                out.len() - 1
+            });
+            if let (Some(d), Some(s)) = (out.get_mut(g), self.scopes.get(*scope)) {
+                d.pointers.push(s.graph[*n].pointer.clone());
+            }
+        }
+        out
     }
 
     pub fn root(&self) -> Option<&Scope> {
@@ -301,13 +313,13 @@ impl Workflow {
     /// definition size at 1 MB, so this only guards the stack against hostile input).
     const MAX_DEPTH: usize = 64;
 
-    fn build_scope(
+    fn build_scope<'v>(
         &mut self,
-        obj: &Value,
+        obj: &'v Value,
         ptr: String,
         kind: ScopeKind,
         parent: Option<(ScopeId, NodeIndex)>,
-        seen_names: &mut Vec<(String, String)>,
+        seen_names: &mut Vec<(&'v str, ScopeId, NodeIndex)>,
         depth: usize,
     ) -> ScopeId {
         let id = self.scopes.len();
@@ -315,78 +327,81 @@ impl Workflow {
             .get("StartAt")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let states = obj.get("States").and_then(Value::as_object);
         self.scopes.push(Scope {
             id,
             kind,
             parent,
-            pointer: ptr.clone(),
+            pointer: ptr,
             start_at,
-            graph: StableDiGraph::new(),
-            names: HashMap::new(),
+            graph: StableDiGraph::with_capacity(states.map_or(0, |s| s.len()), 0),
+            names: FastMap::default(),
             order: Vec::new(),
             dangling: Vec::new(),
         });
-        let Some(states) = obj.get("States").and_then(Value::as_object) else {
+        let Some(states) = states else {
             return id;
         };
-        let states_ptr = format!("{ptr}/States");
+        let mut states_ptr = self.scopes[id].pointer.clone();
+        states_ptr.push_str("/States");
 
         // Nodes first, so transitions can be resolved in any order.
         let mut nodes = Vec::with_capacity(states.len());
+        let scope = &mut self.scopes[id];
+        scope.names.reserve(states.len());
+        scope.order.reserve(states.len());
         for (name, state) in states {
-            let sptr = pointer::push(&states_ptr, name);
-            seen_names.push((name.clone(), sptr.clone()));
-            let kind = StateKind::parse(state.get("Type").and_then(Value::as_str).unwrap_or(""));
+            let fields = StateFields::of(state);
+            let kind = StateKind::parse(fields.kind.and_then(Value::as_str).unwrap_or(""));
             let terminal = matches!(kind, StateKind::Succeed | StateKind::Fail)
-                || state.get("End").and_then(Value::as_bool) == Some(true);
+                || fields.end.and_then(Value::as_bool) == Some(true);
             let node = StateNode {
                 name: name.clone(),
                 kind,
-                pointer: sptr,
+                pointer: pointer::push(&states_ptr, name),
                 terminal,
                 children: Vec::new(),
             };
-            let scope = &mut self.scopes[id];
             let n = scope.graph.add_node(node);
             scope.order.push(n);
             scope.names.entry(name.clone()).or_insert(n);
-            nodes.push((n, state));
+            seen_names.push((name.as_str(), id, n));
+            nodes.push((n, fields));
         }
 
-        for (n, state) in &nodes {
-            let sptr = self.scopes[id].graph[*n].pointer.clone();
-            let mut edges: Vec<(String, EdgeKind, String)> = Vec::new();
-            if let Some(t) = state.get("Next").and_then(Value::as_str) {
-                edges.push((t.to_string(), EdgeKind::Next, format!("{sptr}/Next")));
+        for (n, fields) in &nodes {
+            let scope = &mut self.scopes[id];
+            let sptr = scope.graph[*n].pointer.as_str();
+            let at = |field: &str| {
+                let mut p = String::with_capacity(sptr.len() + field.len() + 1);
+                p.push_str(sptr);
+                p.push('/');
+                p.push_str(field);
+                p
+            };
+            let mut edges: Vec<(&str, EdgeKind, String)> = Vec::new();
+            if let Some(t) = fields.next.and_then(Value::as_str) {
+                edges.push((t, EdgeKind::Next, at("Next")));
             }
-            if let Some(t) = state.get("Default").and_then(Value::as_str) {
-                edges.push((t.to_string(), EdgeKind::Default, format!("{sptr}/Default")));
+            if let Some(t) = fields.default.and_then(Value::as_str) {
+                edges.push((t, EdgeKind::Default, at("Default")));
             }
-            if let Some(choices) = state.get("Choices").and_then(Value::as_array) {
+            if let Some(choices) = fields.choices.and_then(Value::as_array) {
                 for (i, c) in choices.iter().enumerate() {
                     if let Some(t) = c.get("Next").and_then(Value::as_str) {
-                        edges.push((
-                            t.to_string(),
-                            EdgeKind::Choice(i),
-                            format!("{sptr}/Choices/{i}/Next"),
-                        ));
+                        edges.push((t, EdgeKind::Choice(i), at(&format!("Choices/{i}/Next"))));
                     }
                 }
             }
-            if let Some(catchers) = state.get("Catch").and_then(Value::as_array) {
+            if let Some(catchers) = fields.catch.and_then(Value::as_array) {
                 for (i, c) in catchers.iter().enumerate() {
                     if let Some(t) = c.get("Next").and_then(Value::as_str) {
-                        edges.push((
-                            t.to_string(),
-                            EdgeKind::Catch(i),
-                            format!("{sptr}/Catch/{i}/Next"),
-                        ));
+                        edges.push((t, EdgeKind::Catch(i), at(&format!("Catch/{i}/Next"))));
                     }
                 }
             }
-            let scope = &mut self.scopes[id];
             for (target, kind, eptr) in edges {
-                match scope.names.get(&target) {
+                match scope.names.get(target) {
                     Some(&m) => {
                         scope.graph.add_edge(
                             *n,
@@ -399,7 +414,7 @@ impl Workflow {
                     }
                     None => scope.dangling.push(Dangling {
                         from: *n,
-                        target,
+                        target: target.to_string(),
                         kind,
                         pointer: eptr,
                     }),
@@ -409,25 +424,36 @@ impl Workflow {
             if depth >= Self::MAX_DEPTH {
                 continue;
             }
-            let mut children = Vec::new();
-            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
-                for (i, b) in branches.iter().enumerate() {
-                    let c = self.build_scope(
-                        b,
-                        format!("{sptr}/Branches/{i}"),
-                        ScopeKind::Branch(i),
-                        Some((id, *n)),
-                        seen_names,
-                        depth + 1,
-                    );
-                    children.push(c);
-                }
+            let branches = fields.branches.and_then(Value::as_array);
+            let processors = [
+                (
+                    fields.item_processor,
+                    "ItemProcessor",
+                    ScopeKind::ItemProcessor,
+                ),
+                (fields.iterator, "Iterator", ScopeKind::Iterator),
+            ];
+            let has_processor = processors
+                .iter()
+                .any(|(v, _, _)| v.is_some_and(Value::is_object));
+            if branches.is_none() && !has_processor {
+                continue;
             }
-            for (field, kind) in [
-                ("ItemProcessor", ScopeKind::ItemProcessor),
-                ("Iterator", ScopeKind::Iterator),
-            ] {
-                if let Some(p) = state.get(field).filter(|v| v.is_object()) {
+            let sptr = scope.graph[*n].pointer.clone();
+            let mut children = Vec::new();
+            for (i, b) in branches.into_iter().flatten().enumerate() {
+                let c = self.build_scope(
+                    b,
+                    format!("{sptr}/Branches/{i}"),
+                    ScopeKind::Branch(i),
+                    Some((id, *n)),
+                    seen_names,
+                    depth + 1,
+                );
+                children.push(c);
+            }
+            for (value, field, kind) in processors {
+                if let Some(p) = value.filter(|v| v.is_object()) {
                     let c = self.build_scope(
                         p,
                         format!("{sptr}/{field}"),
@@ -442,6 +468,46 @@ impl Workflow {
             self.scopes[id].graph[*n].children = children;
         }
         id
+    }
+}
+
+/// Hash map with a fast, per-process seeded hasher (state names are short keys).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The fields of a state the IR reads, found in one pass over its members (cheaper than a
+/// hash lookup per field: a state has a handful of members).
+#[derive(Default)]
+struct StateFields<'v> {
+    kind: Option<&'v Value>,
+    end: Option<&'v Value>,
+    next: Option<&'v Value>,
+    default: Option<&'v Value>,
+    choices: Option<&'v Value>,
+    catch: Option<&'v Value>,
+    branches: Option<&'v Value>,
+    item_processor: Option<&'v Value>,
+    iterator: Option<&'v Value>,
+}
+
+impl<'v> StateFields<'v> {
+    fn of(state: &'v Value) -> Self {
+        let mut f = Self::default();
+        for (k, v) in state.as_object().into_iter().flatten() {
+            let slot = match k.as_str() {
+                "Type" => &mut f.kind,
+                "End" => &mut f.end,
+                "Next" => &mut f.next,
+                "Default" => &mut f.default,
+                "Choices" => &mut f.choices,
+                "Catch" => &mut f.catch,
+                "Branches" => &mut f.branches,
+                "ItemProcessor" => &mut f.item_processor,
+                "Iterator" => &mut f.iterator,
+                _ => continue,
+            };
+            *slot = Some(v);
+        }
+        f
     }
 }
 

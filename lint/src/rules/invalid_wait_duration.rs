@@ -50,7 +50,7 @@ impl Rule for InvalidWaitDuration {
             if present.is_empty() {
                 sink.push(
                     META.at(
-                        &s.pointer,
+                        s.pointer,
                         format!("{} says neither how long nor until when to wait", s.label()),
                     )
                     .on_key()

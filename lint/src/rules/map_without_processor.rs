@@ -36,7 +36,7 @@ impl Rule for MapWithoutProcessor {
             {
                 sink.push(
                     META.at(
-                        &s.pointer,
+                        s.pointer,
                         format!("{} has no `{}`", s.label(), ctx.field("ItemProcessor")),
                     )
                     .on_key()

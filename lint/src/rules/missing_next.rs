@@ -42,7 +42,7 @@ impl Rule for MissingNext {
             if !next && !end {
                 sink.push(
                     META.at(
-                        &s.pointer,
+                        s.pointer,
                         format!(
                             "{} has neither `{}` nor `{}: true`",
                             s.label(),
