@@ -128,11 +128,12 @@ impl Check<'_, '_> {
         );
     }
 
-    fn jsonata_value(&self, sink: &mut Sink, v: &Value, ptr: String, field: &str) {
+    /// `ptr` is only spelt out when there is something to report.
+    fn jsonata_value(&self, sink: &mut Sink, v: &Value, ptr: &dyn Fn() -> String, field: &str) {
         if view::is_jsonata(v) {
             sink.push(
                 META.at(
-                    ptr,
+                    ptr(),
                     format!(
                         "`{}` is a JSONata expression, but {} uses JSONPath",
                         self.ctx.field(field),
@@ -157,36 +158,52 @@ impl Check<'_, '_> {
         }
     }
 
-    fn choice_rule(&self, sink: &mut Sink, rule: &Value, ptr: &str, top: bool) {
+    /// One Choice rule; `ptr` builds its pointer when a finding needs it.
+    fn choice_rule(&self, sink: &mut Sink, rule: &Value, ptr: &dyn Fn() -> String, top: bool) {
         let Some(obj) = rule.as_object() else { return };
         for (k, v) in obj {
-            let p = push(ptr, k);
-            let jsonpath_key = k == "Variable"
-                || matches!(k.as_str(), "And" | "Or" | "Not")
-                || nexus_schema::asl::ComparisonOperator::parse(k).is_some();
+            let p = || push(&ptr(), k);
             match self.s.ql {
-                Ql::Jsonata if jsonpath_key => {
-                    self.wrong_field(sink, p, k, "`Condition` with a `{% ... %}` expression");
+                Ql::Jsonata => {
+                    let jsonpath_key = k == "Variable"
+                        || matches!(k.as_str(), "And" | "Or" | "Not")
+                        || nexus_schema::asl::ComparisonOperator::parse(k).is_some();
+                    if jsonpath_key {
+                        self.wrong_field(sink, p(), k, "`Condition` with a `{% ... %}` expression");
+                    }
                 }
                 Ql::JsonPath if k == "Condition" => {
-                    self.wrong_field(sink, p, k, "`Variable` with a comparison operator")
+                    self.wrong_field(sink, p(), k, "`Variable` with a comparison operator")
                 }
                 Ql::JsonPath if k == "Output" && top => {
-                    self.wrong_field(sink, p, k, "the Choice state's `OutputPath`")
+                    self.wrong_field(sink, p(), k, "the Choice state's `OutputPath`")
                 }
                 Ql::JsonPath => match k.as_str() {
                     "And" | "Or" => {
+                        let p = p();
                         for (i, r) in v.as_array().into_iter().flatten().enumerate() {
-                            self.choice_rule(sink, r, &push_index(&p, i), false);
+                            self.choice_rule(sink, r, &|| push_index(&p, i), false);
                         }
                     }
-                    "Not" => self.choice_rule(sink, v, &p, false),
+                    "Not" => {
+                        let p = p();
+                        self.choice_rule(sink, v, &|| p.clone(), false)
+                    }
                     _ => {}
                 },
-                Ql::Jsonata => {}
             }
         }
     }
+}
+
+/// The members of a state this rule looks into, found in the same pass as the fields.
+#[derive(Default)]
+struct Parts<'v> {
+    catch: Option<&'v Value>,
+    choices: Option<&'v Value>,
+    item_reader: Option<&'v Value>,
+    result_writer: Option<&'v Value>,
+    item_batcher: Option<&'v Value>,
 }
 
 impl Rule for WrongQueryLanguageField {
@@ -201,91 +218,111 @@ impl Rule for WrongQueryLanguageField {
                 continue;
             }
             let c = Check { ctx, s };
-            let (wrong, typed_check) = match s.ql {
-                Ql::Jsonata => (JSONPATH_ONLY, false),
-                Ql::JsonPath => (JSONATA_ONLY, true),
-            };
-            for (f, instead) in wrong {
+            // One pass over the state's members: fields of the wrong language, `{% %}`
+            // values of typed fields, and the parts looked into below.
+            let mut parts = Parts::default();
+            for (k, v) in obj {
+                let slot = match k.as_str() {
+                    "Catch" => Some(&mut parts.catch),
+                    "Choices" => Some(&mut parts.choices),
+                    "ItemReader" => Some(&mut parts.item_reader),
+                    "ResultWriter" => Some(&mut parts.result_writer),
+                    "ItemBatcher" => Some(&mut parts.item_batcher),
+                    _ => None,
+                };
+                if let Some(slot) = slot {
+                    *slot = Some(v);
+                }
+                let wrong = match s.ql {
+                    Ql::Jsonata => JSONPATH_ONLY,
+                    Ql::JsonPath => JSONATA_ONLY,
+                };
                 // `Result` is a Pass field only; elsewhere it is NX200's unknown field.
-                if obj.contains_key(*f) && (*f != "Result" || s.kind == StateKind::Pass) {
+                if let Some((f, instead)) = wrong.iter().find(|(f, _)| *f == k)
+                    && (*f != "Result" || s.kind == StateKind::Pass)
+                {
                     c.wrong_field(sink, s.at(f), f, instead);
                 }
-            }
-            if typed_check {
-                for f in TYPED {
-                    if let Some(v) = obj.get(*f) {
-                        c.jsonata_value(sink, v, s.at(f), f);
-                    }
+                if s.ql == Ql::JsonPath
+                    && let Some(f) = TYPED.iter().find(|f| **f == k)
+                {
+                    c.jsonata_value(sink, v, &|| s.at(f), f);
                 }
             }
-            for (i, catcher) in s
-                .get("Catch")
+            for (i, catcher) in parts
+                .catch
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()
             {
-                let p = push_index(&s.at("Catch"), i);
+                let p = || push_index(&s.at("Catch"), i);
                 match s.ql {
                     Ql::Jsonata if catcher.get("ResultPath").is_some() => {
                         c.wrong_field(
                             sink,
-                            push(&p, "ResultPath"),
+                            push(&p(), "ResultPath"),
                             "ResultPath",
                             "`Output` (the error is `$states.errorOutput`)",
                         );
                     }
                     Ql::JsonPath if catcher.get("Output").is_some() => {
-                        c.wrong_field(sink, push(&p, "Output"), "Output", "`ResultPath`");
+                        c.wrong_field(sink, push(&p(), "Output"), "Output", "`ResultPath`");
                     }
                     _ => {}
                 }
             }
-            for (i, r) in s
-                .get("Choices")
+            for (i, r) in parts
+                .choices
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .enumerate()
             {
-                c.choice_rule(sink, r, &push_index(&s.at("Choices"), i), true);
+                c.choice_rule(sink, r, &|| push_index(&s.at("Choices"), i), true);
             }
-            map_parts(&c, sink);
+            map_parts(&c, &parts, sink);
         }
     }
 }
 
 /// `ItemReader`, `ItemBatcher` and `ResultWriter` of a Map state.
-fn map_parts(c: &Check<'_, '_>, sink: &mut Sink) {
+fn map_parts(c: &Check<'_, '_>, parts: &Parts<'_>, sink: &mut Sink) {
     let s = c.s;
-    for part in ["ItemReader", "ResultWriter"] {
-        let Some(o) = s.get(part).and_then(Value::as_object) else {
+    for (part, name) in [
+        (parts.item_reader, "ItemReader"),
+        (parts.result_writer, "ResultWriter"),
+    ] {
+        let Some(o) = part.and_then(Value::as_object) else {
             continue;
         };
-        let p = s.at(part);
         match s.ql {
-            Ql::Jsonata if o.contains_key("Parameters") => {
-                c.wrong_field(sink, push(&p, "Parameters"), "Parameters", "`Arguments`")
-            }
-            Ql::JsonPath if o.contains_key("Arguments") => {
-                c.wrong_field(sink, push(&p, "Arguments"), "Arguments", "`Parameters`")
-            }
+            Ql::Jsonata if o.contains_key("Parameters") => c.wrong_field(
+                sink,
+                push(&s.at(name), "Parameters"),
+                "Parameters",
+                "`Arguments`",
+            ),
+            Ql::JsonPath if o.contains_key("Arguments") => c.wrong_field(
+                sink,
+                push(&s.at(name), "Arguments"),
+                "Arguments",
+                "`Parameters`",
+            ),
             _ => {}
         }
     }
-    let reader_config = s
-        .get("ItemReader")
+    let reader_config = parts
+        .item_reader
         .and_then(|r| r.get("ReaderConfig"))
         .and_then(Value::as_object);
-    let groups = [
+    let reader_ptr = || format!("{}/ReaderConfig", s.at("ItemReader"));
+    let batcher_ptr = || s.at("ItemBatcher");
+    let groups: [(_, &dyn Fn() -> String, _); 2] = [
+        (reader_config, &reader_ptr, READER_TYPED),
         (
-            reader_config,
-            format!("{}/ReaderConfig", s.at("ItemReader")),
-            READER_TYPED,
-        ),
-        (
-            s.get("ItemBatcher").and_then(Value::as_object),
-            s.at("ItemBatcher"),
+            parts.item_batcher.and_then(Value::as_object),
+            &batcher_ptr,
             BATCHER_TYPED,
         ),
     ];
@@ -298,10 +335,10 @@ fn map_parts(c: &Check<'_, '_>, sink: &mut Sink) {
                         "`{}` with a `{{% ... %}}` expression",
                         k.trim_end_matches("Path")
                     );
-                    c.wrong_field(sink, push(&p, k), k, &instead);
+                    c.wrong_field(sink, push(&p(), k), k, &instead);
                 }
                 Ql::JsonPath if typed.contains(&k.as_str()) => {
-                    c.jsonata_value(sink, v, push(&p, k), k)
+                    c.jsonata_value(sink, v, &|| push(&p(), k), k)
                 }
                 _ => {}
             }
