@@ -13,8 +13,9 @@ mod lex;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
+use hashbrown::HashTable;
 use serde_json::{Map, Value};
 
 use self::lex::{Lexer, SyntaxError};
@@ -32,9 +33,13 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
     Parser::new(src, start).run()
 }
 
-/// One distinct key of an object being parsed, in the object's insertion order (so the i-th
-/// member of an object's `members` slice is the i-th key of its `Map`).
+/// One member of an object being parsed, in the object's insertion order. The members of
+/// every open object share one stack ([`Parser::members`]), as the items of every open array
+/// share [`Parser::items`]: a container is built once, at its closing bracket, with exactly
+/// the room it needs, instead of growing (and rehashing) member by member.
 struct Member {
+    key: String,
+    value: Value,
     /// The span of the key where it first appeared.
     first_key: TextRange,
     /// The tree nodes of the member's current value: `first..end`.
@@ -42,15 +47,20 @@ struct Member {
     end: usize,
 }
 
+/// Objects with more members than this index their keys to find duplicates.
+const SCAN_MEMBERS: usize = 8;
+
 enum Frame {
     Array {
-        items: Vec<Value>,
+        /// Where this array's slice of `Parser::items` starts.
+        items_base: usize,
+        /// Items so far.
+        len: usize,
         entry: usize,
-        /// An item is being parsed (its index is `items.len()`).
+        /// An item is being parsed (its index is `len`).
         in_item: bool,
     },
     Object {
-        map: Map<String, Value>,
         entry: usize,
         /// The value of member `key` is being parsed.
         in_member: bool,
@@ -60,8 +70,10 @@ enum Frame {
         key: String,
         key_span: TextRange,
         member_entry: usize,
-        /// Present only after the first duplicate key: key → index into `members`.
-        dup_index: Option<HashMap<String, usize>>,
+        /// The earlier member (index into `members`) that `key` repeats.
+        replacing: Option<usize>,
+        /// Key → index into `members`, once the object has more than [`SCAN_MEMBERS`].
+        index: Option<HashTable<usize>>,
     },
 }
 
@@ -70,8 +82,10 @@ struct Parser<'a> {
     /// Every node's location, in document order.
     tree: SpanTree,
     members: Vec<Member>,
+    items: Vec<Value>,
     stack: Vec<Frame>,
     issues: Vec<Diagnostic>,
+    hasher: foldhash::fast::RandomState,
 }
 
 /// What the value loop does next.
@@ -90,8 +104,10 @@ impl<'a> Parser<'a> {
             lx: Lexer::new(src, start),
             tree: SpanTree::with_capacity(guess),
             members: Vec::new(),
+            items: Vec::new(),
             stack: Vec::new(),
             issues: Vec::new(),
+            hasher: Default::default(),
         }
     }
 
@@ -102,12 +118,10 @@ impl<'a> Parser<'a> {
         for frame in &self.stack {
             match frame {
                 Frame::Array {
-                    items,
-                    in_item: true,
-                    ..
+                    len, in_item: true, ..
                 } => {
                     p.push('/');
-                    p.push_str(itoa(items.len()).as_str());
+                    p.push_str(itoa(*len).as_str());
                 }
                 Frame::Object {
                     key,
@@ -158,7 +172,7 @@ impl<'a> Parser<'a> {
             _ => NodeKind::Scalar,
         };
         let parent = match self.stack.last() {
-            Some(Frame::Array { items, entry, .. }) => Some((*entry, Err(items.len()))),
+            Some(Frame::Array { len, entry, .. }) => Some((*entry, Err(*len))),
             Some(Frame::Object { key: k, entry, .. }) => Some((*entry, Ok(k.as_str()))),
             None => None,
         };
@@ -185,7 +199,8 @@ impl<'a> Parser<'a> {
                 return Ok(Step::Done(Value::Array(Vec::new()), entry));
             }
             self.stack.push(Frame::Array {
-                items: Vec::new(),
+                items_base: self.items.len(),
+                len: 0,
                 entry,
                 in_item: true,
             });
@@ -198,14 +213,14 @@ impl<'a> Parser<'a> {
             }
             Some(b'"') => {
                 self.stack.push(Frame::Object {
-                    map: Map::new(),
                     entry,
                     in_member: false,
                     members_base: self.members.len(),
                     key: String::new(),
                     key_span: TextRange::default(),
                     member_entry: 0,
-                    dup_index: None,
+                    replacing: None,
+                    index: None,
                 });
                 self.member_key()
             }
@@ -228,13 +243,13 @@ impl<'a> Parser<'a> {
         self.lx.pos += 1;
         let entries = self.tree.len();
         let Some(Frame::Object {
-            map,
             in_member,
             members_base,
             key: frame_key,
             key_span: frame_key_span,
             member_entry,
-            dup_index,
+            replacing,
+            index,
             ..
         }) = self.stack.last_mut()
         else {
@@ -242,27 +257,32 @@ impl<'a> Parser<'a> {
                 .lx
                 .error_at(key_start, "internal error: key outside an object"));
         };
+        let own = self.members.get(*members_base..).unwrap_or_default();
         // Small objects (nearly all of ASL) are cheaper to scan than to hash.
-        let seen = if map.len() <= 8 {
-            map.keys().any(|k| *k == key)
+        let seen = if own.len() <= SCAN_MEMBERS {
+            own.iter()
+                .position(|m| m.key == key)
+                .map(|i| *members_base + i)
         } else {
-            map.contains_key(&key)
-        };
-        let mut duplicate = None;
-        if seen {
-            // The first duplicate in this object: index its keys (they are in insertion
-            // order, like its members) so later lookups are O(1) even for hostile input.
-            let index = dup_index.get_or_insert_with(|| {
-                map.keys()
-                    .enumerate()
-                    .map(|(i, k)| (k.clone(), *members_base + i))
-                    .collect()
+            let hasher = &self.hasher;
+            let members = &self.members;
+            let table = index.get_or_insert_with(|| {
+                let mut t = HashTable::with_capacity(own.len() * 2);
+                for (i, m) in own.iter().enumerate() {
+                    t.insert_unique(hasher.hash_one(&m.key), *members_base + i, |&j| {
+                        members.get(j).map_or(0, |m| hasher.hash_one(&m.key))
+                    });
+                }
+                t
             });
-            duplicate = index
-                .get(&key)
-                .and_then(|&i| self.members.get(i))
-                .map(|first| first.first_key);
-        }
+            table
+                .find(hasher.hash_one(&key), |&i| {
+                    members.get(i).is_some_and(|m| m.key == key)
+                })
+                .copied()
+        };
+        let duplicate = seen.and_then(|i| self.members.get(i)).map(|m| m.first_key);
+        *replacing = seen;
         *frame_key = key;
         *frame_key_span = key_span;
         *member_entry = entries;
@@ -297,8 +317,9 @@ impl<'a> Parser<'a> {
     fn attach(&mut self, value: Value) -> Result<Step, SyntaxError> {
         let end_of_value = self.tree.len();
         match self.stack.last_mut() {
-            Some(Frame::Array { items, in_item, .. }) => {
-                items.push(value);
+            Some(Frame::Array { len, in_item, .. }) => {
+                self.items.push(value);
+                *len += 1;
                 *in_item = false;
                 self.lx.skip_ws();
                 match self.lx.peek() {
@@ -310,7 +331,10 @@ impl<'a> Parser<'a> {
                     Some(b']') => {
                         self.lx.pos += 1;
                         match self.stack.pop() {
-                            Some(Frame::Array { items, entry, .. }) => {
+                            Some(Frame::Array {
+                                items_base, entry, ..
+                            }) => {
+                                let items: Vec<Value> = self.items.drain(items_base..).collect();
                                 Ok(Step::Done(Value::Array(items), entry))
                             }
                             _ => Err(self.lx.error_at(self.lx.pos, "internal error: lost array")),
@@ -320,41 +344,43 @@ impl<'a> Parser<'a> {
                 }
             }
             Some(Frame::Object {
-                map,
                 in_member,
-                members_base,
                 key,
                 key_span,
                 member_entry,
-                dup_index,
+                replacing,
+                index,
                 ..
             }) => {
                 *in_member = false;
                 let key = std::mem::take(key);
-                let replaced = match dup_index.as_ref().and_then(|ix| ix.get(&key)) {
-                    Some(&i) if map.contains_key(&key) => Some(i),
-                    _ => None,
-                };
-                if let Some(i) = replaced {
-                    // serde_json (IndexMap insert) keeps the first position and the last
-                    // value; the replaced value's locations must not outlive it.
-                    if let Some(m) = self.members.get_mut(i) {
+                match replacing.take().and_then(|i| self.members.get_mut(i)) {
+                    Some(m) => {
+                        // serde_json (IndexMap insert) keeps the first position and the last
+                        // value; the replaced value's locations must not outlive it.
                         self.tree.kill(m.first..m.end);
                         m.first = *member_entry;
                         m.end = end_of_value;
+                        m.value = value;
                     }
-                } else {
-                    if let Some(ix) = dup_index.as_mut() {
-                        ix.insert(key.clone(), self.members.len());
+                    None => {
+                        let at = self.members.len();
+                        if let Some(table) = index.as_mut() {
+                            let hasher = &self.hasher;
+                            let members = &self.members;
+                            table.insert_unique(hasher.hash_one(&key), at, |&j| {
+                                members.get(j).map_or(0, |m| hasher.hash_one(&m.key))
+                            });
+                        }
+                        self.members.push(Member {
+                            key,
+                            value,
+                            first_key: *key_span,
+                            first: *member_entry,
+                            end: end_of_value,
+                        });
                     }
-                    debug_assert_eq!(self.members.len(), *members_base + map.len());
-                    self.members.push(Member {
-                        first_key: *key_span,
-                        first: *member_entry,
-                        end: end_of_value,
-                    });
                 }
-                map.insert(key, value);
                 self.lx.skip_ws();
                 match self.lx.peek() {
                     Some(b',') => {
@@ -366,12 +392,16 @@ impl<'a> Parser<'a> {
                         self.lx.pos += 1;
                         match self.stack.pop() {
                             Some(Frame::Object {
-                                map,
                                 entry,
                                 members_base,
                                 ..
                             }) => {
-                                self.members.truncate(members_base);
+                                let mut map = Map::with_capacity(
+                                    self.members.len().saturating_sub(members_base),
+                                );
+                                for m in self.members.drain(members_base..) {
+                                    map.insert(m.key, m.value);
+                                }
                                 Ok(Step::Done(Value::Object(map), entry))
                             }
                             _ => Err(self.lx.error_at(self.lx.pos, "internal error: lost object")),

@@ -110,6 +110,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         // Fast path: most strings have no escapes, so the text between the quotes is the value.
         loop {
+            self.pos = plain_run(self.bytes, self.pos);
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
                     let s = self.slice(start, self.pos);
@@ -126,12 +127,7 @@ impl<'a> Lexer<'a> {
         out.push_str(self.slice(start, self.pos));
         loop {
             let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos = plain_run(self.bytes, self.pos);
             out.push_str(self.slice(run, self.pos));
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
@@ -334,6 +330,36 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The first offset from `at` holding a byte that ends a plain run of string text: `"`, `\\`
+/// or a control character (or the end of the text). Eight bytes at a time: in a word `x`,
+/// `(x - 0x01..) & !x & 0x80..` flags the bytes that are zero (and `< n` with `n` for `0x01`),
+/// the lowest flag being exact, which is the one taken.
+fn plain_run(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let hits = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
 /// serde_json's message without its " at line 1 column N" suffix (our span says where).
 fn strip_position(e: &serde_json::Error) -> String {
     let s = e.to_string();
@@ -351,5 +377,45 @@ pub(super) fn describe(c: char) -> String {
         '\u{feff}' => "a byte order mark".to_string(),
         c if c.is_control() => format!("U+{:04X}", u32::from(c)),
         c => format!("`{c}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run;
+
+    fn naive(bytes: &[u8], at: usize) -> usize {
+        bytes
+            .iter()
+            .skip(at)
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .map_or(bytes.len(), |i| at + i)
+    }
+
+    #[test]
+    fn plain_run_finds_the_first_stop_byte() {
+        let fillers = [
+            b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff, 0x21, 0x5b,
+        ];
+        let stops = [b'"', b'\\', 0x00, 0x01, 0x0a, 0x1f];
+        for len in 0..24 {
+            for &fill in &fillers {
+                let base = vec![fill; len];
+                assert_eq!(plain_run(&base, 0), len);
+                for at in 0..len {
+                    for &stop in &stops {
+                        let mut b = base.clone();
+                        b[at] = stop;
+                        // A second stop later must not win over the first.
+                        if at + 3 < len {
+                            b[at + 3] = b'"';
+                        }
+                        for from in 0..=at {
+                            assert_eq!(plain_run(&b, from), naive(&b, from), "{b:?} from {from}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

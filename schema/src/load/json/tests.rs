@@ -158,6 +158,12 @@ fn many_duplicates_are_linear() {
     src.push_str("\"end\": 0}");
     let l = load(&src).unwrap();
     assert_eq!(l.issues.len(), 10_000);
+    // Like serde_json: first position, last value (the object is large enough to be indexed).
+    let expected: Value = serde_json::from_str(&src).unwrap();
+    assert_eq!(
+        serde_json::to_string(&l.value).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
     check_locations(&src);
 }
 
