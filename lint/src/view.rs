@@ -54,11 +54,11 @@ pub struct StateView<'a> {
 impl<'a> StateView<'a> {
     /// The value of a field of the state.
     pub fn get(&self, key: &str) -> Option<&'a Value> {
-        self.obj.and_then(|o| o.get(key))
+        self.obj.and_then(|o| member(o, key))
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.obj.is_some_and(|o| o.contains_key(key))
+        self.get(key).is_some()
     }
 
     /// Pointer of a field of the state.
@@ -69,6 +69,16 @@ impl<'a> StateView<'a> {
     /// `"Map state `Name`"`, for messages.
     pub fn label(&self) -> String {
         format!("{} state `{}`", self.kind.as_str(), self.name)
+    }
+}
+
+/// `obj[key]`. States and their parts have a handful of members: comparing the keys is
+/// cheaper than hashing the one looked for (serde_json's map hashes with SipHash).
+pub fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if obj.len() <= 16 {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
     }
 }
 

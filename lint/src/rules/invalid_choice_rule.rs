@@ -27,17 +27,33 @@ static META: RuleMeta = RuleMeta {
     aws_code: Some("SCHEMA_VALIDATION_FAILED"),
 };
 
-fn check_rule(ctx: &Context<'_>, sink: &mut Sink, obj: &Map<String, Value>, ptr: &str) {
-    let ops: Vec<&str> = obj
-        .keys()
-        .map(String::as_str)
-        .filter(|k| ComparisonOperator::parse(k).is_some())
-        .collect();
+/// `ptr` builds the rule's pointer, only for a finding.
+fn check_rule(
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    obj: &Map<String, Value>,
+    ptr: &dyn Fn() -> String,
+) {
+    // One pass over the rule's keys.
+    let mut ops: Vec<&str> = Vec::new();
+    let mut has = [false; 3];
+    let (mut var, mut condition) = (false, false);
+    for k in obj.keys() {
+        match k.as_str() {
+            "And" => has[0] = true,
+            "Or" => has[1] = true,
+            "Not" => has[2] = true,
+            "Variable" => var = true,
+            "Condition" => condition = true,
+            op if ComparisonOperator::parse(op).is_some() => ops.push(op),
+            _ => {}
+        }
+    }
     let bools: Vec<&str> = ["And", "Or", "Not"]
         .into_iter()
-        .filter(|k| obj.contains_key(*k))
+        .zip(has)
+        .filter_map(|(k, present)| present.then_some(k))
         .collect();
-    let var = obj.contains_key("Variable");
     let f = |s: &str| format!("`{}`", ctx.field(s));
     let list = |v: &[&str]| v.iter().map(|s| f(s)).collect::<Vec<_>>().join(", ");
     let message = if !bools.is_empty() && (bools.len() > 1 || var || !ops.is_empty()) {
@@ -71,16 +87,16 @@ fn check_rule(ctx: &Context<'_>, sink: &mut Sink, obj: &Map<String, Value>, ptr:
             format!("`{}` has no comparison operator", ctx.field("Variable")),
             "Variable",
         ))
-    } else if bools.is_empty() && !obj.contains_key("Condition") {
+    } else if bools.is_empty() && !condition {
         Some(("a choice rule tests nothing".to_string(), ""))
     } else {
         None
     };
     if let Some((m, key)) = message {
         let at = if key.is_empty() {
-            ptr.to_string()
+            ptr()
         } else {
-            push(ptr, key)
+            push(&ptr(), key)
         };
         let mut d = META.at(at, m).help(format!(
             "a rule is `{}` with one operator (e.g. `{}`), or one of `{}`, `{}`, `{}` combining nested rules",
@@ -95,18 +111,23 @@ fn check_rule(ctx: &Context<'_>, sink: &mut Sink, obj: &Map<String, Value>, ptr:
         }
         sink.push(d);
     }
+    if bools.is_empty() {
+        return;
+    }
     for (k, v) in obj {
         match k.as_str() {
             "And" | "Or" => {
+                let p = push(&ptr(), k);
                 for (i, r) in v.as_array().into_iter().flatten().enumerate() {
                     if let Some(o) = r.as_object() {
-                        check_rule(ctx, sink, o, &push_index(&push(ptr, k), i));
+                        check_rule(ctx, sink, o, &|| push_index(&p, i));
                     }
                 }
             }
             "Not" => {
                 if let Some(o) = v.as_object() {
-                    check_rule(ctx, sink, o, &push(ptr, k));
+                    let p = push(&ptr(), k);
+                    check_rule(ctx, sink, o, &|| p.clone());
                 }
             }
             _ => {}
@@ -127,7 +148,7 @@ impl Rule for InvalidChoiceRule {
             let choices = s.get("Choices").and_then(Value::as_array);
             for (i, r) in choices.into_iter().flatten().enumerate() {
                 let Some(obj) = r.as_object() else { continue };
-                let ptr = push_index(&s.at("Choices"), i);
+                let ptr = || push_index(&s.at("Choices"), i);
                 match s.ql {
                     Ql::JsonPath if !obj.contains_key("Condition") => {
                         check_rule(ctx, sink, obj, &ptr)
@@ -143,7 +164,7 @@ impl Rule for InvalidChoiceRule {
                         if !jsonpath && !obj.contains_key("Condition") {
                             sink.push(
                                 META.at(
-                                    &ptr,
+                                    ptr(),
                                     format!(
                                         "a choice rule of JSONata {} has no `{}`",
                                         s.label(),

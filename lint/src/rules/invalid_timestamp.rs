@@ -90,14 +90,21 @@ pub(crate) fn is_aws_timestamp(s: &str) -> bool {
         && num(oh, 0..=23).is_some() && num(om, 0..=59).is_some())
 }
 
-fn check_value(ctx: &Context<'_>, sink: &mut Sink, v: &Value, ptr: String, field: &str) {
+/// `ptr` builds the value's pointer, only for a finding.
+fn check_value(
+    ctx: &Context<'_>,
+    sink: &mut Sink,
+    v: &Value,
+    ptr: &dyn Fn() -> String,
+    field: &str,
+) {
     let Some(s) = v.as_str() else { return };
     // A JSONata expression (NX208 says whether it is allowed) or a deploy-time placeholder.
     if view::is_jsonata(v) || view::has_placeholder(s) || is_aws_timestamp(s) {
         return;
     }
     let mut d = META.at(
-        ptr,
+        ptr(),
         format!(
             "`{}` is not a timestamp AWS accepts: {s:?}",
             ctx.field(field)
@@ -115,19 +122,23 @@ fn check_value(ctx: &Context<'_>, sink: &mut Sink, v: &Value, ptr: String, field
     sink.push(d);
 }
 
-fn walk_rule(ctx: &Context<'_>, sink: &mut Sink, rule: &Value, ptr: &str) {
+fn walk_rule(ctx: &Context<'_>, sink: &mut Sink, rule: &Value, ptr: &dyn Fn() -> String) {
     let Some(obj) = rule.as_object() else { return };
     for (k, v) in obj {
-        let p = nexus_schema::pointer::push(ptr, k);
+        let p = || nexus_schema::pointer::push(&ptr(), k);
         match k.as_str() {
             "And" | "Or" => {
+                let p = p();
                 for (i, r) in v.as_array().into_iter().flatten().enumerate() {
-                    walk_rule(ctx, sink, r, &nexus_schema::pointer::push_index(&p, i));
+                    walk_rule(ctx, sink, r, &|| nexus_schema::pointer::push_index(&p, i));
                 }
             }
-            "Not" => walk_rule(ctx, sink, v, &p),
+            "Not" => {
+                let p = p();
+                walk_rule(ctx, sink, v, &|| p.clone());
+            }
             op if op.starts_with("Timestamp") && !op.ends_with("Path") => {
-                check_value(ctx, sink, v, p, k);
+                check_value(ctx, sink, v, &p, k);
             }
             _ => {}
         }
@@ -144,13 +155,13 @@ impl Rule for InvalidTimestamp {
             match s.kind {
                 StateKind::Wait => {
                     if let Some(v) = s.get("Timestamp") {
-                        check_value(ctx, sink, v, s.at("Timestamp"), "Timestamp");
+                        check_value(ctx, sink, v, &|| s.at("Timestamp"), "Timestamp");
                     }
                 }
                 StateKind::Choice => {
                     let choices = s.get("Choices").and_then(Value::as_array);
                     for (i, r) in choices.into_iter().flatten().enumerate() {
-                        walk_rule(ctx, sink, r, &format!("{}/{i}", s.at("Choices")));
+                        walk_rule(ctx, sink, r, &|| format!("{}/{i}", s.at("Choices")));
                     }
                 }
                 _ => {}

@@ -43,11 +43,11 @@ impl Rule for InvalidWaitDuration {
                 .copied()
                 .filter(|f| s.ql == Ql::JsonPath || !f.ends_with("Path"))
                 .collect();
-            let names: Vec<String> = FIELDS
-                .iter()
-                .map(|f| format!("`{}`", ctx.field(f)))
-                .collect();
             if present.is_empty() {
+                let names: Vec<String> = FIELDS
+                    .iter()
+                    .map(|f| format!("`{}`", ctx.field(f)))
+                    .collect();
                 sink.push(
                     META.at(
                         s.pointer,

@@ -62,7 +62,7 @@ impl Rule for UnknownServiceIntegration {
             if crate::view::has_placeholder(i.service) || crate::view::has_placeholder(i.action) {
                 continue;
             }
-            let at = s.at("Resource");
+            let at = || s.at("Resource");
             if i.service == "aws-sdk" {
                 let well_formed = i.sdk_call().is_some_and(|(svc, api)| {
                     !svc.is_empty()
@@ -71,13 +71,13 @@ impl Rule for UnknownServiceIntegration {
                 });
                 if !well_formed {
                     sink.push(
-                        META.at(at, format!("`aws-sdk:{}` is not an AWS SDK integration", i.action))
+                        META.at(at(), format!("`aws-sdk:{}` is not an AWS SDK integration", i.action))
                             .help("write `arn:aws:states:::aws-sdk:<service>:<apiAction>`, e.g. `aws-sdk:s3:getObject` (the action in camelCase)"),
                     );
                 } else if !integrations::sdk_patterns().contains(&i.pattern) {
                     sink.push(
                         META.at(
-                            at,
+                            at(),
                             format!(
                                 "AWS SDK integrations do not support `{}`",
                                 i.pattern.suffix()
@@ -129,7 +129,7 @@ impl Rule for UnknownServiceIntegration {
                     format!("it supports {}", suffix_names(&ps)),
                 ),
             };
-            sink.push(META.at(at, message).help(help));
+            sink.push(META.at(at(), message).help(help));
         }
     }
 }

@@ -142,6 +142,9 @@ impl Credentials {
 /// Split `s` on `:`, except inside `${...}` placeholders (CloudFormation/SAM/CDK
 /// substitutions such as `${AWS::Partition}` contain colons themselves).
 fn split_colons(s: &str) -> Vec<&str> {
+    if !s.contains("${") {
+        return s.split(':').collect();
+    }
     let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
