@@ -229,14 +229,17 @@ impl PolicySet {
         if !rego && self.rules.is_empty() && !inline {
             return out;
         }
-        let input = input::build(doc, ir);
+        // The full serde input only for what reads it (the `rule:` language); Rego gets the
+        // shared conversion, findings are located with the light one.
+        let needs_full = !self.rules.is_empty() || doc.raw.get("policies").is_some();
+        let input = if needs_full {
+            input::build(doc, ir)
+        } else {
+            input::build_light(doc, ir)
+        };
         if rego {
             let mut engine = self.engine.clone();
-            engine.set_input(rego::input_value(
-                &input,
-                &doc.asl,
-                doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl,
-            ));
+            engine.set_input(rego::input_value(&input, doc));
             for pkg in self.packages.iter().filter(|p| self.selected(p)) {
                 self.eval_package(&mut engine, pkg, doc, &input, &mut out);
             }
