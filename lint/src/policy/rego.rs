@@ -300,6 +300,61 @@ pub(crate) fn set_timeout(engine: &mut regorus::Engine, limit: Duration) {
     });
 }
 
+/// Compile every rule of every package (and the `exception` rules) into one RVM program.
+/// `None` when something does not compile: the interpreter then evaluates everything.
+pub(crate) fn compile(
+    engine: &regorus::Engine,
+    packages: &[Package],
+) -> Option<std::sync::Arc<regorus::rvm::program::Program>> {
+    let paths: Vec<&str> = packages
+        .iter()
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .map(|r| r.path.as_str())
+                .chain(p.exception.as_deref())
+        })
+        .collect();
+    let first = *paths.first()?;
+    // Compiling turns print gathering on and leaves state behind: use a copy.
+    let mut copy = engine.clone();
+    let policy = copy.compile_with_entrypoint(&first.into()).ok()?;
+    regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &paths).ok()
+}
+
+/// A virtual machine for one document: the program, the policies' `data`, the time limit.
+pub(crate) fn vm(
+    program: &std::sync::Arc<regorus::rvm::program::Program>,
+    engine: &regorus::Engine,
+    limit: Duration,
+) -> regorus::rvm::vm::RegoVM {
+    let mut vm = regorus::rvm::vm::RegoVM::new();
+    vm.load_program(program.clone());
+    // The time limit stops runaway policies; the instruction limit (25,000 by default) would
+    // stop honest ones on large documents.
+    vm.set_max_instructions(usize::MAX);
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    vm.set_execution_timer_config(Some(ExecutionTimerConfig {
+        limit,
+        check_interval,
+    }));
+    // `data` (settings, `--data` files) as loaded into the engine; a failure leaves it empty,
+    // which the rules' defaults handle.
+    let _ = vm.set_data(engine.get_data());
+    vm
+}
+
+/// What an entry point of the program produced, as JSON.
+pub(crate) fn run_entry(
+    vm: &mut regorus::rvm::vm::RegoVM,
+    path: &str,
+) -> Result<Vec<serde_json::Value>, String> {
+    let v = vm
+        .execute_entry_point_by_name(path)
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(results(&v))
+}
+
 /// What a rule produced for one input, as JSON (sets become arrays).
 pub(crate) fn eval_rule(
     engine: &mut regorus::Engine,
