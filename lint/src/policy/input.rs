@@ -296,7 +296,10 @@ fn own_strings(def: &Value) -> Value {
         let mut path = Vec::new();
         let mut keys: Vec<(&String, &Value)> = o.iter().collect();
         keys.sort_by(|a, b| a.0.cmp(b.0));
-        for (k, v) in keys.into_iter().filter(|(k, _)| !NESTED.contains(&k.as_str())) {
+        for (k, v) in keys
+            .into_iter()
+            .filter(|(k, _)| !NESTED.contains(&k.as_str()))
+        {
             path.push(json!(k));
             visit(v, &mut path, &mut out);
             path.pop();

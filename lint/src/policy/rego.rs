@@ -433,7 +433,10 @@ pub(crate) fn to_rego(v: &serde_json::Value) -> regorus::Value {
 /// state's `strings` reuse its strings: regorus values are reference counted, and a state's
 /// definition contains its nested states, so converting each copy would cost
 /// O(depth x size) per document.
-pub(crate) fn input_value(light: &serde_json::Value, doc: &nexus_schema::Document) -> regorus::Value {
+pub(crate) fn input_value(
+    light: &serde_json::Value,
+    doc: &nexus_schema::Document,
+) -> regorus::Value {
     let Some(obj) = light.as_object() else {
         return to_rego(light);
     };
@@ -555,7 +558,10 @@ fn own_strings(def: &regorus::Value) -> regorus::Value {
         match v {
             regorus::Value::String(_) => {
                 let mut entry = std::collections::BTreeMap::new();
-                entry.insert(regorus::Value::from("path"), regorus::Value::from(path.clone()));
+                entry.insert(
+                    regorus::Value::from("path"),
+                    regorus::Value::from(path.clone()),
+                );
                 entry.insert(regorus::Value::from("value"), v.clone());
                 out.push(regorus::Value::from(entry));
             }
@@ -580,7 +586,9 @@ fn own_strings(def: &regorus::Value) -> regorus::Value {
     if let regorus::Value::Object(o) = def {
         let mut path = Vec::new();
         for (k, v) in o.iter() {
-            if k.as_string().is_ok_and(|s| super::input::NESTED.contains(&s.as_ref())) {
+            if k.as_string()
+                .is_ok_and(|s| super::input::NESTED.contains(&s.as_ref()))
+            {
                 continue;
             }
             path.push(k.clone());

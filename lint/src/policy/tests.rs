@@ -454,12 +454,17 @@ fn virtual_machine_agrees_with_the_interpreter() {
     let mut files = Vec::new();
     let mut stack = vec![root.join("fixtures"), root.join("../shared/conformance")];
     while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") {
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+            {
                 files.push(p);
             }
         }
@@ -467,7 +472,9 @@ fn virtual_machine_agrees_with_the_interpreter() {
     files.sort();
     let mut docs = 0;
     for p in &files {
-        let Ok(text) = std::fs::read_to_string(p) else { continue };
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
         let loaded = load_source(&p.display().to_string(), Arc::from(text));
         for doc in &loaded.documents {
             let ir = Workflow::from_asl(&doc.asl);
