@@ -45,6 +45,20 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    /// The event log cannot be used: it does not verify, it is in use, it holds an unfinished
+    /// execution (for a new run), or (for a resume) it holds no unfinished execution of this
+    /// definition, or the resumed run did not reproduce it.
+    #[error("event log {path}: {source}")]
+    Log {
+        /// Path of the log file.
+        path: String,
+        /// What is wrong.
+        #[source]
+        source: crate::journal::LogError,
+    },
+    /// [`crate::Engine::resume`] without an event log in the options.
+    #[error("nothing to resume from: no event log is set")]
+    NoEventLog,
 }
 
 /// A failure raised while running a state: an error name plus an optional cause, exactly as

@@ -298,10 +298,8 @@ where
                 let delay = r.delay_ms(*c, cx.exec.rand01());
                 *c = c.saturating_add(1);
                 retry_count = retry_count.saturating_add(1);
-                let clock = &cx.exec.opts.clock;
-                clock
-                    .sleep_until(clock.now_ms().saturating_add(delay))
-                    .await;
+                let exec = cx.exec;
+                exec.sleep_until(exec.now().saturating_add(delay)).await;
             }
         }
     }
