@@ -349,7 +349,11 @@ impl EventLogWriter {
         let seq = self.seq.saturating_add(1);
         let line = &mut self.line;
         line.clear();
-        write!(line, "{{\"seq\":{seq},\"prev\":\"{}\",\"{key}\":", self.prev)?;
+        write!(
+            line,
+            "{{\"seq\":{seq},\"prev\":\"{}\",\"{key}\":",
+            self.prev
+        )?;
         serde_json::to_writer(&mut *line, body)?;
         let hash = sha256_hex(line);
         line.extend_from_slice(HASH_KEY);
@@ -421,7 +425,14 @@ mod tests {
         std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
         let e = verify(&path).unwrap_err();
         assert!(
-            matches!(&e, VerifyError::Broken { line: 2, what: "seq", .. }),
+            matches!(
+                &e,
+                VerifyError::Broken {
+                    line: 2,
+                    what: "seq",
+                    ..
+                }
+            ),
             "{e}"
         );
         // A complete line that is not an entry is damage, not a torn write.

@@ -504,7 +504,8 @@ fn failure_of(e: nexus_schema::expr::ExprError) -> crate::error::Failure {
 type SharedEntropy = Arc<dyn nexus_schema::expr::Entropy + Send + Sync>;
 
 thread_local! {
-    /// Where `States.UUID` and unseeded `States.MathRandom` draw from while a journaled
+    /// Where `States.UUID`, unseeded `States.MathRandom`, and JSONata's `$uuid()` and unseeded
+    /// `$random()` draw from while a journaled
     /// execution is polled (the operating system otherwise). A thread-local rather than a
     /// field of every [`Scope`]: it is set around each poll of the execution's future, and
     /// expressions are only evaluated inside those polls, on the polling thread.
@@ -586,7 +587,10 @@ impl Jsonata {
         }
         bindings.push(("states", env.states.clone()));
         let input = env.states.get("input").unwrap_or(&Value::Null);
-        nexus_schema::expr::jsonata::evaluate(&self.text, input, &bindings)
+        let entropy = ENTROPY
+            .with_borrow(Clone::clone)
+            .unwrap_or_else(|| Arc::new(nexus_schema::expr::SystemEntropy));
+        nexus_schema::expr::jsonata::evaluate_with_entropy(&self.text, input, &bindings, entropy)
             .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
     }
 }

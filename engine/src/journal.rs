@@ -71,7 +71,9 @@ pub enum LogError {
         execution: String,
     },
     /// `--resume` on a log whose last execution finished.
-    #[error("the last execution in the log ({execution}) already ended {status}; nothing to resume")]
+    #[error(
+        "the last execution in the log ({execution}) already ended {status}; nothing to resume"
+    )]
     Finished {
         /// Its name.
         execution: String,
@@ -186,6 +188,17 @@ impl Header {
             seed: n("seed")?,
             entropy_seed: n("entropy_seed")?,
         })
+    }
+}
+
+/// Whether the last execution in the log at `path` ran on the real clock; `None` when the log
+/// cannot be read or holds no execution (a resume then reports why).
+pub fn logged_clock_is_real(path: &std::path::Path) -> Option<bool> {
+    let summary = crate::eventlog::verify(path).ok()?;
+    let h = last_header(&summary.lines)?;
+    match &summary.lines.get(h)?.entry {
+        Entry::Record(r) => Some(r.get("clock").and_then(Value::as_str) == Some("real")),
+        Entry::Event(_) => None,
     }
 }
 
@@ -520,7 +533,12 @@ impl Journal {
         Ok((Self::with(writer, replay, header, Some(marker)), info))
     }
 
-    fn with(writer: EventLogWriter, replay: Vec<Rec>, header: Header, marker: Option<Value>) -> Self {
+    fn with(
+        writer: EventLogWriter,
+        replay: Vec<Rec>,
+        header: Header,
+        marker: Option<Value>,
+    ) -> Self {
         Self {
             st: Mutex::new(State {
                 writer,
@@ -622,8 +640,10 @@ impl Journal {
             s.diverge(msg);
             return 0;
         }
-        s.write_record(&json!({"type": "HandlerInvoked", "ms": ms, "state": state, "action": action}))
-            .unwrap_or(0)
+        s.write_record(
+            &json!({"type": "HandlerInvoked", "ms": ms, "state": state, "action": action}),
+        )
+        .unwrap_or(0)
     }
 
     /// Records a handler's answer; synced to disk when the handler acts outside the run.
@@ -698,9 +718,7 @@ impl Journal {
                 let kind = e.kind();
                 let msg = e.to_string();
                 s.abort = Some(Abort::Io(e));
-                return Some(Stop::Io(std::io::Error::new(
-                    kind, msg,
-                )));
+                return Some(Stop::Io(std::io::Error::new(kind, msg)));
             }
             None => {}
         }
@@ -764,7 +782,13 @@ impl nexus_schema::expr::Entropy for Journal {
 
 impl State {
     fn skip_markers(&mut self) {
-        while matches!(self.replay.get(self.cursor), Some(Rec { kind: Kind::Resumed, .. })) {
+        while matches!(
+            self.replay.get(self.cursor),
+            Some(Rec {
+                kind: Kind::Resumed,
+                ..
+            })
+        ) {
             self.cursor = self.cursor.saturating_add(1);
         }
     }

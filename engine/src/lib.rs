@@ -42,7 +42,7 @@ pub use handlers::{
     ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
     TaskRequest,
 };
-pub use journal::{LogError, ResumeInfo};
+pub use journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use mock_config::{MockConfig, MockConfigError};
 pub use options::RunOptions;
 pub use run::{Engine, Execution, ExecutionStatus};

@@ -52,7 +52,10 @@ impl Handler for Counting {
         let answer = move || {
             self.calls.lock().unwrap().push(key(req));
             if (self.fail)(req) {
-                Err(HandlerError::new("Flaky.Error", format!("{} failed", req.state_name)))
+                Err(HandlerError::new(
+                    "Flaky.Error",
+                    format!("{} failed", req.state_name),
+                ))
             } else {
                 Ok(json!({"Payload": {"done": req.state_name, "got": req.input}}))
             }
@@ -206,8 +209,15 @@ fn interrupt_everywhere(m: &Machine) -> usize {
         // ran again (at-least-once), and the rest once.
         let mut all = first.clone();
         all.extend(second.iter().cloned());
-        assert_eq!(sorted(all), sorted(plain_calls.clone()), "calls, interrupted at {n}");
-        assert!(second.contains(&hung), "call {n} ({hung}) was not made again");
+        assert_eq!(
+            sorted(all),
+            sorted(plain_calls.clone()),
+            "calls, interrupted at {n}"
+        );
+        assert!(
+            second.contains(&hung),
+            "call {n} ({hung}) was not made again"
+        );
         // The finished log verifies and holds that history.
         let s = eventlog::verify(&log).unwrap();
         assert!(s.torn_tail.is_none());
@@ -301,6 +311,50 @@ fn a_sequential_chain_with_variables_and_context_resumes_where_it_stopped() {
 }
 
 #[test]
+fn jsonata_uuid_and_random_replay_to_the_same_values() {
+    let def = json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "a", "Payload": {}},
+                "Next": "Draw"
+            },
+            "Draw": {
+                "Type": "Pass",
+                "Assign": {"id": "{% $uuid() %}", "r": "{% $random() %}"},
+                "Next": "B"
+            },
+            "B": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "b", "Payload": {"id": "{% $id %}", "r": "{% $r %}"}},
+                "Next": "C"
+            },
+            "C": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Arguments": {"FunctionName": "c", "Payload": {}},
+                "Output": {"id": "{% $id %}", "r": "{% $r %}"},
+                "End": true
+            }
+        }
+    });
+    let m = Machine::asl(def, json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.jsonl");
+    let (first, _) = m.crash(3, &log);
+    let (x, _) = m.resume(&log);
+    let out = x.unwrap().output.unwrap();
+    let id = out["id"].as_str().unwrap();
+    assert_eq!(id.len(), 36);
+    assert!(first[1].contains(id), "{first:?} {out}");
+    assert!(first[1].contains(&out["r"].to_string()), "{first:?} {out}");
+}
+
+#[test]
 fn sequential_chain_every_interruption_point() {
     let def = json!({
         "StartAt": "A",
@@ -327,7 +381,10 @@ fn sequential_chain_every_interruption_point() {
             "E": task("e", None)
         }
     });
-    assert_eq!(interrupt_everywhere(&Machine::asl(def, json!({"order": 7}))), 5);
+    assert_eq!(
+        interrupt_everywhere(&Machine::asl(def, json!({"order": 7}))),
+        5
+    );
 }
 
 fn flaky(req: &TaskRequest) -> bool {
@@ -511,7 +568,13 @@ fn an_edited_record_is_tampering_named_by_line() {
     std::fs::write(&log, ls.join("\n") + "\n").unwrap();
     let e = m.resume(&log).0.unwrap_err();
     assert!(
-        matches!(&e, RunError::Log { source: LogError::Open(OpenError::Verify(VerifyError::Broken { what: "seq", .. })), .. }),
+        matches!(
+            &e,
+            RunError::Log {
+                source: LogError::Open(OpenError::Verify(VerifyError::Broken { what: "seq", .. })),
+                ..
+            }
+        ),
         "{e}"
     );
 }
@@ -608,7 +671,9 @@ fn a_log_of_another_definition_or_input_is_refused() {
     );
     assert!(calls.is_empty());
     let s = handlers(None, never);
-    let r = m.engine(Some(&log)).resume(Some(json!({"n": 2})), &s.handlers);
+    let r = m
+        .engine(Some(&log))
+        .resume(Some(json!({"n": 2})), &s.handlers);
     assert!(
         matches!(
             r,
@@ -731,7 +796,12 @@ fn a_real_clock_retry_back_off_resumes_with_only_the_rest_of_its_time() {
     let log = dir.path().join("log.jsonl");
     let fail_first: FailRule = |r| r.invocation == 0;
     assert_eq!(
-        interrupt_real(&def, &log, std::time::Duration::from_millis(900), fail_first),
+        interrupt_real(
+            &def,
+            &log,
+            std::time::Duration::from_millis(900),
+            fail_first
+        ),
         1
     );
     let s = handlers(None, fail_first);
@@ -744,7 +814,11 @@ fn a_real_clock_retry_back_off_resumes_with_only_the_rest_of_its_time() {
     assert_eq!(x.status.as_str(), "SUCCEEDED", "{:?}", x.cause);
     assert_eq!(s.calls.lock().unwrap().len(), 1, "only the retry runs");
     assert!(took < std::time::Duration::from_millis(1_700), "{took:?}");
-    let failed = x.history.iter().find(|e| e["type"] == "TaskFailed").unwrap();
+    let failed = x
+        .history
+        .iter()
+        .find(|e| e["type"] == "TaskFailed")
+        .unwrap();
     let again = x
         .history
         .iter()
@@ -752,4 +826,35 @@ fn a_real_clock_retry_back_off_resumes_with_only_the_rest_of_its_time() {
         .nth(1)
         .unwrap();
     assert!(ms_of(again) - ms_of(failed) >= 2_000);
+}
+
+#[test]
+fn every_corpus_case_resumes_from_any_point_to_the_same_result() {
+    let root = nexus_engine::conformance::default_root();
+    if !root.exists() {
+        println!("skipped: conformance corpus not found");
+        return;
+    }
+    // Logs of pure runs are only synced at their start and end; tmpfs keeps that cheap.
+    let base = Path::new("/dev/shm");
+    let scratch = if base.is_dir() {
+        tempfile::tempdir_in(base).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    };
+    let (mut cases, mut cuts) = (0, 0);
+    let mut failures = Vec::new();
+    for dir in nexus_engine::conformance::case_dirs(&root) {
+        let r = nexus_engine::conformance::resume::check_case(&dir, scratch.path(), 12);
+        if r.checked {
+            cases += 1;
+            cuts += r.cuts;
+        }
+        for f in r.failures {
+            failures.push(format!("{}: {f}", dir.display()));
+        }
+    }
+    println!("resumed {cases} corpus cases from {cuts} cut points");
+    assert!(cases > 400, "{cases}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -299,13 +299,16 @@ async fn invoke(
         return (r, true);
     }
     let Some(h) = cx.exec.handlers.resolve(req) else {
-        return (Err(HandlerError::new(
-            names::RUNTIME,
-            format!(
-                "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
-                req.action, req.state_name, req.resource
-            ),
-        )), true);
+        return (
+            Err(HandlerError::new(
+                names::RUNTIME,
+                format!(
+                    "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
+                    req.action, req.state_name, req.resource
+                ),
+            )),
+            true,
+        );
     };
     let pure = h.is_pure();
     let fut = h.invoke(req);

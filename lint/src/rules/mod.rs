@@ -347,6 +347,9 @@ mod tests {
         );
         assert_eq!(closest_name("Zzz", ["LogTransaction"].into_iter()), None);
         assert_eq!(closest_name("X", ["A", "B"].into_iter()), None);
-        assert_eq!(closest_name("Faild", ["Failed"].into_iter()), Some("Failed"));
+        assert_eq!(
+            closest_name("Faild", ["Failed"].into_iter()),
+            Some("Failed")
+        );
     }
 }
