@@ -133,7 +133,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) base: ContextBase,
     transitions: AtomicU64,
     first_entered: AtomicBool,
-    invocations: Mutex<HashMap<String, u64>>,
+    /// Task invocations per state name; made on the first Task (most runs of small machines
+    /// have none, and a map's hasher costs to set up).
+    invocations: Mutex<Option<HashMap<String, u64>>>,
     rng: Mutex<u64>,
     deadline_ms: Option<i64>,
     pub(crate) timed_out: AtomicBool,
@@ -158,7 +160,7 @@ impl<'a> Exec<'a> {
             base: self.base.clone(),
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(false),
-            invocations: Mutex::new(HashMap::new()),
+            invocations: Mutex::new(None),
             rng: Mutex::new(self.rand01().to_bits() | 1),
             deadline_ms: self.deadline_ms,
             timed_out: AtomicBool::new(false),
@@ -170,6 +172,7 @@ impl<'a> Exec<'a> {
 
     /// The execution's time. Replaying on the real clock, it is the time the interrupted run
     /// logged at this point.
+    #[inline]
     pub(crate) fn now(&self) -> i64 {
         if let Some(j) = &self.journal
             && let Some(ms) = j.replay_now()
@@ -210,6 +213,7 @@ impl<'a> Exec<'a> {
     }
 
     /// Counts a transition and enforces the limits.
+    #[inline]
     pub(crate) fn tick(&self) -> Result<(), Failure> {
         let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
         self.transitions.store(n, Ordering::Relaxed);
@@ -235,7 +239,10 @@ impl<'a> Exec<'a> {
     pub(crate) fn next_invocation(&self, state: &str) -> u64 {
         match self.invocations.lock() {
             Ok(mut m) => {
-                let c = m.entry(state.to_string()).or_insert(0);
+                let c = m
+                    .get_or_insert_with(HashMap::new)
+                    .entry(state.to_string())
+                    .or_insert(0);
                 let n = *c;
                 *c = n.saturating_add(1);
                 n
@@ -311,7 +318,16 @@ pub(crate) async fn run_plan<'a>(
                         | crate::plan::Kind::Map(_)
                 ))
             .then(|| input.clone());
-            match crate::states::run_state(exec, state, input, vars, chain, bound).await {
+            let step = if crate::states::is_sync(&state.kind) {
+                crate::states::run_state_sync(exec, state, input, vars, chain, bound)
+            } else {
+                // Boxed: the run loop's own future stays small, and most states never wait.
+                Box::pin(crate::states::run_state(
+                    exec, state, input, vars, chain, bound,
+                ))
+                .await
+            };
+            match step {
                 Step::Next(id, out, b) => {
                     if plan.has_compensations && state.compensate.is_some() {
                         completed.push(cur);
@@ -654,7 +670,7 @@ impl Engine {
             base,
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(true),
-            invocations: Mutex::new(HashMap::new()),
+            invocations: Mutex::new(None),
             rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
             deadline_ms: self.plan.timeout_seconds.map(|t| {
                 start.saturating_add(
@@ -691,14 +707,16 @@ impl Engine {
         });
         let mut chain = started;
         let mut vars = vars;
-        let result = match &exec.journal {
-            None => {
+        let result = match (&exec.journal, opts.wall_time) {
+            (None, None) => run_plan(&exec, &self.plan, input, &mut vars, &mut chain).await,
+            // The rarer, larger futures are boxed: the future of a plain run stays small.
+            (None, Some(_)) => {
                 let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
-                with_wall_time(&exec, body).await
+                Box::pin(with_wall_time(&exec, body)).await
             }
-            Some(j) => {
+            (Some(j), _) => {
                 let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
-                let r = with_wall_time(&exec, journaled(j, body)).await;
+                let r = Box::pin(with_wall_time(&exec, journaled(j, body))).await;
                 let r = match r {
                     Ok(Ok(v)) => Ok(v),
                     Ok(Err(stop)) => return Err(log_error(stop)),
@@ -731,7 +749,8 @@ impl Engine {
                         crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
-                (ExecutionStatus::TimedOut, None, f.error, f.cause)
+                let (e, c) = f.into_parts();
+                (ExecutionStatus::TimedOut, None, e, c)
             }
             Err(f) => {
                 exec.history.emit(chain, "ExecutionFailed", now, || {
@@ -740,7 +759,8 @@ impl Engine {
                         crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
-                (ExecutionStatus::Failed, None, f.error, f.cause)
+                let (e, c) = f.into_parts();
+                (ExecutionStatus::Failed, None, e, c)
             }
         };
         let history = exec.history.finish();
