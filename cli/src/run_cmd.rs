@@ -214,15 +214,21 @@ fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Lints the file; `Some(code)` when it has errors and must not run.
-fn lint_gate(args: &RunArgs, display: &str) -> Option<u8> {
+/// Lints the loaded file with the Rust rules (no Rego policies: `LintOptions::default()`);
+/// `Some(code)` when it has errors and must not run.
+fn lint_gate(
+    args: &RunArgs,
+    display: &str,
+    text: &Arc<str>,
+    loaded: &nexus_schema::source::LoadedSource,
+) -> Option<u8> {
     let cand = crate::discover::Candidate {
         path: args.file.clone(),
         display: display.to_string(),
         explicit: true,
     };
     let options = nexus_lint::LintOptions::default();
-    let mut reports = crate::lint_cmd::check_file_all(&cand, &options);
+    let mut reports = crate::lint_cmd::check_source(&cand, text.clone(), loaded, &options);
     for r in &mut reports {
         r.diagnostics.retain(|d| d.severity == Severity::Error);
     }
@@ -314,18 +320,17 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     let display = args.file.display().to_string();
     let text: Arc<str> = read_text(&args.file)?.into();
     let input = input_of(args)?;
-    let loaded = nexus_schema::source::load_source(&display, text);
-    let fatal: Vec<_> = loaded
+    let loaded = nexus_schema::source::load_source(&display, text.clone());
+    let fatal = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if !fatal.is_empty() && !args.skip_lint {
-        return Ok(lint_gate(args, &display).unwrap_or(2));
+        .any(|d| d.severity == Severity::Error);
+    if fatal && !args.skip_lint {
+        return Ok(lint_gate(args, &display, &text, &loaded).unwrap_or(2));
     }
     let doc = pick(&loaded.documents, args.machine.as_deref(), &display)?;
     if !args.skip_lint
-        && let Some(code) = lint_gate(args, &display)
+        && let Some(code) = lint_gate(args, &display, &text, &loaded)
     {
         return Ok(code);
     }
