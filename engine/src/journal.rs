@@ -128,6 +128,8 @@ pub(crate) struct Header {
     pub(crate) input_sha256: String,
     pub(crate) input: Value,
     pub(crate) execution_name: String,
+    /// The state machine's name (in the context object's ARNs); kept on resume.
+    pub(crate) state_machine_name: String,
     pub(crate) start_ms: i64,
     pub(crate) real_clock: bool,
     pub(crate) seed: u64,
@@ -135,14 +137,14 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    fn to_record(&self, state_machine: &str) -> Value {
+    fn to_record(&self) -> Value {
         json!({
             "type": "ExecutionLogStarted",
             "format": FORMAT,
             "definition_sha256": self.definition_sha256,
             "input_sha256": self.input_sha256,
             "execution_name": self.execution_name,
-            "state_machine_name": state_machine,
+            "state_machine_name": self.state_machine_name,
             "start_ms": self.start_ms,
             "clock": if self.real_clock { "real" } else { "virtual" },
             "seed": self.seed,
@@ -176,6 +178,7 @@ impl Header {
             input_sha256: s("input_sha256")?,
             input: r.get("input").cloned().ok_or_else(|| bad("no `input`"))?,
             execution_name: s("execution_name")?,
+            state_machine_name: s("state_machine_name")?,
             start_ms: r
                 .get("start_ms")
                 .and_then(Value::as_i64)
@@ -442,11 +445,7 @@ fn brief(v: &Value) -> String {
 impl Journal {
     /// Starts the log of a new execution at `path` (created if needed). The log's last
     /// execution, if any, must have ended.
-    pub(crate) fn create(
-        path: &std::path::Path,
-        header: Header,
-        state_machine: &str,
-    ) -> Result<Self, LogError> {
+    pub(crate) fn create(path: &std::path::Path, header: Header) -> Result<Self, LogError> {
         let (mut writer, summary) = EventLogWriter::open(path)?;
         if let Some(h) = last_header(&summary.lines) {
             let rest = summary.lines.get(h..).unwrap_or_default();
@@ -457,9 +456,7 @@ impl Journal {
             }
         }
         let io = |e: std::io::Error| LogError::Open(OpenError::Io(e));
-        writer
-            .append_record(&header.to_record(state_machine))
-            .map_err(io)?;
+        writer.append_record(&header.to_record()).map_err(io)?;
         writer.sync().map_err(io)?;
         Ok(Self::with(writer, Vec::new(), header, None))
     }

@@ -192,7 +192,9 @@ fn reads_context(v: &Value) -> bool {
     match v {
         Value::String(s) => mentions_context(s),
         Value::Array(a) => a.iter().any(reads_context),
-        Value::Object(m) => m.iter().any(|(k, v)| mentions_context(k) || reads_context(v)),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| mentions_context(k) || reads_context(v)),
         _ => false,
     }
 }

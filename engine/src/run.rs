@@ -571,12 +571,13 @@ impl Engine {
             input_sha256: crate::journal::value_sha256(input),
             input: input.clone(),
             execution_name: exec_name.to_string(),
+            state_machine_name: self.opts.state_machine_name.clone(),
             start_ms: start,
             real_clock: !self.opts.clock.is_virtual(),
             seed: self.opts.seed,
             entropy_seed: nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy),
         };
-        Journal::create(path, header, &self.opts.state_machine_name)
+        Journal::create(path, header)
             .map(|j| Some(Arc::new(j)))
             .map_err(|source| RunError::Log {
                 path: path.display().to_string(),
@@ -608,6 +609,7 @@ impl Engine {
             };
             RunOptions {
                 execution_name: Some(h.execution_name.clone()),
+                state_machine_name: h.state_machine_name.clone(),
                 seed: h.seed,
                 clock,
                 ..self.opts.clone()
