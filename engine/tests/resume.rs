@@ -858,3 +858,112 @@ fn every_corpus_case_resumes_from_any_point_to_the_same_result() {
     assert!(cases > 400, "{cases}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Answers after a real delay that depends on the call, so concurrent calls finish in an order
+/// the clock decides; records answered calls.
+struct Slow {
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl Handler for Slow {
+    fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
+        let k = key(req);
+        let ms = 3 + (k.bytes().map(u64::from).sum::<u64>() * 7) % 23;
+        Box::pin(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            self.calls.lock().unwrap().push(k);
+            Ok(json!({"Payload": {"done": req.state_name, "got": req.input}}))
+        })
+    }
+}
+
+#[test]
+fn concurrent_iterations_interrupted_by_real_time_replay_in_their_logged_order() {
+    let def = json!({
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 4,
+                "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+                "ItemProcessor": {
+                    "StartAt": "M1",
+                    "States": {"M1": task("m1", Some("M2")), "M2": task("m2", None)}
+                },
+                "ResultPath": "$.each",
+                "Next": "Fan"
+            },
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "P1", "States": {"P1": task("p1", Some("P2")), "P2": task("p2", None)}},
+                    {"StartAt": "Q1", "States": {"Q1": task("q1", None)}}
+                ],
+                "End": true
+            }
+        }
+    });
+    let input = json!({"items": [1, 2, 3, 4, 5, 6, 7, 8]});
+    let engine = |log: &Path| Engine::new(&def, opts(Some(log))).unwrap();
+    let slow = || {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let mut h = Handlers::new();
+        h.set_fallback(Arc::new(Slow {
+            calls: calls.clone(),
+        }));
+        (h, calls)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (h, all) = slow();
+    let full = engine(&dir.path().join("full.jsonl"))
+        .run(input.clone(), &h)
+        .unwrap();
+    let all = sorted(all.lock().unwrap().clone());
+    assert_eq!(all.len(), 19, "{}", full.summary());
+    let mut resumed = 0;
+    for (i, after) in [10u64, 25, 40, 60, 80].into_iter().enumerate() {
+        let log = dir.path().join(format!("cut{i}.jsonl"));
+        let (h, first) = slow();
+        let e = engine(&log);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = rt.block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_millis(after),
+                e.run_async(input.clone(), &h),
+            )
+            .await
+        });
+        let first = first.lock().unwrap().clone();
+        let (h, second) = slow();
+        let x = match r {
+            Ok(done) => done.unwrap(),
+            Err(_) => {
+                resumed += 1;
+                engine(&log).resume(None, &h).unwrap()
+            }
+        };
+        let second = second.lock().unwrap().clone();
+        println!(
+            "after {after} ms: {} calls answered, {} after resuming",
+            first.len(),
+            second.len()
+        );
+        assert_eq!(x.summary(), full.summary(), "interrupted after {after} ms");
+        for c in &first {
+            assert!(!second.contains(c), "{c} ran again after {after} ms");
+        }
+        let mut both = first.clone();
+        both.extend(second);
+        let mut both = sorted(both);
+        both.dedup();
+        assert_eq!(both, all, "after {after} ms");
+        let s = eventlog::verify(&log).unwrap();
+        assert_eq!(s.events().count(), full.history.len());
+    }
+    // The run takes about 100 ms of handler time: most cuts fall inside it.
+    assert!(resumed >= 3, "{resumed}");
+}
