@@ -509,7 +509,7 @@ states:
     let loaded = nexus_schema::source::load_source("saga.nexus.yaml", Arc::from(yaml));
     let doc = loaded.documents.first().unwrap();
     let m = Machine {
-        def: doc.asl.clone(),
+        def: (*doc.asl).clone(),
         comps: nexus_schema::nexus::lower(&doc.raw).compensations,
         input: json!({"order": 7}),
         fail: |r| r.state_name == "Ship",
