@@ -512,3 +512,166 @@ fn readme_example_runs() {
         .code(1)
         .stdout("{\"status\":\"FAILED\",\"error\":\"PaymentRejected\"}\n");
 }
+
+/// Four Lambda tasks a → b → c → d, each answered by `step.sh NAME`, which appends NAME to
+/// `calls.txt`; the first time `c` runs it kills nexus (its parent) with SIGKILL.
+#[cfg(unix)]
+fn killable_chain(dir: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = write(
+        dir,
+        "step.sh",
+        "#!/bin/sh\ncat > /dev/null\necho \"$1\" >> calls.txt\n\
+         if [ \"$1\" = c ] && [ ! -e killed ]; then touch killed; kill -9 $PPID; sleep 2; fi\n\
+         printf '{\"Payload\": {\"%s\": true}}' \"$1\"\n",
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let names = ["a", "b", "c", "d"];
+    let mut states = serde_json::Map::new();
+    for (i, n) in names.iter().enumerate() {
+        let mut s = json!({
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": n, "Payload.$": "$"},
+            "ResultSelector": {"v.$": "$.Payload"},
+            "ResultPath": format!("$.{n}"),
+        });
+        match names.get(i + 1) {
+            Some(next) => s["Next"] = json!(next),
+            None => s["End"] = json!(true),
+        }
+        states.insert(n.to_string(), s);
+    }
+    let wf = write(
+        dir,
+        "chain.asl.json",
+        &json!({"StartAt": "a", "States": states}).to_string(),
+    );
+    let handlers = write(
+        dir,
+        "handlers.yaml",
+        &names
+            .iter()
+            .map(|n| format!("{n}:\n  exec: [./step.sh, {n}]\n"))
+            .collect::<String>(),
+    );
+    (wf, handlers)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_run_resumes_from_its_event_log_without_rerunning_finished_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wf, handlers) = killable_chain(dir.path());
+    let log = dir.path().join("run.log.jsonl");
+    let run = || {
+        let mut c = nexus();
+        c.arg("run")
+            .arg(&wf)
+            .arg("--handlers")
+            .arg(&handlers)
+            .arg("--event-log")
+            .arg(&log)
+            .args(["-f", "json"]);
+        c
+    };
+    // The process dies (SIGKILL) while task c runs.
+    let killed = run().args(["--input", r#"{"order":7}"#]).output().unwrap();
+    assert!(!killed.status.success());
+    let calls = || std::fs::read_to_string(dir.path().join("calls.txt")).unwrap();
+    assert_eq!(calls(), "a\nb\nc\n");
+    let out = run()
+        .arg("--resume")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 task results reused"))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json_out(&out),
+        json!({"status": "SUCCEEDED", "output": {"order": 7,
+            "a": {"v": {"a": true}}, "b": {"v": {"b": true}},
+            "c": {"v": {"c": true}}, "d": {"v": {"d": true}}}})
+    );
+    // a and b ran once; c, interrupted, ran again (at-least-once); then d.
+    assert_eq!(calls(), "a\nb\nc\nc\nd\n");
+    // Resuming a finished execution is an error, and so is starting a new one over an
+    // unfinished log (checked in the engine tests); the log verifies.
+    run()
+        .arg("--resume")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already ended SUCCEEDED"));
+    assert_eq!(calls(), "a\nb\nc\nc\nd\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tampered_or_foreign_event_log_is_refused_with_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wf, handlers) = killable_chain(dir.path());
+    let log = dir.path().join("run.log.jsonl");
+    let killed = nexus()
+        .arg("run")
+        .arg(&wf)
+        .arg("--handlers")
+        .arg(&handlers)
+        .arg("--event-log")
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(!killed.status.success());
+    // Another definition.
+    let other = write(
+        dir.path(),
+        "other.asl.json",
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#,
+    );
+    nexus()
+        .arg("run")
+        .arg(&other)
+        .arg("--event-log")
+        .arg(&log)
+        .arg("--resume")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("another definition"));
+    // An edited entry: the error names its line.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("TaskSucceeded"))
+        .unwrap();
+    let edited: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == line {
+                l.replacen("\\\"a\\\":true", "\\\"a\\\":false", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    assert_ne!(edited, text);
+    std::fs::write(&log, edited).unwrap();
+    nexus()
+        .arg("run")
+        .arg(&wf)
+        .arg("--handlers")
+        .arg(&handlers)
+        .arg("--event-log")
+        .arg(&log)
+        .arg("--resume")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "line {} (event",
+            line + 1
+        )))
+        .stderr(predicate::str::contains("the log was altered"));
+    // --resume needs a log.
+    nexus().arg("run").arg(&wf).arg("--resume").assert().code(2);
+}

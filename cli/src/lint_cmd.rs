@@ -74,7 +74,17 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
         }
     };
     let loaded = load_source(&c.display, text.clone());
-    let mut diagnostics = loaded.diagnostics;
+    check_source(c, text, &loaded, options)
+}
+
+/// [`check_file_all`] on a file already read and loaded (`nexus run` lints what it runs).
+pub fn check_source(
+    c: &Candidate,
+    text: Arc<str>,
+    loaded: &nexus_schema::source::LoadedSource,
+    options: &LintOptions,
+) -> Vec<FileReport> {
+    let mut diagnostics = loaded.diagnostics.clone();
     let kind = loaded
         .documents
         .first()

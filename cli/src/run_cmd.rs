@@ -5,8 +5,10 @@
 //! NEXUS workflows run on their lowered ASL with `compensate` in effect. Tasks are answered,
 //! in this order, by a Step Functions Local mock configuration (`--mock-config` +
 //! `--test-case`) and by the handlers file (`--handlers`); a Task nothing answers fails with
-//! `States.Runtime` naming its action. Exit: 0 `SUCCEEDED`, 1 `FAILED`/`TIMED_OUT`, 2 the
-//! tool could not run the workflow.
+//! `States.Runtime` naming its action. With `--event-log` the execution is written durably;
+//! `--resume` continues an interrupted one from that log (docs/run.md, "Event log and
+//! resume"). Exit: 0 `SUCCEEDED`, 1 `FAILED`/`TIMED_OUT`, 2 the tool could not run the
+//! workflow (including a log that does not verify or does not fit).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,17 +78,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", requires = "mock_config")]
     pub state_machine: Option<String>,
 
-    /// Clock of the run.
-    #[arg(long, value_enum, default_value = "virtual")]
-    pub clock: ClockArg,
+    /// Clock of the run [default: virtual; with --resume, the logged execution's].
+    #[arg(long, value_enum)]
+    pub clock: Option<ClockArg>,
 
     /// Write the execution history (GetExecutionHistory events) to this file as JSON.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
 
-    /// Append the events to this SHA-256 hash-chained JSON Lines log (checked before use).
+    /// Write the execution durably to this SHA-256 hash-chained JSON Lines log (verified
+    /// before use); an interrupted execution resumes from it with --resume.
     #[arg(long, value_name = "FILE")]
     pub event_log: Option<PathBuf>,
+
+    /// Resume the unfinished execution of --event-log where it was interrupted: Tasks whose
+    /// results the log holds are not run again. The input defaults to the logged one.
+    #[arg(long, requires = "event_log", conflicts_with_all = ["input_lines", "name"])]
+    pub resume: bool,
 
     /// Execution name (`$$.Execution.Name`).
     #[arg(long, value_name = "NAME")]
@@ -141,7 +149,8 @@ fn read_data(path: &Path) -> Result<Value, Fail> {
     }
 }
 
-fn input_of(args: &RunArgs) -> Result<Value, Fail> {
+/// The input given with --input or --input-file, if any.
+fn input_of(args: &RunArgs) -> Result<Option<Value>, Fail> {
     let (text, what) = match (&args.input, &args.input_file) {
         (Some(t), _) => (t.clone(), String::from("--input")),
         (None, Some(p)) if p.as_os_str() == "-" => {
@@ -150,9 +159,11 @@ fn input_of(args: &RunArgs) -> Result<Value, Fail> {
             (s, String::from("standard input"))
         }
         (None, Some(p)) => (read_text(p)?, p.display().to_string()),
-        (None, None) => return Ok(Value::Object(serde_json::Map::new())),
+        (None, None) => return Ok(None),
     };
-    serde_json::from_str(&text).map_err(|e| Fail(format!("{what} is not JSON: {e}")))
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Fail(format!("{what} is not JSON: {e}")))
 }
 
 /// Picks the document to run.
@@ -203,15 +214,21 @@ fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Lints the file; `Some(code)` when it has errors and must not run.
-fn lint_gate(args: &RunArgs, display: &str) -> Option<u8> {
+/// Lints the loaded file with the Rust rules (no Rego policies: `LintOptions::default()`);
+/// `Some(code)` when it has errors and must not run.
+fn lint_gate(
+    args: &RunArgs,
+    display: &str,
+    text: &Arc<str>,
+    loaded: &nexus_schema::source::LoadedSource,
+) -> Option<u8> {
     let cand = crate::discover::Candidate {
         path: args.file.clone(),
         display: display.to_string(),
         explicit: true,
     };
     let options = nexus_lint::LintOptions::default();
-    let mut reports = crate::lint_cmd::check_file_all(&cand, &options);
+    let mut reports = crate::lint_cmd::check_source(&cand, text.clone(), loaded, &options);
     for r in &mut reports {
         r.diagnostics.retain(|d| d.severity == Severity::Error);
     }
@@ -303,18 +320,17 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     let display = args.file.display().to_string();
     let text: Arc<str> = read_text(&args.file)?.into();
     let input = input_of(args)?;
-    let loaded = nexus_schema::source::load_source(&display, text);
-    let fatal: Vec<_> = loaded
+    let loaded = nexus_schema::source::load_source(&display, text.clone());
+    let fatal = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if !fatal.is_empty() && !args.skip_lint {
-        return Ok(lint_gate(args, &display).unwrap_or(2));
+        .any(|d| d.severity == Severity::Error);
+    if fatal && !args.skip_lint {
+        return Ok(lint_gate(args, &display, &text, &loaded).unwrap_or(2));
     }
     let doc = pick(&loaded.documents, args.machine.as_deref(), &display)?;
     if !args.skip_lint
-        && let Some(code) = lint_gate(args, &display)
+        && let Some(code) = lint_gate(args, &display, &text, &loaded)
     {
         return Ok(code);
     }
@@ -323,7 +339,16 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         DocKind::Asl => Vec::new(),
     };
     let name = machine_name(doc, &args.file);
-    let clock: Arc<dyn nexus_engine::Clock> = match args.clock {
+    // A resumed execution keeps the clock it started on (a different one is an error).
+    let clock_arg = match (args.clock, &args.event_log) {
+        (Some(c), _) => c,
+        (None, Some(log)) if args.resume => match nexus_engine::logged_clock_is_real(log) {
+            Some(true) => ClockArg::Real,
+            _ => ClockArg::Virtual,
+        },
+        (None, _) => ClockArg::Virtual,
+    };
+    let clock: Arc<dyn nexus_engine::Clock> = match clock_arg {
         ClockArg::Virtual => Arc::new(nexus_engine::VirtualClock::starting_now()),
         ClockArg::Real => Arc::new(nexus_engine::RealClock),
     };
@@ -349,8 +374,35 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         return run_lines(&engine, &handlers, p);
     }
     let started = std::time::Instant::now();
-    let exec = engine.run(input, &handlers)?;
+    let exec = if args.resume {
+        engine.resume(input, &handlers)?
+    } else {
+        engine.run(
+            input.unwrap_or_else(|| Value::Object(serde_json::Map::new())),
+            &handlers,
+        )?
+    };
     let elapsed = started.elapsed();
+    if let Some(info) = &exec.resumed {
+        let log = args
+            .event_log
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "resumed from {log}: {} logged entr{} replayed, {} task result{} reused",
+            info.replayed,
+            if info.replayed == 1 { "y" } else { "ies" },
+            info.handler_results,
+            if info.handler_results == 1 { "" } else { "s" }
+        );
+        if let Some(t) = info.torn_tail {
+            eprintln!(
+                "note: dropped the incomplete last line of {log} (line {}, {} bytes): the interrupted write of one entry",
+                t.line, t.bytes
+            );
+        }
+    }
     if let Some(h) = &args.history {
         let text = serde_json::to_string_pretty(&exec.history)?;
         std::fs::write(h, text + "\n")

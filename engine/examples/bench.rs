@@ -4,11 +4,18 @@
 //! one JSON line per workload (median of `--reps` runs).
 //!
 //! `cargo run --release -p nexus-engine --example bench -- [WORKLOAD_DIR] [--reps N] [--history]`
+//!
+//! It runs with the allocator of the `nexus` binary (mimalloc), so it measures the engine as
+//! `nexus run` ships it (a program embedding the library runs with its own allocator).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use nexus_engine::{Engine, Handlers, RunOptions};
+
+/// As in `cli/src/main.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::{Value, json};
 
 fn read(p: &Path) -> Result<Value, Box<dyn std::error::Error>> {

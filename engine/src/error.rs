@@ -45,12 +45,32 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    /// The event log cannot be used: it does not verify, it is in use, it holds an unfinished
+    /// execution (for a new run), or (for a resume) it holds no unfinished execution of this
+    /// definition, or the resumed run did not reproduce it.
+    #[error("event log {path}: {source}")]
+    Log {
+        /// Path of the log file.
+        path: String,
+        /// What is wrong.
+        #[source]
+        source: crate::journal::LogError,
+    },
+    /// [`crate::Engine::resume`] without an event log in the options.
+    #[error("nothing to resume from: no event log is set")]
+    NoEventLog,
 }
 
 /// A failure raised while running a state: an error name plus an optional cause, exactly as
 /// Step Functions reports them (`States.Runtime`, `States.TaskFailed`, user-defined names...).
+///
+/// Boxed: results carrying it move through every state's code, and failures are rare.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
+pub(crate) struct Failure(Box<FailureData>);
+
+/// The fields of a [`Failure`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FailureData {
     /// `None` when a Fail state names no error (AWS then reports no error at all).
     pub(crate) error: Option<String>,
     pub(crate) cause: Option<String>,
@@ -61,32 +81,50 @@ pub(crate) struct Failure {
     pub(crate) location: Option<String>,
 }
 
+impl std::ops::Deref for Failure {
+    type Target = FailureData;
+    fn deref(&self) -> &FailureData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Failure {
+    fn deref_mut(&mut self) -> &mut FailureData {
+        &mut self.0
+    }
+}
+
 impl Failure {
+    /// The error name and cause, taken out.
+    pub(crate) fn into_parts(self) -> (Option<String>, Option<String>) {
+        let d = *self.0;
+        (d.error, d.cause)
+    }
+
     pub(crate) fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(FailureData {
             error: Some(error.into()),
             cause: Some(cause.into()),
             unlocated: false,
             location: None,
-        }
+        }))
     }
 
     /// A failure with an optional cause (Fail state, task errors).
     pub(crate) fn plain(error: Option<String>, cause: Option<String>) -> Self {
-        Self {
+        Self(Box::new(FailureData {
             error,
             cause,
             unlocated: false,
             location: None,
-        }
+        }))
     }
 
     /// A failure found while evaluating a state's fields; the runner adds the state prefix.
     pub(crate) fn eval(error: impl Into<String>, tail: impl Into<String>) -> Self {
-        Self {
-            unlocated: true,
-            ..Self::new(error, tail)
-        }
+        let mut f = Self::new(error, tail);
+        f.unlocated = true;
+        f
     }
 
     /// Records the field the evaluation failed in.

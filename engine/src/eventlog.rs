@@ -1,16 +1,36 @@
-//! Append-only, SHA-256 hash-chained event log (JSON Lines). Each line is
-//! `{"seq": n, "prev": "<hex>", "event": {...}, "hash": "<hex>"}` where
-//! `hash = SHA-256(prev || compact JSON of event)` and `prev` of the first line is 64 zeros.
-//! Changing, removing or reordering any line breaks the chain, which [`verify`] detects.
+//! The durable execution log: append-only JSON Lines, SHA-256 hash-chained.
+//!
+//! Each line is one entry, written with a single `write(2)`:
+//!
+//! ```text
+//! {"seq":3,"prev":"<64 hex>","event":{...GetExecutionHistory event...},"hash":"<64 hex>"}
+//! {"seq":4,"prev":"<64 hex>","record":{"type":"HandlerReturned",...},"hash":"<64 hex>"}
+//! ```
+//!
+//! `hash` is the SHA-256 of the exact bytes of the line before `,"hash":"`, so it covers the
+//! sequence number, the previous entry's hash (64 zeros for the first entry) and the body.
+//! `event` lines are the execution history; `record` lines are what the engine needs to resume
+//! an interrupted execution (the execution header, Task handler results, real-clock timers;
+//! `crate::journal` describes them).
+//!
+//! [`verify`] checks every link. A line that is complete (ends with a newline) but does not
+//! check out means the log was altered: an error naming the line and the record. A last line
+//! *without* its newline is what a crash in the middle of a write leaves: it is reported as a
+//! torn tail and dropped, and the entries before it stay usable. A hash chain cannot tell a log
+//! cut short at an entry boundary from one that ended there; keep the head hash
+//! ([`LogSummary::last_hash`]) elsewhere to detect that.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const HASH_KEY: &[u8] = b",\"hash\":\"";
+/// Length of what follows the hashed part of a line: `,"hash":"` + 64 hex digits + `"}`.
+const TRAILER: usize = 75;
 
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -26,18 +46,229 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-fn chain_hash(prev: &str, event_json: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(event_json.as_bytes());
-    hex(&h.finalize())
+/// SHA-256 of `bytes`, as 64 lowercase hex digits.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
-/// Writes events to a log file, continuing the chain of any lines already there.
+/// What one entry holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// A GetExecutionHistory event of an execution.
+    Event(Value),
+    /// An engine record (`{"type": ..., ...}`): execution header, handler result, timer.
+    Record(Value),
+}
+
+impl Entry {
+    /// `event 7 TaskSucceeded` or `record HandlerReturned`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Entry::Event(e) => format!(
+                "event {} {}",
+                e.get("id").map(Value::to_string).unwrap_or_default(),
+                e.get("type").and_then(Value::as_str).unwrap_or("?")
+            ),
+            Entry::Record(r) => format!(
+                "record {}",
+                r.get("type").and_then(Value::as_str).unwrap_or("?")
+            ),
+        }
+    }
+}
+
+/// One verified entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// Sequence number (equal to the line number in an intact log).
+    pub seq: u64,
+    /// The body.
+    pub entry: Entry,
+}
+
+/// An incomplete last line: the trace of a write the process did not finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TornTail {
+    /// Its line number.
+    pub line: u64,
+    /// Its length in bytes.
+    pub bytes: u64,
+}
+
+/// Result of a successful [`verify`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSummary {
+    /// Number of valid entries.
+    pub entries: u64,
+    /// Hash of the last valid entry (the chain head; 64 zeros for an empty log).
+    pub last_hash: String,
+    /// The valid entries, in order.
+    pub lines: Vec<LogLine>,
+    /// Length in bytes of the valid prefix (where the next entry goes).
+    pub valid_len: u64,
+    /// The incomplete last line, if the log ends with one (not part of `lines`).
+    pub torn_tail: Option<TornTail>,
+}
+
+impl LogSummary {
+    /// The history events of every execution in the log, in order.
+    pub fn events(&self) -> impl Iterator<Item = &Value> {
+        self.lines.iter().filter_map(|l| match &l.entry {
+            Entry::Event(e) => Some(e),
+            Entry::Record(_) => None,
+        })
+    }
+}
+
+/// Why a log failed verification.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The file could not be read.
+    #[error("cannot read the event log: {0}")]
+    Io(#[from] std::io::Error),
+    /// A complete line is not an entry at all: the log was altered or damaged.
+    #[error("line {line}: not a log entry ({message}): the log was altered or damaged")]
+    Malformed {
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A line's `hash`, `seq` or `prev` does not continue the chain: the log was altered.
+    #[error("line {line} ({record}): hash chain broken ({what}): the log was altered")]
+    Broken {
+        /// 1-based line number.
+        line: u64,
+        /// The entry, as [`Entry::describe`] names it.
+        record: String,
+        /// Which link failed: `hash` (the entry's content changed), `seq` or `prev` (an entry
+        /// before it was removed, inserted or reordered).
+        what: &'static str,
+    },
+}
+
+impl VerifyError {
+    /// The line the error is about.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            VerifyError::Io(_) => None,
+            VerifyError::Malformed { line, .. } | VerifyError::Broken { line, .. } => Some(*line),
+        }
+    }
+}
+
+/// Reads a log and checks every link of the chain.
+pub fn verify(path: &Path) -> Result<LogSummary, VerifyError> {
+    let bytes = std::fs::read(path)?;
+    verify_bytes(&bytes)
+}
+
+/// [`verify`] on the bytes of a log.
+pub fn verify_bytes(bytes: &[u8]) -> Result<LogSummary, VerifyError> {
+    let mut prev = GENESIS.to_string();
+    let mut lines = Vec::new();
+    let mut n = 0u64;
+    let mut offset = 0usize;
+    let mut rest = bytes;
+    let mut torn_tail = None;
+    while !rest.is_empty() {
+        n = n.saturating_add(1);
+        let Some(end) = rest.iter().position(|b| *b == b'\n') else {
+            // No newline: the last write did not complete. Nothing after it can exist.
+            torn_tail = Some(TornTail {
+                line: n,
+                bytes: rest.len() as u64,
+            });
+            break;
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail.get(1..).unwrap_or_default();
+        offset = offset.saturating_add(end).saturating_add(1);
+        let (entry, seq, p, h) = parse_line(line, n)?;
+        let broken = |what| VerifyError::Broken {
+            line: n,
+            record: entry.describe(),
+            what,
+        };
+        if h != sha256_hex(body_of(line)) {
+            return Err(broken("hash"));
+        }
+        if seq != n {
+            return Err(broken("seq"));
+        }
+        if p != prev {
+            return Err(broken("prev"));
+        }
+        prev = h;
+        lines.push(LogLine {
+            line: n,
+            seq,
+            entry,
+        });
+    }
+    Ok(LogSummary {
+        entries: lines.len() as u64,
+        last_hash: prev,
+        lines,
+        valid_len: offset as u64,
+        torn_tail,
+    })
+}
+
+/// The hashed part of a line: everything before `,"hash":"`.
+fn body_of(line: &[u8]) -> &[u8] {
+    let cut = line.len().saturating_sub(TRAILER);
+    line.get(..cut).unwrap_or_default()
+}
+
+fn parse_line(line: &[u8], n: u64) -> Result<(Entry, u64, String, String), VerifyError> {
+    let malformed = |m: &str| VerifyError::Malformed {
+        line: n,
+        message: m.to_string(),
+    };
+    let cut = line.len().saturating_sub(TRAILER);
+    let framed = line.len() > TRAILER
+        && line.get(cut..).is_some_and(|t| t.starts_with(HASH_KEY))
+        && line.ends_with(b"\"}");
+    if !framed {
+        return Err(malformed("it does not end with its hash"));
+    }
+    let v: Value = serde_json::from_slice(line).map_err(|e| malformed(&e.to_string()))?;
+    let Value::Object(mut o) = v else {
+        return Err(malformed("not a JSON object"));
+    };
+    let seq = o
+        .get("seq")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| malformed("no seq"))?;
+    let prev = match o.get("prev") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(malformed("no prev")),
+    };
+    let hash = match o.get("hash") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(malformed("no hash")),
+    };
+    let entry = match (o.remove("event"), o.remove("record")) {
+        (Some(e), None) => Entry::Event(e),
+        (None, Some(r @ Value::Object(_))) => Entry::Record(r),
+        _ => return Err(malformed("neither an event nor a record")),
+    };
+    if o.len() != 3 {
+        return Err(malformed("unexpected fields"));
+    }
+    Ok((entry, seq, prev, hash))
+}
+
+/// Appends entries to a log, continuing its chain. The file is locked (advisory, exclusive)
+/// while the writer lives, so two runs cannot interleave their entries.
 pub struct EventLogWriter {
-    out: BufWriter<File>,
+    file: File,
     prev: String,
     seq: u64,
+    line: Vec<u8>,
 }
 
 impl std::fmt::Debug for EventLogWriter {
@@ -48,165 +279,201 @@ impl std::fmt::Debug for EventLogWriter {
     }
 }
 
-impl EventLogWriter {
-    /// Opens (or creates) `path` for appending. An existing log is verified first so a new
-    /// run never extends a broken chain.
-    pub fn open(path: &Path) -> std::io::Result<Self> {
-        let (prev, seq) = if path.exists() {
-            let summary = verify(path)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-            (summary.last_hash, summary.entries)
-        } else {
-            (GENESIS.to_string(), 0)
-        };
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Self {
-            out: BufWriter::new(file),
-            prev,
-            seq,
-        })
-    }
-
-    /// Appends one event.
-    pub fn append(&mut self, event: &Value) -> std::io::Result<()> {
-        let body = serde_json::to_string(event)?;
-        let hash = chain_hash(&self.prev, &body);
-        self.seq = self.seq.saturating_add(1);
-        let line = json!({"seq": self.seq, "prev": self.prev, "event": event, "hash": hash});
-        serde_json::to_writer(&mut self.out, &line)?;
-        self.out.write_all(b"\n")?;
-        self.prev = hash;
-        Ok(())
-    }
-
-    /// Flushes buffered lines to the file.
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
-}
-
-/// Result of a successful [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogSummary {
-    /// Number of entries.
-    pub entries: u64,
-    /// Hash of the last entry (the chain head).
-    pub last_hash: String,
-    /// The events, in order.
-    pub events: Vec<Value>,
-}
-
-/// Why a log failed verification.
+/// Why a log could not be opened for writing.
 #[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    /// The file could not be read.
-    #[error("cannot read event log: {0}")]
+pub enum OpenError {
+    /// Reading, locking, truncating or creating failed.
+    #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// A line is not a well-formed entry.
-    #[error("line {line}: malformed entry: {message}")]
-    Malformed {
-        /// 1-based line number.
-        line: u64,
-        /// What is wrong.
-        message: String,
-    },
-    /// A line's `prev`, `seq` or `hash` does not continue the chain: the log was altered.
-    #[error("line {line}: hash chain broken ({what})")]
-    Broken {
-        /// 1-based line number.
-        line: u64,
-        /// Which link failed.
-        what: &'static str,
-    },
+    /// Another process holds the log.
+    #[error("the log is in use by another process")]
+    Locked,
+    /// The existing content does not verify.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
 }
 
-/// Reads a log and checks every link of the chain.
-pub fn verify(path: &Path) -> Result<LogSummary, VerifyError> {
-    let reader = BufReader::new(File::open(path)?);
-    let mut prev = GENESIS.to_string();
-    let mut events = Vec::new();
-    let mut n = 0u64;
-    for line in reader.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
+impl EventLogWriter {
+    /// Opens (or creates) `path` for appending. The existing content is verified first so a
+    /// run never extends a broken chain; a torn last line is cut off (it is reported in the
+    /// returned summary).
+    pub fn open(path: &Path) -> Result<(Self, LogSummary), OpenError> {
+        let created = !path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(OpenError::Locked),
+            Err(std::fs::TryLockError::Error(e)) => return Err(OpenError::Io(e)),
         }
-        n = n.saturating_add(1);
-        let entry: Value = serde_json::from_str(&line).map_err(|e| VerifyError::Malformed {
-            line: n,
-            message: e.to_string(),
-        })?;
-        let malformed = |m: &str| VerifyError::Malformed {
-            line: n,
-            message: m.to_string(),
-        };
-        let seq = entry
-            .get("seq")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| malformed("no seq"))?;
-        let p = entry
-            .get("prev")
-            .and_then(Value::as_str)
-            .ok_or_else(|| malformed("no prev"))?;
-        let h = entry
-            .get("hash")
-            .and_then(Value::as_str)
-            .ok_or_else(|| malformed("no hash"))?;
-        let ev = entry.get("event").ok_or_else(|| malformed("no event"))?;
-        if seq != n {
-            return Err(VerifyError::Broken {
-                line: n,
-                what: "seq",
-            });
+        if created {
+            // The new directory entry must survive a crash too.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Ok(d) = File::open(dir)
+            {
+                let _ = d.sync_all();
+            }
         }
-        if p != prev {
-            return Err(VerifyError::Broken {
-                line: n,
-                what: "prev",
-            });
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let summary = verify_bytes(&bytes)?;
+        if summary.torn_tail.is_some() {
+            file.set_len(summary.valid_len)?;
+            file.sync_data()?;
         }
-        let body = serde_json::to_string(ev).map_err(|e| malformed(&e.to_string()))?;
-        if chain_hash(&prev, &body) != h {
-            return Err(VerifyError::Broken {
-                line: n,
-                what: "hash",
-            });
-        }
-        prev = h.to_string();
-        events.push(ev.clone());
+        Ok((
+            Self {
+                file,
+                prev: summary.last_hash.clone(),
+                seq: summary.entries,
+                line: Vec::new(),
+            },
+            summary,
+        ))
     }
-    Ok(LogSummary {
-        entries: n,
-        last_hash: prev,
-        events,
-    })
+
+    /// Appends a history event; returns its sequence number.
+    pub fn append_event(&mut self, event: &Value) -> std::io::Result<u64> {
+        self.append("event", event)
+    }
+
+    /// Appends an engine record; returns its sequence number.
+    pub fn append_record(&mut self, record: &Value) -> std::io::Result<u64> {
+        self.append("record", record)
+    }
+
+    fn append(&mut self, key: &str, body: &Value) -> std::io::Result<u64> {
+        let seq = self.seq.saturating_add(1);
+        let line = &mut self.line;
+        line.clear();
+        write!(
+            line,
+            "{{\"seq\":{seq},\"prev\":\"{}\",\"{key}\":",
+            self.prev
+        )?;
+        serde_json::to_writer(&mut *line, body)?;
+        let hash = sha256_hex(line);
+        line.extend_from_slice(HASH_KEY);
+        line.extend_from_slice(hash.as_bytes());
+        line.extend_from_slice(b"\"}\n");
+        // One write per entry: a process that dies leaves whole entries, or a torn last one.
+        self.file.write_all(line)?;
+        self.seq = seq;
+        self.prev = hash;
+        Ok(seq)
+    }
+
+    /// Forces what was written to stable storage (`fdatasync`).
+    pub fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+
+    /// Sequence number of the last entry.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Hash of the last entry.
+    pub fn head(&self) -> &str {
+        &self.prev
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn detects_tampering() {
+    fn trailer_length_matches_the_format() {
+        assert_eq!(TRAILER, HASH_KEY.len() + 64 + 2);
+    }
+
+    fn write_three(path: &Path) {
+        let (mut w, s) = EventLogWriter::open(path).unwrap();
+        assert_eq!(s.entries, 0);
+        w.append_event(&json!({"id": 1, "type": "A"})).unwrap();
+        w.append_record(&json!({"type": "B"})).unwrap();
+        drop(w);
+        let (mut w, s) = EventLogWriter::open(path).unwrap();
+        assert_eq!(s.entries, 2);
+        w.append_event(&json!({"id": 2, "type": "C"})).unwrap();
+        w.sync().unwrap();
+    }
+
+    #[test]
+    fn detects_tampering_and_names_the_entry() {
         // Removed with everything in it when the test ends, passed or not.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.jsonl");
-        let mut w = EventLogWriter::open(&path).unwrap();
-        w.append(&json!({"type": "A"})).unwrap();
-        w.append(&json!({"type": "B"})).unwrap();
-        w.flush().unwrap();
-        drop(w);
-        let mut w = EventLogWriter::open(&path).unwrap();
-        w.append(&json!({"type": "C"})).unwrap();
-        w.flush().unwrap();
-        assert_eq!(verify(&path).unwrap().entries, 3);
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("\"B\"", "\"X\"");
-        std::fs::write(&path, text).unwrap();
+        write_three(&path);
+        let s = verify(&path).unwrap();
+        assert_eq!(s.entries, 3);
+        assert_eq!(s.events().count(), 2);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"B\"", "\"X\"")).unwrap();
+        let e = verify(&path).unwrap_err();
+        assert!(
+            matches!(&e, VerifyError::Broken { line: 2, what: "hash", record } if record == "record X"),
+            "{e}"
+        );
+        // Removing an entry breaks the next one's links.
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
+        let e = verify(&path).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                VerifyError::Broken {
+                    line: 2,
+                    what: "seq",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // A complete line that is not an entry is damage, not a torn write.
+        std::fs::write(&path, format!("{}\nnot json\n", lines[0])).unwrap();
         assert!(matches!(
             verify(&path),
-            Err(VerifyError::Broken { line: 2, .. })
+            Err(VerifyError::Malformed { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_cut_off_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        write_three(&path);
+        let full = std::fs::read(&path).unwrap();
+        let whole = verify(&path).unwrap();
+        // Cut the last entry in the middle, as a crash during its write would.
+        let cut = full.len() - 20;
+        std::fs::write(&path, &full[..cut]).unwrap();
+        let s = verify(&path).unwrap();
+        assert_eq!(s.entries, 2);
+        assert_eq!(s.torn_tail.map(|t| t.line), Some(3));
+        assert_eq!(s.lines, whole.lines[..2]);
+        let (mut w, s2) = EventLogWriter::open(&path).unwrap();
+        assert_eq!(s2.torn_tail, s.torn_tail);
+        w.append_event(&json!({"id": 2, "type": "D"})).unwrap();
+        drop(w);
+        let s = verify(&path).unwrap();
+        assert_eq!(s.entries, 3);
+        assert!(s.torn_tail.is_none());
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_first_lives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        let (_w, _) = EventLogWriter::open(&path).unwrap();
+        assert!(matches!(
+            EventLogWriter::open(&path),
+            Err(OpenError::Locked)
         ));
     }
 }

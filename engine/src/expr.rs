@@ -500,6 +500,33 @@ fn failure_of(e: nexus_schema::expr::ExprError) -> crate::error::Failure {
     crate::error::Failure::eval(e.name.as_str(), e.cause)
 }
 
+/// A randomness source shared by the expressions of one execution.
+type SharedEntropy = Arc<dyn nexus_schema::expr::Entropy + Send + Sync>;
+
+thread_local! {
+    /// Where `States.UUID`, unseeded `States.MathRandom`, and JSONata's `$uuid()` and unseeded
+    /// `$random()` draw from while a journaled
+    /// execution is polled (the operating system otherwise). A thread-local rather than a
+    /// field of every [`Scope`]: it is set around each poll of the execution's future, and
+    /// expressions are only evaluated inside those polls, on the polling thread.
+    static ENTROPY: std::cell::RefCell<Option<SharedEntropy>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Restores the previous entropy source when dropped.
+pub(crate) struct EntropyGuard(Option<SharedEntropy>);
+
+impl Drop for EntropyGuard {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        ENTROPY.with_borrow_mut(|e| *e = prev);
+    }
+}
+
+/// Makes `e` the entropy source of this thread until the guard is dropped.
+pub(crate) fn use_entropy(e: SharedEntropy) -> EntropyGuard {
+    EntropyGuard(ENTROPY.with_borrow_mut(|cur| cur.replace(e)))
+}
+
 /// A compiled intrinsic function call (`States.Format(...)`), parsed and evaluated by
 /// `nexus_schema::expr::intrinsic`.
 #[derive(Debug, Clone)]
@@ -520,7 +547,12 @@ impl Intrinsic {
     /// Evaluates the call against the scope (`$` input, `$$` context, variables).
     pub(crate) fn eval(&self, scope: &Scope<'_>) -> Result<Value, crate::error::Failure> {
         let ctx = nexus_schema::expr::EvalContext::new(scope.input, scope.context, scope.vars);
-        nexus_schema::expr::intrinsic::eval(&self.call, &ctx).map_err(failure_of)
+        ENTROPY
+            .with_borrow(|e| match e {
+                Some(e) => nexus_schema::expr::intrinsic::eval(&self.call, &ctx.with_entropy(&**e)),
+                None => nexus_schema::expr::intrinsic::eval(&self.call, &ctx),
+            })
+            .map_err(failure_of)
     }
 }
 
@@ -555,7 +587,10 @@ impl Jsonata {
         }
         bindings.push(("states", env.states.clone()));
         let input = env.states.get("input").unwrap_or(&Value::Null);
-        nexus_schema::expr::jsonata::evaluate(&self.text, input, &bindings)
+        let entropy = ENTROPY
+            .with_borrow(Clone::clone)
+            .unwrap_or_else(|| Arc::new(nexus_schema::expr::SystemEntropy));
+        nexus_schema::expr::jsonata::evaluate_with_entropy(&self.text, input, &bindings, entropy)
             .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
     }
 }

@@ -1,13 +1,13 @@
 //! Execution history in the shape of `GetExecutionHistory`: numbered events with
 //! `previousEventId`, a `timestamp`, a `type` and one `...EventDetails` object. Inputs and
-//! outputs are JSON text, as the API returns them. Events may also stream into the
-//! hash-chained [`crate::eventlog`].
+//! outputs are JSON text, as the API returns them. Events may also go to the execution's
+//! journal (the hash-chained [`crate::eventlog`]).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value, json};
 
-use crate::eventlog::EventLogWriter;
+use crate::journal::Journal;
 
 /// Collector of events for one execution. Ids are always counted (AWS messages cite them),
 /// even when events are not kept.
@@ -17,33 +17,34 @@ pub(crate) struct History {
     /// Neither recording nor logging: only ids are counted (in `ids`, without the lock).
     count_only: bool,
     ids: std::sync::atomic::AtomicU64,
+    journal: Option<Arc<Journal>>,
+    /// The history of a distributed Map's child execution (logged apart from the parent's).
+    child: bool,
 }
 
 struct Inner {
     events: Vec<Value>,
     next_id: u64,
-    log: Option<EventLogWriter>,
-    log_error: Option<std::io::Error>,
 }
 
 impl History {
-    pub(crate) fn new(record: bool, log: Option<EventLogWriter>) -> Self {
+    pub(crate) fn new(record: bool, journal: Option<Arc<Journal>>, child: bool) -> Self {
         Self {
-            count_only: !record && log.is_none(),
+            count_only: !record && journal.is_none(),
             ids: std::sync::atomic::AtomicU64::new(1),
             inner: Mutex::new(Inner {
                 events: Vec::new(),
                 next_id: 1,
-                log,
-                log_error: None,
             }),
             record,
+            journal,
+            child,
         }
     }
 
-    /// Whether event bodies are built at all.
+    /// Whether event bodies are built in full (for the history or the event log).
     pub(crate) fn recording(&self) -> bool {
-        self.record
+        self.record || self.journal.is_some()
     }
 
     /// Appends an event and returns its id. `details` is only called when recording.
@@ -66,42 +67,36 @@ impl History {
         };
         let id = g.next_id;
         g.next_id = id.saturating_add(1);
-        if self.record || g.log.is_some() {
-            let mut ev = Map::new();
-            ev.insert("id".into(), id.into());
-            ev.insert("previousEventId".into(), prev.into());
-            ev.insert(
-                "timestamp".into(),
-                crate::clock::format_iso_ms(now_ms).into(),
-            );
-            ev.insert("type".into(), ty.into());
-            if let Some((k, v)) = details() {
-                ev.insert(k.into(), v);
+        let mut ev = Map::new();
+        ev.insert("id".into(), id.into());
+        ev.insert("previousEventId".into(), prev.into());
+        ev.insert(
+            "timestamp".into(),
+            crate::clock::format_iso_ms(now_ms).into(),
+        );
+        ev.insert("type".into(), ty.into());
+        if let Some((k, v)) = details() {
+            ev.insert(k.into(), v);
+        }
+        let mut ev = Value::Object(ev);
+        if let Some(j) = &self.journal {
+            // Replaying, the logged event is kept: it is the one the interrupted run made.
+            match j.event(self.child, ev) {
+                Some(kept) => ev = kept,
+                None => return id,
             }
-            let ev = Value::Object(ev);
-            if let Some(log) = g.log.as_mut()
-                && let Err(e) = log.append(&ev)
-            {
-                g.log_error.get_or_insert(e);
-            }
-            if self.record {
-                g.events.push(ev);
-            }
+        }
+        if self.record {
+            g.events.push(ev);
         }
         id
     }
 
-    /// Takes the recorded events and the first event-log error, if any.
-    pub(crate) fn finish(&self) -> (Vec<Value>, Option<std::io::Error>) {
+    /// Takes the recorded events.
+    pub(crate) fn finish(&self) -> Vec<Value> {
         match self.inner.lock() {
-            Ok(mut g) => {
-                let err = g
-                    .log_error
-                    .take()
-                    .or_else(|| g.log.as_mut().and_then(|l| l.flush().err()));
-                (std::mem::take(&mut g.events), err)
-            }
-            Err(_) => (Vec::new(), None),
+            Ok(mut g) => std::mem::take(&mut g.events),
+            Err(_) => Vec::new(),
         }
     }
 }

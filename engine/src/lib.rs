@@ -1,7 +1,8 @@
 //! nexus-engine: runs a workflow with the semantics of AWS Step Functions (JSONPath and JSONata
 //! data flow, intrinsic functions, the context object, variables, Choice, Wait on a virtual
 //! clock, Parallel, Map, Retry/Catch, Fail/Succeed), with Task handlers (mock configs, local
-//! programs, HTTP) and an append-only, hash-chained event log.
+//! programs, HTTP) and a durable, hash-chained event log from which an interrupted execution
+//! resumes ([`Engine::resume`]).
 //!
 //! Depends only on `nexus-schema` (expression languages live there so lint and run agree).
 //!
@@ -24,6 +25,7 @@ pub mod handlers;
 mod history;
 mod io;
 mod joiner;
+mod journal;
 mod mock_config;
 mod options;
 mod plan;
@@ -40,6 +42,7 @@ pub use handlers::{
     ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
     TaskRequest,
 };
+pub use journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use mock_config::{MockConfig, MockConfigError};
 pub use options::RunOptions;
 pub use run::{Engine, Execution, ExecutionStatus};

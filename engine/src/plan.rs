@@ -181,6 +181,24 @@ pub(crate) struct State {
     pub(crate) compensate: Option<Box<State>>,
 }
 
+/// Whether a text may read the context object: `$$` (JSONPath, intrinsics) or `context`
+/// (JSONata `$states.context`). Errs on the side of building it.
+fn mentions_context(s: &str) -> bool {
+    s.contains("$$") || s.contains("context")
+}
+
+/// [`mentions_context`] over every key and string of a value.
+fn reads_context(v: &Value) -> bool {
+    match v {
+        Value::String(s) => mentions_context(s),
+        Value::Array(a) => a.iter().any(reads_context),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| mentions_context(k) || reads_context(v)),
+        _ => false,
+    }
+}
+
 /// Escapes a key for a JSON Pointer (RFC 6901).
 pub(crate) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -593,8 +611,9 @@ fn compile_state(
     };
     let retry = crate::retry::compile_retry(o, ptr)?;
     let catch = crate::retry::compile_catch(o, ptr, ql, names)?;
-    let text = serde_json::to_string(o).unwrap_or_default();
-    let uses_context = text.contains("$$") || text.contains("context");
+    let uses_context = o
+        .iter()
+        .any(|(k, v)| mentions_context(k) || reads_context(v));
     Ok(State {
         name: name.into(),
         ql,

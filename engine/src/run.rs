@@ -11,6 +11,7 @@ use crate::context::ContextBase;
 use crate::error::{CompileError, Failure, RunError, names};
 use crate::handlers::Handlers;
 use crate::history::History;
+use crate::journal::{Header, Journal, ResumeInfo, Stop};
 use crate::options::RunOptions;
 use crate::plan::{Plan, StateId};
 use crate::vars::Vars;
@@ -62,6 +63,8 @@ pub struct Execution {
     pub history: Vec<Value>,
     /// Number of state transitions made.
     pub transitions: u64,
+    /// What was taken from the event log, when this execution was resumed.
+    pub resumed: Option<ResumeInfo>,
 }
 
 impl Execution {
@@ -94,11 +97,13 @@ pub(crate) struct TestStateExtras {
     pub(crate) role_arn: Option<String>,
 }
 
-/// Extras of a run: initial variables and, for TestState, the request's context and mock.
+/// Extras of a run: initial variables and, for TestState, the request's context and mock;
+/// for a resume, the journal being replayed.
 #[derive(Debug, Default)]
 pub(crate) struct RunExtras {
     pub(crate) vars: Vars,
     pub(crate) test_state: Option<TestStateExtras>,
+    pub(crate) resume: Option<Arc<Journal>>,
 }
 
 /// A compiled state machine, ready to run many times.
@@ -107,6 +112,9 @@ pub struct Engine {
     opts: RunOptions,
     runtime: OnceLock<tokio::runtime::Runtime>,
     runs: AtomicU64,
+    /// SHA-256 of the definition and its compensations (kept in event-log headers); only
+    /// computed when the options name an event log.
+    definition_sha256: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -125,7 +133,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) base: ContextBase,
     transitions: AtomicU64,
     first_entered: AtomicBool,
-    invocations: Mutex<HashMap<String, u64>>,
+    /// Task invocations per state name; made on the first Task (most runs of small machines
+    /// have none, and a map's hasher costs to set up).
+    invocations: Mutex<Option<HashMap<String, u64>>>,
     rng: Mutex<u64>,
     deadline_ms: Option<i64>,
     pub(crate) timed_out: AtomicBool,
@@ -134,6 +144,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) test_state: bool,
     /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
     pub(crate) state_mock: Option<Value>,
+    /// The execution's journal in the event log (written, or replayed on resume).
+    pub(crate) journal: Option<Arc<Journal>>,
 }
 
 impl<'a> Exec<'a> {
@@ -144,21 +156,47 @@ impl<'a> Exec<'a> {
         Exec {
             opts: self.opts,
             handlers: self.handlers,
-            history: History::new(false, None),
+            history: History::new(false, self.journal.clone(), true),
             base: self.base.clone(),
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(false),
-            invocations: Mutex::new(HashMap::new()),
+            invocations: Mutex::new(None),
             rng: Mutex::new(self.rand01().to_bits() | 1),
             deadline_ms: self.deadline_ms,
             timed_out: AtomicBool::new(false),
             test_state: self.test_state,
             state_mock: None,
+            journal: self.journal.clone(),
         }
     }
 
+    /// The execution's time. Replaying on the real clock, it is the time the interrupted run
+    /// logged at this point.
+    #[inline]
     pub(crate) fn now(&self) -> i64 {
+        if let Some(j) = &self.journal
+            && let Some(ms) = j.replay_now()
+        {
+            return ms;
+        }
         self.opts.clock.now_ms()
+    }
+
+    /// Waits on the execution's clock until `deadline_ms` (Wait states, retry back-off). On
+    /// the real clock with an event log, the wait is logged: a resumed run does not wait again
+    /// for a wait the log shows over, and waits only until the logged deadline for one it
+    /// interrupted.
+    pub(crate) async fn sleep_until(&self, deadline_ms: i64) {
+        let clock = &self.opts.clock;
+        let Some(j) = self.journal.as_deref().filter(|_| !clock.is_virtual()) else {
+            return clock.sleep_until(deadline_ms).await;
+        };
+        let (seq, until) = j.timer_started(deadline_ms, self.now());
+        if j.gate(seq).await.is_some() {
+            return;
+        }
+        clock.sleep_until(until).await;
+        j.timer_fired(seq, self.now());
     }
 
     /// `previousEventId` of a StateEntered event: the very first state of the execution
@@ -175,6 +213,7 @@ impl<'a> Exec<'a> {
     }
 
     /// Counts a transition and enforces the limits.
+    #[inline]
     pub(crate) fn tick(&self) -> Result<(), Failure> {
         let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
         self.transitions.store(n, Ordering::Relaxed);
@@ -200,7 +239,10 @@ impl<'a> Exec<'a> {
     pub(crate) fn next_invocation(&self, state: &str) -> u64 {
         match self.invocations.lock() {
             Ok(mut m) => {
-                let c = m.entry(state.to_string()).or_insert(0);
+                let c = m
+                    .get_or_insert_with(HashMap::new)
+                    .entry(state.to_string())
+                    .or_insert(0);
                 let n = *c;
                 *c = n.saturating_add(1);
                 n
@@ -276,7 +318,16 @@ pub(crate) async fn run_plan<'a>(
                         | crate::plan::Kind::Map(_)
                 ))
             .then(|| input.clone());
-            match crate::states::run_state(exec, state, input, vars, chain, bound).await {
+            let step = if crate::states::is_sync(&state.kind) {
+                crate::states::run_state_sync(exec, state, input, vars, chain, bound)
+            } else {
+                // Boxed: the run loop's own future stays small, and most states never wait.
+                Box::pin(crate::states::run_state(
+                    exec, state, input, vars, chain, bound,
+                ))
+                .await
+            };
+            match step {
                 Step::Next(id, out, b) => {
                     if plan.has_compensations && state.compensate.is_some() {
                         completed.push(cur);
@@ -338,6 +389,14 @@ async fn compensate(
     Ok(())
 }
 
+fn definition_sha256(definition: &Value, comps: &[nexus_schema::nexus::Compensation]) -> String {
+    let comps: Vec<Value> = comps
+        .iter()
+        .map(|c| json!([c.asl_scope, c.state, c.action]))
+        .collect();
+    crate::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
+}
+
 impl Engine {
     /// Compiles a definition.
     pub fn new(definition: &Value, opts: RunOptions) -> Result<Self, CompileError> {
@@ -353,21 +412,31 @@ impl Engine {
         compensations: &[nexus_schema::nexus::Compensation],
         opts: RunOptions,
     ) -> Result<Self, CompileError> {
+        let definition_sha256 = opts
+            .event_log
+            .is_some()
+            .then(|| definition_sha256(definition, compensations));
         Ok(Self {
             plan: Arc::new(crate::plan::compile(definition, compensations)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
+            definition_sha256,
         })
     }
 
     /// Compiles one state as a whole machine (TestState-style single-state runs).
     pub fn single_state(state: &Value, name: &str, opts: RunOptions) -> Result<Self, CompileError> {
+        let definition_sha256 = opts
+            .event_log
+            .is_some()
+            .then(|| crate::journal::value_sha256(&json!({"state": state, "name": name})));
         Ok(Self {
             plan: Arc::new(crate::plan::compile_single(state, name)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
+            definition_sha256,
         })
     }
 
@@ -380,6 +449,64 @@ impl Engine {
     /// async runtime (use [`Engine::run_async`] there).
     pub fn run(&self, input: Value, handlers: &Handlers) -> Result<Execution, RunError> {
         self.run_blocking(input, handlers, RunExtras::default())
+    }
+
+    /// Resumes the last execution of the event log in the options ([`RunOptions::event_log`])
+    /// where it was interrupted, blocking the current thread: the log is verified, must hold
+    /// an unfinished execution of this definition, and is replayed (Task handlers whose
+    /// answers it holds are not called again); the run then goes on, appending to the log.
+    /// `input`, when given, must be the logged execution's; by default the logged one is used.
+    /// The result is the one the uninterrupted execution would have had.
+    pub fn resume(&self, input: Option<Value>, handlers: &Handlers) -> Result<Execution, RunError> {
+        let (journal, info, input) = self.open_resume(input)?;
+        let mut x = self.run_blocking(
+            input,
+            handlers,
+            RunExtras {
+                resume: Some(journal),
+                ..RunExtras::default()
+            },
+        )?;
+        x.resumed = Some(info);
+        Ok(x)
+    }
+
+    /// [`Engine::resume`] inside the caller's tokio runtime.
+    pub async fn resume_async(
+        &self,
+        input: Option<Value>,
+        handlers: &Handlers,
+    ) -> Result<Execution, RunError> {
+        let (journal, info, input) = self.open_resume(input)?;
+        let mut x = self
+            .run_with(
+                input,
+                handlers,
+                RunExtras {
+                    resume: Some(journal),
+                    ..RunExtras::default()
+                },
+            )
+            .await?;
+        x.resumed = Some(info);
+        Ok(x)
+    }
+
+    fn open_resume(
+        &self,
+        input: Option<Value>,
+    ) -> Result<(Arc<Journal>, ResumeInfo, Value), RunError> {
+        let path = self.opts.event_log.as_ref().ok_or(RunError::NoEventLog)?;
+        let def = self.definition_sha256.as_deref().unwrap_or_default();
+        let (journal, info) =
+            Journal::resume(path, def, input.as_ref(), !self.opts.clock.is_virtual()).map_err(
+                |source| RunError::Log {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )?;
+        let input = input.unwrap_or_else(|| journal.header().input.clone());
+        Ok((Arc::new(journal), info, input))
     }
 
     /// [`Engine::run_with`] on this engine's own runtime.
@@ -429,36 +556,84 @@ impl Engine {
         self.run_with(input, handlers, RunExtras::default()).await
     }
 
+    /// The journal of a new execution, when the options name an event log.
+    fn new_journal(
+        &self,
+        input: &Value,
+        exec_name: &str,
+        start: i64,
+    ) -> Result<Option<Arc<Journal>>, RunError> {
+        let Some(path) = &self.opts.event_log else {
+            return Ok(None);
+        };
+        let header = Header {
+            definition_sha256: self.definition_sha256.clone().unwrap_or_default(),
+            input_sha256: crate::journal::value_sha256(input),
+            input: input.clone(),
+            execution_name: exec_name.to_string(),
+            state_machine_name: self.opts.state_machine_name.clone(),
+            start_ms: start,
+            real_clock: !self.opts.clock.is_virtual(),
+            seed: self.opts.seed,
+            entropy_seed: nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy),
+        };
+        Journal::create(path, header)
+            .map(|j| Some(Arc::new(j)))
+            .map_err(|source| RunError::Log {
+                path: path.display().to_string(),
+                source,
+            })
+    }
+
     /// Runs with the extras of a TestState call (initial variables, context override,
-    /// mocked state result).
+    /// mocked state result) or of a resume.
     pub(crate) async fn run_with(
         &self,
         input: Value,
         handlers: &Handlers,
         extras: RunExtras,
     ) -> Result<Execution, RunError> {
-        let RunExtras { vars, test_state } = extras;
-        let opts = &self.opts;
+        let RunExtras {
+            vars,
+            test_state,
+            resume,
+        } = extras;
+        // A resumed execution is the logged one: its name, start time, seeds and (virtual)
+        // clock come from the log.
+        let resumed_opts = resume.as_ref().map(|j| {
+            let h = j.header();
+            let clock: Arc<dyn crate::clock::Clock> = if h.real_clock {
+                self.opts.clock.clone()
+            } else {
+                Arc::new(crate::clock::VirtualClock::new(h.start_ms))
+            };
+            RunOptions {
+                execution_name: Some(h.execution_name.clone()),
+                state_machine_name: h.state_machine_name.clone(),
+                seed: h.seed,
+                clock,
+                ..self.opts.clone()
+            }
+        });
+        let opts = resumed_opts.as_ref().unwrap_or(&self.opts);
         let n = self.runs.fetch_add(1, Ordering::Relaxed);
         // The context object (names, ARNs, a copy of the input) is only built when a state
         // reads it: most executions never do.
         let needs_context = self.plan.uses_context || test_state.is_some();
-        let exec_name = if needs_context {
+        let exec_name = if needs_context || resume.is_some() || opts.event_log.is_some() {
             opts.execution_name
                 .clone()
                 .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32))
         } else {
             String::new()
         };
-        let start = opts.clock.now_ms();
-        let log = match &opts.event_log {
-            Some(p) => Some(crate::eventlog::EventLogWriter::open(p).map_err(|source| {
-                RunError::EventLog {
-                    path: p.display().to_string(),
-                    source,
-                }
-            })?),
-            None => None,
+        let start = match &resume {
+            Some(j) => j.header().start_ms,
+            None => opts.clock.now_ms(),
+        };
+        let journal = match resume {
+            Some(j) => Some(j),
+            None => self.new_journal(&input, &exec_name, start)?,
         };
         let (base, state_mock, is_test_state) = match test_state {
             None if !needs_context => (ContextBase::unused(), None, false),
@@ -493,11 +668,11 @@ impl Engine {
         let exec = Exec {
             opts,
             handlers,
-            history: History::new(opts.record_history, log),
+            history: History::new(opts.record_history, journal.clone(), false),
             base,
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(true),
-            invocations: Mutex::new(HashMap::new()),
+            invocations: Mutex::new(None),
             rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
             deadline_ms: self.plan.timeout_seconds.map(|t| {
                 start.saturating_add(
@@ -509,6 +684,18 @@ impl Engine {
             timed_out: AtomicBool::new(false),
             test_state: is_test_state,
             state_mock,
+            journal,
+        };
+        let log_error = |stop: Stop| {
+            let path = opts
+                .event_log
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            match stop {
+                Stop::Log(source) => RunError::Log { path, source },
+                Stop::Io(source) => RunError::EventLog { path, source },
+            }
         };
         let started = exec.history.emit(0, "ExecutionStarted", start, || {
             Some((
@@ -522,19 +709,29 @@ impl Engine {
         });
         let mut chain = started;
         let mut vars = vars;
-        let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
-        let result = match opts.wall_time {
-            Some(limit) => match tokio::time::timeout(limit, body).await {
-                Ok(r) => r,
-                Err(_) => {
-                    exec.timed_out.store(true, Ordering::Relaxed);
-                    Err(Failure::new(
-                        names::TIMEOUT,
-                        format!("The execution exceeded the wall-time limit of {limit:?}."),
-                    ))
+        let result = match (&exec.journal, opts.wall_time) {
+            (None, None) => run_plan(&exec, &self.plan, input, &mut vars, &mut chain).await,
+            // The rarer, larger futures are boxed: the future of a plain run stays small.
+            (None, Some(_)) => {
+                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
+                Box::pin(with_wall_time(&exec, body)).await
+            }
+            (Some(j), _) => {
+                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
+                let r = Box::pin(with_wall_time(&exec, journaled(j, body))).await;
+                let r = match r {
+                    Ok(Ok(v)) => Ok(v),
+                    Ok(Err(stop)) => return Err(log_error(stop)),
+                    Err(f) => Err(f),
+                };
+                if let Some(stop) = j.check(false) {
+                    return Err(log_error(stop));
                 }
-            },
-            None => body.await,
+                if let Some(e) = j.check_done() {
+                    return Err(log_error(Stop::Log(e)));
+                }
+                r
+            }
         };
         let now = exec.now();
         let (status, output, error, cause) = match result {
@@ -554,7 +751,8 @@ impl Engine {
                         crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
-                (ExecutionStatus::TimedOut, None, f.error, f.cause)
+                let (e, c) = f.into_parts();
+                (ExecutionStatus::TimedOut, None, e, c)
             }
             Err(f) => {
                 exec.history.emit(chain, "ExecutionFailed", now, || {
@@ -563,15 +761,15 @@ impl Engine {
                         crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
-                (ExecutionStatus::Failed, None, f.error, f.cause)
+                let (e, c) = f.into_parts();
+                (ExecutionStatus::Failed, None, e, c)
             }
         };
-        let (history, log_err) = exec.history.finish();
-        if let (Some(source), Some(p)) = (log_err, &opts.event_log) {
-            return Err(RunError::EventLog {
-                path: p.display().to_string(),
-                source,
-            });
+        let history = exec.history.finish();
+        if let Some(j) = &exec.journal
+            && let Some(source) = j.finish()
+        {
+            return Err(log_error(Stop::Io(source)));
         }
         Ok(Execution {
             status,
@@ -580,6 +778,55 @@ impl Engine {
             cause,
             history,
             transitions: exec.transitions.load(Ordering::Relaxed),
+            resumed: None,
         })
     }
+}
+
+/// The run's body under the wall-time limit of the options, if any.
+async fn with_wall_time<T>(
+    exec: &Exec<'_>,
+    body: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    match exec.opts.wall_time {
+        Some(limit) => match tokio::time::timeout(limit, body).await {
+            Ok(r) => r,
+            Err(_) => {
+                exec.timed_out.store(true, Ordering::Relaxed);
+                Err(Failure::new(
+                    names::TIMEOUT,
+                    format!("The execution exceeded the wall-time limit of {limit:?}."),
+                ))
+            }
+        },
+        None => body.await,
+    }
+}
+
+/// The run's body with a journal: `States.UUID` and unseeded `States.MathRandom` draw from the
+/// logged seed (so a replay computes the same values), and the run stops as soon as it leaves
+/// the log it replays or the log cannot be written.
+async fn journaled<T>(
+    j: &Arc<Journal>,
+    body: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<Result<T, Stop>, Failure> {
+    let mut body = std::pin::pin!(body);
+    std::future::poll_fn(|cx| {
+        let r = {
+            let _entropy = crate::expr::use_entropy(j.clone());
+            body.as_mut().poll(cx)
+        };
+        match r {
+            std::task::Poll::Ready(Ok(v)) => std::task::Poll::Ready(Ok(Ok(v))),
+            std::task::Poll::Ready(Err(f)) => match j.check(false) {
+                Some(stop) => std::task::Poll::Ready(Ok(Err(stop))),
+                None => std::task::Poll::Ready(Err(f)),
+            },
+            std::task::Poll::Pending => match j.check(true) {
+                Some(stop) => std::task::Poll::Ready(Ok(Err(stop))),
+                None => std::task::Poll::Pending,
+            },
+        }
+    })
+    .await
 }

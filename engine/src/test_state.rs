@@ -206,6 +206,7 @@ pub fn test_state(
             mock: result,
             role_arn: req.role_arn.clone(),
         }),
+        resume: None,
     };
     Ok(engine.run_blocking(req.input.clone(), &mocked, extras)?)
 }

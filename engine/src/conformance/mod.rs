@@ -12,9 +12,11 @@
 //! marks such cases and the summary counts them separately.
 //!
 //! [`run_case_with`] can first pass each definition through another representation (the test
-//! suite uses it to run `nexus migrate stepfunctions` output).
+//! suite uses it to run `nexus migrate stepfunctions` output). [`resume::check_case`]
+//! interrupts a case's journaled run at many points and resumes it.
 
 mod compare;
+pub mod resume;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

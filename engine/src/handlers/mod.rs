@@ -65,6 +65,13 @@ impl HandlerError {
 pub trait Handler: Send + Sync {
     /// Invokes the task.
     fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a>;
+
+    /// Whether the handler acts on nothing outside the run and answers a request the same
+    /// way every time (a mock). With an event log, the answers of all other handlers are
+    /// forced to disk before the execution goes on, so a resume never calls them again.
+    fn is_pure(&self) -> bool {
+        false
+    }
 }
 
 /// A handler answering with a fixed result or error.
@@ -83,6 +90,10 @@ impl Handler for MockHandler {
             MockHandler::Throw(e) => Err(e.clone()),
         };
         Box::pin(std::future::ready(r))
+    }
+
+    fn is_pure(&self) -> bool {
+        true
     }
 }
 

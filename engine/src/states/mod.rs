@@ -37,12 +37,16 @@ impl ChainCell {
     }
 }
 
+/// Variables a state assigns (boxed: most states assign none, and `Done` and `Step` move
+/// through every state's code).
+pub(crate) type Assigned = Option<Box<Map<String, Value>>>;
+
 /// A state finished normally.
 pub(crate) struct Done {
     pub(crate) output: Value,
     /// Set by Choice; others follow the state's `Next`/`End`.
     pub(crate) next: Option<StateId>,
-    pub(crate) assigned: Option<Map<String, Value>>,
+    pub(crate) assigned: Assigned,
 }
 
 /// What a handler knows about the state being run.
@@ -55,6 +59,7 @@ pub(crate) struct Cx<'a> {
 
 impl Cx<'_> {
     /// The context object for this state (`Null` when no field reads it).
+    #[inline]
     pub(crate) fn context(
         &self,
         retry_count: Option<u64>,
@@ -80,6 +85,7 @@ impl Cx<'_> {
     }
 
     /// Emits an event chained after `prev` and returns its id.
+    #[inline]
     pub(crate) fn emit(
         &self,
         prev: u64,
@@ -147,6 +153,7 @@ pub(crate) fn input_path(
 }
 
 /// `InputPath` on an input the state owns (no copy for the usual `$`).
+#[inline]
 pub(crate) fn input_path_owned(
     sel: &PathSel,
     raw: Value,
@@ -164,6 +171,7 @@ pub(crate) fn input_path_owned(
 }
 
 /// `OutputPath` (same rules as InputPath, applied to the state output).
+#[inline]
 pub(crate) fn output_path(
     sel: &PathSel,
     out: Value,
@@ -211,6 +219,7 @@ pub(crate) fn result_then_output(
 }
 
 /// `ResultPath`: where the result goes in the raw state input.
+#[inline]
 pub(crate) fn result_path(sel: &ResultSel, raw: Value, result: Value) -> Result<Value, Failure> {
     match sel {
         ResultSel::Replace => Ok(result),
@@ -236,12 +245,13 @@ pub(crate) fn result_path(sel: &ResultSel, raw: Value, result: Value) -> Result<
 }
 
 /// Evaluates `Assign` in JSONPath mode (`$` is the state result) or JSONata mode.
+#[inline]
 pub(crate) fn assign(
     a: Option<&Assign>,
     jsonpath_input: &Value,
     ctx: &Value,
     vars: &Vars,
-) -> Result<Option<Map<String, Value>>, Failure> {
+) -> Result<Assigned, Failure> {
     let Some(a) = a else { return Ok(None) };
     let v = match a {
         Assign::JsonPath(t) => t.eval(&Scope {
@@ -252,8 +262,8 @@ pub(crate) fn assign(
         Assign::Jsonata(_) => return Ok(None),
     };
     match v {
-        Value::Object(m) => Ok(Some(m)),
-        _ => Ok(Some(Map::new())),
+        Value::Object(m) => Ok(Some(Box::new(m))),
+        _ => Ok(Some(Box::default())),
     }
 }
 
@@ -261,11 +271,11 @@ pub(crate) fn assign(
 pub(crate) fn assign_jsonata(
     a: Option<&Assign>,
     env: &JsonataEnv<'_>,
-) -> Result<Option<Map<String, Value>>, Failure> {
+) -> Result<Assigned, Failure> {
     match a {
         Some(Assign::Jsonata(t)) => match t.eval(env)? {
-            Value::Object(m) => Ok(Some(m)),
-            _ => Ok(Some(Map::new())),
+            Value::Object(m) => Ok(Some(Box::new(m))),
+            _ => Ok(Some(Box::default())),
         },
         _ => Ok(None),
     }
@@ -298,13 +308,103 @@ where
                 let delay = r.delay_ms(*c, cx.exec.rand01());
                 *c = c.saturating_add(1);
                 retry_count = retry_count.saturating_add(1);
-                let clock = &cx.exec.opts.clock;
-                clock
-                    .sleep_until(clock.now_ms().saturating_add(delay))
-                    .await;
+                let exec = cx.exec;
+                exec.sleep_until(exec.now().saturating_add(delay)).await;
             }
         }
     }
+}
+
+/// Whether a state of this kind runs without ever waiting (no handler, timer or nested
+/// machine): [`run_state_sync`] runs it without building a future.
+pub(crate) fn is_sync(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pass { .. } | Kind::Choice { .. } | Kind::Succeed | Kind::Fail { .. }
+    )
+}
+
+/// Emits the StateEntered event and checks the input size.
+#[inline]
+fn enter<'a>(
+    exec: &'a Exec<'a>,
+    state: &'a State,
+    raw: &Value,
+    chain: &mut u64,
+    input_bound: Option<usize>,
+) -> (Cx<'a>, u64, Result<usize, Failure>) {
+    let entered_prev = exec.entered_prev(*chain);
+    let entered_ms = exec.now();
+    let entered_id =
+        exec.history
+            .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
+                Some((
+                    "stateEnteredEventDetails",
+                    crate::history::entered(&state.name, raw),
+                ))
+            });
+    *chain = entered_id;
+    let cx = Cx {
+        exec,
+        state,
+        entered_id,
+        entered_ms,
+    };
+    let in_bound = match input_bound {
+        Some(b) => Ok(b),
+        None => crate::io::size_bound(raw, exec.opts.max_payload_bytes, &state.name),
+    };
+    (cx, entered_prev, in_bound)
+}
+
+/// The handler of a state that never waits (see [`is_sync`]). The input is kept for Catch
+/// only when the state has catchers; states that cannot catch take it over and spare the
+/// copy.
+#[inline]
+fn sync_body(cx: &Cx<'_>, raw: Value, vars: &Vars) -> (Result<Done, Failure>, Value) {
+    let state = cx.state;
+    match &state.kind {
+        Kind::Pass { result } if state.catch.is_empty() => {
+            (pass::run(cx, result.as_ref(), raw, vars), Value::Null)
+        }
+        Kind::Choice { rules, default } if state.catch.is_empty() => (
+            choice_state::run(cx, rules, *default, raw, vars),
+            Value::Null,
+        ),
+        Kind::Succeed if state.catch.is_empty() => (succeed::run(cx, raw, vars), Value::Null),
+        Kind::Pass { result } => (pass::run(cx, result.as_ref(), raw.clone(), vars), raw),
+        Kind::Choice { rules, default } => (
+            choice_state::run(cx, rules, *default, raw.clone(), vars),
+            raw,
+        ),
+        Kind::Succeed => (succeed::run(cx, raw.clone(), vars), raw),
+        Kind::Fail { error, cause } => (
+            Err(fail::run(cx, error.as_ref(), cause.as_ref(), &raw, vars)),
+            raw,
+        ),
+        _ => (
+            Err(Failure::new(names::RUNTIME, "state kind run out of place")),
+            raw,
+        ),
+    }
+}
+
+/// [`run_state`] for a state that never waits ([`is_sync`]).
+pub(crate) fn run_state_sync(
+    exec: &Exec<'_>,
+    state: &State,
+    raw: Value,
+    vars: &mut Vars,
+    chain: &mut u64,
+    input_bound: Option<usize>,
+) -> Step {
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
+    let known_in = in_bound.as_ref().ok().copied();
+    let (result, raw) = match in_bound {
+        Err(f) => (Err(f), raw),
+        Ok(_) => sync_body(&cx, raw, vars),
+    };
+    conclude(&cx, entered_prev, known_in, result, raw, vars, chain)
 }
 
 /// Enters a state, runs its handler, applies Catch, and leaves it.
@@ -316,62 +416,24 @@ pub(crate) async fn run_state(
     chain: &mut u64,
     input_bound: Option<usize>,
 ) -> Step {
-    let entered_prev = exec.entered_prev(*chain);
-    let entered_ms = exec.now();
-    let entered_id =
-        exec.history
-            .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
-                Some((
-                    "stateEnteredEventDetails",
-                    crate::history::entered(&state.name, &raw),
-                ))
-            });
-    *chain = entered_id;
-    let cx = Cx {
-        exec,
-        state,
-        entered_id,
-        entered_ms,
-    };
-    let limit = exec.opts.max_payload_bytes;
-    // The input is kept for Catch only when the state has catchers; states that cannot
-    // catch take it over and spare the copy.
-    let in_bound = match input_bound {
-        Some(b) => Ok(b),
-        None => crate::io::size_bound(&raw, limit, &state.name),
-    };
+    if is_sync(&state.kind) {
+        return run_state_sync(exec, state, raw, vars, chain, input_bound);
+    }
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
     let known_in = in_bound.as_ref().ok().copied();
-    let (result, raw) = match in_bound {
-        Err(f) => (Err(f), raw),
+    let result = match in_bound {
+        Err(f) => Err(f),
         Ok(_) => match &state.kind {
-            Kind::Pass { result } if state.catch.is_empty() => {
-                (pass::run(&cx, result.as_ref(), raw, vars), Value::Null)
-            }
-            Kind::Choice { rules, default } if state.catch.is_empty() => (
-                choice_state::run(&cx, rules, *default, raw, vars),
-                Value::Null,
-            ),
-            Kind::Succeed if state.catch.is_empty() => (succeed::run(&cx, raw, vars), Value::Null),
-            Kind::Pass { result } => (pass::run(&cx, result.as_ref(), raw.clone(), vars), raw),
-            Kind::Choice { rules, default } => (
-                choice_state::run(&cx, rules, *default, raw.clone(), vars),
-                raw,
-            ),
-            Kind::Succeed => (succeed::run(&cx, raw.clone(), vars), raw),
             // The rarer, larger futures are boxed so that the future of a whole run (and of
             // every Map iteration) stays small: most states never wait.
-            Kind::Wait(spec) => (Box::pin(wait::run(&cx, spec, &raw, vars)).await, raw),
-            Kind::Fail { error, cause } => (
-                Err(fail::run(&cx, error.as_ref(), cause.as_ref(), &raw, vars)),
-                raw,
-            ),
+            Kind::Wait(spec) => Box::pin(wait::run(&cx, spec, &raw, vars)).await,
             Kind::Task {
                 resource,
                 timeout,
                 heartbeat,
             } => {
                 let rs: &str = resource;
-                let r = Box::pin(task::run(
+                Box::pin(task::run(
                     &cx,
                     rs,
                     timeout.as_ref(),
@@ -380,77 +442,100 @@ pub(crate) async fn run_state(
                     vars,
                     chain,
                 ))
-                .await;
-                (r, raw)
+                .await
             }
             Kind::Parallel { branches } => {
-                let r = Box::pin(parallel::run(&cx, branches, &raw, vars, chain)).await;
-                (r, raw)
+                Box::pin(parallel::run(&cx, branches, &raw, vars, chain)).await
             }
-            Kind::Map(spec) => {
-                let r = Box::pin(map::run(&cx, spec, &raw, vars, chain)).await;
-                (r, raw)
-            }
+            Kind::Map(spec) => Box::pin(map::run(&cx, spec, &raw, vars, chain)).await,
+            _ => Err(Failure::new(names::RUNTIME, "state kind run out of place")),
         },
     };
-    let result = result.and_then(|d| {
-        let b = output_bound(state, known_in, &d.output, limit)?;
-        Ok((d, b))
-    });
+    conclude(&cx, entered_prev, known_in, result, raw, vars, chain)
+}
+
+/// Checks the output size, applies Catch to a failure, and leaves the state.
+#[inline]
+fn conclude(
+    cx: &Cx<'_>,
+    entered_prev: u64,
+    known_in: Option<usize>,
+    result: Result<Done, Failure>,
+    raw: Value,
+    vars: &mut Vars,
+    chain: &mut u64,
+) -> Step {
+    let state = cx.state;
+    let limit = cx.exec.opts.max_payload_bytes;
     match result {
-        Ok((done, bound)) => {
-            let next = match done.next {
-                Some(n) => Transition::Next(n),
-                None => state.next,
-            };
-            leave(&cx, done.output, done.assigned, next, vars, chain, bound)
+        Ok(done) => match output_bound(state, known_in, &done.output, limit) {
+            Ok(bound) => {
+                let next = match done.next {
+                    Some(n) => Transition::Next(n),
+                    None => state.next,
+                };
+                leave(cx, done.output, done.assigned, next, vars, chain, bound)
+            }
+            Err(f) => failed(cx, entered_prev, f, raw, vars, chain),
+        },
+        Err(f) => failed(cx, entered_prev, f, raw, vars, chain),
+    }
+}
+
+/// A state failed: the EvaluationFailed/…StateFailed events, then Catch.
+#[cold]
+fn failed(
+    cx: &Cx<'_>,
+    entered_prev: u64,
+    f: Failure,
+    raw: Value,
+    vars: &mut Vars,
+    chain: &mut u64,
+) -> Step {
+    let (exec, state, entered_id) = (cx.exec, cx.state, cx.entered_id);
+    let mut f = f;
+    // TestState reports evaluation errors without the execution-level prefix.
+    if !exec.test_state {
+        f.locate(&state.name, entered_id);
+    }
+    if f.error.as_deref() == Some(names::QUERY_EVAL) {
+        let id = cx.emit(entered_prev, "EvaluationFailed", || {
+            let mut d = crate::history::error_details(f.error.as_deref(), f.cause.as_deref());
+            if let Value::Object(m) = &mut d {
+                if let Some(l) = &f.location {
+                    m.insert("location".into(), l.clone().into());
+                }
+                m.insert("state".into(), state.name.to_string().into());
+            }
+            Some(("evaluationFailedEventDetails", d))
+        });
+        *chain = id;
+    }
+    if let Kind::Map(_) = state.kind {
+        *chain = cx.emit(*chain, "MapStateFailed", || None);
+    } else if let Kind::Parallel { .. } = state.kind {
+        *chain = cx.emit(*chain, "ParallelStateFailed", || None);
+    }
+    if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+        return Step::Fail(f);
+    }
+    let catcher = state
+        .catch
+        .iter()
+        .find(|c| crate::retry::matches(&c.error_equals, f.error.as_deref()));
+    let Some(c) = catcher else {
+        return Step::Fail(f);
+    };
+    match catch_output(cx, c, &raw, &f, vars) {
+        Ok((out, assigned)) => {
+            match leave(cx, out, assigned, Transition::Next(c.next), vars, chain, 0) {
+                Step::Next(n, out, _) => Step::Caught(n, out),
+                other => other,
+            }
         }
-        Err(mut f) => {
-            // TestState reports evaluation errors without the execution-level prefix.
-            if !exec.test_state {
-                f.locate(&state.name, entered_id);
-            }
-            if f.error.as_deref() == Some(names::QUERY_EVAL) {
-                let id = cx.emit(entered_prev, "EvaluationFailed", || {
-                    let mut d =
-                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref());
-                    if let Value::Object(m) = &mut d {
-                        if let Some(l) = &f.location {
-                            m.insert("location".into(), l.clone().into());
-                        }
-                        m.insert("state".into(), state.name.to_string().into());
-                    }
-                    Some(("evaluationFailedEventDetails", d))
-                });
-                *chain = id;
-            }
-            if let Kind::Map(_) = state.kind {
-                *chain = cx.emit(*chain, "MapStateFailed", || None);
-            } else if let Kind::Parallel { .. } = state.kind {
-                *chain = cx.emit(*chain, "ParallelStateFailed", || None);
-            }
-            if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
-                return Step::Fail(f);
-            }
-            let catcher = state
-                .catch
-                .iter()
-                .find(|c| crate::retry::matches(&c.error_equals, f.error.as_deref()));
-            let Some(c) = catcher else {
-                return Step::Fail(f);
-            };
-            match catch_output(&cx, c, &raw, &f, vars) {
-                Ok((out, assigned)) => {
-                    match leave(&cx, out, assigned, Transition::Next(c.next), vars, chain, 0) {
-                        Step::Next(n, out, _) => Step::Caught(n, out),
-                        other => other,
-                    }
-                }
-                Err(mut f2) => {
-                    f2.locate(&state.name, entered_id);
-                    Step::Fail(f2)
-                }
-            }
+        Err(mut f2) => {
+            f2.locate(&state.name, entered_id);
+            Step::Fail(f2)
         }
     }
 }
@@ -499,7 +584,7 @@ fn catch_output(
     raw: &Value,
     f: &Failure,
     vars: &Vars,
-) -> Result<(Value, Option<Map<String, Value>>), Failure> {
+) -> Result<(Value, Assigned), Failure> {
     let err_out = f.error_output();
     let ctx = cx.context(None, None, None);
     match cx.state.ql {
@@ -520,10 +605,11 @@ fn catch_output(
     }
 }
 
+#[inline]
 fn leave(
     cx: &Cx<'_>,
     output: Value,
-    assigned: Option<Map<String, Value>>,
+    assigned: Assigned,
     next: Transition,
     vars: &mut Vars,
     chain: &mut u64,
@@ -536,7 +622,7 @@ fn leave(
             if recording {
                 Some((
                     "stateExitedEventDetails",
-                    crate::history::exited(&state.name, &output, assigned.as_ref()),
+                    crate::history::exited(&state.name, &output, assigned.as_deref()),
                 ))
             } else {
                 Some(("stateExitedEventDetails", json!({"name": &*state.name})))
@@ -544,7 +630,7 @@ fn leave(
         });
     }
     if let Some(a) = assigned {
-        vars.assign(a);
+        vars.assign(*a);
     }
     match next {
         Transition::Next(n) if !matches!(state.kind, Kind::Succeed) => Step::Next(n, output, bound),

@@ -169,7 +169,20 @@ async fn attempt(
         invocation: cx.exec.next_invocation(&st.name),
         task_token: token.clone(),
     };
-    let outcome = invoke(cx, &req, timeout_s).await;
+    let outcome = match cx.exec.journal.as_deref() {
+        None => invoke(cx, &req, timeout_s).await.0,
+        Some(j) => {
+            let seq = j.handler_invoked(&req.state_name, &req.action, cx.exec.now());
+            match j.gate(seq).await {
+                Some(crate::journal::Replayed::Handler(o)) => o,
+                _ => {
+                    let (o, pure) = invoke(cx, &req, timeout_s).await;
+                    j.handler_returned(seq, cx.exec.now(), &o, !pure);
+                    o
+                }
+            }
+        }
+    };
     let result = match outcome {
         Ok(v) => v,
         Err(e) => {
@@ -266,11 +279,13 @@ async fn attempt(
     }
 }
 
+/// Calls the handler of a Task; also says whether the answer came from a pure source (a mock
+/// configuration, a mock handler, or no handler at all).
 async fn invoke(
     cx: &Cx<'_>,
     req: &TaskRequest,
     timeout_s: Option<u64>,
-) -> Result<Value, HandlerError> {
+) -> (Result<Value, HandlerError>, bool) {
     if let Some(r) = cx.exec.handlers.mocked(req) {
         // Mocked Lambda responses are whole Invoke responses; a plain function ARN resource
         // yields only the function's Payload (Step Functions Local mock semantics).
@@ -279,21 +294,25 @@ async fn invoke(
             && m.contains_key("StatusCode")
             && let Some(p) = m.get("Payload")
         {
-            return Ok(p.clone());
+            return (Ok(p.clone()), true);
         }
-        return r;
+        return (r, true);
     }
     let Some(h) = cx.exec.handlers.resolve(req) else {
-        return Err(HandlerError::new(
-            names::RUNTIME,
-            format!(
-                "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
-                req.action, req.state_name, req.resource
-            ),
-        ));
+        return (
+            Err(HandlerError::new(
+                names::RUNTIME,
+                format!(
+                    "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
+                    req.action, req.state_name, req.resource
+                ),
+            )),
+            true,
+        );
     };
+    let pure = h.is_pure();
     let fut = h.invoke(req);
-    match timeout_s {
+    let r = match timeout_s {
         // The virtual clock makes handlers instantaneous; only real time can run out.
         Some(t) if !cx.exec.opts.clock.is_virtual() => {
             match tokio::time::timeout(std::time::Duration::from_secs(t), fut).await {
@@ -305,5 +324,6 @@ async fn invoke(
             }
         }
         _ => fut.await,
-    }
+    };
+    (r, pure)
 }

@@ -33,7 +33,9 @@ pub(crate) async fn run(
         context: &ctx,
         vars,
     };
-    let now = cx.exec.now();
+    // From the moment the state was entered: the same instant on the virtual clock, and
+    // what a resumed run must count from on the real one.
+    let now = cx.entered_ms;
     let deadline = match spec {
         WaitSpec::Seconds(d) => {
             let secs = match d {
@@ -139,8 +141,7 @@ pub(crate) async fn run(
             ms
         }
     };
-    let clock = &cx.exec.opts.clock;
-    clock.sleep_until(deadline).await;
+    cx.exec.sleep_until(deadline).await;
     match st.ql {
         Ql::JsonPath => {
             let assigned = super::assign(st.io.assign.as_ref(), &eff, &ctx, vars)?;

@@ -25,8 +25,20 @@ const DEFAULT_BACKOFF: f64 = 2.0;
 
 /// Build the policy input for one document and its IR.
 pub fn build(doc: &Document, ir: &Workflow) -> Value {
+    build_with(doc, ir, true)
+}
+
+/// The input without the parts that copy the definition: the ASL view's top-level members,
+/// `raw`, and each state's `definition` and `strings`. The Rego evaluation adds those itself,
+/// sharing one converted copy of the definition ([`super::rego::input_value`]); what remains
+/// is enough to locate findings.
+pub(crate) fn build_light(doc: &Document, ir: &Workflow) -> Value {
+    build_with(doc, ir, false)
+}
+
+fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
     let mut top = Map::new();
-    if let Some(obj) = doc.asl.as_object() {
+    if payload && let Some(obj) = doc.asl.as_object() {
         for (k, v) in obj {
             top.insert(k.clone(), v.clone());
         }
@@ -88,7 +100,7 @@ pub fn build(doc: &Document, ir: &Workflow) -> Value {
                 }));
             }
             graph.insert(node.pointer.clone(), Value::Array(succ));
-            let st = normalize_state(doc, def, node, &inherited_ql);
+            let st = normalize_state(doc, def, node, &inherited_ql, payload);
             let mut st = st;
             if let Some(o) = st.as_object_mut() {
                 o.insert(
@@ -113,7 +125,9 @@ pub fn build(doc: &Document, ir: &Workflow) -> Value {
     top.insert("states".into(), Value::Array(states));
     top.insert("edges".into(), Value::Array(edges));
     top.insert("graph".into(), Value::Object(graph));
-    top.insert("raw".into(), (*doc.raw).clone());
+    if payload {
+        top.insert("raw".into(), (*doc.raw).clone());
+    }
     Value::Object(top)
 }
 
@@ -183,6 +197,7 @@ fn normalize_state(
     def: &Value,
     node: &nexus_schema::ir::StateNode,
     inherited_ql: &str,
+    payload: bool,
 ) -> Value {
     let ptr = &node.pointer;
     let resource = def.get("Resource").and_then(Value::as_str);
@@ -205,7 +220,7 @@ fn normalize_state(
         Some(json!({"action": c, "pointer": format!("{}{sp}/on_failure/compensate", doc.base)}))
     });
     let integration = integration(resource);
-    json!({
+    let mut out = json!({
         "id": ptr,
         "name": node.name,
         "kind": node.kind.as_str(),
@@ -236,14 +251,17 @@ fn normalize_state(
         "compensation": compensation,
         "query_language": def.get("QueryLanguage").and_then(Value::as_str).unwrap_or(inherited_ql),
         "is_task": node.kind == StateKind::Task,
-        "definition": def,
-        "strings": own_strings(def),
-    })
+    });
+    if payload && let Some(o) = out.as_object_mut() {
+        o.insert("definition".into(), def.clone());
+        o.insert("strings".into(), own_strings(def));
+    }
+    out
 }
 
 /// Members of a state that hold nested state machines: their states are entries of
 /// `states` of their own, so they are not part of the state's `strings`.
-const NESTED: [&str; 3] = ["Branches", "ItemProcessor", "Iterator"];
+pub(crate) const NESTED: [&str; 3] = ["Branches", "ItemProcessor", "Iterator"];
 
 /// Every string of a state's own fields, with its path below the state: what policies that
 /// search values (ARNs, secrets) iterate instead of `walk`ing the definition, which is much
@@ -260,7 +278,9 @@ fn own_strings(def: &Value) -> Value {
                 }
             }
             Value::Object(o) => {
-                for (k, x) in o {
+                let mut keys: Vec<(&String, &Value)> = o.iter().collect();
+                keys.sort_by(|a, b| a.0.cmp(b.0));
+                for (k, x) in keys {
                     path.push(json!(k));
                     visit(x, path, out);
                     path.pop();
@@ -269,10 +289,17 @@ fn own_strings(def: &Value) -> Value {
             _ => {}
         }
     }
+    // Keys in sorted order (the order Rego sees objects in), so the list is the same however
+    // the input was built.
     let mut out = Vec::new();
     if let Some(o) = def.as_object() {
         let mut path = Vec::new();
-        for (k, v) in o.iter().filter(|(k, _)| !NESTED.contains(&k.as_str())) {
+        let mut keys: Vec<(&String, &Value)> = o.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in keys
+            .into_iter()
+            .filter(|(k, _)| !NESTED.contains(&k.as_str()))
+        {
             path.push(json!(k));
             visit(v, &mut path, &mut out);
             path.pop();

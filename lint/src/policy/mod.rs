@@ -96,6 +96,11 @@ impl Default for PolicyOptions {
 /// Policies loaded and ready to evaluate.
 pub struct PolicySet {
     engine: regorus::Engine,
+    /// Every selected rule compiled for regorus's virtual machine (RVM), when the policies
+    /// compile: ~30x faster than the tree-walking interpreter on a small document, which pays
+    /// an engine clone per document. `None` falls back to the interpreter.
+    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    timeout: Duration,
     packages: Vec<rego::Package>,
     namespaces: Vec<String>,
     all_namespaces: bool,
@@ -198,14 +203,25 @@ impl PolicySet {
             let text = read(&file)?;
             rules.extend(expr::load_rule_file(&file.display().to_string(), &text)?);
         }
+        let program = rego::compile(&engine, &packages);
         Ok(Self {
             engine,
+            program,
+            timeout: options.timeout,
             packages,
             namespaces: options.namespaces.clone(),
             all_namespaces: options.all_namespaces,
             rules,
             files: user_files,
         })
+    }
+
+    /// Evaluate with the tree-walking interpreter even when the policies compile (the
+    /// reference the virtual machine is tested against).
+    #[cfg(test)]
+    pub(crate) fn without_vm(mut self) -> Self {
+        self.program = None;
+        self
     }
 
     /// The bundled pack alone, with default settings.
@@ -229,16 +245,33 @@ impl PolicySet {
         if !rego && self.rules.is_empty() && !inline {
             return out;
         }
-        let input = input::build(doc, ir);
+        // The full serde input only for what reads it (the `rule:` language); Rego gets the
+        // shared conversion, findings are located with the light one.
+        let needs_full = !self.rules.is_empty() || doc.raw.get("policies").is_some();
+        let input = if needs_full {
+            input::build(doc, ir)
+        } else {
+            input::build_light(doc, ir)
+        };
         if rego {
-            let mut engine = self.engine.clone();
-            engine.set_input(rego::input_value(
-                &input,
-                &doc.asl,
-                doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl,
-            ));
-            for pkg in self.packages.iter().filter(|p| self.selected(p)) {
-                self.eval_package(&mut engine, pkg, doc, &input, &mut out);
+            let value = rego::input_value(&input, doc);
+            match &self.program {
+                Some(program) => {
+                    let mut vm = rego::vm(program, &self.engine, self.timeout);
+                    vm.set_input(value);
+                    let mut eval = |path: &str| rego::run_entry(&mut vm, path);
+                    for pkg in self.packages.iter().filter(|p| self.selected(p)) {
+                        self.eval_package(&mut eval, pkg, doc, &input, &mut out);
+                    }
+                }
+                None => {
+                    let mut engine = self.engine.clone();
+                    engine.set_input(value);
+                    let mut eval = |path: &str| rego::eval_rule(&mut engine, path);
+                    for pkg in self.packages.iter().filter(|p| self.selected(p)) {
+                        self.eval_package(&mut eval, pkg, doc, &input, &mut out);
+                    }
+                }
             }
         }
         for rule in &self.rules {
@@ -250,14 +283,14 @@ impl PolicySet {
 
     fn eval_package(
         &self,
-        engine: &mut regorus::Engine,
+        eval: &mut dyn FnMut(&str) -> Result<Vec<Value>, String>,
         pkg: &rego::Package,
         doc: &Document,
         input: &Value,
         out: &mut Vec<Diagnostic>,
     ) {
         let excepted = match &pkg.exception {
-            Some(path) => match rego::eval_rule(engine, path) {
+            Some(path) => match eval(path) {
                 Ok(v) => rego::exception_names(&v),
                 Err(e) => {
                     out.push(policy_failed(path, &e));
@@ -270,7 +303,7 @@ impl PolicySet {
             if excepted.contains(&rule.suffix) {
                 continue;
             }
-            let results = match rego::eval_rule(engine, &rule.path) {
+            let results = match eval(&rule.path) {
                 Ok(r) => r,
                 Err(e) => {
                     out.push(policy_failed(&rule.path, &e));

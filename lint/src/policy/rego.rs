@@ -300,6 +300,61 @@ pub(crate) fn set_timeout(engine: &mut regorus::Engine, limit: Duration) {
     });
 }
 
+/// Compile every rule of every package (and the `exception` rules) into one RVM program.
+/// `None` when something does not compile: the interpreter then evaluates everything.
+pub(crate) fn compile(
+    engine: &regorus::Engine,
+    packages: &[Package],
+) -> Option<std::sync::Arc<regorus::rvm::program::Program>> {
+    let paths: Vec<&str> = packages
+        .iter()
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .map(|r| r.path.as_str())
+                .chain(p.exception.as_deref())
+        })
+        .collect();
+    let first = *paths.first()?;
+    // Compiling turns print gathering on and leaves state behind: use a copy.
+    let mut copy = engine.clone();
+    let policy = copy.compile_with_entrypoint(&first.into()).ok()?;
+    regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &paths).ok()
+}
+
+/// A virtual machine for one document: the program, the policies' `data`, the time limit.
+pub(crate) fn vm(
+    program: &std::sync::Arc<regorus::rvm::program::Program>,
+    engine: &regorus::Engine,
+    limit: Duration,
+) -> regorus::rvm::vm::RegoVM {
+    let mut vm = regorus::rvm::vm::RegoVM::new();
+    vm.load_program(program.clone());
+    // The time limit stops runaway policies; the instruction limit (25,000 by default) would
+    // stop honest ones on large documents.
+    vm.set_max_instructions(usize::MAX);
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    vm.set_execution_timer_config(Some(ExecutionTimerConfig {
+        limit,
+        check_interval,
+    }));
+    // `data` (settings, `--data` files) as loaded into the engine; a failure leaves it empty,
+    // which the rules' defaults handle.
+    let _ = vm.set_data(engine.get_data());
+    vm
+}
+
+/// What an entry point of the program produced, as JSON.
+pub(crate) fn run_entry(
+    vm: &mut regorus::rvm::vm::RegoVM,
+    path: &str,
+) -> Result<Vec<serde_json::Value>, String> {
+    let v = vm
+        .execute_entry_point_by_name(path)
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(results(&v))
+}
+
 /// What a rule produced for one input, as JSON (sets become arrays).
 pub(crate) fn eval_rule(
     engine: &mut regorus::Engine,
@@ -372,20 +427,21 @@ pub(crate) fn to_rego(v: &serde_json::Value) -> regorus::Value {
     }
 }
 
-/// The policy input as a regorus value. The parts that repeat the definition (its top-level
-/// members, `raw` of an ASL file, every state's `definition`) share one converted copy of the
-/// ASL view instead of being converted again: regorus values are reference counted, and a
-/// state's definition contains its nested states, so converting each copy would cost
+/// The policy input as a regorus value, from the light input ([`super::input::build_light`])
+/// and the document. The parts that repeat the definition (its top-level members, `raw` of an
+/// ASL file, every state's `definition`) share one converted copy of the ASL view, and each
+/// state's `strings` reuse its strings: regorus values are reference counted, and a state's
+/// definition contains its nested states, so converting each copy would cost
 /// O(depth x size) per document.
 pub(crate) fn input_value(
-    input: &serde_json::Value,
-    asl: &serde_json::Value,
-    raw_is_asl: bool,
+    light: &serde_json::Value,
+    doc: &nexus_schema::Document,
 ) -> regorus::Value {
-    let Some(obj) = input.as_object() else {
-        return to_rego(input);
+    let Some(obj) = light.as_object() else {
+        return to_rego(light);
     };
-    // The pointers whose converted values are reused: every state's, and the top level.
+    let asl: &serde_json::Value = &doc.asl;
+    // The pointers whose converted values are reused: every state's.
     let wanted: std::collections::HashSet<&str> = obj
         .get("states")
         .and_then(serde_json::Value::as_array)
@@ -397,10 +453,13 @@ pub(crate) fn input_value(
     let mut at = String::new();
     let shared = to_rego_recording(asl, &mut at, &wanted, &mut found);
     let mut out = std::collections::BTreeMap::new();
+    if let regorus::Value::Object(o) = &shared {
+        for (k, v) in o.iter() {
+            out.insert(k.clone(), v.clone());
+        }
+    }
     for (k, v) in obj {
-        let converted = if k == "raw" && raw_is_asl {
-            shared.clone()
-        } else if k == "states" {
+        let converted = if k == "states" {
             match v.as_array() {
                 Some(states) => regorus::Value::from(
                     states
@@ -410,17 +469,17 @@ pub(crate) fn input_value(
                 ),
                 None => to_rego(v),
             }
-        } else if let (Some(a), regorus::Value::Object(o)) = (asl.get(k), &shared)
-            && a == v
-        {
-            o.get(&regorus::Value::from(k.as_str()))
-                .cloned()
-                .unwrap_or_else(|| to_rego(v))
         } else {
             to_rego(v)
         };
         out.insert(regorus::Value::from(k.as_str()), converted);
     }
+    let raw = if doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl {
+        shared
+    } else {
+        to_rego(&doc.raw)
+    };
+    out.insert(regorus::Value::from("raw"), raw);
     regorus::Value::from(out)
 }
 
@@ -478,17 +537,64 @@ fn state_value(
     let Some(obj) = s.as_object() else {
         return to_rego(s);
     };
-    let shared = obj
-        .get("pointer")
-        .and_then(serde_json::Value::as_str)
-        .and_then(|p| found.get(p));
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in obj {
-        let converted = match (k.as_str(), shared) {
-            ("definition", Some(def)) => def.clone(),
-            _ => to_rego(v),
-        };
-        out.insert(regorus::Value::from(k.as_str()), converted);
+        out.insert(regorus::Value::from(k.as_str()), to_rego(v));
+    }
+    let def = obj
+        .get("pointer")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|p| found.get(p))
+        .cloned()
+        .unwrap_or(regorus::Value::Null);
+    out.insert(regorus::Value::from("strings"), own_strings(&def));
+    out.insert(regorus::Value::from("definition"), def);
+    regorus::Value::from(out)
+}
+
+/// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition.
+fn own_strings(def: &regorus::Value) -> regorus::Value {
+    fn visit(v: &regorus::Value, path: &mut Vec<regorus::Value>, out: &mut Vec<regorus::Value>) {
+        match v {
+            regorus::Value::String(_) => {
+                let mut entry = std::collections::BTreeMap::new();
+                entry.insert(
+                    regorus::Value::from("path"),
+                    regorus::Value::from(path.clone()),
+                );
+                entry.insert(regorus::Value::from("value"), v.clone());
+                out.push(regorus::Value::from(entry));
+            }
+            regorus::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    path.push(regorus::Value::from(i));
+                    visit(x, path, out);
+                    path.pop();
+                }
+            }
+            regorus::Value::Object(o) => {
+                for (k, x) in o.iter() {
+                    path.push(k.clone());
+                    visit(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let regorus::Value::Object(o) = def {
+        let mut path = Vec::new();
+        for (k, v) in o.iter() {
+            if k.as_string()
+                .is_ok_and(|s| super::input::NESTED.contains(&s.as_ref()))
+            {
+                continue;
+            }
+            path.push(k.clone());
+            visit(v, &mut path, &mut out);
+            path.pop();
+        }
     }
     regorus::Value::from(out)
 }
@@ -540,18 +646,28 @@ mod tests {
     }
 
     #[test]
-    fn direct_conversion_equals_serde_conversion_and_shares_definitions() {
+    fn direct_conversion_equals_serde_conversion() {
         let asl = serde_json::json!({"StartAt": "A", "States": {"A/b~c": {"Type": "Pass", "Result": {"n": [1, -2, 2.5, 18446744073709551615u64, true, null, "s"]}, "End": true}}});
         assert_eq!(to_rego(&asl), regorus::Value::from(asl.clone()));
-        let input = serde_json::json!({
-            "StartAt": "A",
-            "States": asl["States"].clone(),
-            "raw": asl.clone(),
-            "states": [{"name": "A/b~c", "pointer": "/States/A~1b~0c", "definition": asl["States"]["A/b~c"].clone()}],
-        });
-        assert_eq!(
-            input_value(&input, &asl, true),
-            regorus::Value::from(input.clone())
+    }
+
+    /// The shared conversion gives exactly the full input `input::build` documents.
+    #[test]
+    fn shared_input_equals_the_full_input() {
+        let asl = serde_json::json!({"StartAt": "A/b~c", "Comment": "c", "States": {
+            "A/b~c": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Parameters": {"k": ["x", {"y": "z"}]}, "End": true}}}], "Next": "D"},
+            "D": {"Type": "Succeed"}
+        }});
+        let doc = nexus_schema::Document::asl(
+            "t.asl.json",
+            "".into(),
+            nexus_schema::SourceFormat::Json,
+            asl,
+            Default::default(),
         );
+        let ir = nexus_schema::ir::Workflow::from_asl(&doc.asl);
+        let full = crate::policy::input::build(&doc, &ir);
+        let light = crate::policy::input::build_light(&doc, &ir);
+        assert_eq!(input_value(&light, &doc), regorus::Value::from(full));
     }
 }

@@ -433,3 +433,62 @@ fn bundled_fixtures_report_their_code_and_valid_ones_stay_clean() {
         }
     }
 }
+
+/// The virtual machine gives the interpreter's findings, on every fixture and on the shared
+/// corpora (when present), with the bundled pack and the conftest-style user policies.
+#[test]
+fn virtual_machine_agrees_with_the_interpreter() {
+    use nexus_schema::source::load_source;
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let options = PolicyOptions {
+        paths: vec![
+            root.join("fixtures/policies/conftest-v0"),
+            root.join("fixtures/policies/conftest-v1"),
+        ],
+        all_namespaces: true,
+        ..Default::default()
+    };
+    let vm = PolicySet::load(&options).unwrap();
+    assert!(vm.program.is_some(), "the policies compile for the RVM");
+    let interp = PolicySet::load(&options).unwrap().without_vm();
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("fixtures"), root.join("../shared/conformance")];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+            {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut docs = 0;
+    for p in &files {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let loaded = load_source(&p.display().to_string(), Arc::from(text));
+        for doc in &loaded.documents {
+            let ir = Workflow::from_asl(&doc.asl);
+            let a = vm.evaluate(doc, &ir);
+            let b = interp.evaluate(doc, &ir);
+            assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "{}: the RVM and the interpreter disagree",
+                p.display()
+            );
+            docs += 1;
+        }
+    }
+    println!("RVM and interpreter agree on {docs} documents");
+    assert!(docs > 50);
+}

@@ -95,13 +95,24 @@ pub fn evaluate(
     input: &Value,
     bindings: &[(&str, Value)],
 ) -> Result<Option<Value>, JsonataError> {
+    evaluate_with_entropy(expr, input, bindings, std::sync::Arc::new(SystemEntropy))
+}
+
+/// [`evaluate`] with `$uuid()` and unseeded `$random()` drawing from `entropy` (a run that must
+/// be reproducible passes a seeded source).
+pub fn evaluate_with_entropy(
+    expr: &str,
+    input: &Value,
+    bindings: &[(&str, Value)],
+    entropy: std::sync::Arc<dyn Entropy + Send + Sync>,
+) -> Result<Option<Value>, JsonataError> {
     let ast = parser::parse(expr).map_err(|e| JsonataError::evaluation(e.to_string()))?;
     let mut context = Context::new();
     for (name, value) in bindings {
         context.bind((*name).to_owned(), JValue::from(value.clone()));
     }
     let mut evaluator = Evaluator::with_context(context);
-    register_step_functions_functions(&mut evaluator)?;
+    register_step_functions_functions(&mut evaluator, entropy)?;
     let result = evaluator
         .evaluate(&ast, &JValue::from(input.clone()))
         .map_err(|e| JsonataError::evaluation(aws_message(e.message())))?;
@@ -206,7 +217,10 @@ fn to_jvalue(v: Value) -> JValue {
 }
 
 /// Registers the functions Step Functions adds to JSONata.
-fn register_step_functions_functions(ev: &mut Evaluator) -> Result<(), JsonataError> {
+fn register_step_functions_functions(
+    ev: &mut Evaluator,
+    entropy: std::sync::Arc<dyn Entropy + Send + Sync>,
+) -> Result<(), JsonataError> {
     let reg = |e: EvaluatorError| JsonataError::evaluation(e.message());
     ev.register_fn("partition", |args: &[JValue]| {
         let items = match json_arg("partition", args, 0)? {
@@ -270,10 +284,11 @@ fn register_step_functions_functions(ev: &mut Evaluator) -> Result<(), JsonataEr
             .ok_or_else(|| host_error("hash", format!("unsupported hash algorithm '{algorithm}'")))
     })
     .map_err(reg)?;
-    ev.register_fn_override("random", |args: &[JValue]| {
+    let random_entropy = entropy.clone();
+    ev.register_fn_override("random", move |args: &[JValue]| {
         // AWS: `$random([seed])`, a number in [0, 1); the same seed gives the same number.
         let bits = match args.first() {
-            None | Some(JValue::Undefined) => SystemEntropy.next_u64() >> 11,
+            None | Some(JValue::Undefined) => random_entropy.next_u64() >> 11,
             Some(_) => {
                 let seed = int_arg("random", args, 0)?;
                 super::intrinsic::java_next_double_bits(seed)
@@ -282,11 +297,11 @@ fn register_step_functions_functions(ev: &mut Evaluator) -> Result<(), JsonataEr
         Ok(JValue::from(bits as f64 / (1u64 << 53) as f64))
     })
     .map_err(reg)?;
-    ev.register_fn("uuid", |_args: &[JValue]| {
+    ev.register_fn("uuid", move |_args: &[JValue]| {
         let mut bytes = [0u8; 16];
         let (hi, lo) = bytes.split_at_mut(8);
-        hi.copy_from_slice(&SystemEntropy.next_u64().to_le_bytes());
-        lo.copy_from_slice(&SystemEntropy.next_u64().to_le_bytes());
+        hi.copy_from_slice(&entropy.next_u64().to_le_bytes());
+        lo.copy_from_slice(&entropy.next_u64().to_le_bytes());
         Ok(JValue::from(
             uuid::Builder::from_random_bytes(bytes)
                 .into_uuid()
