@@ -99,7 +99,7 @@ impl Rule for MutuallyExclusiveFields {
                 StateKind::Map => MAP,
                 _ => continue,
             };
-            check_pairs(ctx, sink, obj, &s.pointer, pairs, s.ql);
+            check_pairs(ctx, sink, obj, s.pointer, pairs, s.ql);
             if s.kind != StateKind::Map {
                 continue;
             }
