@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{JsonType, ValidationError, Validator};
+use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
 use nexus_schema::pointer;
@@ -49,9 +49,17 @@ pub(crate) struct Finding {
     pub on_key: bool,
 }
 
+/// The validator of the bundled ASL schema, generated at build time by jsonschema's
+/// `validator` macro: nothing to compile at run time (compiling the schema and its draft
+/// 2020-12 meta-schema was most of a `nexus run` of a small machine). The schema file is
+/// tracked, so editing it rebuilds this crate; `tests::generated_validator_agrees_with_the_runtime_one`
+/// checks it against a validator compiled at run time.
+#[jsonschema::validator(path = "../schema/schemas/asl.schema.json", draft = Draft202012)]
+struct AslSchema;
+
+/// What converting errors needs besides the validator: built only when a document has errors.
 struct Compiled {
     schema: Value,
-    validator: Validator,
     /// Every field name the schema knows anywhere (to tell "misplaced" from "unknown").
     all_fields: HashSet<String>,
     /// Field name → the state types whose definition allows it.
@@ -74,7 +82,6 @@ fn compiled() -> Option<&'static Compiled> {
     COMPILED
         .get_or_init(|| {
             let schema: Value = serde_json::from_str(nexus_schema::asl::asl_json_schema()).ok()?;
-            let validator = jsonschema::draft202012::new(&schema).ok()?;
             let mut all_fields = HashSet::new();
             collect_properties(&schema, &mut all_fields);
             let mut state_types_of: HashMap<String, Vec<&'static str>> = HashMap::new();
@@ -88,7 +95,6 @@ fn compiled() -> Option<&'static Compiled> {
             }
             Some(Compiled {
                 schema,
-                validator,
                 all_fields,
                 state_types_of,
             })
@@ -115,8 +121,14 @@ fn collect_properties(v: &Value, out: &mut HashSet<String>) {
 /// infrastructure template, so a placeholder string stands for any value. `spell` turns an
 /// ASL field name into the document's own spelling (NEXUS snake_case).
 pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -> Vec<Finding> {
+    // Most documents are valid: the short-circuiting check is several times cheaper than
+    // collecting errors.
+    let mut out = Vec::new();
+    if AslSchema::is_valid(asl) {
+        return out;
+    }
     let Some(c) = compiled() else {
-        return Vec::new();
+        return out;
     };
     let conv = Conv {
         c,
@@ -124,13 +136,7 @@ pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -
         template,
         spell,
     };
-    let mut out = Vec::new();
-    // Most documents are valid: the short-circuiting check is several times cheaper than
-    // collecting errors.
-    if c.validator.is_valid(asl) {
-        return out;
-    }
-    for e in c.validator.iter_errors(asl) {
+    for e in AslSchema::iter_errors(asl) {
         conv.convert(&e, &mut out);
     }
     out
@@ -479,7 +485,10 @@ impl Conv<'_> {
                 out.push(f);
             }
             ValidationErrorKind::MaxLength { limit } => {
-                if name_field {
+                // State names (keys of `States`) and name references are NX106's. The
+                // generated validator reports a key's error as itself, the runtime one wraps it
+                // in `PropertyNames` (ignored below).
+                if name_field || e.schema_path().as_str().contains("/propertyNames/") {
                     return;
                 }
                 self.push(
@@ -721,5 +730,111 @@ pub(crate) fn report(
             d = d.help(h.clone());
         }
         sink.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use jsonschema::error::ValidationErrorKind;
+    use serde_json::{Value, json};
+
+    use super::AslSchema;
+
+    /// Every error as (instance path, schema path, kind), sorted (the two validators may visit
+    /// siblings in another order; findings are sorted by location afterwards). A key's error,
+    /// which the runtime validator wraps in `PropertyNames`, is shown as itself; `anyOf`
+    /// alternatives are shown the same way, recursively.
+    fn errors<'a>(it: impl Iterator<Item = jsonschema::ValidationError<'a>>) -> Vec<String> {
+        let mut v: Vec<String> = it.map(|e| show(&e)).collect();
+        v.sort();
+        v
+    }
+
+    fn show(e: &jsonschema::ValidationError<'_>) -> String {
+        let kind = match e.kind() {
+            ValidationErrorKind::PropertyNames { error } => return show(error),
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context } => {
+                let alts: Vec<Vec<String>> = context
+                    .iter()
+                    .map(|alt| alt.iter().map(show).collect())
+                    .collect();
+                format!("{} {alts:?}", e.kind().keyword())
+            }
+            k => format!("{k:?}"),
+        };
+        format!(
+            "{} {} {kind}",
+            e.instance_path().as_str(),
+            e.schema_path().as_str(),
+        )
+    }
+
+    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                json_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The build-time validator gives the same verdicts and the same errors (paths and kinds,
+    /// which the conversion to findings reads) as one compiled at run time from the same
+    /// schema, over the repository's fixtures, the shared corpora when present, and
+    /// hand-made invalid documents.
+    #[test]
+    fn generated_validator_agrees_with_the_runtime_one() {
+        let schema: Value = serde_json::from_str(nexus_schema::asl::asl_json_schema()).unwrap();
+        let runtime = jsonschema::draft202012::new(&schema).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        json_files(&root.join("../fixtures"), &mut files);
+        json_files(&root.join("../../shared/conformance"), &mut files);
+        let mut docs: Vec<Value> = files
+            .iter()
+            .filter_map(|p| serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok())
+            .collect();
+        docs.extend([
+            json!({}),
+            json!([]),
+            json!({"StartAt": 1, "States": {"A": {"Type": "Pass", "End": "yes", "X": 1}}}),
+            json!({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": -1, "Next": 2}}}),
+            json!({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "x",
+                "Retry": [{"ErrorEquals": [], "BackoffRate": 0.5, "JitterStrategy": "SOME"}],
+                "End": true}}}),
+            json!({"StartAt": "A", "States": {"A": {"Type": "Map", "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "X"},
+                "StartAt": "B", "States": {"B": {"Type": "Choice", "Choices": [{}]}}},
+                "ToleratedFailurePercentage": 101, "End": true}}}),
+        ]);
+        let (mut invalid, mut valid, mut differ) = (0, 0, 0);
+        for doc in &docs {
+            let generated = AslSchema::is_valid(doc);
+            assert_eq!(generated, runtime.is_valid(doc), "verdicts differ on {doc}");
+            if generated {
+                valid += 1;
+                continue;
+            }
+            invalid += 1;
+            let (g, r) = (
+                errors(AslSchema::iter_errors(doc)),
+                errors(runtime.iter_errors(doc)),
+            );
+            if g != r {
+                differ += 1;
+                println!("errors differ on {doc}\n  generated: {g:?}\n  runtime:   {r:?}");
+            }
+        }
+        println!("{valid} valid and {invalid} invalid documents; errors differ on {differ}");
+        assert_eq!(differ, 0);
+        assert!(invalid >= 6, "too few invalid documents: {invalid}");
     }
 }
