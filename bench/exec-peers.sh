@@ -58,30 +58,34 @@ echo "== nexus in-process" >&2
 cat "$NX/inproc.jsonl" >&2
 
 echo "== nexus whole process" >&2
-: >"$NX/whole.jsonl"
-for wl in W1 W2 W3; do
-  for ((r = 1; r <= REPS; r++)); do
-    t0=$(date +%s.%N)
-    if [ "$wl" = W3 ]; then
-      "$BIN" run "$W/W3.json" --input-lines "$W/W3.inputs.jsonl" >"$NX/W3.out.jsonl"
-    else
-      "$BIN" run "$W/$wl.json" --input-file "$W/$wl.input.json" -f json >"$NX/$wl.out.json"
-    fi
-    t1=$(date +%s.%N)
-    if [ "$wl" = W3 ]; then
-      ok=$(python3 -c "
-import json
-got=[json.loads(l)['output'] for l in open('$NX/W3.out.jsonl')]
-exp=[json.loads(l) for l in open('$W/W3.expected.jsonl') if l.strip()]
-print('true' if got==exp else 'false')")
-    else
-      ok=$(python3 -c "
-import json
-print('true' if json.load(open('$NX/$wl.out.json'))['output']==json.load(open('$W/$wl.expected.json')) else 'false')")
-    fi
-    echo "{\"wl\":\"$wl\",\"rep\":$r,\"whole_s\":$(python3 -c "print(round($t1-$t0,4))"),\"ok\":$ok}" >>"$NX/whole.jsonl"
-  done
-done
+# Timed from Python (fork/exec to exit, the process's whole life) rather than with `date`
+# around the command, whose own process start-ups added 2-5 ms to every figure. One warm-up
+# run per workload first (page cache), as the peers' drivers also start warm.
+python3 - "$BIN" "$W" "$NX" "$REPS" >"$NX/whole.jsonl" <<'PY'
+import json, subprocess, sys, time
+bin_, w, nx, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+for wl in ("W1", "W2", "W3"):
+    if wl == "W3":
+        cmd = [bin_, "run", f"{w}/W3.json", "--input-lines", f"{w}/W3.inputs.jsonl"]
+        out = f"{nx}/W3.out.jsonl"
+    else:
+        cmd = [bin_, "run", f"{w}/{wl}.json", "--input-file", f"{w}/{wl}.input.json", "-f", "json"]
+        out = f"{nx}/{wl}.out.json"
+    with open(out, "w") as f:
+        subprocess.run(cmd, stdout=f, check=False)
+    for r in range(1, reps + 1):
+        with open(out, "w") as f:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, stdout=f, check=False)
+            t1 = time.perf_counter()
+        if wl == "W3":
+            got = [json.loads(l)["output"] for l in open(out)]
+            exp = [json.loads(l) for l in open(f"{w}/W3.expected.jsonl") if l.strip()]
+        else:
+            got = json.load(open(out))["output"]
+            exp = json.load(open(f"{w}/{wl}.expected.json"))
+        print(json.dumps({"wl": wl, "rep": r, "whole_s": round(t1 - t0, 5), "ok": got == exp}))
+PY
 cat "$NX/whole.jsonl" >&2
 
 if [ "$RUN_PEERS" = 1 ]; then
