@@ -105,6 +105,50 @@ fn explicit_non_workflow_file_is_reported_but_does_not_fail() {
         .code(0);
 }
 
+/// A directory walk passes over JSON and YAML files that cannot hold a workflow, broken or
+/// not (a `tsconfig.json` with comments); named on the command line, the same file is
+/// parsed and its syntax error reported.
+#[test]
+fn walks_skip_other_files_but_explicit_ones_are_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tsconfig.json"),
+        "{ // comments are not JSON\n  \"compilerOptions\": {} }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("broken-machine.json"),
+        "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Succeed\"}}",
+    )
+    .unwrap();
+    let out = nexus()
+        .args(["lint", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let paths: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.is_empty(), "{v}");
+    assert!(
+        paths.iter().all(|p| p.ends_with("broken-machine.json")),
+        "{v}"
+    );
+    nexus()
+        .args(["lint", "--format", "json"])
+        .arg(dir.path().join("tsconfig.json"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("NX001"));
+}
+
 #[test]
 fn globs_expand() {
     nexus()

@@ -73,6 +73,19 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
             }];
         }
     };
+    // A file found by a directory walk that cannot hold a workflow is reported as a file
+    // with nothing in it, as parsing it would have (and a syntax error in someone else's
+    // `tsconfig.json` is not ours to report).
+    if !c.explicit && !nexus_schema::source::may_hold_workflow(&c.display, &text) {
+        return vec![FileReport {
+            path: c.display.clone(),
+            source: text,
+            kind: nexus_schema::source::hint_from_name(&c.display).kind,
+            diagnostics: Vec::new(),
+            io_error: None,
+            suppressed: 0,
+        }];
+    }
     let loaded = load_source(&c.display, text.clone());
     check_source(c, text, &loaded, options)
 }

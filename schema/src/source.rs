@@ -51,6 +51,21 @@ pub fn hint_from_name(path: &str) -> NameHint {
     NameHint { format, kind }
 }
 
+/// Whether a file can hold a workflow or a template, judged from its name and a scan of its
+/// text, before any parsing: every document nexus reads has a `States`/`states` key (ASL,
+/// NEXUS), a `Resources` key (CloudFormation, SAM) or a `stepFunctions` key (Serverless),
+/// and a key can only hide its letters behind an escape (`\u0053tates` in JSON or YAML,
+/// `\x53` and `\U00000053` in YAML).
+/// Directory walks use it to pass over the other JSON and YAML files of a repository
+/// (`package.json`, fixtures, recorded outputs) without parsing them.
+pub fn may_hold_workflow(path: &str, text: &str) -> bool {
+    hint_from_name(path).kind.is_some()
+        || text.contains("tates")
+        || text.contains("Resources")
+        || text.contains("stepFunctions")
+        || ["\\u", "\\U", "\\x"].iter().any(|e| text.contains(e))
+}
+
 /// What the content of one document looks like.
 pub fn sniff(value: &Value) -> Option<DocKind> {
     let obj = value.as_object()?;
@@ -202,4 +217,51 @@ pub fn load_source_with(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pre-parse filter never turns away a document `load_source` would find, and does
+    /// turn away the usual other files.
+    #[test]
+    fn may_hold_workflow_keeps_every_kind_of_document() {
+        let kept = [
+            ("m.json", r#"{"StartAt": "A", "States": {}}"#),
+            ("w.yaml", "version: '1.0'\nstates: []\n"),
+            (
+                "t.yaml",
+                "Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: m.asl.json\n",
+            ),
+            (
+                "serverless.yml",
+                "service: s\nstepFunctions:\n  stateMachines:\n    m:\n      definition: {StartAt: A, States: {A: {Type: Succeed}}}\n",
+            ),
+            ("e.json", r#"{"StartAt": "A", "\u0053tates": {}}"#),
+            ("e.yaml", "StartAt: A\n\"\\x53tates\": {}\n"),
+            ("named.asl.json", "{}"),
+            ("named.nexus.yaml", ""),
+        ];
+        for (path, text) in kept {
+            assert!(may_hold_workflow(path, text), "{path}: {text}");
+        }
+        for (path, text) in kept.iter().take(6) {
+            let loaded = load_source(path, Arc::from(*text));
+            assert!(
+                !loaded.documents.is_empty()
+                    || !loaded.diagnostics.is_empty()
+                    || !loaded.attached.is_empty(),
+                "{path} is a document load_source reads: {loaded:?}"
+            );
+        }
+        let passed = [
+            ("package.json", r#"{"name": "x", "version": "1.0.0"}"#),
+            ("tsconfig.json", "{ // comments\n \"compilerOptions\": {} }"),
+            (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+        ];
+        for (path, text) in passed {
+            assert!(!may_hold_workflow(path, text), "{path}: {text}");
+        }
+    }
 }
