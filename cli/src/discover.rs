@@ -4,7 +4,10 @@
 //!   workflow).
 //! - A directory is walked recursively, honouring `.gitignore`, `.ignore` and hidden-file
 //!   rules (the `ignore` crate, as ripgrep does); every `.json`, `.yaml` and `.yml` file is a
-//!   candidate and its content decides (`StartAt` + `States`, or `version` + `states`).
+//!   candidate and its content decides (`StartAt` + `States`, `version` + `states`, or a
+//!   template). A candidate whose text has none of the keys any of those needs is passed over
+//!   unparsed (`nexus_schema::source::may_hold_workflow`), so other tools' broken or JSONC
+//!   files are not reported.
 //! - An argument that does not exist and contains `*`, `?`, `[` or `{` is a glob, matched
 //!   against the files under its literal prefix.
 //!
