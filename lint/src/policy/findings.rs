@@ -162,7 +162,8 @@ fn locate(doc: &Document, input: &Value, o: &serde_json::Map<String, Value>) -> 
     if let Some(path) = o.get("path").and_then(Value::as_array) {
         let toks: Vec<String> = path.iter().filter_map(token).collect();
         if toks.len() == path.len() {
-            return locate_path(&doc.base, input, &toks);
+            let nexus = doc.kind == nexus_schema::DocKind::Nexus;
+            return locate_path(&doc.base, nexus, input, &toks);
         }
     }
     if let Some(p) = o.get("pointer").and_then(Value::as_str)
@@ -227,7 +228,7 @@ fn asl_sub_field(f: &str) -> Option<&'static str> {
     })
 }
 
-fn locate_path(base: &str, input: &Value, toks: &[String]) -> Located {
+fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Located {
     match toks.first().map(String::as_str) {
         Some("raw") => Located::Source(format!("{base}{}", pointer::from_tokens(&toks[1..]))),
         Some("states") => {
@@ -289,14 +290,21 @@ fn locate_path(base: &str, input: &Value, toks: &[String]) -> Located {
         }
         Some("workflow") => {
             let field = match toks.get(1).map(String::as_str) {
-                Some("start_at") => "/StartAt",
-                Some("timeout_seconds") => "/TimeoutSeconds",
-                Some("comment") => "/Comment",
-                Some("query_language") => "/QueryLanguage",
-                Some("version") => "/Version",
-                _ => "",
+                Some("start_at") => "StartAt",
+                Some("timeout_seconds") => "TimeoutSeconds",
+                Some("comment") => "Comment",
+                Some("query_language") => "QueryLanguage",
+                Some("version") => "Version",
+                _ => return Located::Asl(String::new(), false),
             };
-            Located::Asl(field.to_string(), false)
+            // A NEXUS workflow spells the field its own way; when it is absent, the pointer
+            // still names it as the user would write it (`/timeout_seconds`, not the ASL key).
+            if nexus {
+                let key = nexus_schema::nexus::top_level_key(field);
+                Located::Source(format!("{base}/{key}"))
+            } else {
+                Located::Asl(format!("/{field}"), false)
+            }
         }
         Some("file") | Some("graph") | None => Located::Asl(String::new(), false),
         Some(_) => {
@@ -328,21 +336,36 @@ mod tests {
         let toks = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match locate_path(
             "",
+            false,
             &input,
             &toks(&["states", "0", "retry", "1", "max_attempts"]),
         ) {
             Located::Asl(p, _) => assert_eq!(p, "/States/A~1b/Retry/1/MaxAttempts"),
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", &input, &toks(&["States", "A/b"])) {
+        match locate_path("", false, &input, &toks(&["States", "A/b"])) {
             Located::Asl(p, key) => {
                 assert_eq!(p, "/States/A~1b");
                 assert!(key);
             }
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", &input, &toks(&["raw", "states", "0"])) {
+        match locate_path("", false, &input, &toks(&["raw", "states", "0"])) {
             Located::Source(p) => assert_eq!(p, "/states/0"),
+            Located::Asl(..) => panic!("wrong kind"),
+        }
+        // A workflow field: the ASL key in ASL, the NEXUS key (as written) in NEXUS YAML.
+        let field = toks(&["workflow", "timeout_seconds"]);
+        match locate_path("", false, &input, &field) {
+            Located::Asl(p, _) => assert_eq!(p, "/TimeoutSeconds"),
+            Located::Source(_) => panic!("wrong kind"),
+        }
+        match locate_path("", true, &input, &field) {
+            Located::Source(p) => assert_eq!(p, "/timeout_seconds"),
+            Located::Asl(..) => panic!("wrong kind"),
+        }
+        match locate_path("", true, &input, &toks(&["workflow", "start_at"])) {
+            Located::Source(p) => assert_eq!(p, "/start"),
             Located::Asl(..) => panic!("wrong kind"),
         }
     }

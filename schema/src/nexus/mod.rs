@@ -22,6 +22,13 @@ use crate::document::PointerMap;
 
 pub use lower::lower;
 pub use names::KNOWN_ASL_FIELDS;
+
+/// The NEXUS YAML spelling of a top-level ASL field (`StartAt` → `start`, `Version` →
+/// `asl_version`, `TimeoutSeconds` → `timeout_seconds`): where a finding about a field the
+/// workflow lacks points.
+pub fn top_level_key(asl_key: &str) -> String {
+    names::nexus_key(names::Ctx::Top, asl_key)
+}
 pub use raise::raise;
 
 /// NX010: the workflow has no `version`.
