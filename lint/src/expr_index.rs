@@ -665,29 +665,15 @@ impl<'a> Walker<'_, 'a> {
 
     /// A Pass state's `Result`: static JSON, so a path in it is a mistake (AWS warns).
     fn pass_result(&mut self, value: &'a Value, ptr: &str, key: &'a str) {
-        let mut stack: Vec<(&'a Value, String, &'a str)> = vec![(value, ptr.to_owned(), key)];
-        while let Some((node, p, k)) = stack.pop() {
-            match node {
-                Value::String(text) if could_be_expression(text) => {
-                    self.index.pass_result.push(Candidate {
-                        pointer: p,
-                        field: k,
-                        text,
-                    });
-                }
-                Value::Object(map) => {
-                    for (key, v) in map {
-                        stack.push((v, pointer::push(&p, key), key));
-                    }
-                }
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        stack.push((item, pointer::push_index(&p, i), k));
-                    }
-                }
-                _ => {}
+        each_string(value, ptr, key, |text, p, k| {
+            if could_be_expression(text) {
+                self.index.pass_result.push(Candidate {
+                    pointer: p,
+                    field: k,
+                    text,
+                });
             }
-        }
+        });
     }
 
     // ---- JSONata states ----------------------------------------------------------------
@@ -751,34 +737,46 @@ impl<'a> Walker<'_, 'a> {
 
     /// Every string at any depth of a JSONata field: `{% %}` strings are expressions.
     fn jsonata_value(&mut self, value: &'a Value, ptr: &str, field: &'a str) {
-        let mut stack: Vec<(&'a Value, String, &'a str)> = vec![(value, ptr.to_owned(), field)];
-        while let Some((node, p, k)) = stack.pop() {
-            match node {
-                Value::String(text) => {
-                    let (open, close) = (text.starts_with("{%"), text.ends_with("%}"));
-                    if open && close && text.len() >= 4 {
-                        let asl_field = p.len() == ptr.len();
-                        self.site(|| p, k, text, SiteKind::Jsonata { asl_field });
-                    } else if open || close {
-                        self.index.half_delimited.push(Candidate {
-                            pointer: p,
-                            field: k,
-                            text,
-                        });
-                    }
-                }
-                Value::Object(map) => {
-                    for (key, v) in map {
-                        stack.push((v, pointer::push(&p, key), key));
-                    }
-                }
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        stack.push((item, pointer::push_index(&p, i), k));
-                    }
-                }
-                _ => {}
+        each_string(value, ptr, field, |text, p, k| {
+            let (open, close) = (text.starts_with("{%"), text.ends_with("%}"));
+            if open && close && text.len() >= 4 {
+                let asl_field = p.len() == ptr.len();
+                self.site(|| p, k, text, SiteKind::Jsonata { asl_field });
+            } else if open || close {
+                self.index.half_delimited.push(Candidate {
+                    pointer: p,
+                    field: k,
+                    text,
+                });
             }
+        });
+    }
+}
+
+/// Every string at any depth of `value` (at `ptr`, the member `key`), with its pointer and
+/// the key of the member it is in (array items keep their list's key). Iterative, so deep
+/// payloads cannot overflow the stack.
+fn each_string<'a>(
+    value: &'a Value,
+    ptr: &str,
+    key: &'a str,
+    mut f: impl FnMut(&'a str, String, &'a str),
+) {
+    let mut stack: Vec<(&'a Value, String, &'a str)> = vec![(value, ptr.to_owned(), key)];
+    while let Some((node, p, k)) = stack.pop() {
+        match node {
+            Value::String(text) => f(text, p, k),
+            Value::Object(map) => {
+                for (key, v) in map {
+                    stack.push((v, pointer::push(&p, key), key));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, pointer::push_index(&p, i), k));
+                }
+            }
+            _ => {}
         }
     }
 }
