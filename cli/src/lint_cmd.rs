@@ -259,6 +259,11 @@ pub fn run(args: &LintArgs) -> u8 {
     for e in &errors {
         eprintln!("error: {e}");
     }
+    // Nothing to check because the inputs are wrong: the error is the whole answer (a report
+    // of "no problems in 0 files" beside it reads like a pass).
+    if candidates.is_empty() && !errors.is_empty() {
+        return 2;
+    }
     let options: &LintOptions = &setup.options;
     let report = check_all(&candidates, options);
     setup.report_unused();
@@ -281,13 +286,7 @@ pub fn run(args: &LintArgs) -> u8 {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let rendered = match format {
-        Format::Human => report::human::render(&report, color),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-        Format::Junit => report::junit::render(&report, threshold),
-    };
+    let rendered = report::render(format, &report, color, threshold);
     if format == Format::Github
         && let Err(e) = report::summary::append_to_step_summary(&report)
     {
@@ -295,16 +294,10 @@ pub fn run(args: &LintArgs) -> u8 {
     }
     let written = match &args.output {
         Some(path) => std::fs::write(path, rendered.as_bytes()),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(rendered.as_bytes()).and_then(|_| out.flush())
-        }
+        None => crate::out::write_stdout(&rendered),
     };
     if let Err(e) = written {
-        // A closed pipe (`nexus lint | head`) is not worth a message.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-        }
+        eprintln!("error: cannot write the report: {e}");
         return 2;
     }
     if tool_failed {

@@ -14,7 +14,7 @@ pub fn run(args: &RulesArgs) -> u8 {
             eprintln!("error: no rule `{code}` (run `nexus rules` for the list)");
             return 2;
         };
-        println!(
+        crate::out::outln!(
             "{} {} ({})\n\n{}\n\n{}",
             m.code,
             m.name,
@@ -23,14 +23,14 @@ pub fn run(args: &RulesArgs) -> u8 {
             m.docs
         );
         if let Some(aws) = m.aws_code {
-            println!("\nAWS code: {aws}");
+            crate::out::outln!("\nAWS code: {aws}");
         }
         return 0;
     }
     if args.markdown {
-        println!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
+        crate::out::outln!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
         for m in &registry {
-            println!(
+            crate::out::outln!(
                 "| {} | `{}` | {} | {} |",
                 m.code,
                 m.name,
@@ -41,7 +41,7 @@ pub fn run(args: &RulesArgs) -> u8 {
         return 0;
     }
     for m in &registry {
-        println!(
+        crate::out::outln!(
             "{}  {:<28} {:<8} {}",
             m.code,
             m.name,

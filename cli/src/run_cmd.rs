@@ -242,7 +242,7 @@ fn lint_gate(
             eprint!("{}", crate::report::human::render(&report, stderr_color()));
             eprintln!("error: {display} has errors; not running it (--skip-lint runs it anyway)");
         }
-        RunFormat::Json => println!("{}", crate::report::json::render(&report)),
+        RunFormat::Json => crate::out::outln!("{}", crate::report::json::render(&report)),
     }
     Some(2)
 }
@@ -408,12 +408,7 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         std::fs::write(h, text + "\n")
             .map_err(|e| Fail(format!("cannot write {}: {e}", h.display())))?;
     }
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out
-        .write_all(render(&exec, args.format, elapsed).as_bytes())
-        .and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
+    if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));
     }
     Ok(match exec.status {

@@ -275,6 +275,10 @@ pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
 pub fn locate(doc: &Document, d: &mut Diagnostic) {
     if d.span.is_none() {
         d.span = doc.span_of(&d.pointer, d.target == nexus_schema::Target::Key);
+        // About the workflow as a whole: its `StartAt`, not every line of the definition.
+        if d.span.is_some_and(|s| doc.is_whole_definition(s)) {
+            d.span = doc.anchor_span();
+        }
     }
     d.pointer = doc.source_pointer(&d.pointer);
     for n in &mut d.notes {

@@ -168,6 +168,31 @@ impl Document {
         }
         self.locations.nearest_value_span(&p).map(|(_, s)| s)
     }
+
+    /// Where a finding about the definition as a whole points: the `StartAt` key (NEXUS:
+    /// `start`, else `states`), one line, rather than the whole definition, which on a large
+    /// file would make a snippet of thousands of lines. The whole definition only when it has
+    /// none of these keys.
+    pub fn anchor_span(&self) -> Option<TextRange> {
+        let keys: &[&str] = match self.kind {
+            DocKind::Asl => &["/StartAt"],
+            DocKind::Nexus => &["/start", "/states"],
+        };
+        keys.iter()
+            .find_map(|k| {
+                let l = self.locations.get(&format!("{}{k}", self.base))?;
+                Some(l.key.unwrap_or(l.value))
+            })
+            .or_else(|| self.locations.nearest_value_span(&self.base).map(|(_, s)| s))
+    }
+
+    /// Whether `span` covers the whole definition (a finding about a missing top-level
+    /// field resolves to its nearest ancestor, the definition itself).
+    pub fn is_whole_definition(&self, span: TextRange) -> bool {
+        self.locations
+            .get(&self.base)
+            .is_some_and(|l| l.value == span)
+    }
 }
 
 impl Document {
