@@ -6,7 +6,16 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Lint, migrate and run AWS Step Functions workflows (ASL) and NEXUS YAML workflows.
 #[derive(Debug, Parser)]
-#[command(name = "nexus", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "nexus",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    // A flag given twice takes its last value (`nexus lint $ARGS --format json`): the
+    // GitHub Action adds its own flags after the user's `args`.
+    args_override_self = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -8,7 +8,6 @@
 mod dot;
 mod mermaid;
 
-use std::io::Write;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, lint};

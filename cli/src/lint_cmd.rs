@@ -1,6 +1,5 @@
 //! `nexus lint`: discover, load, check, render, exit.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
