@@ -48,8 +48,8 @@ echo "tools ready in $(took "$t")"
 # --- 1. wheel ----------------------------------------------------------------------------
 step "1. wheel: maturin build ($profile profile), install into a new venv"
 t=$(now)
-"$work/tools/bin/maturin" build --quiet -m python/pyproject.toml --profile "$profile" \
-  --out "$work/wheels"
+# maturin reads python/pyproject.toml from its working directory (its -m is a Cargo.toml).
+(cd python && "$work/tools/bin/maturin" build --quiet --profile "$profile" --out "$work/wheels")
 wheel="$(ls "$work"/wheels/nexus_sfn-"$version"-*.whl)" || fail "no nexus_sfn $version wheel built"
 echo "built $(basename "$wheel") in $(took "$t")"
 t=$(now)
