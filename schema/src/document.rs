@@ -183,7 +183,11 @@ impl Document {
                 let l = self.locations.get(&format!("{}{k}", self.base))?;
                 Some(l.key.unwrap_or(l.value))
             })
-            .or_else(|| self.locations.nearest_value_span(&self.base).map(|(_, s)| s))
+            .or_else(|| {
+                self.locations
+                    .nearest_value_span(&self.base)
+                    .map(|(_, s)| s)
+            })
     }
 
     /// Whether `span` covers the whole definition (a finding about a missing top-level

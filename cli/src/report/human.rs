@@ -39,10 +39,7 @@ impl SourceCode for SharedSource {
             .saturating_sub(context_lines_before);
         let after_last = self.lines.line_col(text, end).line + context_lines_after;
         let start = self.lines.line_start(first + 1).unwrap_or(0);
-        let stop = self
-            .lines
-            .line_start(after_last + 1)
-            .unwrap_or(text.len());
+        let stop = self.lines.line_start(after_last + 1).unwrap_or(text.len());
         let window = text.as_bytes().get(start..stop).unwrap_or_default();
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let c = window.read_span(&local, context_lines_before, context_lines_after)?;
@@ -224,10 +221,16 @@ mod tests {
         assert_eq!(c.line(), 77776);
         assert_eq!(c.name(), Some("big.json"));
         // The same contents miette reads from the whole text, scanning from its start.
-        let whole = text.read_span(&SourceSpan::new(offset.into(), 4), 1, 1).unwrap();
+        let whole = text
+            .read_span(&SourceSpan::new(offset.into(), 4), 1, 1)
+            .unwrap();
         assert_eq!(whole.data(), c.data());
         assert_eq!(whole.span(), c.span());
         assert_eq!((whole.line(), whole.column()), (c.line(), c.column()));
-        assert!(source.read_span(&SourceSpan::new(text.len().into(), 1), 1, 1).is_err());
+        assert!(
+            source
+                .read_span(&SourceSpan::new(text.len().into(), 1), 1, 1)
+                .is_err()
+        );
     }
 }
