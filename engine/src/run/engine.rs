@@ -417,7 +417,10 @@ impl Engine {
             .is_some()
             .then(|| definition_sha256(definition, compensations));
         Ok(Self {
-            plan: Arc::new(crate::compile::plan::compile(definition, compensations)?),
+            plan: Arc::new(crate::compile::compiler::compile(
+                definition,
+                compensations,
+            )?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -432,7 +435,7 @@ impl Engine {
             .is_some()
             .then(|| crate::log::journal::value_sha256(&json!({"state": state, "name": name})));
         Ok(Self {
-            plan: Arc::new(crate::compile::plan::compile_single(state, name)?),
+            plan: Arc::new(crate::compile::compiler::compile_single(state, name)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),

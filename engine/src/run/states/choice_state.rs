@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
-use crate::compile::choice::ChoiceRule;
+use crate::compile::plan::ChoiceRule;
 use crate::compile::plan::{Ql, StateId};
 use crate::error::{Failure, names};
 use crate::expr::Scope;

@@ -577,7 +577,7 @@ fn output_bound(
 
 fn catch_output(
     cx: &Cx<'_>,
-    c: &crate::compile::retry::Catcher,
+    c: &crate::compile::plan::Catcher,
     raw: &Value,
     f: &Failure,
     vars: &Vars,
