@@ -8,7 +8,7 @@ use crate::compile::plan::ChoiceRule;
 use crate::compile::plan::{Ql, StateId};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,
