@@ -199,10 +199,7 @@ fn reads_context(v: &Value) -> bool {
     }
 }
 
-/// Escapes a key for a JSON Pointer (RFC 6901).
-pub(crate) fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+pub(crate) use nexus_schema::pointer::escape;
 
 /// Compiles a top-level definition.
 pub(crate) fn compile(def: &Value, comps: &[Compensation]) -> Result<Plan, CompileError> {
