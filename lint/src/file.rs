@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn directives_in_the_document_suppress_its_loader_findings() {
         let options = LintOptions::default();
-        let plain = "version: \"1.0\"\nstates:\n  - name: A\n    type: succeed\n    Comment2: x\n";
+        let plain = "version: \"1.0\"\nstates:\n  - name: A\n    Comment2: x\n    type: succeed\n";
         let found = run("w.nexus.yaml", plain, true, &options);
         assert!(
             codes(&found[0]).contains(&("NX015", Severity::Warning)),
