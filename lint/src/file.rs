@@ -162,10 +162,12 @@ mod tests {
             &LintOptions::default(),
         );
         assert_eq!(codes(&broken[0]), [("NX001", Severity::Error)]);
-        let mut options = LintOptions::default();
-        options.selection = Selection {
-            ignore: vec!["invalid-json".into()],
-            ..Selection::default()
+        let mut options = LintOptions {
+            selection: Selection {
+                ignore: vec!["invalid-json".into()],
+                ..Selection::default()
+            },
+            ..LintOptions::default()
         };
         assert!(
             run("x.asl.json", "{\"StartAt\": ", true, &options)[0]
