@@ -1,0 +1,199 @@
+//! `nexus test-state FILE --state NAME --input JSON`: the Step Functions TestState API,
+//! offline. One state runs on its own (a state of a workflow file, or a file holding a lone
+//! state definition) with an optional mocked result, context object and variables, through
+//! `nexus_engine::test_state`, which makes AWS's request checks. The answer has TestState's
+//! response shape: `status`, `output` (JSON text), `error`, `cause`, `nextState`, and with
+//! `--inspection-level DEBUG|TRACE` an `inspectionData` (`input`, and where the run shows
+//! them `afterParameters`, `result`, `variables`).
+//!
+//! Exit: 0 `SUCCEEDED`, 1 `FAILED`, 2 the request was rejected (printed as the AWS CLI prints
+//! an API error) or the tool could not run.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use nexus_engine::test_state::{TestStateError, TestStateRequest, test_state};
+use nexus_engine::{Execution, ExecutionStatus, Handlers, RunOptions};
+use serde_json::{Map, Value};
+
+/// `inspectionLevel` of TestState.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum InspectionLevel {
+    /// The state's output, status and next state.
+    Info,
+    /// Also the input and the data-processing steps (`inspectionData`).
+    Debug,
+    /// Like DEBUG (the HTTP request and response of an HTTP Task are not recorded offline).
+    Trace,
+}
+
+#[derive(Debug, Args)]
+pub struct TestStateArgs {
+    /// A workflow (ASL, NEXUS YAML, template) or a file holding one state definition.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The state to test (needed when FILE is a whole workflow).
+    #[arg(long, value_name = "NAME")]
+    pub state: Option<String>,
+
+    /// The state input, as JSON text [default: {}].
+    #[arg(long, value_name = "JSON")]
+    pub input: Option<String>,
+
+    /// The mock, as TestState takes it: `{"result": ...}` or
+    /// `{"errorOutput": {"error": ..., "cause": ...}}` (values may be JSON text).
+    #[arg(long, value_name = "JSON")]
+    pub mock: Option<String>,
+
+    /// How much to report.
+    #[arg(long, value_enum, default_value = "INFO")]
+    pub inspection_level: InspectionLevel,
+
+    /// Variables visible to the state, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub variables: Option<String>,
+
+    /// Context object fields (`Execution`, `State`, `StateMachine`, ...), as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub context: Option<String>,
+
+    /// The role ARN of the call (`$$.Execution.RoleArn`).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// Which machine of a template holding several (logical id or name).
+    #[arg(long, value_name = "NAME")]
+    pub machine: Option<String>,
+}
+
+fn json_arg(flag: &str, text: Option<&String>) -> Result<Option<Value>, String> {
+    text.map(|t| serde_json::from_str(t).map_err(|e| format!("{flag} is not JSON: {e}")))
+        .transpose()
+}
+
+/// The definition to send: a lone state as it is, else the workflow's ASL.
+fn definition(args: &TestStateArgs) -> Result<Value, String> {
+    let display = args.file.display().to_string();
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {display}: {e}"))?;
+    let (value, _) = crate::test_cmd::load_value(&display, &text).map_err(|e| e.0)?;
+    if value.get("Type").is_some_and(Value::is_string) && value.get("States").is_none() {
+        return Ok(value);
+    }
+    let (asl, _, _) = crate::test_cmd::load_workflow(&args.file, args.machine.as_deref())?;
+    if args.state.is_none() {
+        return Err(format!("{display} is a workflow: name the state to test with --state"));
+    }
+    Ok(asl)
+}
+
+/// The payload of the first event of type `ty` under `details`/`key`, as JSON text.
+fn event_text(history: &[Value], ty: &str, details: &str, key: &str) -> Option<Value> {
+    history
+        .iter()
+        .find(|e| e.get("type").and_then(Value::as_str) == Some(ty))
+        .and_then(|e| e.get(details))
+        .and_then(|d| d.get(key))
+        .cloned()
+}
+
+fn text(v: &Value) -> Value {
+    Value::String(serde_json::to_string(v).unwrap_or_default())
+}
+
+/// The TestState response for an execution of `state`.
+pub(crate) fn response(
+    exec: &Execution,
+    state: &Value,
+    req: &TestStateRequest,
+    level: InspectionLevel,
+) -> Value {
+    let mut m = Map::new();
+    if let Some(o) = &exec.output {
+        m.insert("output".into(), text(o));
+    }
+    if let Some(e) = &exec.error {
+        m.insert("error".into(), e.clone().into());
+    }
+    if let Some(c) = &exec.cause {
+        m.insert("cause".into(), c.clone().into());
+    }
+    if level != InspectionLevel::Info {
+        let mut d = Map::new();
+        d.insert("input".into(), text(&req.input));
+        let h = &exec.history;
+        for (ty, det, key, out) in [
+            ("TaskScheduled", "taskScheduledEventDetails", "parameters", "afterParameters"),
+            ("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", "input", "afterParameters"),
+            ("TaskSucceeded", "taskSucceededEventDetails", "output", "result"),
+            ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", "output", "result"),
+        ] {
+            if let Some(v) = event_text(h, ty, det, key) {
+                d.insert(out.into(), v);
+            }
+        }
+        if let Some(vars) = req.variables.as_ref().filter(|v| v.as_object().is_some_and(|o| !o.is_empty())) {
+            d.insert("variables".into(), text(vars));
+        }
+        m.insert("inspectionData".into(), Value::Object(d));
+    }
+    // "If you haven't defined a next state in your definition or if the execution of the
+    // state fails, this field doesn't contain a value" (TestState API reference). A Choice
+    // state's target depends on its rules, which the run does not report.
+    if exec.status == ExecutionStatus::Succeeded
+        && state.get("Type").and_then(Value::as_str) != Some("Choice")
+        && let Some(n) = state.get("Next").and_then(Value::as_str)
+    {
+        m.insert("nextState".into(), n.into());
+    }
+    m.insert("status".into(), exec.status.as_str().into());
+    Value::Object(m)
+}
+
+fn run_inner(args: &TestStateArgs) -> Result<u8, String> {
+    let def = definition(args)?;
+    let req = TestStateRequest {
+        definition: def,
+        state_name: args.state.clone(),
+        input: json_arg("--input", args.input.as_ref())?
+            .unwrap_or_else(|| Value::Object(Map::new())),
+        mock: json_arg("--mock", args.mock.as_ref())?,
+        context: json_arg("--context", args.context.as_ref())?,
+        variables: json_arg("--variables", args.variables.as_ref())?,
+        role_arn: args.role_arn.clone(),
+    };
+    let state = match (&req.state_name, req.definition.get("States")) {
+        (Some(n), Some(states)) => states.get(n.as_str()).cloned().unwrap_or(Value::Null),
+        _ => req.definition.clone(),
+    };
+    match test_state(&req, RunOptions::default(), &Handlers::new()) {
+        Ok(exec) => {
+            let out = response(&exec, &state, &req, args.inspection_level);
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            Ok(match exec.status {
+                ExecutionStatus::Succeeded => 0,
+                _ => 1,
+            })
+        }
+        Err(TestStateError::Rejected(r)) => {
+            eprintln!(
+                "An error occurred ({}) when calling the TestState operation: {}",
+                r.code, r.message
+            );
+            Ok(2)
+        }
+        Err(TestStateError::Run(e)) => Err(e.to_string()),
+    }
+}
+
+pub fn run(args: &TestStateArgs) -> u8 {
+    match run_inner(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
