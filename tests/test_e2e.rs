@@ -73,7 +73,12 @@ fn run_failing(format: &str) -> String {
         .args(["test", "t.nexus-test.yaml", "--format", format])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout(&out)
 }
 
@@ -86,7 +91,10 @@ fn snapshot_settings() -> insta::Settings {
 
 #[test]
 fn bundled_examples_pass() {
-    let out = nexus().args(["test", "fixtures/examples"]).output().unwrap();
+    let out = nexus()
+        .args(["test", "fixtures/examples"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("4 passed; 0 failed"), "{text}");
@@ -95,8 +103,15 @@ fn bundled_examples_pass() {
 #[test]
 fn every_expectation_kind_fails_with_a_diff() {
     let json: Value = serde_json::from_str(&run_failing("json")).unwrap();
-    let ms = json.pointer("/files/0/cases/0/mismatches").unwrap().as_array().unwrap();
-    let kinds: Vec<&str> = ms.iter().map(|m| m["expectation"].as_str().unwrap()).collect();
+    let ms = json
+        .pointer("/files/0/cases/0/mismatches")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    let kinds: Vec<&str> = ms
+        .iter()
+        .map(|m| m["expectation"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -148,15 +163,24 @@ fn coverage_of_the_router_fixture() {
     assert_eq!(counts("choice_rules"), (json!(2), json!(3)));
     assert_eq!(counts("retriers"), (json!(1), json!(2)));
     assert_eq!(counts("catchers"), (json!(1), json!(1)));
-    assert_eq!((c["covered"].clone(), c["total"].clone()), (json!(9), json!(12)));
+    assert_eq!(
+        (c["covered"].clone(), c["total"].clone()),
+        (json!(9), json!(12))
+    );
     assert_eq!(c["percent"], json!(75.0));
     let human = nexus()
         .args(["test", "fixtures/testing", "--coverage"])
         .output()
         .unwrap();
     let text = stdout(&human);
-    assert!(text.contains("states        5/6  not entered: Other"), "{text}");
-    assert!(text.contains("retriers      1/2  not used: Load Retry[1] (States.Timeout)"), "{text}");
+    assert!(
+        text.contains("states        5/6  not entered: Other"),
+        "{text}"
+    );
+    assert!(
+        text.contains("retriers      1/2  not used: Load Retry[1] (States.Timeout)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -171,8 +195,14 @@ fn update_rewrites_failing_expectations_and_keeps_the_rest() {
     let after = std::fs::read_to_string(dir.path().join("t.nexus-test.yaml")).unwrap();
     assert!(after.starts_with("# keep this comment\n"), "{after}");
     assert!(after.contains("status: \"SUCCEEDED\"   # old"), "{after}");
-    assert!(after.contains("{\"id\":1,\"kind\":\"a\",\"route\":\"went a\"}"), "{after}");
-    assert!(after.contains("path: [\"Load\",\"Route\",\"A\"]"), "{after}");
+    assert!(
+        after.contains("{\"id\":1,\"kind\":\"a\",\"route\":\"went a\"}"),
+        "{after}"
+    );
+    assert!(
+        after.contains("path: [\"Load\",\"Route\",\"A\"]"),
+        "{after}"
+    );
     assert!(after.contains("Load: {retries: 0}"), "{after}");
     let again = nexus_in(dir.path()).args(["test"]).output().unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
@@ -209,7 +239,12 @@ fn converts_a_mock_configuration() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(dir.path().join("out/router.nexus-test.yaml")).unwrap();
     assert!(text.contains("workflow: \"../router.asl.json\""), "{text}");
     assert!(text.contains("mock_test_case: \"HappyA\""), "{text}");
@@ -221,7 +256,9 @@ fn converts_a_mock_configuration() {
 
 #[test]
 fn test_file_mistakes_are_located() {
-    let dir = scratch("workflow: router.asl.json\ncases:\n  - name: x\n    expect: {stauts: SUCCEEDED}\n");
+    let dir = scratch(
+        "workflow: router.asl.json\ncases:\n  - name: x\n    expect: {stauts: SUCCEEDED}\n",
+    );
     let out = nexus_in(dir.path()).args(["test"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = stdout(&out);
@@ -235,10 +272,16 @@ fn the_schema_is_published() {
     assert_eq!(out.status.code(), Some(0));
     let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    for f in ["fixtures/testing/router.nexus-test.yaml", "fixtures/examples/order-pipeline.nexus-test.yaml"] {
+    for f in [
+        "fixtures/testing/router.nexus-test.yaml",
+        "fixtures/examples/order-pipeline.nexus-test.yaml",
+    ] {
         let text = std::fs::read_to_string(root().join(f)).unwrap();
         let docs = nexus_schema::load::load_yaml(&text, &Default::default()).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&docs[0].value).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&docs[0].value)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{f}: {errors:?}");
     }
     let bad = json!({"workflow": "x", "cases": [{"expect": {"stauts": "SUCCEEDED"}}]});
@@ -260,7 +303,9 @@ fn placeholder_paths(meta: &Value) -> Vec<Vec<String>> {
 }
 
 fn remove_at(v: &mut Value, path: &[String]) {
-    let Some((last, head)) = path.split_last() else { return };
+    let Some((last, head)) = path.split_last() else {
+        return;
+    };
     let mut cur = v;
     for k in head {
         match cur.get_mut(k.as_str()) {
@@ -283,7 +328,9 @@ fn parsed(v: &Value) -> Value {
 
 fn check_test_state_case(dir: &Path) -> Result<(), String> {
     let read = |n: &str| -> Option<Value> {
-        std::fs::read_to_string(dir.join(n)).ok().and_then(|t| serde_json::from_str(&t).ok())
+        std::fs::read_to_string(dir.join(n))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
     };
     let req = read("request.json").unwrap_or(Value::Null);
     let expected = read("expected.json").ok_or("no expected.json")?;
@@ -296,7 +343,11 @@ fn check_test_state_case(dir: &Path) -> Result<(), String> {
     if let Some(i) = read("input.json") {
         cmd.arg("--input").arg(i.to_string());
     }
-    for (k, flag) in [("mock", "--mock"), ("context", "--context"), ("variables", "--variables")] {
+    for (k, flag) in [
+        ("mock", "--mock"),
+        ("context", "--context"),
+        ("variables", "--variables"),
+    ] {
         if let Some(v) = req.get(k) {
             cmd.arg(flag).arg(v.to_string());
         }
@@ -319,7 +370,10 @@ fn check_test_state_case(dir: &Path) -> Result<(), String> {
         return if out.status.code() == Some(2) && err.trim_end() == r {
             Ok(())
         } else {
-            Err(format!("expected `{r}`, got exit {:?}: {err}", out.status.code()))
+            Err(format!(
+                "expected `{r}`, got exit {:?}: {err}",
+                out.status.code()
+            ))
         };
     }
     let got: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{e}: {err}"))?;
@@ -342,9 +396,13 @@ fn check_test_state_case(dir: &Path) -> Result<(), String> {
     }
     // The inspection data we report must be what AWS reported.
     if let Some(Value::Object(ours)) = got.get("inspectionData") {
-        let theirs = expected.get("inspectionData").ok_or("unexpected inspectionData")?;
+        let theirs = expected
+            .get("inspectionData")
+            .ok_or("unexpected inspectionData")?;
         for (k, v) in ours {
-            let t = theirs.get(k).ok_or_else(|| format!("inspectionData.{k} is not in the recording"))?;
+            let t = theirs
+                .get(k)
+                .ok_or_else(|| format!("inspectionData.{k} is not in the recording"))?;
             if parsed(v) != parsed(t) {
                 return Err(format!("inspectionData.{k}: expected {t}, got {v}"));
             }
@@ -373,5 +431,11 @@ fn test_state_conformance_cases_pass_through_the_cli() {
         })
         .collect();
     assert!(!dirs.is_empty());
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }

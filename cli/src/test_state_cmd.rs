@@ -76,15 +76,17 @@ fn json_arg(flag: &str, text: Option<&String>) -> Result<Option<Value>, String> 
 /// The definition to send: a lone state as it is, else the workflow's ASL.
 fn definition(args: &TestStateArgs) -> Result<Value, String> {
     let display = args.file.display().to_string();
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {display}: {e}"))?;
+    let text =
+        std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {display}: {e}"))?;
     let (value, _) = crate::test_cmd::load_value(&display, &text).map_err(|e| e.0)?;
     if value.get("Type").is_some_and(Value::is_string) && value.get("States").is_none() {
         return Ok(value);
     }
     let (asl, _, _) = crate::test_cmd::load_workflow(&args.file, args.machine.as_deref())?;
     if args.state.is_none() {
-        return Err(format!("{display} is a workflow: name the state to test with --state"));
+        return Err(format!(
+            "{display} is a workflow: name the state to test with --state"
+        ));
     }
     Ok(asl)
 }
@@ -125,16 +127,40 @@ pub(crate) fn response(
         d.insert("input".into(), text(&req.input));
         let h = &exec.history;
         for (ty, det, key, out) in [
-            ("TaskScheduled", "taskScheduledEventDetails", "parameters", "afterParameters"),
-            ("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", "input", "afterParameters"),
-            ("TaskSucceeded", "taskSucceededEventDetails", "output", "result"),
-            ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", "output", "result"),
+            (
+                "TaskScheduled",
+                "taskScheduledEventDetails",
+                "parameters",
+                "afterParameters",
+            ),
+            (
+                "LambdaFunctionScheduled",
+                "lambdaFunctionScheduledEventDetails",
+                "input",
+                "afterParameters",
+            ),
+            (
+                "TaskSucceeded",
+                "taskSucceededEventDetails",
+                "output",
+                "result",
+            ),
+            (
+                "LambdaFunctionSucceeded",
+                "lambdaFunctionSucceededEventDetails",
+                "output",
+                "result",
+            ),
         ] {
             if let Some(v) = event_text(h, ty, det, key) {
                 d.insert(out.into(), v);
             }
         }
-        if let Some(vars) = req.variables.as_ref().filter(|v| v.as_object().is_some_and(|o| !o.is_empty())) {
+        if let Some(vars) = req
+            .variables
+            .as_ref()
+            .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+        {
             d.insert("variables".into(), text(vars));
         }
         m.insert("inspectionData".into(), Value::Object(d));
@@ -176,6 +202,12 @@ fn run_inner(args: &TestStateArgs) -> Result<u8, String> {
                 ExecutionStatus::Succeeded => 0,
                 _ => 1,
             })
+        }
+        // A parameter the API's constraints reject never leaves the AWS CLI (botocore checks
+        // it first): it prints the message alone.
+        Err(TestStateError::Rejected(r)) if r.code == "ParamValidationError" => {
+            eprintln!("{}", r.message);
+            Ok(2)
         }
         Err(TestStateError::Rejected(r)) => {
             eprintln!(

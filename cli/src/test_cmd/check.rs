@@ -101,7 +101,14 @@ impl Checker {
     }
 
     /// Checks `ValueExpect` `name` (`output`, `input`) under `ptr` / `what`.
-    fn value(&mut self, e: &ValueExpect, name: &str, ptr: &str, what: &str, actual: Option<&Value>) {
+    fn value(
+        &mut self,
+        e: &ValueExpect,
+        name: &str,
+        ptr: &str,
+        what: &str,
+        actual: Option<&Value>,
+    ) {
         let label = |suffix: &str| {
             if what.is_empty() {
                 format!("{name}{suffix}")
@@ -112,19 +119,37 @@ impl Checker {
         if let Some(x) = &e.exact
             && !actual.is_some_and(|a| json_eq(x, a))
         {
-            self.push(label(""), format!("{ptr}/{name}"), x, actual.cloned(), actual.cloned());
+            self.push(
+                label(""),
+                format!("{ptr}/{name}"),
+                x,
+                actual.cloned(),
+                actual.cloned(),
+            );
         }
         if let Some(x) = &e.partial {
             let proj = actual.map(|a| project(x, a));
             if !proj.as_ref().is_some_and(|p| json_eq(x, p)) {
-                self.push(label("_partial"), format!("{ptr}/{name}_partial"), x, proj.clone(), proj);
+                self.push(
+                    label("_partial"),
+                    format!("{ptr}/{name}_partial"),
+                    x,
+                    proj.clone(),
+                    proj,
+                );
             }
         }
         for (sel, want) in &e.at {
             let got = actual.and_then(|a| select(sel, a));
             if !got.as_ref().is_some_and(|g| json_eq(want, g)) {
                 let p = format!("{ptr}/{name}_at/{}", token(sel));
-                self.push(label(&format!("_at[{sel}]")), p, want, got.clone(), got.clone());
+                self.push(
+                    label(&format!("_at[{sel}]")),
+                    p,
+                    want,
+                    got.clone(),
+                    got.clone(),
+                );
                 if got.is_none() {
                     self.note(format!("`{sel}` selects nothing in the {name}"));
                 }
@@ -164,14 +189,26 @@ impl Checker {
             let got_v = Value::Object(got);
             if !json_eq(&want_v, &got_v) {
                 let p = format!("{ptr}/variables");
-                self.push(format!("{what}.variables"), p, &want_v, Some(got_v.clone()), Some(got_v));
+                self.push(
+                    format!("{what}.variables"),
+                    p,
+                    &want_v,
+                    Some(got_v.clone()),
+                    Some(got_v),
+                );
             }
         }
         if let Some(r) = e.retries
             && r != v.retries()
         {
             let got = Value::from(v.retries());
-            self.push(format!("{what}.retries"), format!("{ptr}/retries"), &Value::from(r), Some(got.clone()), Some(got));
+            self.push(
+                format!("{what}.retries"),
+                format!("{ptr}/retries"),
+                &Value::from(r),
+                Some(got.clone()),
+                Some(got),
+            );
         }
     }
 }
@@ -185,21 +222,39 @@ pub(crate) fn check(case: &Case, exec: &Execution, trace: &Trace) -> Vec<Mismatc
     if let Some(s) = &e.status
         && status.as_str() != Some(s.as_str())
     {
-        c.push("status", format!("{base}/status"), &Value::from(s.as_str()), Some(status.clone()), Some(status));
+        c.push(
+            "status",
+            format!("{base}/status"),
+            &Value::from(s.as_str()),
+            Some(status.clone()),
+            Some(status),
+        );
         if let Some(err) = &exec.error {
             c.note(format!(
                 "the execution failed with {err}{}",
-                exec.cause.as_deref().map(|x| format!(": {x}")).unwrap_or_default()
+                exec.cause
+                    .as_deref()
+                    .map(|x| format!(": {x}"))
+                    .unwrap_or_default()
             ));
         }
     }
     c.value(&e.output, "output", &base, "", exec.output.as_ref());
-    for (k, want, got) in [("error", &e.error, &exec.error), ("cause", &e.cause, &exec.cause)] {
+    for (k, want, got) in [
+        ("error", &e.error, &exec.error),
+        ("cause", &e.cause, &exec.cause),
+    ] {
         if let Some(w) = want
             && got.as_deref() != Some(w.as_str())
         {
             let g = got.clone().map(Value::String);
-            c.push(k, format!("{base}/{k}"), &Value::from(w.as_str()), g.clone(), g);
+            c.push(
+                k,
+                format!("{base}/{k}"),
+                &Value::from(w.as_str()),
+                g.clone(),
+                g,
+            );
         }
     }
     let path = trace.path();
@@ -207,17 +262,35 @@ pub(crate) fn check(case: &Case, exec: &Execution, trace: &Trace) -> Vec<Mismatc
         && *p != path
     {
         let got = Value::from(path.clone());
-        c.push("path", format!("{base}/path"), &Value::from(p.clone()), Some(got.clone()), Some(got));
+        c.push(
+            "path",
+            format!("{base}/path"),
+            &Value::from(p.clone()),
+            Some(got.clone()),
+            Some(got),
+        );
     }
     for (i, s) in e.visits.iter().enumerate() {
         if !path.contains(s) {
-            c.push("visits", format!("{base}/visits/{i}"), &Value::from(s.as_str()), None, None);
+            c.push(
+                "visits",
+                format!("{base}/visits/{i}"),
+                &Value::from(s.as_str()),
+                None,
+                None,
+            );
             c.note(format!("`{s}` was never entered"));
         }
     }
     for (i, s) in e.never_visits.iter().enumerate() {
         if path.contains(s) {
-            c.push("never_visits", format!("{base}/never_visits/{i}"), &Value::from(s.as_str()), Some(Value::from(s.as_str())), None);
+            c.push(
+                "never_visits",
+                format!("{base}/never_visits/{i}"),
+                &Value::from(s.as_str()),
+                Some(Value::from(s.as_str())),
+                None,
+            );
             c.note(format!("`{s}` was entered"));
         }
     }

@@ -37,12 +37,14 @@ pub(crate) struct Coverage {
 /// `States.TaskFailed` every error except `States.Timeout`).
 fn matches(error_equals: &Value, error: Option<&str>) -> bool {
     error_equals.as_array().is_some_and(|l| {
-        l.iter().filter_map(Value::as_str).any(|e| match (e, error) {
-            ("States.ALL", _) => true,
-            ("States.TaskFailed", Some(x)) => x != "States.Timeout",
-            (e, Some(x)) => e == x,
-            (_, None) => false,
-        })
+        l.iter()
+            .filter_map(Value::as_str)
+            .any(|e| match (e, error) {
+                ("States.ALL", _) => true,
+                ("States.TaskFailed", Some(x)) => x != "States.Timeout",
+                (e, Some(x)) => e == x,
+                (_, None) => false,
+            })
     })
 }
 
@@ -79,7 +81,9 @@ fn collect<'a>(machine: &'a Value, ptr: &str, out: &mut Vec<StateRef<'a>>) {
 }
 
 fn list<'a>(def: &'a Map<String, Value>, key: &str) -> &'a [Value] {
-    def.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    def.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 fn errors_label(e: &Value) -> String {
@@ -153,7 +157,9 @@ pub(crate) fn measure(definition: &Value, traces: &[&Trace]) -> Coverage {
             for e in v.errors.iter().take(retried) {
                 if let Some(i) = retriers
                     .iter()
-                    .position(|r| matches(r.get("ErrorEquals").unwrap_or(&Value::Null), e.as_deref()))
+                    .position(|r| {
+                        matches(r.get("ErrorEquals").unwrap_or(&Value::Null), e.as_deref())
+                    })
                     .or_else(|| (e.is_none() && !retriers.is_empty()).then_some(0))
                     && let Some(u) = used.get_mut(i)
                 {
@@ -176,7 +182,13 @@ pub(crate) fn measure(definition: &Value, traces: &[&Trace]) -> Coverage {
             let goes = |c: &Value| c.get("Next").and_then(Value::as_str) == Some(next.as_str());
             if let Some(i) = catchers
                 .iter()
-                .position(|c| goes(c) && matches(c.get("ErrorEquals").unwrap_or(&Value::Null), error.as_deref()))
+                .position(|c| {
+                    goes(c)
+                        && matches(
+                            c.get("ErrorEquals").unwrap_or(&Value::Null),
+                            error.as_deref(),
+                        )
+                })
                 .or_else(|| catchers.iter().position(goes))
                 && let Some(u) = used.get_mut(i)
             {
@@ -260,7 +272,10 @@ impl Coverage {
         m.insert("workflow".into(), workflow.into());
         m.insert("covered".into(), c.into());
         m.insert("total".into(), t.into());
-        m.insert("percent".into(), json!((percent(c, t) * 10.0).round() / 10.0));
+        m.insert(
+            "percent".into(),
+            json!((percent(c, t) * 10.0).round() / 10.0),
+        );
         for (key, _, items) in self.groups() {
             let (ci, ti) = count(items);
             m.insert(

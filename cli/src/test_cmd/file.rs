@@ -149,7 +149,9 @@ pub(crate) fn load_value(display: &str, text: &str) -> Result<(Value, LocationMa
             }
             Ok((d.value, d.locations))
         }
-        Ok(_) => Err(FileError(format!("{display}: expected exactly one document"))),
+        Ok(_) => Err(FileError(format!(
+            "{display}: expected exactly one document"
+        ))),
         Err(d) => Err(FileError(format!("{}: {}", at(d.span), d.message))),
     }
 }
@@ -191,7 +193,8 @@ impl Reader<'_> {
     }
 
     fn object<'v>(&self, v: &'v Value, ptr: &str) -> Result<&'v Map<String, Value>, FileError> {
-        v.as_object().ok_or_else(|| self.err(ptr, "expected a mapping"))
+        v.as_object()
+            .ok_or_else(|| self.err(ptr, "expected a mapping"))
     }
 
     fn known(&self, m: &Map<String, Value>, ptr: &str, keys: &[&str]) -> Result<(), FileError> {
@@ -233,7 +236,9 @@ impl Reader<'_> {
             } else if !(sel.is_empty() || sel.starts_with('/')) {
                 return Err(self.err(
                     &here,
-                    format!("selector `{sel}` must be a JSONPath (`$.a.b`) or a JSON Pointer (`/a/b`)"),
+                    format!(
+                        "selector `{sel}` must be a JSONPath (`$.a.b`) or a JSON Pointer (`/a/b`)"
+                    ),
                 ));
             }
             out.push((sel.clone(), want.clone()));
@@ -378,8 +383,18 @@ impl Reader<'_> {
         if let Some(r) = m.get("return").or_else(|| m.get("Return")) {
             return Ok(serde_json::json!({"Return": r}));
         }
-        let t = m.get("throw").or_else(|| m.get("Throw")).unwrap_or(&Value::Null);
-        let tp = format!("{ptr}/{}", if m.contains_key("throw") { "throw" } else { "Throw" });
+        let t = m
+            .get("throw")
+            .or_else(|| m.get("Throw"))
+            .unwrap_or(&Value::Null);
+        let tp = format!(
+            "{ptr}/{}",
+            if m.contains_key("throw") {
+                "throw"
+            } else {
+                "Throw"
+            }
+        );
         let tm = self.object(t, &tp)?;
         self.known(tm, &tp, &["error", "cause", "Error", "Cause"])?;
         let field = |a: &str, b: &str| -> Result<Option<String>, FileError> {
@@ -416,7 +431,8 @@ impl Reader<'_> {
             }
             Value::Object(m)
                 if !m.is_empty()
-                    && m.keys().all(|k| k.chars().all(|c| c.is_ascii_digit() || c == '-')) =>
+                    && m.keys()
+                        .all(|k| k.chars().all(|c| c.is_ascii_digit() || c == '-')) =>
             {
                 for (k, r) in m {
                     out.insert(k.clone(), self.response(r, &format!("{ptr}/{}", token(k)))?);
@@ -506,7 +522,10 @@ pub(crate) fn parse(path: &Path, display: &str, text: String) -> Result<TestFile
             .transpose()
     };
     let workflow = rel("workflow")?.ok_or_else(|| {
-        r.err("", "a test file names its workflow: `workflow: path/to/machine.asl.json`")
+        r.err(
+            "",
+            "a test file names its workflow: `workflow: path/to/machine.asl.json`",
+        )
     })?;
     let cases_v = m
         .get("cases")
@@ -552,7 +571,11 @@ mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<TestFile, FileError> {
-        parse(Path::new("dir/t.nexus-test.yaml"), "t.nexus-test.yaml", text.to_string())
+        parse(
+            Path::new("dir/t.nexus-test.yaml"),
+            "t.nexus-test.yaml",
+            text.to_string(),
+        )
     }
 
     #[test]
@@ -571,12 +594,15 @@ mod tests {
 
     #[test]
     fn mistakes_have_a_place() {
-        let e = p("workflow: wf.asl.json\ncases:\n  - name: x\n    expect: {stauts: SUCCEEDED}\n").unwrap_err();
+        let e = p("workflow: wf.asl.json\ncases:\n  - name: x\n    expect: {stauts: SUCCEEDED}\n")
+            .unwrap_err();
         assert!(e.0.starts_with("t.nexus-test.yaml:4:"), "{e}");
         assert!(e.0.contains("unknown key `stauts`"), "{e}");
         let e = p("workflow: wf.asl.json\ncases:\n  - name: x\n").unwrap_err();
         assert!(e.0.contains("expects nothing"), "{e}");
-        let e = p("workflow: wf.asl.json\ncases:\n  - name: x\n    expect: {output_at: {a.b: 1}}\n").unwrap_err();
+        let e =
+            p("workflow: wf.asl.json\ncases:\n  - name: x\n    expect: {output_at: {a.b: 1}}\n")
+                .unwrap_err();
         assert!(e.0.contains("JSON Pointer"), "{e}");
     }
 }

@@ -61,7 +61,10 @@ fn convert(args: &TestArgs, mock: &Path) -> Result<String, String> {
         }
     };
     let cases: Vec<String> = cfg_v
-        .pointer(&format!("/StateMachines/{}/TestCases", super::file::token(&sm)))
+        .pointer(&format!(
+            "/StateMachines/{}/TestCases",
+            super::file::token(&sm)
+        ))
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
@@ -100,12 +103,21 @@ fn convert(args: &TestArgs, mock: &Path) -> Result<String, String> {
             out.push_str(&format!("      output: {}\n", json(o)));
         }
         if let Some(e) = &exec.error {
-            out.push_str(&format!("      error: {}\n", json(&Value::from(e.as_str()))));
+            out.push_str(&format!(
+                "      error: {}\n",
+                json(&Value::from(e.as_str()))
+            ));
         }
         if let Some(c) = &exec.cause {
-            out.push_str(&format!("      cause: {}\n", json(&Value::from(c.as_str()))));
+            out.push_str(&format!(
+                "      cause: {}\n",
+                json(&Value::from(c.as_str()))
+            ));
         }
-        out.push_str(&format!("      path: {}\n", json(&Value::from(trace.path()))));
+        out.push_str(&format!(
+            "      path: {}\n",
+            json(&Value::from(trace.path()))
+        ));
     }
     Ok(out)
 }
@@ -136,7 +148,13 @@ mod tests {
 
     #[test]
     fn relative_paths_climb_and_descend() {
-        assert_eq!(relative(Path::new("/a/b/c.json"), Path::new("/a/d")), Path::new("../b/c.json"));
-        assert_eq!(relative(Path::new("/a/c.json"), Path::new("/a")), Path::new("c.json"));
+        assert_eq!(
+            relative(Path::new("/a/b/c.json"), Path::new("/a/d")),
+            Path::new("../b/c.json")
+        );
+        assert_eq!(
+            relative(Path::new("/a/c.json"), Path::new("/a")),
+            Path::new("c.json")
+        );
     }
 }

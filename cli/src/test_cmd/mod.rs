@@ -172,7 +172,11 @@ pub(crate) fn load_workflow(
             .ok_or_else(|| format!("{display} holds no state machine named `{m}`"))?,
         None => match docs.as_slice() {
             [one] => one,
-            [] => return Err(format!("{display} is not a workflow (ASL, NEXUS YAML or a template)")),
+            [] => {
+                return Err(format!(
+                    "{display} is not a workflow (ASL, NEXUS YAML or a template)"
+                ));
+            }
             _ => {
                 return Err(format!(
                     "{display} holds {} state machines; name one with `machine:`",
@@ -191,7 +195,11 @@ pub(crate) fn load_workflow(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let stem = stem.split('.').next().unwrap_or("").to_string();
-        if stem.is_empty() { String::from("StateMachine") } else { stem }
+        if stem.is_empty() {
+            String::from("StateMachine")
+        } else {
+            stem
+        }
     });
     Ok(((*doc.asl).clone(), compensations, name))
 }
@@ -201,17 +209,18 @@ fn prepare(f: &file::TestFile) -> Result<Prepared, String> {
         load_workflow(&f.workflow, f.machine.as_deref())?;
     let handlers = match &f.handlers {
         Some(p) => {
-            let (cfg, _) = load_value(&p.display().to_string(), &read_text(p)?)
-                .map_err(|e| e.0)?;
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let (cfg, _) = load_value(&p.display().to_string(), &read_text(p)?).map_err(|e| e.0)?;
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             Handlers::from_config(&cfg, dir).map_err(|e| format!("{}: {e}", p.display()))?
         }
         None => Handlers::new(),
     };
     let mock_config = match &f.mock_config {
         Some(p) => {
-            let (cfg, _) = load_value(&p.display().to_string(), &read_text(p)?)
-                .map_err(|e| e.0)?;
+            let (cfg, _) = load_value(&p.display().to_string(), &read_text(p)?).map_err(|e| e.0)?;
             MockConfig::parse(&cfg).map_err(|e| format!("{}: {e}", p.display()))?;
             let names: Vec<String> = cfg
                 .get("StateMachines")
@@ -260,7 +269,11 @@ fn case_mocks(prep: &Prepared, case: &file::Case) -> Result<Option<MockConfig>, 
             return Err(String::from("`mock_test_case` needs a `mock_config`"));
         };
         let m = cfg
-            .pointer(&format!("/StateMachines/{}/TestCases/{}", file::token(sm), file::token(tc)))
+            .pointer(&format!(
+                "/StateMachines/{}/TestCases/{}",
+                file::token(sm),
+                file::token(tc)
+            ))
             .and_then(Value::as_object)
             .ok_or_else(|| format!("the mock configuration has no test case `{tc}` for `{sm}`"))?;
         states.extend(m.clone());
@@ -287,10 +300,20 @@ fn case_mocks(prep: &Prepared, case: &file::Case) -> Result<Option<MockConfig>, 
 fn execution_name(case: &str) -> String {
     let s: String = case
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(80)
         .collect();
-    if s.is_empty() { String::from("test") } else { s }
+    if s.is_empty() {
+        String::from("test")
+    } else {
+        s
+    }
 }
 
 /// Runs one case: the execution and its trace, or why it could not run.
@@ -395,13 +418,18 @@ fn discover(paths: &[String]) -> (Vec<crate::discover::Candidate>, Vec<String>) 
     let (cands, errors) = crate::discover::discover(paths);
     let cands = cands
         .into_iter()
-        .filter(|c| file::is_test_file_name(&c.path) || paths.iter().any(|p| Path::new(p) == c.path))
+        .filter(|c| {
+            file::is_test_file_name(&c.path) || paths.iter().any(|p| Path::new(p) == c.path)
+        })
         .collect();
     (cands, errors)
 }
 
 /// Runs every case of every file.
-fn run_all(args: &TestArgs, files: Vec<(String, Result<file::TestFile, String>)>) -> Vec<FileResult> {
+fn run_all(
+    args: &TestArgs,
+    files: Vec<(String, Result<file::TestFile, String>)>,
+) -> Vec<FileResult> {
     let mut results: Vec<FileResult> = Vec::new();
     let mut preps: Vec<Option<Prepared>> = Vec::new();
     for (display, f) in files {
@@ -508,7 +536,12 @@ pub fn run(args: &TestArgs) -> u8 {
     }
     let files: Vec<(String, Result<file::TestFile, String>)> = cands
         .iter()
-        .map(|c| (c.display.clone(), file::read(&c.path, &c.display).map_err(|e| e.0)))
+        .map(|c| {
+            (
+                c.display.clone(),
+                file::read(&c.path, &c.display).map_err(|e| e.0),
+            )
+        })
         .collect();
     let mut results = run_all(args, files);
     let mut updated = 0usize;

@@ -174,9 +174,11 @@ pub(crate) fn json(results: &[FileResult]) -> String {
                 .map(|c| {
                     let (status, mismatches, error) = match &c.outcome {
                         Outcome::Passed => ("passed", Vec::new(), None),
-                        Outcome::Failed(ms) => {
-                            ("failed", ms.iter().map(|m| mismatch_json(f, m)).collect(), None)
-                        }
+                        Outcome::Failed(ms) => (
+                            "failed",
+                            ms.iter().map(|m| mismatch_json(f, m)).collect(),
+                            None,
+                        ),
                         Outcome::Error(e) => ("error", Vec::new(), Some(e.clone())),
                     };
                     let line = place(f, &c.pointer).map(|p| p.0);
@@ -218,8 +220,16 @@ pub(crate) fn junit(results: &[FileResult]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nexus test\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\">\n"
     );
     for f in results {
-        let fails = f.cases.iter().filter(|c| matches!(c.outcome, Outcome::Failed(_))).count();
-        let errs = f.cases.iter().filter(|c| matches!(c.outcome, Outcome::Error(_))).count()
+        let fails = f
+            .cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
+            .count();
+        let errs = f
+            .cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Error(_)))
+            .count()
             + usize::from(f.error.is_some());
         s.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\" errors=\"{errs}\">\n",
@@ -312,7 +322,9 @@ pub(crate) fn github(results: &[FileResult], with_coverage: bool) -> String {
         }
     }
     let (passed, failed, errors) = counts(results);
-    s.push_str(&format!("nexus test: {passed} passed; {failed} failed; {errors} errors\n"));
+    s.push_str(&format!(
+        "nexus test: {passed} passed; {failed} failed; {errors} errors\n"
+    ));
     s
 }
 

@@ -53,7 +53,9 @@ pub(crate) struct Trace {
 /// A JSON text recorded in an event, parsed (events store payloads as compact JSON text).
 fn payload(v: Option<&Value>) -> Option<Value> {
     match v? {
-        Value::String(s) => Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))),
+        Value::String(s) => {
+            Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())))
+        }
         other => Some(other.clone()),
     }
 }
@@ -77,7 +79,10 @@ impl Trace {
         let mut owner: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
         for (seq, ev) in events.iter().enumerate() {
             let id = ev.get("id").and_then(Value::as_u64).unwrap_or(0);
-            let prev = ev.get("previousEventId").and_then(Value::as_u64).unwrap_or(0);
+            let prev = ev
+                .get("previousEventId")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             let ty = ev.get("type").and_then(Value::as_str).unwrap_or("");
             let prev_owner = owner.get(&prev).copied();
             if ty.ends_with("StateEntered") {
@@ -148,7 +153,10 @@ impl Trace {
                     .and_then(|(_, d)| d.get("error"))
                     .and_then(Value::as_str)
                     .map(String::from)
-                    .or_else(|| ty.ends_with("TimedOut").then(|| String::from("States.Timeout")));
+                    .or_else(|| {
+                        ty.ends_with("TimedOut")
+                            .then(|| String::from("States.Timeout"))
+                    });
                 v.errors.push(error);
                 v.failed_last = true;
             } else if ty.ends_with("Succeeded") {
@@ -207,19 +215,80 @@ mod tests {
     fn reads_visits_retries_transitions_and_variables() {
         let h = vec![
             ev(1, 0, "ExecutionStarted", None),
-            ev(2, 0, "TaskStateEntered", Some(("stateEnteredEventDetails", json!({"name": "A", "input": "{\"x\":1}"})))),
+            ev(
+                2,
+                0,
+                "TaskStateEntered",
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": "A", "input": "{\"x\":1}"}),
+                )),
+            ),
             ev(3, 2, "TaskScheduled", None),
-            ev(4, 3, "TaskFailed", Some(("taskFailedEventDetails", json!({"error": "Boom"})))),
+            ev(
+                4,
+                3,
+                "TaskFailed",
+                Some(("taskFailedEventDetails", json!({"error": "Boom"}))),
+            ),
             ev(5, 4, "TaskScheduled", None),
             ev(6, 5, "TaskSucceeded", None),
-            ev(7, 6, "TaskStateExited", Some(("stateExitedEventDetails", json!({"name": "A", "output": "2", "assignedVariables": {"v": "\"s\""}})))),
-            ev(8, 7, "ParallelStateEntered", Some(("stateEnteredEventDetails", json!({"name": "P", "input": "2"})))),
+            ev(
+                7,
+                6,
+                "TaskStateExited",
+                Some((
+                    "stateExitedEventDetails",
+                    json!({"name": "A", "output": "2", "assignedVariables": {"v": "\"s\""}}),
+                )),
+            ),
+            ev(
+                8,
+                7,
+                "ParallelStateEntered",
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": "P", "input": "2"}),
+                )),
+            ),
             ev(9, 8, "ParallelStateStarted", None),
-            ev(10, 9, "PassStateEntered", Some(("stateEnteredEventDetails", json!({"name": "B", "input": "2"})))),
-            ev(11, 10, "PassStateExited", Some(("stateExitedEventDetails", json!({"name": "B", "output": "3"})))),
+            ev(
+                10,
+                9,
+                "PassStateEntered",
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": "B", "input": "2"}),
+                )),
+            ),
+            ev(
+                11,
+                10,
+                "PassStateExited",
+                Some((
+                    "stateExitedEventDetails",
+                    json!({"name": "B", "output": "3"}),
+                )),
+            ),
             ev(12, 11, "ParallelStateSucceeded", None),
-            ev(13, 12, "ParallelStateExited", Some(("stateExitedEventDetails", json!({"name": "P", "output": "[3]"})))),
-            ev(14, 13, "SucceedStateEntered", Some(("stateEnteredEventDetails", json!({"name": "S", "input": "[3]"})))),
+            ev(
+                13,
+                12,
+                "ParallelStateExited",
+                Some((
+                    "stateExitedEventDetails",
+                    json!({"name": "P", "output": "[3]"}),
+                )),
+            ),
+            ev(
+                14,
+                13,
+                "SucceedStateEntered",
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": "S", "input": "[3]"}),
+                )),
+            ),
         ];
         let t = Trace::from_history(&h);
         assert_eq!(t.path(), ["A", "P", "B", "S"]);
@@ -228,7 +297,10 @@ mod tests {
         assert_eq!(a.errors, [Some(String::from("Boom"))]);
         assert_eq!(a.next.as_deref(), Some("P"));
         assert_eq!(a.input, Some(json!({"x": 1})));
-        assert_eq!(t.variables_after(a), json!({"v": "s"}).as_object().cloned().unwrap());
+        assert_eq!(
+            t.variables_after(a),
+            json!({"v": "s"}).as_object().cloned().unwrap()
+        );
         let p = t.visits_of("P").next().unwrap();
         assert_eq!(p.next.as_deref(), Some("S"));
         assert_eq!(p.output, Some(json!([3])));

@@ -18,7 +18,10 @@ fn render(v: &Value, text: &str, at: usize) -> String {
     if compact.len() <= 60 {
         return compact;
     }
-    let line_start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let indent = text
         .get(line_start..)
         .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
@@ -33,7 +36,10 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.nexus-tmp-{}", std::process::id()));
     let done = std::fs::File::create(&tmp)
         .and_then(|mut f| {
