@@ -101,7 +101,7 @@ pub(crate) fn human(results: &[FileResult], elapsed: Duration, with_coverage: bo
     for f in results {
         if let Some(e) = &f.error {
             s.push_str(&format!("test {} ... ERROR\n", f.display));
-            failures.push((format!("{}", f.display), format!("{e}\n")));
+            failures.push((f.display.clone(), format!("{e}\n")));
         }
         for c in &f.cases {
             let word = match &c.outcome {

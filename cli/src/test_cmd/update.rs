@@ -109,7 +109,8 @@ mod tests {
         let text = "    output:\n      x";
         let v = json!({"a_long_key_name": "a long value", "another_key": [1, 2, 3], "k": true});
         let r = render(&v, text, text.len() - 1);
-        assert!(r.starts_with("{\n        \"a_long_key_name\""), "{r}");
+        assert!(r.starts_with("{\n          \"a_long_key_name\""), "{r}");
+        assert!(r.ends_with("\n        }"), "{r}");
         assert_eq!(render(&json!({"a": 1}), text, 0), "{\"a\":1}");
     }
 }
