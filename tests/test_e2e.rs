@@ -439,3 +439,43 @@ fn test_state_conformance_cases_pass_through_the_cli() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn mocks_answer_tasks_in_map_iterations_and_parallel_branches() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("nested.asl.json"),
+        json!({
+            "StartAt": "Both",
+            "States": {
+                "Both": {
+                    "Type": "Parallel",
+                    "Branches": [
+                        {"StartAt": "Prices", "States": {"Prices": {
+                            "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+                            "ItemProcessor": {"StartAt": "Price", "States": {"Price": {
+                                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                "Parameters": {"FunctionName": "price", "Payload.$": "$"},
+                                "OutputPath": "$.Payload", "End": true}}},
+                            "End": true}}},
+                        {"StartAt": "Stock", "States": {"Stock": {
+                            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": "stock"}, "ResultSelector": {"n.$": "$.Payload"},
+                            "End": true}}}
+                    ],
+                    "End": true
+                }
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nested.nexus-test.yaml"),
+        "workflow: nested.asl.json\ncases:\n  - name: each iteration gets the next response\n    input: {items: [a, b]}\n    mocks:\n      Price: [{return: {Payload: 1}}, {return: {Payload: 2}}]\n      Stock: {return: {Payload: 7}}\n    expect:\n      output: [[1, 2], {n: 7}]\n      states:\n        Price: {visit: 1, input: a, output: 1}\n        Stock: {output: {n: 7}}\n      visits: [Prices, Price, Stock]\n",
+    )
+    .unwrap();
+    let out = nexus_in(dir.path()).args(["test"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 passed"), "{}", stdout(&out));
+}

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::check::Mismatch;
 use super::{CaseResult, FileResult, Outcome};
-use crate::report::github::{escape_data, escape_property};
+use crate::report::github::{ANNOTATION_LIMIT, escape_data, escape_property};
 use crate::report::junit::escape;
 
 /// `(line, column)` of a pointer in a test file (the nearest enclosing node when the
@@ -277,24 +277,46 @@ pub(crate) fn junit(results: &[FileResult]) -> String {
     s
 }
 
-fn annotation(f: &FileResult, pointer: &str, title: &str, message: &str) -> String {
-    let mut props = format!("file={}", escape_property(&f.display));
-    if let Some((l, c)) = place(f, pointer) {
-        props.push_str(&format!(",line={l},col={c}"));
+/// Workflow commands, at most [`ANNOTATION_LIMIT`] of them (what GitHub shows per level
+/// and step); the rest as plain `file:line:col` lines, so none is silently dropped.
+struct Annotations {
+    out: String,
+    shown: usize,
+    over: usize,
+}
+
+impl Annotations {
+    fn add(&mut self, f: &FileResult, pointer: &str, title: &str, message: &str) {
+        let at = place(f, pointer);
+        if self.shown >= ANNOTATION_LIMIT {
+            self.over += 1;
+            self.out
+                .push_str(&format!("{}: {title}: {message}\n", located(f, pointer)));
+            return;
+        }
+        self.shown += 1;
+        let mut props = format!("file={}", escape_property(&f.display));
+        if let Some((l, c)) = at {
+            props.push_str(&format!(",line={l},col={c}"));
+        }
+        self.out.push_str(&format!(
+            "::error {props},title={}::{}\n",
+            escape_property(title),
+            escape_data(message)
+        ));
     }
-    format!(
-        "::error {props},title={}::{}\n",
-        escape_property(title),
-        escape_data(message)
-    )
 }
 
 /// GitHub Actions annotations, one per failed expectation, then a summary line.
 pub(crate) fn github(results: &[FileResult], with_coverage: bool) -> String {
-    let mut s = String::new();
+    let mut a = Annotations {
+        out: String::new(),
+        shown: 0,
+        over: 0,
+    };
     for f in results {
         if let Some(e) = &f.error {
-            s.push_str(&annotation(f, "", "nexus test", e));
+            a.add(f, "", "nexus test", e);
         }
         for c in &f.cases {
             let title = format!("nexus test: {}", c.name);
@@ -307,12 +329,20 @@ pub(crate) fn github(results: &[FileResult], with_coverage: bool) -> String {
                         if let Some(n) = &m.note {
                             msg.push_str(&format!("note: {n}"));
                         }
-                        s.push_str(&annotation(f, &m.pointer, &title, msg.trim_end()));
+                        a.add(f, &m.pointer, &title, msg.trim_end());
                     }
                 }
-                Outcome::Error(e) => s.push_str(&annotation(f, &c.pointer, &title, e)),
+                Outcome::Error(e) => a.add(f, &c.pointer, &title, e),
             }
         }
+    }
+    let mut s = a.out;
+    if a.over > 0 {
+        s.push_str(&format!(
+            "{} more failure{} than GitHub annotates per step, listed above as plain lines\n",
+            a.over,
+            if a.over == 1 { "" } else { "s" }
+        ));
     }
     if with_coverage {
         for f in results {
