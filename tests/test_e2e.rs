@@ -97,7 +97,7 @@ fn bundled_examples_pass() {
         .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("4 passed; 0 failed"), "{text}");
+    assert!(text.contains("7 passed; 0 failed"), "{text}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use super::{FileResult, Outcome};
 /// collections inside a block need).
 fn render(v: &Value, text: &str, at: usize) -> String {
     let compact = serde_json::to_string(v).unwrap_or_default();
-    if compact.len() <= 60 {
+    if compact.len() <= 100 {
         return compact;
     }
     let line_start = text
