@@ -479,3 +479,74 @@ fn mocks_answer_tasks_in_map_iterations_and_parallel_branches() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("1 passed"), "{}", stdout(&out));
 }
+
+fn test_state(args: &[&str]) -> (Option<i32>, Value) {
+    let out = nexus()
+        .args(["test-state", "fixtures/testing/router.asl.json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code(), v)
+}
+
+#[test]
+fn test_state_reports_choice_targets_catches_and_retries() {
+    let (code, v) = test_state(&["--state", "Route", "--input", r#"{"kind":"b"}"#]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        v,
+        json!({"output": "{\"kind\":\"b\"}", "nextState": "B", "status": "SUCCEEDED"})
+    );
+    let gone = r#"{"errorOutput":{"error":"Gone","cause":"no such id"}}"#;
+    let (code, v) = test_state(&[
+        "--state",
+        "Load",
+        "--input",
+        r#"{"id":1}"#,
+        "--mock",
+        gone,
+        "--inspection-level",
+        "DEBUG",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["status"], "CAUGHT_ERROR");
+    assert_eq!(v["nextState"], "Broken");
+    assert_eq!(
+        (v["error"].clone(), v["cause"].clone()),
+        (json!("Gone"), json!("no such id"))
+    );
+    assert_eq!(
+        v["inspectionData"]["errorDetails"],
+        json!({"catchIndex": 0})
+    );
+    assert_eq!(
+        parsed(&v["output"]),
+        json!({"id": 1, "error": {"Error": "Gone", "Cause": "no such id"}})
+    );
+    let busy = r#"{"errorOutput":{"error":"Busy","cause":"later"}}"#;
+    let (_, v) = test_state(&[
+        "--state",
+        "Load",
+        "--mock",
+        busy,
+        "--inspection-level",
+        "TRACE",
+    ]);
+    assert_eq!(v["status"], "RETRIABLE");
+    assert_eq!(
+        v["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0, "retryBackoffIntervalSeconds": 5})
+    );
+    assert!(
+        v.get("output").is_none() && v.get("nextState").is_none(),
+        "{v}"
+    );
+    let ok = r#"{"result":"{\"Payload\":{\"kind\":\"a\"}}"}"#;
+    let (code, v) = test_state(&["--state", "Load", "--mock", ok]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        v,
+        json!({"output": "{\"kind\":\"a\"}", "nextState": "Route", "status": "SUCCEEDED"})
+    );
+}

@@ -105,6 +105,95 @@ fn text(v: &Value) -> Value {
     Value::String(serde_json::to_string(v).unwrap_or_default())
 }
 
+/// What the tested state came to, in TestState's terms.
+struct Verdict {
+    status: &'static str,
+    next_state: Option<String>,
+    error: Option<String>,
+    cause: Option<String>,
+    /// `inspectionData.errorDetails`.
+    error_details: Option<Value>,
+}
+
+/// The first of `list` (`Retry` or `Catch`) whose `ErrorEquals` matches `error`, and that
+/// leads to `next` when given.
+fn first_matching(
+    list: Option<&Value>,
+    error: Option<&str>,
+    next: Option<&str>,
+) -> Option<(usize, Value)> {
+    list?.as_array()?.iter().enumerate().find_map(|(i, r)| {
+        let goes = next.is_none_or(|n| r.get("Next").and_then(Value::as_str) == Some(n));
+        (goes && crate::test_cmd::coverage::matches(r.get("ErrorEquals")?, error))
+            .then(|| (i, r.clone()))
+    })
+}
+
+/// Reads the run of the tested state: which exit it took (a Choice target or a catcher's
+/// `Next`), whether a catcher or (on AWS, which does not retry in TestState) a retrier
+/// handled its failure.
+fn verdict(exec: &Execution, state: &Value) -> Verdict {
+    let trace = crate::test_cmd::trace::Trace::from_history(&exec.history);
+    let tested = trace.visits.first();
+    let exit = tested.and_then(|v| v.next.clone());
+    let failure = match (tested, exec.status) {
+        (Some(v), ExecutionStatus::Succeeded) if v.failed_last => {
+            Some((v.errors.last().cloned().flatten(), v.last_cause.clone()))
+        }
+        (_, ExecutionStatus::Succeeded) => None,
+        _ => Some((exec.error.clone(), exec.cause.clone())),
+    };
+    let Some((error, cause)) = failure else {
+        let next_state = exit.or_else(|| {
+            (state.get("Type").and_then(Value::as_str) != Some("Choice"))
+                .then(|| state.get("Next").and_then(Value::as_str).map(String::from))
+                .flatten()
+        });
+        return Verdict {
+            status: "SUCCEEDED",
+            next_state,
+            error: None,
+            cause: None,
+            error_details: None,
+        };
+    };
+    // The state ran without its retriers; a failure one of them matches is RETRIABLE.
+    if let Some((i, r)) = first_matching(state.get("Retry"), error.as_deref(), None)
+        && r.get("MaxAttempts").and_then(Value::as_u64) != Some(0)
+    {
+        let interval = r
+            .get("IntervalSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(1);
+        return Verdict {
+            status: "RETRIABLE",
+            next_state: None,
+            error,
+            cause,
+            error_details: Some(
+                serde_json::json!({"retryIndex": i, "retryBackoffIntervalSeconds": interval}),
+            ),
+        };
+    }
+    if exec.status == ExecutionStatus::Succeeded {
+        let caught = first_matching(state.get("Catch"), error.as_deref(), exit.as_deref());
+        return Verdict {
+            status: "CAUGHT_ERROR",
+            next_state: exit,
+            error,
+            cause,
+            error_details: caught.map(|(i, _)| serde_json::json!({"catchIndex": i})),
+        };
+    }
+    Verdict {
+        status: "FAILED",
+        next_state: None,
+        error,
+        cause,
+        error_details: None,
+    }
+}
+
 /// The TestState response for an execution of `state`.
 pub(crate) fn response(
     exec: &Execution,
@@ -112,14 +201,17 @@ pub(crate) fn response(
     req: &TestStateRequest,
     level: InspectionLevel,
 ) -> Value {
+    let v = verdict(exec, state);
     let mut m = Map::new();
-    if let Some(o) = &exec.output {
+    if v.status != "RETRIABLE"
+        && let Some(o) = &exec.output
+    {
         m.insert("output".into(), text(o));
     }
-    if let Some(e) = &exec.error {
+    if let Some(e) = &v.error {
         m.insert("error".into(), e.clone().into());
     }
-    if let Some(c) = &exec.cause {
+    if let Some(c) = &v.cause {
         m.insert("cause".into(), c.clone().into());
     }
     if level != InspectionLevel::Info {
@@ -163,19 +255,32 @@ pub(crate) fn response(
         {
             d.insert("variables".into(), text(vars));
         }
+        if let Some(e) = v.error_details {
+            d.insert("errorDetails".into(), e);
+        }
         m.insert("inspectionData".into(), Value::Object(d));
     }
-    // "If you haven't defined a next state in your definition or if the execution of the
-    // state fails, this field doesn't contain a value" (TestState API reference). A Choice
-    // state's target depends on its rules, which the run does not report.
-    if exec.status == ExecutionStatus::Succeeded
-        && state.get("Type").and_then(Value::as_str) != Some("Choice")
-        && let Some(n) = state.get("Next").and_then(Value::as_str)
-    {
+    if let Some(n) = v.next_state {
         m.insert("nextState".into(), n.into());
     }
-    m.insert("status".into(), exec.status.as_str().into());
+    m.insert("status".into(), v.status.into());
     Value::Object(m)
+}
+
+/// The request with the tested state's `Retry` removed: TestState runs a state once and
+/// reports a failure a retrier would handle as `RETRIABLE`.
+fn without_retry(mut req: TestStateRequest) -> TestStateRequest {
+    let state = match (&req.state_name, req.definition.get("States").is_some()) {
+        (Some(n), true) => req
+            .definition
+            .get_mut("States")
+            .and_then(|s| s.get_mut(n.as_str())),
+        _ => Some(&mut req.definition),
+    };
+    if let Some(Value::Object(o)) = state {
+        o.remove("Retry");
+    }
+    req
 }
 
 fn run_inner(args: &TestStateArgs) -> Result<u8, String> {
@@ -194,12 +299,13 @@ fn run_inner(args: &TestStateArgs) -> Result<u8, String> {
         (Some(n), Some(states)) => states.get(n.as_str()).cloned().unwrap_or(Value::Null),
         _ => req.definition.clone(),
     };
-    match test_state(&req, RunOptions::default(), &Handlers::new()) {
+    let run_req = without_retry(req.clone());
+    match test_state(&run_req, RunOptions::default(), &Handlers::new()) {
         Ok(exec) => {
             let out = response(&exec, &state, &req, args.inspection_level);
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-            Ok(match exec.status {
-                ExecutionStatus::Succeeded => 0,
+            Ok(match out.get("status").and_then(Value::as_str) {
+                Some("SUCCEEDED") => 0,
                 _ => 1,
             })
         }

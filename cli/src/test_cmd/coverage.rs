@@ -33,13 +33,15 @@ pub(crate) struct Coverage {
     pub(crate) catchers: Vec<Item>,
 }
 
-/// Whether an `ErrorEquals` list matches an error (ASL: `States.ALL` matches every error;
-/// `States.TaskFailed` every error except `States.Timeout`).
-fn matches(error_equals: &Value, error: Option<&str>) -> bool {
+/// Whether an `ErrorEquals` list matches an error (Step Functions, "Error names":
+/// `States.ALL` matches every error but the terminal `States.DataLimitExceeded` and
+/// `States.Runtime`; `States.TaskFailed` every error except `States.Timeout`).
+pub(crate) fn matches(error_equals: &Value, error: Option<&str>) -> bool {
     error_equals.as_array().is_some_and(|l| {
         l.iter()
             .filter_map(Value::as_str)
             .any(|e| match (e, error) {
+                ("States.ALL", Some("States.DataLimitExceeded" | "States.Runtime")) => false,
                 ("States.ALL", _) => true,
                 ("States.TaskFailed", Some(x)) => x != "States.Timeout",
                 (e, Some(x)) => e == x,

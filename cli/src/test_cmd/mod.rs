@@ -14,11 +14,11 @@
 //! file or workflow that cannot be read, no test file found among explicit paths).
 
 mod check;
-mod coverage;
+pub(crate) mod coverage;
 mod file;
 mod from_mock;
 mod report;
-mod trace;
+pub(crate) mod trace;
 mod update;
 
 use std::path::{Path, PathBuf};

@@ -27,6 +27,8 @@ pub(crate) struct Visit {
     pub(crate) attempts: u64,
     /// Errors of the failures this visit recorded, in order (`null` names unknown errors).
     pub(crate) errors: Vec<Option<String>>,
+    /// The cause of the last failure, if it had one.
+    pub(crate) last_cause: Option<String>,
     /// Whether the last outcome recorded for the visit was a failure (its exit then came
     /// from a Catcher).
     pub(crate) failed_last: bool,
@@ -147,17 +149,17 @@ impl Trace {
             if is_scheduled(ty) {
                 v.attempts = v.attempts.saturating_add(1);
             } else if ty.ends_with("Failed") || ty.ends_with("TimedOut") {
-                let error = ev
+                let details = ev
                     .as_object()
                     .and_then(|m| m.iter().find(|(k, _)| k.ends_with("EventDetails")))
-                    .and_then(|(_, d)| d.get("error"))
-                    .and_then(Value::as_str)
-                    .map(String::from)
-                    .or_else(|| {
-                        ty.ends_with("TimedOut")
-                            .then(|| String::from("States.Timeout"))
-                    });
+                    .map(|(_, d)| d);
+                let text = |k: &str| details.and_then(|d| d.get(k)).and_then(Value::as_str);
+                let error = text("error").map(String::from).or_else(|| {
+                    ty.ends_with("TimedOut")
+                        .then(|| String::from("States.Timeout"))
+                });
                 v.errors.push(error);
+                v.last_cause = text("cause").map(String::from);
                 v.failed_last = true;
             } else if ty.ends_with("Succeeded") {
                 v.failed_last = false;
