@@ -9,7 +9,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -77,9 +77,7 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r =
-                    crate::run::engine::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain)
-                        .await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }

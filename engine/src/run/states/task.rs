@@ -8,7 +8,7 @@ use crate::compile::plan::{Dyn, Ql};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 fn seconds(cx: &Cx<'_>, d: Option<&Dyn<u64>>, raw: &Value, vars: &Vars) -> Option<u64> {
     match d? {

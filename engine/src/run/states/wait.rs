@@ -7,7 +7,7 @@ use super::{Cx, Done};
 use crate::compile::plan::{Dyn, Ql, WaitSpec};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 /// Longest delay AWS accepts: the delay in seconds must fit a signed 32-bit integer.
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
