@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn long_values_are_indented_past_their_line() {
         let text = "    output:\n      x";
-        let v = json!({"a_long_key_name": "a long value", "another_key": [1, 2, 3], "k": true});
+        let v = json!({"a_long_key_name": "a long value", "another_key": [1, 2, 3], "k": true, "more": "text to go past one hundred characters"});
         let r = render(&v, text, text.len() - 1);
         assert!(r.starts_with("{\n          \"a_long_key_name\""), "{r}");
         assert!(r.ends_with("\n        }"), "{r}");
