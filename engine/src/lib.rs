@@ -15,6 +15,7 @@
 #![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
 #![deny(clippy::arithmetic_side_effects)] // counts, sizes and times come from user data
 
+mod catalogue;
 mod clock;
 pub mod conformance;
 mod context;
@@ -39,10 +40,10 @@ mod vars;
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use error::{CompileError, RunError};
 pub use handlers::{
-    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
+    ExecHandler, Handler, HandlerConfigError, Heartbeat, HandlerError, Handlers, HttpHandler, MockHandler,
     TaskRequest,
 };
 pub use journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use mock_config::{MockConfig, MockConfigError};
-pub use options::RunOptions;
+pub use options::{RunOptions, WorkflowType};
 pub use run::{Engine, Execution, ExecutionStatus};

@@ -12,7 +12,7 @@ use crate::error::{CompileError, Failure, RunError, names};
 use crate::handlers::Handlers;
 use crate::history::History;
 use crate::journal::{Header, Journal, ResumeInfo, Stop};
-use crate::options::RunOptions;
+use crate::options::{RunOptions, WorkflowType};
 use crate::plan::{Plan, StateId};
 use crate::vars::Vars;
 
@@ -146,6 +146,10 @@ pub(crate) struct Exec<'a> {
     pub(crate) state_mock: Option<Value>,
     /// The execution's journal in the event log (written, or replayed on resume).
     pub(crate) journal: Option<Arc<Journal>>,
+    /// `$$.Execution.Name` (empty when nothing needs it).
+    pub(crate) exec_name: String,
+    /// Task tokens issued so far, shared with the child executions of a distributed Map.
+    tokens: Arc<AtomicU64>,
 }
 
 impl<'a> Exec<'a> {
@@ -167,7 +171,16 @@ impl<'a> Exec<'a> {
             test_state: self.test_state,
             state_mock: None,
             journal: self.journal.clone(),
+            exec_name: self.exec_name.clone(),
+            tokens: self.tokens.clone(),
         }
+    }
+
+    /// A task token (`$$.Task.Token`) unique within the execution, and, as the execution
+    /// name is, across executions.
+    pub(crate) fn task_token(&self, state: &str) -> String {
+        let n = self.tokens.fetch_add(1, Ordering::Relaxed);
+        format!("{}:{state}:{n}", self.exec_name)
     }
 
     /// The execution's time. Replaying on the real clock, it is the time the interrupted run
@@ -218,19 +231,20 @@ impl<'a> Exec<'a> {
         let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
         self.transitions.store(n, Ordering::Relaxed);
         if n > self.opts.max_transitions {
-            return Err(Failure::new(
-                names::RUNTIME,
-                format!(
-                    "The execution exceeded the maximum number of state transitions ({}).",
-                    self.opts.max_transitions
-                ),
-            ));
+            return Err(crate::catalogue::transition_limit(self.opts.max_transitions));
+        }
+        // AWS "Service quotas": a Standard execution's history holds at most 25,000 events;
+        // reaching the quota fails the execution. Express executions keep no history.
+        if self.opts.workflow_type == WorkflowType::Standard
+            && self.history.count() >= self.opts.max_history_events
+        {
+            return Err(crate::catalogue::history_limit(self.opts.max_history_events));
         }
         if let Some(d) = self.deadline_ms
             && self.now() > d
         {
             self.timed_out.store(true, Ordering::Relaxed);
-            return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
+            return Err(crate::catalogue::execution_timeout());
         }
         Ok(())
     }
@@ -303,10 +317,7 @@ pub(crate) async fn run_plan<'a>(
         loop {
             exec.tick()?;
             let Some(state) = plan.states.get(cur) else {
-                return Err(Failure::new(
-                    names::RUNTIME,
-                    "transition to a missing state",
-                ));
+                return Err(crate::catalogue::internal("transition to a missing state"));
             };
             // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
             // keep their input, which the compensations receive.
@@ -616,17 +627,19 @@ impl Engine {
             }
         });
         let opts = resumed_opts.as_ref().unwrap_or(&self.opts);
-        let n = self.runs.fetch_add(1, Ordering::Relaxed);
+        self.runs.fetch_add(1, Ordering::Relaxed);
         // The context object (names, ARNs, a copy of the input) is only built when a state
         // reads it: most executions never do.
         let needs_context = self.plan.uses_context || test_state.is_some();
-        let exec_name = if needs_context || resume.is_some() || opts.event_log.is_some() {
-            opts.execution_name
-                .clone()
-                .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32))
-        } else {
-            String::new()
-        };
+        // Every execution has a name of its own, as StartExecution gives one (a UUID) when
+        // the caller names none: idempotency keys built from `$$.Execution.Id` and task
+        // tokens must not collide between runs.
+        let exec_name =
+            if needs_context || resume.is_some() || opts.event_log.is_some() || self.plan.has_tasks {
+                opts.execution_name.clone().unwrap_or_else(fresh_execution_name)
+            } else {
+                String::new()
+            };
         let start = match &resume {
             Some(j) => j.header().start_ms,
             None => opts.clock.now_ms(),
@@ -639,13 +652,14 @@ impl Engine {
             None if !needs_context => (ContextBase::unused(), None, false),
             None => (
                 ContextBase::new(
-                    &opts.execution_arn(&exec_name),
+                    &opts.execution_arn_of_type(&exec_name),
                     &exec_name,
                     &input,
                     &opts.role_arn,
                     &crate::clock::format_iso_ms(start),
                     &opts.state_machine_arn(),
                     &opts.state_machine_name,
+                    opts.workflow_type == WorkflowType::Express,
                 ),
                 None,
                 false,
@@ -674,13 +688,21 @@ impl Engine {
             first_entered: AtomicBool::new(true),
             invocations: Mutex::new(None),
             rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
-            deadline_ms: self.plan.timeout_seconds.map(|t| {
-                start.saturating_add(
+            deadline_ms: {
+                let own = self.plan.timeout_seconds.map(|t| {
                     i64::try_from(t)
                         .unwrap_or(i64::MAX / 2)
-                        .saturating_mul(1000),
-                )
-            }),
+                        .saturating_mul(1000)
+                });
+                // The shorter of the machine's TimeoutSeconds and the type's limit.
+                match (own, opts.workflow_type.max_duration_ms()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+                .map(|ms| start.saturating_add(ms))
+            },
+            exec_name: exec_name.clone(),
+            tokens: Arc::new(AtomicU64::new(0)),
             timed_out: AtomicBool::new(false),
             test_state: is_test_state,
             state_mock,
@@ -783,6 +805,37 @@ impl Engine {
     }
 }
 
+/// A fresh execution name: a version-4 UUID, as StartExecution names an execution the caller
+/// leaves unnamed. Drawn from a per-process random seed and a counter (no system call per
+/// run).
+fn fresh_execution_name() -> String {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| {
+        nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy)
+    });
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    // splitmix64: two well-mixed words from (seed, n).
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let a = mix(seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let b = mix(a ^ seed.rotate_left(17));
+    // RFC 9562 version 4: version nibble 4, variant bits 10.
+    let a = (a & !0xF000) | 0x4000;
+    let b = (b & !(0xC000 << 48)) | (0x8000 << 48);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFFF,
+        b >> 48,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
 /// The run's body under the wall-time limit of the options, if any.
 async fn with_wall_time<T>(
     exec: &Exec<'_>,
@@ -793,10 +846,7 @@ async fn with_wall_time<T>(
             Ok(r) => r,
             Err(_) => {
                 exec.timed_out.store(true, Ordering::Relaxed);
-                Err(Failure::new(
-                    names::TIMEOUT,
-                    format!("The execution exceeded the wall-time limit of {limit:?}."),
-                ))
+                Err(crate::catalogue::wall_time(limit))
             }
         },
         None => body.await,
