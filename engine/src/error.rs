@@ -54,7 +54,7 @@ pub enum RunError {
         path: String,
         /// What is wrong.
         #[source]
-        source: crate::journal::LogError,
+        source: crate::log::journal::LogError,
     },
     /// [`crate::Engine::resume`] without an event log in the options.
     #[error("nothing to resume from: no event log is set")]

@@ -7,6 +7,7 @@
 mod config;
 mod exec;
 mod http;
+pub(crate) mod mock_config;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -19,7 +20,7 @@ pub use config::HandlerConfigError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 
-use crate::mock_config::MockConfig;
+use crate::handlers::mock_config::MockConfig;
 
 /// A boxed future returned by handlers.
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<Value, HandlerError>> + Send + 'a>>;

@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
+use crate::compile::plan::{PathSel, Ql, ResultSel};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{PathSel, Ql, ResultSel};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::clock::parse_rfc3339_nanos;
+use crate::compile::plan::{Assign, Ql, StateId};
+use crate::compile::template::JTemplate;
 use crate::error::{CompileError, Failure};
 use crate::expr::{JsonataEnv, PathRef, Scope};
-use crate::plan::{Assign, Ql, StateId};
-use crate::template::JTemplate;
 
 /// One top-level entry of `Choices`.
 #[derive(Debug)]
@@ -137,14 +137,14 @@ pub(crate) fn compile(
         };
         rules.push(ChoiceRule {
             cond,
-            next: crate::plan::target(names, ro.get("Next"), &format!("{rp}/Next"))?,
-            assign: crate::plan::assign(ro, &rp, ql)?,
-            output: crate::plan::jtemplate(ro, "Output", &rp)?,
+            next: crate::compile::plan::target(names, ro.get("Next"), &format!("{rp}/Next"))?,
+            assign: crate::compile::plan::assign(ro, &rp, ql)?,
+            output: crate::compile::plan::jtemplate(ro, "Output", &rp)?,
         });
     }
     let default = match o.get("Default") {
         None => None,
-        Some(d) => Some(crate::plan::target(
+        Some(d) => Some(crate::compile::plan::target(
             names,
             Some(d),
             &format!("{ptr}/Default"),

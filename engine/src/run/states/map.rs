@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{ChainCell, Cx, Done};
+use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -172,7 +172,7 @@ async fn attempt(
     let tolerates = tol_count.is_some() || tol_pct.is_some();
     let mut inputs = inputs;
     let limit = usize::try_from(max_conc).unwrap_or(0);
-    let results = crate::joiner::run_bounded(
+    let results = crate::run::joiner::run_bounded(
         n,
         limit,
         |i| {
@@ -193,7 +193,8 @@ async fn attempt(
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
                 let r =
-                    crate::run::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain).await;
+                    crate::run::engine::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain)
+                        .await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

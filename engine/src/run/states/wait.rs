@@ -5,10 +5,10 @@ use serde_json::Value;
 
 use super::{Cx, Done};
 use crate::catalogue as cat;
+use crate::compile::plan::{Dyn, Ql, WaitSpec};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{Dyn, Ql, WaitSpec};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 /// Longest delay AWS accepts: the delay in seconds must fit a signed 32-bit integer.
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::compile::plan::{Assign, Ql, ResultSel, StateId};
+use crate::compile::template::JTemplate;
 use crate::error::{CompileError, names};
-use crate::plan::{Assign, Ql, ResultSel, StateId};
-use crate::template::JTemplate;
 
 /// One entry of `Retry`.
 #[derive(Debug, Clone)]
@@ -96,10 +96,10 @@ pub(crate) fn compile_catch(
             .ok_or_else(|| CompileError::at(&cp, "a catcher must be an object"))?;
         out.push(Catcher {
             error_equals: error_equals(co, &cp)?,
-            next: crate::plan::target(names, co.get("Next"), &format!("{cp}/Next"))?,
-            result_path: crate::plan::result_sel(co, &cp)?,
-            assign: crate::plan::assign(co, &cp, ql)?,
-            output: crate::plan::jtemplate(co, "Output", &cp)?,
+            next: crate::compile::plan::target(names, co.get("Next"), &format!("{cp}/Next"))?,
+            result_path: crate::compile::plan::result_sel(co, &cp)?,
+            assign: crate::compile::plan::assign(co, &cp, ql)?,
+            output: crate::compile::plan::jtemplate(co, "Output", &cp)?,
         });
     }
     Ok(out)

@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use super::{Cx, Done};
+use crate::compile::plan::{Dyn, Ql};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
-use crate::plan::{Dyn, Ql};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 /// Largest `TimeoutSeconds`/`HeartbeatSeconds` AWS accepts (ASL, Task State: a positive
 /// integer; the API caps it at 99999999).
@@ -67,7 +67,7 @@ pub(crate) async fn run(
 ) -> Result<Done, Failure> {
     // AWS "Choosing workflow type": Express workflows support request-response integrations
     // only (lint reports such a Task too: NX220).
-    if cx.exec.opts.workflow_type == crate::options::WorkflowType::Express
+    if cx.exec.opts.workflow_type == crate::run::options::WorkflowType::Express
         && (resource.ends_with(".waitForTaskToken")
             || resource.ends_with(".sync")
             || resource.contains(".sync:"))
@@ -208,7 +208,7 @@ async fn attempt(
         Some(j) => {
             let seq = j.handler_invoked(&req.state_name, &req.action, cx.exec.now());
             match j.gate(seq).await {
-                Some(crate::journal::Replayed::Handler(o)) => o,
+                Some(crate::log::journal::Replayed::Handler(o)) => o,
                 _ => {
                     let (o, pure) = invoke(cx, &req, timeout_s, heartbeat_s).await;
                     j.handler_returned(seq, cx.exec.now(), &o, !pure);
@@ -232,7 +232,7 @@ async fn attempt(
                 cx.emit(chain.get(), ty.0, || {
                     Some((
                         ty.1,
-                        crate::history::error_details(Some(&e.error), e.cause.as_deref()),
+                        crate::log::history::error_details(Some(&e.error), e.cause.as_deref()),
                     ))
                 })
             } else {
@@ -242,7 +242,8 @@ async fn attempt(
                     ("TaskFailed", "taskFailedEventDetails")
                 };
                 cx.emit(chain.get(), ty.0, || {
-                    let mut d = crate::history::error_details(Some(&e.error), e.cause.as_deref());
+                    let mut d =
+                        crate::log::history::error_details(Some(&e.error), e.cause.as_deref());
                     if let Value::Object(m) = &mut d {
                         m.insert("resource".into(), rname.clone().into());
                         m.insert("resourceType".into(), rtype.clone().into());

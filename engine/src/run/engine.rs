@@ -7,14 +7,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
 
-use crate::context::ContextBase;
+use crate::compile::plan::{Plan, StateId};
 use crate::error::{CompileError, Failure, RunError, names};
 use crate::handlers::Handlers;
-use crate::history::History;
-use crate::journal::{Header, Journal, ResumeInfo, Stop};
-use crate::options::{RunOptions, WorkflowType};
-use crate::plan::{Plan, StateId};
-use crate::vars::Vars;
+use crate::log::history::History;
+use crate::log::journal::{Header, Journal, ResumeInfo, Stop};
+use crate::run::context::ContextBase;
+use crate::run::options::{RunOptions, WorkflowType};
+use crate::run::vars::Vars;
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
@@ -324,16 +324,16 @@ pub(crate) async fn run_plan<'a>(
             let saved = (!completed.is_empty()
                 && matches!(
                     state.kind,
-                    crate::plan::Kind::Task { .. }
-                        | crate::plan::Kind::Parallel { .. }
-                        | crate::plan::Kind::Map(_)
+                    crate::compile::plan::Kind::Task { .. }
+                        | crate::compile::plan::Kind::Parallel { .. }
+                        | crate::compile::plan::Kind::Map(_)
                 ))
             .then(|| input.clone());
-            let step = if crate::states::is_sync(&state.kind) {
-                crate::states::run_state_sync(exec, state, input, vars, chain, bound)
+            let step = if crate::run::states::is_sync(&state.kind) {
+                crate::run::states::run_state_sync(exec, state, input, vars, chain, bound)
             } else {
                 // Boxed: the run loop's own future stays small, and most states never wait.
-                Box::pin(crate::states::run_state(
+                Box::pin(crate::run::states::run_state(
                     exec, state, input, vars, chain, bound,
                 ))
                 .await
@@ -392,7 +392,7 @@ async fn compensate(
         };
         exec.tick()?;
         if let Step::Fail(f) =
-            crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
+            crate::run::states::run_state(exec, comp, data.clone(), vars, chain, None).await
         {
             return Err(f);
         }
@@ -405,7 +405,7 @@ fn definition_sha256(definition: &Value, comps: &[nexus_schema::nexus::Compensat
         .iter()
         .map(|c| json!([c.asl_scope, c.state, c.action]))
         .collect();
-    crate::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
+    crate::log::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
 }
 
 impl Engine {
@@ -428,7 +428,7 @@ impl Engine {
             .is_some()
             .then(|| definition_sha256(definition, compensations));
         Ok(Self {
-            plan: Arc::new(crate::plan::compile(definition, compensations)?),
+            plan: Arc::new(crate::compile::plan::compile(definition, compensations)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -441,9 +441,9 @@ impl Engine {
         let definition_sha256 = opts
             .event_log
             .is_some()
-            .then(|| crate::journal::value_sha256(&json!({"state": state, "name": name})));
+            .then(|| crate::log::journal::value_sha256(&json!({"state": state, "name": name})));
         Ok(Self {
-            plan: Arc::new(crate::plan::compile_single(state, name)?),
+            plan: Arc::new(crate::compile::plan::compile_single(state, name)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -579,7 +579,7 @@ impl Engine {
         };
         let header = Header {
             definition_sha256: self.definition_sha256.clone().unwrap_or_default(),
-            input_sha256: crate::journal::value_sha256(input),
+            input_sha256: crate::log::journal::value_sha256(input),
             input: input.clone(),
             execution_name: exec_name.to_string(),
             state_machine_name: self.opts.state_machine_name.clone(),
@@ -770,7 +770,7 @@ impl Engine {
                 exec.history.emit(chain, "ExecutionTimedOut", now, || {
                     Some((
                         "executionTimedOutEventDetails",
-                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                        crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
                 let (e, c) = f.into_parts();
@@ -780,7 +780,7 @@ impl Engine {
                 exec.history.emit(chain, "ExecutionFailed", now, || {
                     Some((
                         "executionFailedEventDetails",
-                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                        crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
                 let (e, c) = f.into_parts();

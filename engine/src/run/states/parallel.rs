@@ -6,10 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{ChainCell, Cx, Done};
+use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{Plan, Ql};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -60,7 +60,7 @@ async fn attempt(
     let outer = Arc::new(vars.clone());
     let last_event = ChainCell::new(started);
     let exec = cx.exec;
-    let results = crate::joiner::run_bounded(
+    let results = crate::run::joiner::run_bounded(
         branches.len(),
         0,
         |i| {
@@ -78,7 +78,8 @@ async fn attempt(
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
                 let r =
-                    crate::run::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain).await;
+                    crate::run::engine::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain)
+                        .await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }

@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use super::choice::ChoiceRule;
 use super::{Cx, Done};
+use crate::compile::choice::ChoiceRule;
+use crate::compile::plan::{Ql, StateId};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{Ql, StateId};
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,

@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 use super::Cx;
+use crate::compile::plan::TextField;
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::TextField;
-use crate::vars::Vars;
+use crate::run::vars::Vars;
 
 fn text(
     cx: &Cx<'_>,

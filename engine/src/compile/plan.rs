@@ -9,11 +9,11 @@ use serde_json::{Map, Value};
 
 use nexus_schema::nexus::Compensation;
 
+use crate::compile::choice::ChoiceRule;
+use crate::compile::retry::{Catcher, Retrier};
+use crate::compile::template::{JTemplate, Template};
 use crate::error::CompileError;
 use crate::expr::PathRef;
-use crate::retry::{Catcher, Retrier};
-use crate::states::choice::ChoiceRule;
-use crate::template::{JTemplate, Template};
 
 /// Index of a state inside its [`Plan`].
 pub(crate) type StateId = usize;
@@ -564,7 +564,7 @@ fn compile_state(
             heartbeat: dyn_num(o, "HeartbeatSeconds", ptr, ql, Value::as_u64)?,
         },
         "Choice" => {
-            let (rules, default) = crate::states::choice::compile(o, ptr, ql, names)?;
+            let (rules, default) = crate::compile::choice::compile(o, ptr, ql, names)?;
             Kind::Choice { rules, default }
         }
         "Wait" => {
@@ -609,8 +609,8 @@ fn compile_state(
             ));
         }
     };
-    let retry = crate::retry::compile_retry(o, ptr)?;
-    let catch = crate::retry::compile_catch(o, ptr, ql, names)?;
+    let retry = crate::compile::retry::compile_retry(o, ptr)?;
+    let catch = crate::compile::retry::compile_catch(o, ptr, ql, names)?;
     let uses_context = o
         .iter()
         .any(|(k, v)| mentions_context(k) || reads_context(v));
