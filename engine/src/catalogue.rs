@@ -18,8 +18,7 @@ use serde_json::Value;
 use crate::error::Failure;
 use crate::io::{to_compact, type_name};
 
-/// Error names the States Language defines (ASL, Appendix A; AWS error handling guide), and
-/// the ones nexus adds (prefixed `Nexus.`, which no AWS name uses).
+/// Error names the States Language defines (ASL, Appendix A; AWS error handling guide).
 pub(crate) mod names {
     /// A state failed for a reason no other name covers; never retried or caught by `States.ALL`.
     pub(crate) const RUNTIME: &str = "States.Runtime";
@@ -41,8 +40,6 @@ pub(crate) mod names {
     pub(crate) const ALL: &str = "States.ALL";
     /// A Map run failed more items than its tolerated failure threshold.
     pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
-    /// NEXUS `compensate`: one or more compensations failed after the execution failed.
-    pub(crate) const COMPENSATION_FAILED: &str = "Nexus.CompensationFailed";
 }
 
 // ---- paths that select nothing ---------------------------------------------------------------
@@ -359,22 +356,6 @@ pub(crate) fn no_handler(action: &str, state: &str, resource: &str) -> (String, 
         names::RUNTIME.to_string(),
         format!(
             "No handler for action '{action}' (Task state '{state}', Resource '{resource}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)"
-        ),
-    )
-}
-
-// ---- compensation (NEXUS) ----------------------------------------------------------------------
-
-/// The execution failed and some of its compensations failed too: the original error is kept
-/// in the cause, with the names of the failed compensations (docs/nexus-yaml.md).
-pub(crate) fn compensation_failed(original: &Failure, failed: &[String]) -> Failure {
-    Failure::new(
-        names::COMPENSATION_FAILED,
-        format!(
-            "The execution failed with {} and these compensations failed too: {}. Original cause: {}",
-            original.error.as_deref().unwrap_or("no error"),
-            failed.join(", "),
-            original.cause.as_deref().unwrap_or("none")
         ),
     )
 }
