@@ -460,7 +460,7 @@ impl PathRef {
 pub(crate) struct Scope<'a> {
     pub(crate) input: &'a Value,
     pub(crate) context: &'a Value,
-    pub(crate) vars: &'a crate::run::vars::Vars,
+    pub(crate) vars: &'a crate::vars::Vars,
 }
 
 impl Scope<'_> {
@@ -487,10 +487,10 @@ pub(crate) fn jsonata_body(s: &str) -> Option<&str> {
 /// What a JSONata expression sees: `$states` and the workflow variables.
 pub(crate) struct JsonataEnv<'a> {
     pub(crate) states: Value,
-    pub(crate) vars: &'a crate::run::vars::Vars,
+    pub(crate) vars: &'a crate::vars::Vars,
 }
 
-impl nexus_schema::expr::VariableLookup for crate::run::vars::Vars {
+impl nexus_schema::expr::VariableLookup for crate::vars::Vars {
     fn lookup(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }

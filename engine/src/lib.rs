@@ -25,12 +25,13 @@ pub mod handlers;
 mod io;
 mod log;
 mod run;
+mod vars;
 
 pub use log::eventlog;
 pub use run::test_state;
 
 pub use clock::{Clock, RealClock, VirtualClock};
-pub use error::{CompileError, RunError};
+pub use error::CompileError;
 pub use handlers::mock_config::{MockConfig, MockConfigError};
 pub use handlers::{
     ExecHandler, Handler, HandlerConfigError, Heartbeat, HandlerError, Handlers, HttpHandler, MockHandler,
@@ -38,4 +39,5 @@ pub use handlers::{
 };
 pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use run::engine::{Engine, Execution, ExecutionStatus};
+pub use run::error::RunError;
 pub use run::options::{RunOptions, WorkflowType};

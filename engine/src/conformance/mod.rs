@@ -165,7 +165,7 @@ fn input_candidates(input: &Value, paths: &[String], start_ms: i64) -> Vec<Value
         let Some(keys) = simple_path(p) else { continue };
         let ptr: String = keys
             .iter()
-            .map(|k| format!("/{}", crate::compile::plan::escape(k)))
+            .map(|k| format!("/{}", nexus_schema::pointer::escape(k)))
             .collect();
         let mut next = Vec::new();
         for cand in &out {

@@ -5,6 +5,7 @@
 //! `States.Runtime` naming the action.
 
 mod config;
+mod error;
 mod exec;
 mod http;
 pub(crate) mod mock_config;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use config::HandlerConfigError;
+pub use error::HandlerError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 
@@ -61,26 +63,6 @@ impl Heartbeat {
     /// Resolves at the next beat (or at once for a beat no one has waited for yet).
     pub(crate) async fn notified(&self) {
         self.0.notified().await;
-    }
-}
-
-/// A task failure: an error name and optional cause (`{"error","cause"}`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{error}: {}", cause.as_deref().unwrap_or(""))]
-pub struct HandlerError {
-    /// Error name matched by Retry/Catch `ErrorEquals`.
-    pub error: String,
-    /// Human-readable cause.
-    pub cause: Option<String>,
-}
-
-impl HandlerError {
-    /// Builds an error.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            cause: Some(cause.into()),
-        }
     }
 }
 

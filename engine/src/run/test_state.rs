@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::handlers::{HandlerError, Handlers, MockHandler};
 use crate::run::engine::{Engine, Execution, RunExtras, TestStateExtras};
 use crate::run::options::RunOptions;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 /// Name of the single state of the machine TestState wraps a state definition in.
 pub const WRAPPED_STATE_NAME: &str = "StateName";

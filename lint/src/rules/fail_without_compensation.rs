@@ -2,30 +2,29 @@
 use std::collections::HashSet;
 
 use nexus_schema::ir::EdgeKind;
-use nexus_schema::{DocKind, Severity};
+use nexus_schema::DocKind;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// In a NEXUS workflow, finds Fail states that an execution can reach after a state with
-/// `on_failure.compensate` completed.
-/// ## Why is this bad?
-/// Compensations run when a state fails and no catcher of the user handles the error
-/// (docs/nexus-yaml.md, "compensate"). A path that ends in an explicit Fail state (for example
-/// a catcher routing to it) ends the execution FAILED without undoing the completed steps: the
-/// transfer stays made and nobody is refunded.
-/// ## Example
-/// See `fixtures/invalid/NX108-fail-without-compensation/`.
-pub(crate) struct FailWithoutCompensation;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX108"),
-    name: "fail-without-compensation",
-    severity: Severity::Warning,
-    summary: "A Fail state reachable after a compensable step completed.",
-    docs: "## What it does\nIn a NEXUS workflow, finds Fail states that an execution can reach after a state with `on_failure.compensate` completed (through `next`, choices or catchers of later states).\n## Why is this bad?\nCompensations run when a state fails and no catcher of yours handles the error. A path that ends in an explicit Fail state ends the execution FAILED without undoing the completed steps: the transfer stays made and nobody is refunded.\n## Example\n`ExecuteTransfer` (with `compensate: reverse-transfer`) is followed by `LogTransaction`, whose catcher goes to a Fail state.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// In a NEXUS workflow, finds Fail states that an execution can reach after a state with
+    /// `on_failure.compensate` completed (through `next`, choices or catchers of later states).
+    /// ## Why is this bad?
+    /// Compensations run when a state fails and no catcher of yours handles the error
+    /// (docs/nexus-yaml.md, "compensate"). A path that ends in an explicit Fail state ends the
+    /// execution FAILED without undoing the completed steps: the transfer stays made and nobody
+    /// is refunded.
+    /// ## Example
+    /// `ExecuteTransfer` (with `compensate: reverse-transfer`) is followed by `LogTransaction`,
+    /// whose catcher goes to a Fail state.
+    pub(crate) struct FailWithoutCompensation = {
+        code: NX108,
+        name: "fail-without-compensation",
+        severity: Warning,
+        summary: "A Fail state reachable after a compensable step completed.",
+    }
+}
 
 impl Rule for FailWithoutCompensation {
     fn meta(&self) -> &'static RuleMeta {

@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
-use crate::compile::choice::ChoiceRule;
+use crate::compile::plan::ChoiceRule;
 use crate::compile::plan::{Ql, StateId};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,

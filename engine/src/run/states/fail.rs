@@ -7,7 +7,7 @@ use super::Cx;
 use crate::compile::plan::TextField;
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 fn text(
     cx: &Cx<'_>,

@@ -10,7 +10,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -192,9 +192,7 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r =
-                    crate::run::engine::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain)
-                        .await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

@@ -16,10 +16,11 @@ use std::future::Future;
 use serde_json::{Map, Value, json};
 
 use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
-use crate::error::{Failure, names};
+use crate::catalogue::names;
+use crate::error::Failure;
 use crate::expr::{JsonataEnv, Scope};
-use crate::run::engine::{Exec, Step};
-use crate::run::vars::Vars;
+use crate::run::exec::{Exec, Step};
+use crate::vars::Vars;
 
 /// The event-chain pointer shared by closures and concurrent futures (`Send`, unlike `Cell`).
 pub(crate) struct ChainCell(std::sync::atomic::AtomicU64);
@@ -565,7 +566,7 @@ fn output_bound(
 
 fn catch_output(
     cx: &Cx<'_>,
-    c: &crate::compile::retry::Catcher,
+    c: &crate::compile::plan::Catcher,
     raw: &Value,
     f: &Failure,
     vars: &Vars,

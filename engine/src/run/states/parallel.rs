@@ -9,7 +9,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -71,15 +71,13 @@ async fn attempt(
             Box::pin(async move {
                 let Some(plan) = plan else {
                     return (
-                        Err(Failure::new(crate::error::names::RUNTIME, "missing branch")),
+                        Err(Failure::new(crate::catalogue::names::RUNTIME, "missing branch")),
                         0,
                     );
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r =
-                    crate::run::engine::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain)
-                        .await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }

@@ -7,7 +7,7 @@ use super::{Cx, Done};
 use crate::compile::plan::{PathSel, Ql, ResultSel};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) fn run(
     cx: &Cx<'_>,

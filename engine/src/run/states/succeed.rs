@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Cx, Done};
 use crate::compile::plan::Ql;
 use crate::error::Failure;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 pub(crate) fn run(cx: &Cx<'_>, raw: Value, vars: &Vars) -> Result<Done, Failure> {
     let st = cx.state;

@@ -5,10 +5,11 @@ use serde_json::{Value, json};
 
 use super::{Cx, Done};
 use crate::compile::plan::{Dyn, Ql};
-use crate::error::{Failure, names};
+use crate::catalogue::names;
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 /// Largest `TimeoutSeconds`/`HeartbeatSeconds` AWS accepts (ASL, Task State: a positive
 /// integer; the API caps it at 99999999).

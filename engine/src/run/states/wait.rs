@@ -8,7 +8,7 @@ use crate::catalogue as cat;
 use crate::compile::plan::{Dyn, Ql, WaitSpec};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 /// Longest delay AWS accepts: the delay in seconds must fit a signed 32-bit integer.
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
