@@ -179,9 +179,12 @@ fn workflow_type(args: &RunArgs, doc: &nexus_schema::Document) -> nexus_engine::
     };
     let declared = parse_data(&doc.source).ok().and_then(|root| {
         let props = root.pointer(owner)?;
-        ["StateMachineType", "Type", "type"]
-            .iter()
-            .find_map(|k| props.get(*k).and_then(Value::as_str).map(str::to_ascii_uppercase))
+        ["StateMachineType", "Type", "type"].iter().find_map(|k| {
+            props
+                .get(*k)
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase)
+        })
     });
     match declared.as_deref() {
         Some("EXPRESS") => WorkflowType::Express,

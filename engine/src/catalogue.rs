@@ -76,7 +76,9 @@ pub(crate) fn no_choice_matched() -> Failure {
 pub(crate) fn choice_invalid_path(text: &str) -> Failure {
     Failure::eval(
         names::RUNTIME,
-        format!("Invalid path '{text}': The choice state's condition path references an invalid value."),
+        format!(
+            "Invalid path '{text}': The choice state's condition path references an invalid value."
+        ),
     )
 }
 
@@ -133,7 +135,10 @@ pub(crate) fn items_not_array(path_text: &str) -> Failure {
 pub(crate) fn map_input_not_array(input: &Value) -> Failure {
     Failure::eval(
         names::QUERY_EVAL,
-        format!("Map state input must be an array but was: {}", to_compact(input)),
+        format!(
+            "Map state input must be an array but was: {}",
+            to_compact(input)
+        ),
     )
 }
 
@@ -271,7 +276,12 @@ pub(crate) fn number_path_missing(field: &str, path: &str) -> Failure {
 
 /// Such a field selecting a value that is not a number in the field's range (`expected`
 /// says which: "a non-negative integer", "a number between 0 and 100"...).
-pub(crate) fn number_path_invalid(field: &str, path: &str, value: &Value, expected: &str) -> Failure {
+pub(crate) fn number_path_invalid(
+    field: &str,
+    path: &str,
+    value: &Value,
+    expected: &str,
+) -> Failure {
     Failure::eval(
         names::RUNTIME,
         format!(

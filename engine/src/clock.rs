@@ -131,12 +131,12 @@ mod tests {
             parse("2016-03-14T01:59:00Z")
         );
         for bad in [
-            "2016-03-14 01:59:00Z",  // a space instead of `T`
-            "2016-03-14T01:59:00",   // no offset
-            "2016-13-14T01:59:00Z",  // month 13
-            "2016-03-14T25:59:00Z",  // hour 25
-            "2016-12-31T23:59:60Z",  // leap second
-            "2016-03-14",            // a date alone
+            "2016-03-14 01:59:00Z", // a space instead of `T`
+            "2016-03-14T01:59:00",  // no offset
+            "2016-13-14T01:59:00Z", // month 13
+            "2016-03-14T25:59:00Z", // hour 25
+            "2016-12-31T23:59:60Z", // leap second
+            "2016-03-14",           // a date alone
             "",
         ] {
             assert_eq!(parse(bad), None, "{bad}");

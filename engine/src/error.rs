@@ -121,4 +121,3 @@ impl Failure {
         serde_json::Value::Object(m)
     }
 }
-

@@ -34,8 +34,8 @@ pub use clock::{Clock, RealClock, VirtualClock};
 pub use error::CompileError;
 pub use handlers::mock_config::{MockConfig, MockConfigError};
 pub use handlers::{
-    ExecHandler, Handler, HandlerConfigError, Heartbeat, HandlerError, Handlers, HttpHandler, MockHandler,
-    TaskRequest,
+    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, Heartbeat, HttpHandler,
+    MockHandler, TaskRequest,
 };
 pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use run::engine::{Engine, Execution, ExecutionStatus};

@@ -122,7 +122,10 @@ fn jsonata_timestamp_and_seconds_failures_are_query_evaluation_errors() {
         json!({"QueryLanguage": "JSONata", "StartAt": "W", "States": {
             "W": {"Type": "Wait", field: expr, "End": true}}})
     };
-    let x = run(wait("Timestamp", "{% $states.input.t %}"), json!({"t": "2024-01-01 00:00:00Z"}));
+    let x = run(
+        wait("Timestamp", "{% $states.input.t %}"),
+        json!({"t": "2024-01-01 00:00:00Z"}),
+    );
     assert_eq!(x.error.as_deref(), Some("States.QueryEvaluationError"));
     assert!(cause(&x).contains("'$states.input.t' specified for the field 'Timestamp'"));
     let x = run(wait("Timestamp", "{% $states.input.t %}"), json!({"t": 5}));
@@ -229,7 +232,10 @@ fn timeout_seconds_path_values_must_be_positive_integers() {
         &h,
         RunOptions::default(),
     );
-    assert!(cause(&x).contains("The HeartbeatSecondsPath field does not reference an input value: $.nope"));
+    assert!(
+        cause(&x)
+            .contains("The HeartbeatSecondsPath field does not reference an input value: $.nope")
+    );
 }
 
 // ---- quotas (Developer Guide, "Service quotas": 25,000 history events) -----------------------
@@ -316,8 +322,16 @@ fn every_run_has_a_fresh_execution_name_and_unique_task_tokens() {
     let def = json!({"StartAt": "P", "States": {
         "P": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "End": true}}});
     let engine = Engine::new(&def, RunOptions::default()).unwrap();
-    let a = engine.run(json!({}), &Handlers::new()).unwrap().output.unwrap();
-    let b = engine.run(json!({}), &Handlers::new()).unwrap().output.unwrap();
+    let a = engine
+        .run(json!({}), &Handlers::new())
+        .unwrap()
+        .output
+        .unwrap();
+    let b = engine
+        .run(json!({}), &Handlers::new())
+        .unwrap()
+        .output
+        .unwrap();
     assert_ne!(a, b);
     let named = RunOptions {
         execution_name: Some("mine".into()),

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::catalogue::names;
 use crate::compile::fields::{assign, jtemplate, result_sel, target};
 use crate::compile::plan::{Catcher, Ql, Retrier, StateId};
-use crate::catalogue::names;
 use crate::error::CompileError;
 
 fn error_equals(o: &Map<String, Value>, ptr: &str) -> Result<Vec<String>, CompileError> {

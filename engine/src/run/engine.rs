@@ -355,8 +355,11 @@ impl Engine {
         // the caller names none: idempotency keys built from `$$.Execution.Id` and task
         // tokens must not collide between runs.
         let exec_name =
-            if needs_context || resume.is_some() || opts.event_log.is_some() || self.plan.has_tasks {
-                opts.execution_name.clone().unwrap_or_else(fresh_execution_name)
+            if needs_context || resume.is_some() || opts.event_log.is_some() || self.plan.has_tasks
+            {
+                opts.execution_name
+                    .clone()
+                    .unwrap_or_else(fresh_execution_name)
             } else {
                 String::new()
             };
@@ -532,9 +535,8 @@ impl Engine {
 fn fresh_execution_name() -> String {
     static SEED: OnceLock<u64> = OnceLock::new();
     static COUNT: AtomicU64 = AtomicU64::new(0);
-    let seed = *SEED.get_or_init(|| {
-        nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy)
-    });
+    let seed = *SEED
+        .get_or_init(|| nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy));
     let n = COUNT.fetch_add(1, Ordering::Relaxed);
     // splitmix64: two well-mixed words from (seed, n).
     let mix = |mut z: u64| {

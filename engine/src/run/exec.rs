@@ -146,14 +146,18 @@ impl<'a> Exec<'a> {
         let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
         self.transitions.store(n, Ordering::Relaxed);
         if n > self.opts.max_transitions {
-            return Err(crate::catalogue::transition_limit(self.opts.max_transitions));
+            return Err(crate::catalogue::transition_limit(
+                self.opts.max_transitions,
+            ));
         }
         // AWS "Service quotas": a Standard execution's history holds at most 25,000 events;
         // reaching the quota fails the execution. Express executions keep no history.
         if self.opts.workflow_type == WorkflowType::Standard
             && self.history.count() >= self.opts.max_history_events
         {
-            return Err(crate::catalogue::history_limit(self.opts.max_history_events));
+            return Err(crate::catalogue::history_limit(
+                self.opts.max_history_events,
+            ));
         }
         if let Some(d) = self.deadline_ms
             && self.now() > d

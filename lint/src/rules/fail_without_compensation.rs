@@ -1,8 +1,8 @@
 //! NX108 fail-without-compensation.
 use std::collections::HashSet;
 
-use nexus_schema::ir::EdgeKind;
 use nexus_schema::DocKind;
+use nexus_schema::ir::EdgeKind;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 

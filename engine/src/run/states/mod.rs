@@ -15,8 +15,8 @@ use std::future::Future;
 
 use serde_json::{Map, Value, json};
 
-use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
 use crate::catalogue::names;
+use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
 use crate::error::Failure;
 use crate::expr::{JsonataEnv, Scope};
 use crate::run::exec::{Exec, Step};
@@ -136,7 +136,8 @@ pub(crate) fn input_path(
                 context: ctx,
                 vars,
             };
-            scope.eval(p)
+            scope
+                .eval(p)
                 .ok_or_else(|| crate::catalogue::path_no_results(&p.text))
         }
     }

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{Cx, Done};
-use crate::compile::plan::{Dyn, Ql};
 use crate::catalogue::names;
+use crate::compile::plan::{Dyn, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
@@ -37,9 +37,16 @@ fn seconds(
                 vars,
             }
             .eval(p)
-            .ok_or_else(|| crate::catalogue::number_path_missing(&format!("{field}Path"), &p.text))?;
+            .ok_or_else(|| {
+                crate::catalogue::number_path_missing(&format!("{field}Path"), &p.text)
+            })?;
             valid(&v).map(Some).ok_or_else(|| {
-                crate::catalogue::number_path_invalid(&format!("{field}Path"), &p.text, &v, EXPECTED)
+                crate::catalogue::number_path_invalid(
+                    &format!("{field}Path"),
+                    &p.text,
+                    &v,
+                    EXPECTED,
+                )
             })
         }
         Dyn::Expr(t) => {

@@ -91,7 +91,10 @@ pub(crate) async fn run(
                             .ok_or_else(|| cat::jsonata_timestamp_invalid(expr, &s))?,
                         other => {
                             return Err(cat::jsonata_unexpected_type(
-                                expr, "Timestamp", "string", &other,
+                                expr,
+                                "Timestamp",
+                                "string",
+                                &other,
                             ));
                         }
                     }
