@@ -204,6 +204,11 @@ pub fn nexus_json_schema() -> &'static str {
     include_str!("../../schemas/nexus.schema.json")
 }
 
+/// The JSON Schema of `nexus test` files (`*.nexus-test.yaml`; docs/testing.md).
+pub fn test_file_json_schema() -> &'static str {
+    include_str!("../../schemas/nexus-test.schema.json")
+}
+
 /// One `compensate` action (a NEXUS extension; not in the lowered ASL).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Compensation {
