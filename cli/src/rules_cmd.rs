@@ -37,16 +37,7 @@ pub fn run(args: &RulesArgs) -> u8 {
         return 0;
     }
     if args.markdown {
-        crate::out::outln!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
-        for m in &registry {
-            crate::out::outln!(
-                "| {} | `{}` | {} | {} |",
-                m.code,
-                m.name,
-                m.severity.as_str(),
-                m.summary.replace('|', "\\|")
-            );
-        }
+        crate::out::out!("{}", reference(&registry));
         return 0;
     }
     for m in &registry {
@@ -61,15 +52,13 @@ pub fn run(args: &RulesArgs) -> u8 {
     0
 }
 
-/// The line of `docs/rules.md` after which the file is generated from the registry (by the
-/// staleness test below, the only user: hence `cfg(test)`, or the binary warns dead code).
+/// The line of `docs/rules.md` after which the file is generated from the registry.
 #[cfg(test)]
-pub const GENERATED_MARKER: &str =
+const GENERATED_MARKER: &str =
     "<!-- Generated from the registry (`nexus rules`): edit the declarations, not this part. -->";
 
 /// The generated part of `docs/rules.md`: one section per code, headed by the code alone so
 /// that the anchor is the lowercase code (`#nx102`), as SARIF `helpUri` links expect.
-#[cfg(test)]
 pub fn reference(registry: &[&RuleMeta]) -> String {
     let mut out = String::from("# Reference\n");
     for m in registry {
