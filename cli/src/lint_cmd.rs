@@ -86,7 +86,10 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
             suppressed: 0,
         }];
     }
-    let loaded = load_source(&c.display, text.clone());
+    let mut loaded = load_source(&c.display, text.clone());
+    if !c.explicit {
+        nexus_schema::source::forget_foreign_syntax_error(&c.display, &text, &mut loaded);
+    }
     check_source(c, text, &loaded, options)
 }
 
@@ -104,10 +107,22 @@ pub fn check_source(
         .map(|d| d.kind)
         .or_else(|| nexus_schema::source::hint_from_name(&c.display).kind);
     if c.explicit && loaded.documents.is_empty() && diagnostics.is_empty() {
-        diagnostics.push(nexus_lint::rules::not_a_workflow().at(
+        // An empty object named on the command line is a definition with nothing in it (a
+        // deploy of it fails: "These fields are required: [StartAt, States]"), not some
+        // other kind of file.
+        let empty_object = text.trim_start_matches('\u{feff}').trim() == "{}";
+        let mut d = nexus_lint::rules::not_a_workflow().at(
             "",
-            "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
-        ));
+            if empty_object {
+                "this file is an empty object: an ASL state machine needs `StartAt` and `States`"
+            } else {
+                "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)"
+            },
+        );
+        if empty_object {
+            d.severity = Severity::Error;
+        }
+        diagnostics.push(d);
     }
     let mut others: Vec<FileReport> = Vec::new();
     let mut suppressed = 0;

@@ -11,7 +11,8 @@ use crate::{Context, Rule, RuleMeta, Sink};
 
 /// ## What it does
 /// Checks the configuration of Distributed Map states: `ExecutionType`, the S3 actions of
-/// `ItemReader` and `ResultWriter`, `ReaderConfig` consistency and limits, `Label`.
+/// `ItemReader` and `ResultWriter`, `ReaderConfig` consistency and limits, `Label`, and that
+/// an `ItemBatcher` sets at least one batch limit.
 /// ## Why is this bad?
 /// AWS rejects such definitions (`SCHEMA_VALIDATION_FAILED`).
 /// ## Example
@@ -23,9 +24,17 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-distributed-map",
     severity: Severity::Error,
     summary: "A Distributed Map configuration AWS rejects.",
-    docs: "## What it does\nChecks Map states: `ProcessorConfig` with `\"Mode\": \"DISTRIBUTED\"` needs `ExecutionType` (`STANDARD` or `EXPRESS`); `ItemReader.Resource` is `arn:<partition>:states:::s3:getObject` or `...:s3:listObjectsV2`, and `s3:getObject` needs `ReaderConfig.InputType`; `ResultWriter.Resource` is `...:s3:putObject`; `CSVHeaderLocation: GIVEN` needs `CSVHeaders`, which `FIRST_ROW` does not take; `MaxItems` is at most 100,000,000; `Label` has no whitespace or special characters. (Value types, `MaxInputBytesPerBatch` and `ToleratedFailurePercentage` ranges are NX201's.)\n## Why is this bad?\nAWS (\"Distributed Map state\", \"ItemReader\", \"ResultWriter\", \"ProcessorConfig\") documents these requirements; the definition is rejected (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\"}` without `ExecutionType`.",
+    docs: "## What it does\nChecks Map states: `ProcessorConfig` with `\"Mode\": \"DISTRIBUTED\"` needs `ExecutionType` (`STANDARD` or `EXPRESS`); `ItemReader.Resource` is `arn:<partition>:states:::s3:getObject` or `...:s3:listObjectsV2`, and `s3:getObject` needs `ReaderConfig.InputType`; `ResultWriter.Resource` is `...:s3:putObject`; `CSVHeaderLocation: GIVEN` needs `CSVHeaders`, which `FIRST_ROW` does not take; `MaxItems` is at most 100,000,000; `Label` has no whitespace or special characters; an `ItemBatcher` holds at least one of `MaxItemsPerBatch`, `MaxItemsPerBatchPath`, `MaxInputBytesPerBatch`, `MaxInputBytesPerBatchPath`. (Value types, `MaxInputBytesPerBatch` and `ToleratedFailurePercentage` ranges are NX201's.)\n## Why is this bad?\nAWS (\"Distributed Map state\", \"ItemReader\", \"ResultWriter\", \"ItemBatcher\", \"ProcessorConfig\") documents these requirements; the definition is rejected (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\"}` without `ExecutionType`.",
     aws_code: Some("SCHEMA_VALIDATION_FAILED"),
 };
+
+/// The limits of an `ItemBatcher`, of which AWS requires at least one.
+const BATCH_LIMITS: [&str; 4] = [
+    "MaxItemsPerBatch",
+    "MaxItemsPerBatchPath",
+    "MaxInputBytesPerBatch",
+    "MaxInputBytesPerBatchPath",
+];
 
 /// AWS quotas: an ItemReader reads at most 100,000,000 items.
 const MAX_ITEMS: i128 = 100_000_000;
@@ -186,6 +195,21 @@ impl Rule for InvalidDistributedMap {
                         .help("a ResultWriter exports the results to S3 with `s3:putObject`"),
                     );
                 }
+            }
+            // AWS, "ItemBatcher (Map)": "you must specify at least one of" the item and byte
+            // limits; an empty batcher is rejected.
+            if let Some(b) = s.get("ItemBatcher").and_then(Value::as_object)
+                && !BATCH_LIMITS.iter().any(|k| b.contains_key(*k))
+            {
+                sink.push(
+                    META.at(s.at("ItemBatcher"), format!("an `{}` needs at least one batch limit", f("ItemBatcher")))
+                        .on_key()
+                        .help(format!(
+                            "set `{}` or `{}` (or, in a JSONPath state, their `...Path` forms)",
+                            f("MaxItemsPerBatch"),
+                            f("MaxInputBytesPerBatch")
+                        )),
+                );
             }
             if let Some(label) = s.get("Label").and_then(Value::as_str) {
                 let bad = label.chars().find(|c| {

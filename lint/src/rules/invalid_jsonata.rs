@@ -9,7 +9,9 @@ use crate::{Context, Rule, RuleMeta, Sink};
 /// in any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`,
 /// timeouts, ...), with `jsonata-core`. The Step Functions bindings (`$states`, variables,
 /// `$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) are names like any other
-/// to the parser.
+/// to the parser. Also reports what AWS rejects in a parsed expression: a top-level `$`,
+/// `$$` or field name (`UNSUPPORTED_JSONATA_EXPRESSION`), and `$states.errorOutput` outside
+/// a Catcher's `Output` and `Assign`.
 /// ## Why is this bad?
 /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.
 /// ## Example
@@ -21,7 +23,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-jsonata",
     severity: Severity::Error,
     summary: "A `{% %}` JSONata expression does not parse.",
-    docs: "## What it does\nParses every JSONata expression (a string framed by `{%` and `%}`) of a JSONata state, in any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`, ...), with `jsonata-core` (cargo feature `jsonata`, on by default).\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.\n## Example\n`\"Output\": \"{% $sum($states.input.items %}\"` (no closing parenthesis).",
+    docs: "## What it does\nParses every JSONata expression (a string framed by `{%` and `%}`) of a JSONata state, in any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`, ...), with `jsonata-core` (cargo feature `jsonata`, on by default). Also reports a top-level `$`, `$$`, `$.x` or bare field name (Step Functions evaluates JSONata without a context value: `UNSUPPORTED_JSONATA_EXPRESSION`), and `$states.errorOutput` outside a Catcher's `Output` and `Assign`.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.\n## Example\n`\"Output\": \"{% $sum($states.input.items %}\"` (no closing parenthesis).",
     aws_code: Some("SCHEMA_VALIDATION_FAILED"),
 };
 
@@ -32,8 +34,13 @@ impl Rule for InvalidJsonata {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for site in &ctx.expr().sites {
-            let Parsed::Jsonata(Err(e)) = &site.parsed else {
-                continue;
+            let e = match &site.parsed {
+                Parsed::Jsonata(Err(e)) => e,
+                Parsed::Jsonata(Ok(refs)) => {
+                    check_references(ctx, site, refs, sink);
+                    continue;
+                }
+                _ => continue,
             };
             let field = field_name(ctx, site);
             let mut d = META.at(
@@ -48,6 +55,46 @@ impl Rule for InvalidJsonata {
             sink.push(d);
         }
     }
+}
+
+/// AWS ("Transforming data with JSONata in Step Functions"): an expression has no context
+/// value, so a top-level `$`, `$$` or field name is rejected; `$states.errorOutput` exists
+/// only in a Catcher's `Output` and `Assign`.
+fn check_references(
+    ctx: &Context<'_>,
+    site: &crate::expr_index::Site<'_>,
+    refs: &nexus_schema::expr::JsonataRefs,
+    sink: &mut Sink,
+) {
+    let field = field_name(ctx, site);
+    if let Some(r) = &refs.context_reference {
+        let mut d = META
+            .at(
+                &site.pointer,
+                format!("`{r}` at the top level of the JSONata in `{field}` refers to no value"),
+            )
+            .note("Step Functions evaluates JSONata without a context value (UNSUPPORTED_JSONATA_EXPRESSION)")
+            .help("read the state input as `$states.input` (`$states.input.field`), the context as `$states.context`");
+        d.aws_code = Some("UNSUPPORTED_JSONATA_EXPRESSION");
+        sink.push(d);
+    }
+    if refs.reads_error_output && !in_catcher_output(&site.pointer) {
+        sink.push(
+            META.at(
+                &site.pointer,
+                format!("`$states.errorOutput` in `{field}`: it exists only in a Catcher's `Output` and `Assign`"),
+            )
+            .help("read the error in the `Output` or `Assign` of a `Catch` entry and pass it on"),
+        );
+    }
+}
+
+/// Whether a pointer is inside the `Output` or `Assign` of a catcher (`.../Catch/<i>/Output`).
+fn in_catcher_output(pointer: &str) -> bool {
+    let tokens: Vec<&str> = pointer.split('/').collect();
+    tokens.windows(3).any(|w| {
+        matches!(w, ["Catch", i, "Output" | "Assign"] if !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 #[cfg(test)]

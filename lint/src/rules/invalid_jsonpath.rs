@@ -12,6 +12,8 @@ use crate::{Context, Rule, RuleMeta, Sink};
 /// only takes a path (everything but `ErrorPath` and `CausePath`).
 /// ## Why is this bad?
 /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: "must be a valid JSONPath").
+/// An unquoted word in a filter (`$[?(@.Code==es)]`) is read as a string and only warned
+/// about: Jayway accepts it and AWS's own samples use it.
 /// ## Example
 /// `"ResultPath": ".guid"`, `"InputPath": "bug$.items"`, `"x.$": "$$23"`.
 pub(crate) struct InvalidJsonpath;
@@ -21,7 +23,7 @@ static META: RuleMeta = RuleMeta {
     name: "invalid-jsonpath",
     severity: Severity::Error,
     summary: "A path field or `.$` value is not a valid JSONPath.",
-    docs: "## What it does\nParses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect: `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object, `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys ending in `.$`. An intrinsic function where only a path is accepted (anything but `ErrorPath`/`CausePath`) is reported too.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \".guid\"`, `\"InputPath\": \"bug$.items\"`, `\"x.$\": \"$$23\"`.",
+    docs: "## What it does\nParses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect: `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object, `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys ending in `.$`. An intrinsic function where only a path is accepted (anything but `ErrorPath`/`CausePath`) is reported too. An unquoted word compared in a filter (`$[?(@.Code==es)]`) is read as a string and reported as a warning (quote it).\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \".guid\"`, `\"InputPath\": \"bug$.items\"`, `\"x.$\": \"$$23\"`.",
     aws_code: Some("SCHEMA_VALIDATION_FAILED"),
 };
 
@@ -32,8 +34,28 @@ impl Rule for InvalidJsonpath {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for site in &ctx.expr().sites {
-            let Parsed::Path(Err(e)) = &site.parsed else {
-                continue;
+            let e = match &site.parsed {
+                Parsed::Path(Err(e)) => e,
+                Parsed::Path(Ok(path)) => {
+                    for &offset in path.unquoted_literals() {
+                        let field = field_name(ctx, site);
+                        let mut d = report(
+                            ctx,
+                            &META,
+                            &site.pointer,
+                            site.text,
+                            Some(offset),
+                            format!("the filter in `{field}` compares with an unquoted word"),
+                        )
+                        .note("Jayway reads it as a string, but only quoted literals are documented JSONPath")
+                        .help("quote the literal: `'word'`");
+                        // Nobody has shown AWS rejecting it, so it is a warning, not an error.
+                        d.severity = Severity::Warning;
+                        sink.push(d);
+                    }
+                    continue;
+                }
+                _ => continue,
             };
             let field = field_name(ctx, site);
             let d = match site.kind {

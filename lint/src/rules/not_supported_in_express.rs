@@ -21,7 +21,7 @@ static META: RuleMeta = RuleMeta {
     name: "not-supported-in-express",
     severity: Severity::Error,
     summary: "A `.sync`, `.waitForTaskToken` or activity Task in an Express workflow.",
-    docs: "## What it does\nWhen the machine is an Express workflow (`nexus lint --type express`, or `type = \"express\"` in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is `EXPRESS`, finds Task states using the Run a Job (`.sync`, `.sync:2`) or Wait for Callback (`.waitForTaskToken`) patterns, and activities.\n## Why is this bad?\nAWS (\"Integrating optimized services with Step Functions\"): Express Workflows only support request-response integrations; activities are not supported either (\"Choosing workflow type\"). The definition is rejected.\n## Example\n`\"Resource\": \"arn:aws:states:::states:startExecution.sync:2\"` in an Express machine.",
+    docs: "## What it does\nWhen the machine is an Express workflow (declared so by its template: SAM `Type: EXPRESS`, CloudFormation `StateMachineType: EXPRESS`, Serverless `type: EXPRESS`; for a plain file `nexus lint --type express`, or `type = \"express\"` in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is `EXPRESS`, finds Task states using the Run a Job (`.sync`, `.sync:2`) or Wait for Callback (`.waitForTaskToken`) patterns, and activities.\n## Why is this bad?\nAWS (\"Integrating optimized services with Step Functions\"): Express Workflows only support request-response integrations; activities are not supported either (\"Choosing workflow type\"). The definition is rejected.\n## Example\n`\"Resource\": \"arn:aws:states:::states:startExecution.sync:2\"` in an Express machine.",
     aws_code: Some("INVALID_RESOURCE"),
 };
 
@@ -31,7 +31,7 @@ impl Rule for NotSupportedInExpress {
     }
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
-        let machine_express = ctx.options.machine_type == MachineType::Express;
+        let machine_express = ctx.machine_type() == MachineType::Express;
         // Item processors whose child executions are Express workflows.
         let mut express_scopes: Vec<String> = Vec::new();
         for s in ctx.states() {
