@@ -86,7 +86,7 @@ fn names_key(text: &str, key: &str) -> bool {
 /// states) is not ours to report.
 pub fn forget_foreign_syntax_error(path: &str, text: &str, loaded: &mut LoadedSource) {
     let syntax = |d: &Diagnostic| {
-        d.code == load::INVALID_JSON || d.code == load::INVALID_YAML
+        d.code == load::INVALID_JSON.code || d.code == load::INVALID_YAML.code
     };
     if hint_from_name(path).kind.is_some()
         || !loaded.documents.is_empty()

@@ -1,31 +1,29 @@
 //! NX255 invalid-jsonata.
-use nexus_schema::Severity;
 
 use crate::expr_index::{Parsed, field_name};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Parses every JSONata expression (a string framed by `{%` and `%}`) of a JSONata state,
-/// in any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`,
-/// timeouts, ...), with `jsonata-core`. The Step Functions bindings (`$states`, variables,
-/// `$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) are names like any other
-/// to the parser. Also reports what AWS rejects in a parsed expression: a top-level `$`,
-/// `$$` or field name (`UNSUPPORTED_JSONATA_EXPRESSION`), and `$states.errorOutput` outside
-/// a Catcher's `Output` and `Assign`.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.
-/// ## Example
-/// `"Output": "{% $sum($states.input.items %}"` (no closing parenthesis).
-pub(crate) struct InvalidJsonata;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX255"),
-    name: "invalid-jsonata",
-    severity: Severity::Error,
-    summary: "A `{% %}` JSONata expression does not parse.",
-    docs: "## What it does\nParses every JSONata expression (a string framed by `{%` and `%}`) of a JSONata state, in any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`, ...), with `jsonata-core` (cargo feature `jsonata`, on by default). Also reports a top-level `$`, `$$`, `$.x` or bare field name (Step Functions evaluates JSONata without a context value: `UNSUPPORTED_JSONATA_EXPRESSION`), and `$states.errorOutput` outside a Catcher's `Output` and `Assign`.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.\n## Example\n`\"Output\": \"{% $sum($states.input.items %}\"` (no closing parenthesis).",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Parses every JSONata expression (a string framed by `{%` and `%}`) of a JSONata state, in
+    /// any field and at any depth (`Arguments`, `Output`, `Assign`, `Condition`, `Items`, ...),
+    /// with `jsonata-core` (cargo feature `jsonata`, on by default). Also reports what AWS
+    /// rejects in an expression that parses: a top-level `$`, `$$`, `$.x` or bare field name
+    /// (Step Functions evaluates JSONata without a context value:
+    /// `UNSUPPORTED_JSONATA_EXPRESSION`), and `$states.errorOutput` outside a Catcher's
+    /// `Output` and `Assign`.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); the expression cannot run.
+    /// ## Example
+    /// `"Output": "{% $sum($states.input.items %}"` (no closing parenthesis).
+    pub(crate) struct InvalidJsonata = {
+        code: NX255,
+        name: "invalid-jsonata",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A `{% %}` JSONata expression does not parse.",
+    }
+}
 
 impl Rule for InvalidJsonata {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,31 +1,29 @@
 //! NX250 invalid-jsonpath.
-use nexus_schema::Severity;
 
 use crate::expr_index::{Parsed, SiteKind, field_name, report};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Parses every JSONPath of a JSONPath state the way Step Functions does (the Jayway dialect:
-/// `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` for the
-/// context object, `$name` for variables): the `*Path` fields, Choice `Variable`, and the
-/// values of template keys ending in `.$`. Also reports an intrinsic function in a field that
-/// only takes a path (everything but `ErrorPath` and `CausePath`).
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: "must be a valid JSONPath").
-/// An unquoted word in a filter (`$[?(@.Code==es)]`) is read as a string and only warned
-/// about: Jayway accepts it and AWS's own samples use it.
-/// ## Example
-/// `"ResultPath": ".guid"`, `"InputPath": "bug$.items"`, `"x.$": "$$23"`.
-pub(crate) struct InvalidJsonpath;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX250"),
-    name: "invalid-jsonpath",
-    severity: Severity::Error,
-    summary: "A path field or `.$` value is not a valid JSONPath.",
-    docs: "## What it does\nParses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect: `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object, `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys ending in `.$`. An intrinsic function where only a path is accepted (anything but `ErrorPath`/`CausePath`) is reported too. An unquoted word compared in a filter (`$[?(@.Code==es)]`) is read as a string and reported as a warning (quote it).\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \".guid\"`, `\"InputPath\": \"bug$.items\"`, `\"x.$\": \"$$23\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Parses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect:
+    /// `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object,
+    /// `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys
+    /// ending in `.$`. An intrinsic function where only a path is accepted (anything but
+    /// `ErrorPath`/`CausePath`) is reported too. An unquoted word compared in a filter
+    /// (`$[?(@.Code==es)]`) is read as a string and reported as a warning: Jayway accepts it
+    /// and AWS's own samples use it, but quoting is the documented form.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"ResultPath": ".guid"`, `"InputPath": "bug$.items"`, `"x.$": "$$23"`.
+    pub(crate) struct InvalidJsonpath = {
+        code: NX250,
+        name: "invalid-jsonpath",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A path field or `.$` value is not a valid JSONPath.",
+    }
+}
 
 impl Rule for InvalidJsonpath {
     fn meta(&self) -> &'static RuleMeta {
@@ -50,7 +48,7 @@ impl Rule for InvalidJsonpath {
                         .note("Jayway reads it as a string, but only quoted literals are documented JSONPath")
                         .help("quote the literal: `'word'`");
                         // Nobody has shown AWS rejecting it, so it is a warning, not an error.
-                        d.severity = Severity::Warning;
+                        d.severity = nexus_schema::Severity::Warning;
                         sink.push(d);
                     }
                     continue;
