@@ -72,7 +72,10 @@ pub fn may_hold_workflow(path: &str, text: &str) -> bool {
 fn names_key(text: &str, key: &str) -> bool {
     text.match_indices(key).any(|(at, _)| {
         let before = text.get(..at).and_then(|b| b.chars().next_back());
-        let key_start = matches!(before, None | Some('{' | ',' | '"' | '\'' | '\n' | ' ' | '\t'));
+        let key_start = matches!(
+            before,
+            None | Some('{' | ',' | '"' | '\'' | '\n' | ' ' | '\t')
+        );
         let after = text.get(at + key.len()..).unwrap_or("");
         let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
         key_start && after.trim_start_matches([' ', '\t']).starts_with(':')
@@ -85,9 +88,8 @@ fn names_key(text: &str, key: &str) -> bool {
 /// `stepFunctions`). Other tools' JSON (an `example-workflow.json` whose prose mentions
 /// states) is not ours to report.
 pub fn forget_foreign_syntax_error(path: &str, text: &str, loaded: &mut LoadedSource) {
-    let syntax = |d: &Diagnostic| {
-        d.code == load::INVALID_JSON.code || d.code == load::INVALID_YAML.code
-    };
+    let syntax =
+        |d: &Diagnostic| d.code == load::INVALID_JSON.code || d.code == load::INVALID_YAML.code;
     if hint_from_name(path).kind.is_some()
         || !loaded.documents.is_empty()
         || !loaded.diagnostics.iter().any(syntax)

@@ -41,7 +41,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         if name.starts_with('.') || name == "node_modules" || name == "target" {
             continue;
         }
@@ -105,7 +108,10 @@ fn yaml_loads_as_pyyaml_loads_it() {
             let want = r["docs"].as_array().cloned().unwrap_or_default();
             match load_yaml(&text, &options) {
                 Ok(docs) => {
-                    if docs.iter().any(|d| d.issues.iter().any(|i| i.code.as_str() == "NX002")) {
+                    if docs
+                        .iter()
+                        .any(|d| d.issues.iter().any(|i| i.code.as_str() == "NX002"))
+                    {
                         continue;
                     }
                     let got: Vec<Value> = docs.into_iter().map(|d| d.value).collect();

@@ -208,13 +208,16 @@ impl Rule for InvalidDistributedMap {
                 && !BATCH_LIMITS.iter().any(|k| b.contains_key(*k))
             {
                 sink.push(
-                    META.at(s.at("ItemBatcher"), format!("an `{}` needs at least one batch limit", f("ItemBatcher")))
-                        .on_key()
-                        .help(format!(
-                            "set `{}` or `{}` (or, in a JSONPath state, their `...Path` forms)",
-                            f("MaxItemsPerBatch"),
-                            f("MaxInputBytesPerBatch")
-                        )),
+                    META.at(
+                        s.at("ItemBatcher"),
+                        format!("an `{}` needs at least one batch limit", f("ItemBatcher")),
+                    )
+                    .on_key()
+                    .help(format!(
+                        "set `{}` or `{}` (or, in a JSONPath state, their `...Path` forms)",
+                        f("MaxItemsPerBatch"),
+                        f("MaxInputBytesPerBatch")
+                    )),
                 );
             }
             if let Some(label) = s.get("Label").and_then(Value::as_str) {

@@ -94,7 +94,13 @@ impl Rule for InvalidScope {
 
 /// Fields of the machine object that are never a state's value: a string, number or array
 /// under one of these names in the top-level `States` is that field, misplaced.
-const MACHINE_FIELDS: [&str; 5] = ["QueryLanguage", "Comment", "TimeoutSeconds", "Version", "StartAt"];
+const MACHINE_FIELDS: [&str; 5] = [
+    "QueryLanguage",
+    "Comment",
+    "TimeoutSeconds",
+    "Version",
+    "StartAt",
+];
 
 /// One mistake, one finding: a machine field written inside the top-level `States`
 /// (`"States": {"QueryLanguage": "JSONata", ...}`) is reported once, and the document is
@@ -133,7 +139,9 @@ pub(crate) fn recover_misplaced(
             )
             .on_key()
             .note("nexus checked the rest as if it stood at the top level")
-            .help(format!("`{key}` belongs at the top level: move it out of `States`")),
+            .help(format!(
+                "`{key}` belongs at the top level: move it out of `States`"
+            )),
         );
     }
     let mut fixed = doc.clone();

@@ -256,7 +256,12 @@ impl Walk {
         }
     }
 
-    fn push_step<'a>(&mut self, step: &'a PathStep, top: bool, stack: &mut Vec<(&'a AstNode, bool)>) {
+    fn push_step<'a>(
+        &mut self,
+        step: &'a PathStep,
+        top: bool,
+        stack: &mut Vec<(&'a AstNode, bool)>,
+    ) {
         stack.push((&step.node, top));
         if let Some(f) = &step.focus {
             self.bound.insert(f.clone());
