@@ -23,6 +23,9 @@ pub struct FileReport {
     pub io_error: Option<String>,
     /// Findings removed by suppressions.
     pub suppressed: usize,
+    /// Linted as the definition a template refers to (SAM `DefinitionUri`), with that
+    /// template's substitutions; such a report replaces the file's own (see [`merge_reports`]).
+    pub via_template: bool,
 }
 
 /// The result of a whole run.
@@ -58,6 +61,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                         e.utf8_error().valid_up_to()
                     )),
                     suppressed: 0,
+                    via_template: false,
                 }];
             }
         },
@@ -69,6 +73,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                 diagnostics: Vec::new(),
                 io_error: Some(e.to_string()),
                 suppressed: 0,
+                via_template: false,
             }];
         }
     };
@@ -83,9 +88,13 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
             diagnostics: Vec::new(),
             io_error: None,
             suppressed: 0,
+            via_template: false,
         }];
     }
-    let loaded = load_source(&c.display, text.clone());
+    let mut loaded = load_source(&c.display, text.clone());
+    if !c.explicit {
+        nexus_schema::source::forget_foreign_syntax_error(&c.display, &text, &mut loaded);
+    }
     check_source(c, text, &loaded, options)
 }
 
@@ -105,16 +114,32 @@ pub fn check_source(
             diagnostics: f.diagnostics,
             io_error: None,
             suppressed: f.suppressed,
+            via_template: f.via_template,
         })
         .collect()
 }
 
-/// Fold reports of the same file into one (a definition file both found by discovery and
-/// referred to by a template), dropping findings reported twice, keeping first-seen order.
+/// Fold reports of the same file into one, dropping findings reported twice, keeping
+/// first-seen order. A definition file both found by discovery and referred to by a template
+/// keeps the template's findings only: linted alone, its `${...}` placeholders would be
+/// reported as the wrong types that substitution fixes.
 fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
     let mut out: Vec<FileReport> = Vec::with_capacity(reports.len());
     for r in reports {
         match out.iter_mut().find(|o| o.path == r.path) {
+            // A definition file found by the walk and also read through a template: the
+            // template's reading (with its `DefinitionSubstitutions`, its machine type) is
+            // the one AWS deploys, so the file's own findings give way to it.
+            Some(o) if r.via_template && !o.via_template => {
+                o.diagnostics = r.diagnostics;
+                o.via_template = true;
+                o.kind = o.kind.or(r.kind);
+                o.suppressed += r.suppressed;
+            }
+            Some(o) if o.via_template && !r.via_template => {
+                o.io_error = o.io_error.take().or(r.io_error);
+                o.suppressed += r.suppressed;
+            }
             Some(o) => {
                 for d in r.diagnostics {
                     if !o.diagnostics.contains(&d) {

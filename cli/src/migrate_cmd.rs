@@ -619,6 +619,7 @@ fn file_report(
         diagnostics,
         io_error: None,
         suppressed: 0,
+        via_template: false,
     }
 }
 

@@ -109,6 +109,10 @@ pub struct Document {
     pub asl: Arc<Value>,
     /// ASL-view pointer → pointer relative to `base`.
     pub origin: PointerMap,
+    /// The machine type the template declares for this definition (SAM `Type`,
+    /// CloudFormation `StateMachineType`, Serverless `type`); `None` for a plain file, whose
+    /// type comes from the run's options.
+    pub machine_type: Option<crate::asl::ExecutionType>,
 }
 
 impl Document {
@@ -134,6 +138,7 @@ impl Document {
             locations,
             asl: value,
             origin: PointerMap::identity(),
+            machine_type: None,
         }
     }
 
