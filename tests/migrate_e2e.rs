@@ -745,11 +745,9 @@ fn fixtures_round_trip_through_both_commands() {
 /// back through `export`.
 #[test]
 fn the_sfn_corpus_round_trips_through_both_commands() {
-    let corpus = root().join("../shared/conformance/sfn");
-    if !corpus.is_dir() {
-        println!("skipped: conformance corpus not found");
+    let Some(corpus) = nexus_testkit::corpus_dir("sfn") else {
         return;
-    }
+    };
     let t = TempDir::new();
     nexus()
         .args(["migrate", "stepfunctions", "-q", "-i"])

@@ -17,6 +17,7 @@
 
 mod clock;
 mod compile;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
 mod expr;

@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use nexus_engine::conformance::{
-    CaseResult, Prepared, case_dirs, default_root, gaps_of, parse_gaps, render_counts, run_case,
-    run_case_with,
+    CaseResult, Prepared, case_dirs, gaps_of, parse_gaps, render_counts, run_case, run_case_with,
 };
 use serde_json::Value;
 
@@ -50,11 +49,9 @@ fn verdicts(results: &[CaseResult]) -> BTreeSet<(String, bool, bool)> {
 
 #[test]
 fn corpus_matches_known_gaps_directly_and_through_migrate() {
-    let root = default_root();
-    if !root.exists() {
-        println!("skipped: conformance corpus not found");
+    let Some(root) = nexus_testkit::corpus_dir("sfn") else {
         return;
-    }
+    };
     let dirs = case_dirs(&root);
     let results: Vec<_> = dirs.iter().map(|d| run_case(d)).collect();
     println!("direct:\n{}", render_counts(&results));
@@ -82,7 +79,7 @@ fn corpus_matches_known_gaps_directly_and_through_migrate() {
     let fixed: Vec<_> = listed.difference(&actual).collect();
     assert!(
         new_failures.is_empty() && fixed.is_empty(),
-        "KNOWN_GAPS.md is out of date (regenerate with `cargo run -p nexus-engine --bin conformance -- --write-gaps`)\n\
+        "KNOWN_GAPS.md is out of date (regenerate with `cargo run -p nexus-engine --example conformance -- --write-gaps`)\n\
          failing but not listed: {new_failures:?}\nlisted but passing: {fixed:?}"
     );
 

@@ -830,11 +830,9 @@ fn a_real_clock_retry_back_off_resumes_with_only_the_rest_of_its_time() {
 
 #[test]
 fn every_corpus_case_resumes_from_any_point_to_the_same_result() {
-    let root = nexus_engine::conformance::default_root();
-    if !root.exists() {
-        println!("skipped: conformance corpus not found");
+    let Some(root) = nexus_testkit::corpus_dir("sfn") else {
         return;
-    }
+    };
     // Logs of pure runs are only synced at their start and end; tmpfs keeps that cheap.
     let base = Path::new("/dev/shm");
     let scratch = if base.is_dir() {

@@ -16,25 +16,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, MachineType, lint};
 use nexus_schema::source::load_source;
 use nexus_schema::{Diagnostic, Severity};
-
-fn corpus() -> Option<PathBuf> {
-    let p = std::env::var_os("NEXUS_CONFORMANCE").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),
-        PathBuf::from,
-    );
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipped: conformance corpus not found at {}", p.display());
-        None
-    }
-}
 
 fn check_with(path: &Path, options: &LintOptions) -> Vec<Diagnostic> {
     let text: Arc<str> = std::fs::read_to_string(path).unwrap().into();
@@ -61,7 +48,9 @@ fn summary(ds: &[&Diagnostic]) -> String {
 
 #[test]
 fn aws_executed_definitions_have_no_errors() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = nexus_testkit::corpus() else {
+        return;
+    };
     let options = LintOptions::default();
     let mut n = 0;
     let mut bad = Vec::new();
@@ -153,7 +142,9 @@ fn listed(text: &str) -> HashMap<String, String> {
 
 #[test]
 fn validator_cases_agree_with_their_verdicts() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = nexus_testkit::corpus() else {
+        return;
+    };
     let deviations = deviations();
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())
@@ -229,7 +220,9 @@ fn validator_cases_agree_with_their_verdicts() {
 
 #[test]
 fn graph_invalid_lint_cases_are_caught_by_graph_rules() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = nexus_testkit::corpus() else {
+        return;
+    };
     let graph_cases = listed(include_str!("data/graph-invalid-cases.txt"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())

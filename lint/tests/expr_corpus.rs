@@ -6,30 +6,18 @@
 //!   documented AWS behaviour; each line says why).
 //!
 //! The corpora live outside the repository (`../shared/conformance`, or
-//! `$NEXUS_CONFORMANCE_DIR`); without them the tests say they skipped.
+//! `$NEXUS_CONFORMANCE`, see nexus-testkit); without them the tests say they skipped.
 
 // A failed unwrap in a test is a failing test, not a crash on user input.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, lint};
 use nexus_schema::source::load_source;
 use nexus_schema::{Diagnostic, Severity};
-
-fn corpus() -> Option<PathBuf> {
-    let p = std::env::var_os("NEXUS_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipped: conformance corpus not found at {}", p.display());
-        None
-    }
-}
 
 fn check(path: &Path) -> Vec<Diagnostic> {
     let text: Arc<str> = std::fs::read_to_string(path).unwrap().into();
@@ -62,7 +50,9 @@ fn case_list(text: &str) -> Vec<&str> {
 
 #[test]
 fn aws_executed_definitions_have_no_expression_errors() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = nexus_testkit::corpus() else {
+        return;
+    };
     let mut n = 0;
     let mut bad = Vec::new();
     let mut warnings: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -121,7 +111,9 @@ fn aws_executed_definitions_have_no_expression_errors() {
 
 #[test]
 fn expression_invalid_lint_cases_are_caught_and_valid_ones_pass() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = nexus_testkit::corpus() else {
+        return;
+    };
     let expected = case_list(include_str!("data/expr-invalid-cases.txt"));
     let deviations = case_list(include_str!("data/expr-deviations.txt"));
     let manifest: serde_json::Value =

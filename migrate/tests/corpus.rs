@@ -107,7 +107,7 @@ fn sfn_definitions(root: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn sfn_corpus_round_trips_and_lints_clean() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };
@@ -159,7 +159,7 @@ fn sfn_corpus_round_trips_and_lints_clean() {
 
 #[test]
 fn lint_corpus_round_trips_without_changing_a_verdict() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };

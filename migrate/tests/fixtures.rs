@@ -117,7 +117,7 @@ fn exports_each_nexus_fixture() {
 
 #[test]
 fn migrates_the_whole_corpus_to_yaml_that_reads_back() {
-    let Some(root) = common::conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };

@@ -7,7 +7,7 @@ use nexus_schema::asl::{Definition, StateMachine};
 
 #[test]
 fn round_trips_every_corpus_definition() {
-    let Some(root) = common::corpus() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };
@@ -42,7 +42,7 @@ fn round_trips_every_corpus_definition() {
 
 #[test]
 fn aws_accepted_definitions_have_no_model_issues() {
-    let Some(root) = common::corpus() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };

@@ -20,7 +20,7 @@ fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 
 #[test]
 fn accepts_accepted_and_rejects_rejected_definitions() {
-    let Some(root) = common::corpus() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };

@@ -3,21 +3,6 @@
 
 use nexus_schema::expr::{jsonpath, template};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn corpus() -> Option<PathBuf> {
-    let root = std::env::var_os("NEXUS_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/conformance"
-            ))
-            .to_path_buf()
-        });
-    let dir = root.join("sfn");
-    dir.is_dir().then_some(dir)
-}
 
 const TEMPLATES: &[&str] = &["Parameters", "ResultSelector", "ItemSelector"];
 const PATHS: &[&str] = &["InputPath", "OutputPath", "ResultPath", "ItemsPath"];
@@ -75,7 +60,7 @@ fn walk(node: &Value, pointer: &str, jsonata_default: bool, problems: &mut Vec<S
 
 #[test]
 fn aws_accepted_templates_check_clean() {
-    let Some(dir) = corpus() else {
+    let Some(dir) = nexus_testkit::corpus_dir("sfn") else {
         println!("skipped: conformance corpus not found");
         return;
     };

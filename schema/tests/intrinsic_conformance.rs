@@ -15,22 +15,6 @@ use nexus_schema::expr::{EvalContext, ExprError, NoVariables, jsonpath, template
 use serde_json::{Value, json};
 use std::path::Path;
 
-/// `../shared/conformance` next to the workspace, or `$NEXUS_CONFORMANCE_DIR` (for checkouts
-/// that live elsewhere, such as git worktrees).
-fn corpus() -> Option<std::path::PathBuf> {
-    let root = std::env::var_os("NEXUS_CONFORMANCE_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/conformance"
-            ))
-            .to_path_buf()
-        });
-    let dir = root.join("sfn/intrinsic_functions");
-    dir.is_dir().then_some(dir)
-}
-
 fn read(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -231,7 +215,7 @@ fn matches(
 
 #[test]
 fn intrinsic_function_cases_match_aws() {
-    let Some(dir) = corpus() else {
+    let Some(dir) = nexus_testkit::corpus_dir("sfn/intrinsic_functions") else {
         println!("skipped: conformance corpus not found");
         return;
     };

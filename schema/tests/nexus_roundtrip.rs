@@ -1,6 +1,6 @@
 //! `lower(raise(x)).asl == x` over the conformance corpora and over random ASL machines.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nexus_schema::nexus::{lower, raise};
 use proptest::prelude::*;
@@ -9,21 +9,6 @@ use serde_json::{Value, json};
 #[path = "support/asl_gen.rs"]
 mod asl_gen;
 use asl_gen::top_machine;
-
-/// The shared conformance corpus: `../shared/conformance` from the workspace root, or the
-/// folder named by `NEXUS_CONFORMANCE` (for checkouts that live elsewhere, e.g. worktrees).
-fn conformance() -> Option<PathBuf> {
-    let default = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance"
-    ));
-    if default.is_dir() {
-        return Some(default.to_path_buf());
-    }
-    std::env::var_os("NEXUS_CONFORMANCE")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir())
-}
 
 /// Round-trip one definition; returns a failure description.
 fn check(asl: &Value) -> Result<(), String> {
@@ -82,7 +67,7 @@ fn read(path: &Path) -> Option<Value> {
 
 #[test]
 fn round_trips_every_sfn_definition() {
-    let Some(root) = conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };
@@ -115,7 +100,7 @@ fn round_trips_every_sfn_definition() {
 
 #[test]
 fn round_trips_every_lint_case() {
-    let Some(root) = conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };
@@ -200,7 +185,7 @@ fn founding_example_validates_against_the_schema() {
 
 #[test]
 fn every_raised_sfn_definition_validates_against_the_schema() {
-    let Some(root) = conformance() else {
+    let Some(root) = nexus_testkit::corpus() else {
         println!("skipped: conformance corpus not found");
         return;
     };

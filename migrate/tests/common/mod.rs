@@ -35,22 +35,6 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
-/// The shared conformance corpus (`../shared/conformance` from the workspace root, or
-/// `NEXUS_CONFORMANCE` for checkouts that live elsewhere).
-#[allow(dead_code, reason = "not every test file uses it")]
-pub fn conformance() -> Option<PathBuf> {
-    let default = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/conformance"
-    ));
-    if default.is_dir() {
-        return Some(default.to_path_buf());
-    }
-    std::env::var_os("NEXUS_CONFORMANCE")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir())
-}
-
 /// The value without its `name` member (which `migrate` adds from the file name).
 pub fn without_name(mut v: Value) -> Value {
     if let Value::Object(m) = &mut v {

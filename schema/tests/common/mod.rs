@@ -5,24 +5,9 @@
     reason = "each test binary uses a different subset of these helpers"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-
-/// `../shared/conformance` relative to the workspace root, if present; the environment
-/// variable `NEXUS_CONFORMANCE` overrides it (for checkouts living elsewhere, e.g. worktrees).
-pub fn corpus() -> Option<PathBuf> {
-    let p = std::env::var_os("NEXUS_CONFORMANCE").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/conformance"
-            ))
-        },
-        PathBuf::from,
-    );
-    p.is_dir().then_some(p)
-}
 
 /// One definition from the corpus.
 pub struct Case {

@@ -1,8 +1,8 @@
 //! Runs the AWS-recorded conformance corpus and prints pass counts per category.
 //!
-//! Usage: `cargo run --release -p nexus-engine --bin conformance -- [CORPUS_DIR] [-v]
-//! [--only=TEXT] [--write-gaps]`. The corpus defaults to `../shared/conformance/sfn` next to
-//! the workspace, else `/work/shared/conformance/sfn`. `-v` prints every miss with its
+//! Usage: `cargo run --release -p nexus-engine --example conformance -- [CORPUS_DIR] [-v]
+//! [--only=TEXT] [--write-gaps]`. The corpus defaults to `sfn/` of the conformance corpus
+//! (`nexus_testkit::corpus`: `$NEXUS_CONFORMANCE`, else `../shared/conformance`). `-v` prints every miss with its
 //! reason; `--write-gaps` rewrites `engine/KNOWN_GAPS.md` (reasons already written there are
 //! kept). The same corpus run through `nexus migrate stepfunctions` first is part of
 //! `cargo test -p nexus-engine --test conformance -- --nocapture`.
@@ -22,14 +22,10 @@ fn main() {
         .iter()
         .find(|a| !a.starts_with('-'))
         .map(PathBuf::from)
-        .unwrap_or_else(conformance::default_root);
-    if !root.exists() {
-        println!(
-            "skipped: conformance corpus not found at {}",
-            root.display()
-        );
+        .or_else(|| nexus_testkit::corpus_dir("sfn"));
+    let Some(root) = root else {
         return;
-    }
+    };
     let write_gaps = args.iter().any(|a| a == "--write-gaps");
     let mut all: Vec<CaseResult> = Vec::new();
     for dir in conformance::case_dirs(&root) {
