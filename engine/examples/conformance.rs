@@ -5,7 +5,7 @@
 //! (`nexus_testkit::corpus`: `$NEXUS_CONFORMANCE`, else `../shared/conformance`). `-v` prints every miss with its
 //! reason; `--write-gaps` rewrites `engine/KNOWN_GAPS.md` (reasons already written there are
 //! kept). The same corpus run through `nexus migrate stepfunctions` first is part of
-//! `cargo test -p nexus-engine --test conformance -- --nocapture`.
+//! `cargo test -p nexus-engine --test engine conformance -- --nocapture`.
 
 use std::path::PathBuf;
 

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nexus_engine::{Engine, ExecutionStatus, Handlers, RealClock, RunOptions};
 use serde_json::json;
@@ -45,12 +45,11 @@ fn wall_time_limit_times_out_a_real_wait() {
         clock: Arc::new(RealClock),
         ..RunOptions::default()
     };
-    let started = Instant::now();
+    // The status is the check: without the limit this run would wait an hour.
     let x = Engine::new(&def, opts)
         .unwrap()
         .run(json!({}), &Handlers::new())
         .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(x.status, ExecutionStatus::TimedOut);
     assert_eq!(x.error.as_deref(), Some("States.Timeout"));
 }

@@ -4,7 +4,7 @@
 //! them, Choice rules with `And`/`Or`/`Not`, payloads with odd keys, unknown fields, and
 //! `Next` targets that always name a state.
 //!
-//! Shared by `schema/tests/nexus_roundtrip.rs` and `migrate/tests/corpus.rs` (`#[path]`).
+//! Shared by `schema/tests/schema/nexus_roundtrip.rs` and `migrate/tests/migrate/corpus.rs` (`#[path]`).
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};

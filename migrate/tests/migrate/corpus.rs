@@ -12,11 +12,7 @@
 // A failed unwrap in a test is a failing test, not a crash on user input.
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code, reason = "this test uses only some of the helpers")]
-mod common;
-
-#[path = "../../schema/tests/support/asl_gen.rs"]
-mod asl_gen;
+use crate::asl_gen;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The ASL model against the conformance corpora: reading then serializing gives back every
 //! definition exactly, and AWS-accepted definitions read without model issues.
 
-mod common;
+use crate::common;
 
 use nexus_schema::asl::{Definition, StateMachine};
 

@@ -2,7 +2,7 @@
 //! AWS accepted and every case the validators' suites call valid, and rejects what it can
 //! of the invalid ones (most of those need semantic rules, which are Rust code).
 
-mod common;
+use crate::common;
 
 use nexus_schema::asl::asl_json_schema;
 use serde_json::{Value, json};

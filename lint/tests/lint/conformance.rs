@@ -113,7 +113,7 @@ fn aws_executed_definitions_have_no_errors() {
 /// `| `tool/case` | reason | source |` rows of `data/deviations.md`, and the `tool/case
 /// reason` lines of `data/expr-deviations.txt` (whose comments give the AWS sources).
 fn deviations() -> HashMap<String, String> {
-    let mut out: HashMap<String, String> = include_str!("data/deviations.md")
+    let mut out: HashMap<String, String> = include_str!("../data/deviations.md")
         .lines()
         .filter_map(|l| {
             let l = l.trim();
@@ -122,7 +122,7 @@ fn deviations() -> HashMap<String, String> {
             Some((id.to_string(), rest.trim_matches(['|', ' ']).to_string()))
         })
         .collect();
-    out.extend(listed(include_str!("data/expr-deviations.txt")));
+    out.extend(listed(include_str!("../data/expr-deviations.txt")));
     out
 }
 
@@ -223,7 +223,7 @@ fn graph_invalid_lint_cases_are_caught_by_graph_rules() {
     let Some(root) = nexus_testkit::corpus() else {
         return;
     };
-    let graph_cases = listed(include_str!("data/graph-invalid-cases.txt"));
+    let graph_cases = listed(include_str!("../data/graph-invalid-cases.txt"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())
             .unwrap();

@@ -6,8 +6,7 @@ use nexus_schema::nexus::{lower, raise};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-#[path = "support/asl_gen.rs"]
-mod asl_gen;
+use crate::asl_gen;
 use asl_gen::top_machine;
 
 /// Round-trip one definition; returns a failure description.

@@ -2,7 +2,7 @@
 //! output for ASL inputs and the `export` output of that (the same ASL again), `export` output
 //! for NEXUS inputs; through the functions the CLI calls.
 
-mod common;
+use crate::common;
 
 use common::{fixtures, parse_yaml, without_name};
 use std::sync::Arc;

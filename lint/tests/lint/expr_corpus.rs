@@ -114,8 +114,8 @@ fn expression_invalid_lint_cases_are_caught_and_valid_ones_pass() {
     let Some(root) = nexus_testkit::corpus() else {
         return;
     };
-    let expected = case_list(include_str!("data/expr-invalid-cases.txt"));
-    let deviations = case_list(include_str!("data/expr-deviations.txt"));
+    let expected = case_list(include_str!("../data/expr-invalid-cases.txt"));
+    let deviations = case_list(include_str!("../data/expr-deviations.txt"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("lint/manifest.json")).unwrap())
             .unwrap();
