@@ -22,6 +22,11 @@ pub enum Command {
     Run(crate::run_cmd::RunArgs),
     /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
+    /// Run workflow unit tests (`*.nexus-test.yaml`: mocks, expectations, coverage; see
+    /// docs/testing.md).
+    Test(crate::test_cmd::TestArgs),
+    /// Test one state on its own, like the Step Functions TestState API, offline.
+    TestState(crate::test_state_cmd::TestStateArgs),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(crate::policy_cmd::PolicyCommand),

@@ -7,3 +7,4 @@ mod integrations;
 mod migrate_e2e;
 mod policy_e2e;
 mod run_e2e;
+mod test_e2e;
