@@ -26,7 +26,7 @@ fn placeholders(v: &Value, ptr: &str, notes: &mut Vec<Diagnostic>) {
                 && let Some(len) = s[start..].find('}')
             {
                 let name = &s[start..start + len + 1];
-                notes.push(PLACEHOLDER_KEPT.at( ptr,
+                notes.push(PLACEHOLDER_KEPT.at(ptr,
                     format!("placeholder `{name}` kept as written; substitute it before deploying or running"),
                 ));
             }

@@ -153,7 +153,7 @@ impl Scope<'_> {
         for (&c, comp) in &compensable {
             if reach.get(&c).is_some_and(|r| r.contains(&c)) {
                 errors.push(
-                    COMPENSATION_IN_LOOP.at( &comp.pointer,
+                    COMPENSATION_IN_LOOP.at(&comp.pointer,
                         format!(
                             "state `{}` is in a loop, so its compensation has no plain-ASL form",
                             comp.state

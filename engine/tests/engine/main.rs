@@ -7,3 +7,4 @@ mod conformance;
 mod limits;
 mod module_graph;
 mod resume;
+mod runtime_errors;
