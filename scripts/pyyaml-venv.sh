@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A Python virtual environment with PyYAML (built on libyaml), the oracle of the differential
-# YAML test (schema/tests/pyyaml_differential.rs). Prints the interpreter's path; .ci/run
+# YAML test (schema/tests/schema/pyyaml_differential.rs). Prints the interpreter's path; .ci/run
 # exports it as NEXUS_PYYAML_PYTHON. Idempotent: an existing environment is reused.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

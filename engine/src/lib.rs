@@ -18,6 +18,7 @@
 mod catalogue;
 mod clock;
 mod compile;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
 mod expr;

@@ -790,7 +790,9 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
         json_files(&root.join("../fixtures"), &mut files);
-        json_files(&root.join("../../shared/conformance"), &mut files);
+        if let Some(corpus) = nexus_testkit::corpus() {
+            json_files(&corpus, &mut files);
+        }
         let mut docs: Vec<Value> = files
             .iter()
             .filter_map(|p| serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok())

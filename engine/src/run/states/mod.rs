@@ -339,7 +339,8 @@ fn enter<'a>(
     };
     let in_bound = match input_bound {
         Some(b) => Ok(b),
-        None => crate::io::size_bound(raw, exec.opts.max_payload_bytes, &state.name),
+        None => crate::io::size_bound(raw, exec.opts.max_payload_bytes)
+            .ok_or_else(|| crate::catalogue::data_limit(&state.name)),
     };
     (cx, entered_prev, in_bound)
 }
@@ -561,7 +562,8 @@ fn output_bound(
     };
     match derived {
         Some(b) if b <= limit => Ok(b),
-        _ => crate::io::size_bound(out, limit, &state.name),
+        _ => crate::io::size_bound(out, limit)
+            .ok_or_else(|| crate::catalogue::data_limit(&state.name)),
     }
 }
 

@@ -263,7 +263,9 @@ async fn attempt(
             return Err(Failure::plain(Some(e.error), e.cause));
         }
     };
-    crate::io::check_size(&result, cx.exec.opts.max_payload_bytes, &st.name)?;
+    if crate::io::size_bound(&result, cx.exec.opts.max_payload_bytes).is_none() {
+        return Err(crate::catalogue::data_limit(&st.name));
+    }
     let id = if lambda_arn {
         cx.emit(chain.get(), "LambdaFunctionSucceeded", || {
             Some((
