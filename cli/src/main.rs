@@ -14,6 +14,7 @@ mod policy_cmd;
 mod report;
 mod rules_cmd;
 mod run_cmd;
+mod serve_cmd;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
         Command::Lint(a) => lint_cmd::run(&a),
         Command::Rules(a) => rules_cmd::run(&a),
         Command::Run(a) => run_cmd::run(&a),
+        Command::Serve(a) => serve_cmd::run(a),
+        Command::Log(c) => serve_cmd::run_log(&c),
         Command::Graph(a) => graph_cmd::run(&a),
         Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
         Command::Policy(policy_cmd::PolicyCommand::Input(a)) => policy_cmd::run_input(&a),

@@ -39,6 +39,13 @@ pub struct TaskRequest {
     pub invocation: u64,
     /// `$$.Task.Token` for `.waitForTaskToken` resources.
     pub task_token: Option<String>,
+    /// The state's `TimeoutSeconds` (or `TimeoutSecondsPath`), once resolved. The engine
+    /// enforces it on the real clock around the handler call.
+    pub timeout_seconds: Option<u64>,
+    /// The state's `HeartbeatSeconds` (or `HeartbeatSecondsPath`), once resolved: handlers
+    /// that wait for a worker (callbacks, activities) fail with `States.HeartbeatTimeout`
+    /// when no heartbeat arrives within it.
+    pub heartbeat_seconds: Option<u64>,
 }
 
 /// A task failure: an error name and optional cause (`{"error","cause"}`).
@@ -103,6 +110,7 @@ pub struct Handlers {
     by_key: HashMap<String, Arc<dyn Handler>>,
     fallback: Option<Arc<dyn Handler>>,
     overriding: Option<Arc<dyn Handler>>,
+    service: Option<(Arc<dyn Handler>, fn(&TaskRequest) -> bool)>,
     mock: Option<(Arc<MockConfig>, String, String)>,
 }
 
@@ -141,6 +149,18 @@ impl Handlers {
         self
     }
 
+    /// Handler of the Tasks a hosting service runs itself (under `nexus serve`: callbacks,
+    /// activities, child executions). It answers the requests `claims` accepts, after the mock
+    /// configuration and before the registered handlers.
+    pub fn set_service(
+        &mut self,
+        h: Arc<dyn Handler>,
+        claims: fn(&TaskRequest) -> bool,
+    ) -> &mut Self {
+        self.service = Some((h, claims));
+        self
+    }
+
     /// Answers Tasks from a Step Functions Local mock configuration, for the given state
     /// machine name and test case.
     pub fn set_mock_config(
@@ -162,10 +182,18 @@ impl Handlers {
         cfg.response(sm, case, &req.state_name, req.invocation)
     }
 
-    /// Finds the handler for a request.
-    pub(crate) fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
+    /// Finds the handler for a request (the mock configuration aside): the override, the
+    /// service handler if it claims the request, the handler registered for the resource,
+    /// then for the action, then the fallback.
+    pub fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
         self.overriding
             .as_ref()
+            .or_else(|| {
+                self.service
+                    .as_ref()
+                    .filter(|(_, claims)| claims(req))
+                    .map(|(h, _)| h)
+            })
             .or_else(|| self.by_key.get(&req.resource))
             .or_else(|| self.by_key.get(&req.action))
             .or(self.fallback.as_ref())

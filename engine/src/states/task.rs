@@ -73,9 +73,10 @@ async fn attempt(
     retry: u64,
 ) -> Result<Done, Failure> {
     let st = cx.state;
-    let token = resource
-        .ends_with(".waitForTaskToken")
-        .then(|| format!("{}-{}-{}", st.name, cx.entered_id, retry));
+    let token = resource.ends_with(".waitForTaskToken").then(|| {
+        let prefix = cx.exec.opts.task_token_prefix.as_deref().unwrap_or("");
+        format!("{prefix}{}-{}-{}", st.name, cx.entered_id, retry)
+    });
     let ctx = cx.context(Some(retry), None, token.as_deref());
     let params = match st.ql {
         Ql::JsonPath => {
@@ -168,6 +169,8 @@ async fn attempt(
         input: params,
         invocation: cx.exec.next_invocation(&st.name),
         task_token: token.clone(),
+        timeout_seconds: timeout_s,
+        heartbeat_seconds: heartbeat_s,
     };
     let outcome = match cx.exec.journal.as_deref() {
         None => invoke(cx, &req, timeout_s).await.0,
