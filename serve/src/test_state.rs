@@ -42,12 +42,15 @@ pub async fn test_state(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiErr
         ..RunOptions::default()
     };
     let handlers = svc.cfg.handlers.clone();
-    // The engine's TestState runs on its own small runtime: off the service's threads.
-    let done = tokio::task::spawn_blocking(move || {
-        nexus_engine::test_state::test_state(&r, opts, &handlers)
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    // The engine's TestState blocks on a runtime of its own, which cannot start on a thread
+    // of the service's runtime (not even a blocking-pool one): a plain thread runs it.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(nexus_engine::test_state::test_state(&r, opts, &handlers));
+    });
+    let done = rx
+        .await
+        .map_err(|_| ApiError::internal("the TestState run ended without an answer"))?;
     match done {
         Ok(x) => {
             let mut m = Map::new();

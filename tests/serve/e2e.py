@@ -62,7 +62,9 @@ class Server:
             region_name="us-east-1",
             aws_access_key_id="test",
             aws_secret_access_key="test",
-            config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=70),
+            # StartSyncExecution has the endpoint host prefix `sync-`, which an IP address cannot
+            # take: clients of a local endpoint turn host prefixes off (as with LocalStack).
+            config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=70, inject_host_prefix=False),
         )
 
 
@@ -168,7 +170,8 @@ def basics(sfn):
         check(e.code == 400 and body["__type"] == "SerializationException", "malformed JSON: %s" % body)
     # validation from nexus's lint
     v = sfn.validate_state_machine_definition(definition=json.dumps(bad))
-    check(v["result"] == "FAIL" and v["diagnostics"][0]["location"].startswith("/States/A"), "validate %s" % v)
+    check(v["result"] == "FAIL" and any(x["location"] == "/States/A/Next" and x["code"] == "MISSING_TRANSITION_TARGET"
+                                        for x in v["diagnostics"]), "validate %s" % v)
     v = sfn.validate_state_machine_definition(definition=json.dumps(PASS))
     check(v["result"] == "OK", "validate ok")
 
