@@ -23,6 +23,6 @@ pub mod pointer;
 pub mod source;
 pub mod template;
 
-pub use diagnostic::{Code, Diagnostic, Note, Severity, Target};
+pub use diagnostic::{Code, Diagnostic, Note, RuleMeta, Severity, Target};
 pub use document::{DocKind, Document, SourceFormat};
 pub use location::{LineIndex, LocationMap, NodeLoc, TextRange};

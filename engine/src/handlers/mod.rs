@@ -5,8 +5,10 @@
 //! `States.Runtime` naming the action.
 
 mod config;
+mod error;
 mod exec;
 mod http;
+pub(crate) mod mock_config;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,10 +18,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use config::HandlerConfigError;
+pub use error::HandlerError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 
-use crate::mock_config::MockConfig;
+use crate::handlers::mock_config::MockConfig;
 
 /// A boxed future returned by handlers.
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<Value, HandlerError>> + Send + 'a>>;
@@ -46,26 +49,6 @@ pub struct TaskRequest {
     /// that wait for a worker (callbacks, activities) fail with `States.HeartbeatTimeout`
     /// when no heartbeat arrives within it.
     pub heartbeat_seconds: Option<u64>,
-}
-
-/// A task failure: an error name and optional cause (`{"error","cause"}`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{error}: {}", cause.as_deref().unwrap_or(""))]
-pub struct HandlerError {
-    /// Error name matched by Retry/Catch `ErrorEquals`.
-    pub error: String,
-    /// Human-readable cause.
-    pub cause: Option<String>,
-}
-
-impl HandlerError {
-    /// Builds an error.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            cause: Some(cause.into()),
-        }
-    }
 }
 
 /// Runs one kind of Task.

@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 
 use super::{Cx, Done};
+use crate::compile::plan::{Dyn, Ql};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
-use crate::plan::{Dyn, Ql};
 use crate::vars::Vars;
 
 fn seconds(cx: &Cx<'_>, d: Option<&Dyn<u64>>, raw: &Value, vars: &Vars) -> Option<u64> {
@@ -177,7 +177,7 @@ async fn attempt(
         Some(j) => {
             let seq = j.handler_invoked(&req.state_name, &req.action, cx.exec.now());
             match j.gate(seq).await {
-                Some(crate::journal::Replayed::Handler(o)) => o,
+                Some(crate::log::journal::Replayed::Handler(o)) => o,
                 _ => {
                     let (o, pure) = invoke(cx, &req, timeout_s).await;
                     j.handler_returned(seq, cx.exec.now(), &o, !pure);
@@ -201,7 +201,7 @@ async fn attempt(
                 cx.emit(chain.get(), ty.0, || {
                     Some((
                         ty.1,
-                        crate::history::error_details(Some(&e.error), e.cause.as_deref()),
+                        crate::log::history::error_details(Some(&e.error), e.cause.as_deref()),
                     ))
                 })
             } else {
@@ -211,7 +211,8 @@ async fn attempt(
                     ("TaskFailed", "taskFailedEventDetails")
                 };
                 cx.emit(chain.get(), ty.0, || {
-                    let mut d = crate::history::error_details(Some(&e.error), e.cause.as_deref());
+                    let mut d =
+                        crate::log::history::error_details(Some(&e.error), e.cause.as_deref());
                     if let Value::Object(m) = &mut d {
                         m.insert("resource".into(), rname.clone().into());
                         m.insert("resourceType".into(), rtype.clone().into());

@@ -1,30 +1,22 @@
 //! The public [`Engine`] and the run loop: one `match` over what each state handler returns,
 //! with limits (transitions, execution timeout, wall time) checked on every transition.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
 
-use crate::context::ContextBase;
-use crate::error::{CompileError, Failure, RunError, names};
+use crate::compile::plan::Plan;
+use crate::error::{CompileError, Failure, names};
 use crate::handlers::Handlers;
-use crate::history::History;
-use crate::journal::{Header, Journal, ResumeInfo, Stop};
-use crate::options::RunOptions;
-use crate::plan::{Plan, StateId};
+use crate::log::history::History;
+use crate::log::journal::{Header, Journal, ResumeInfo, Stop};
+use crate::run::context::ContextBase;
+use crate::run::error::RunError;
+use crate::run::exec::Exec;
+use crate::run::machine::run_plan;
+use crate::run::options::RunOptions;
 use crate::vars::Vars;
-
-/// What a state handler hands back to the loop (STYLE.md section 6).
-pub(crate) enum Step {
-    /// Go on at this state with this input, whose serialised size is at most the bound.
-    Next(StateId, Value, usize),
-    /// A Catcher handled the state's failure and leads here (the state did not complete).
-    Caught(StateId, Value),
-    Succeed(Value),
-    Fail(Failure),
-}
 
 /// Final status of an execution, named as `DescribeExecution` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,276 +117,12 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Per-execution shared state.
-pub(crate) struct Exec<'a> {
-    pub(crate) opts: &'a RunOptions,
-    pub(crate) handlers: &'a Handlers,
-    pub(crate) history: History,
-    pub(crate) base: ContextBase,
-    transitions: AtomicU64,
-    first_entered: AtomicBool,
-    /// Task invocations per state name; made on the first Task (most runs of small machines
-    /// have none, and a map's hasher costs to set up).
-    invocations: Mutex<Option<HashMap<String, u64>>>,
-    rng: Mutex<u64>,
-    deadline_ms: Option<i64>,
-    pub(crate) timed_out: AtomicBool,
-    /// Whether Map/Parallel inner failures bubble without the execution-level prefix
-    /// (TestState reports them raw).
-    pub(crate) test_state: bool,
-    /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
-    pub(crate) state_mock: Option<Value>,
-    /// The execution's journal in the event log (written, or replayed on resume).
-    pub(crate) journal: Option<Arc<Journal>>,
-}
-
-impl<'a> Exec<'a> {
-    /// An execution context for the child workflow of a distributed Map: same options,
-    /// handlers and context, its own (unrecorded) history, as AWS keeps map-run events out of
-    /// the parent history.
-    pub(crate) fn child(&self) -> Exec<'a> {
-        Exec {
-            opts: self.opts,
-            handlers: self.handlers,
-            history: History::new(false, self.journal.clone(), true),
-            base: self.base.clone(),
-            transitions: AtomicU64::new(0),
-            first_entered: AtomicBool::new(false),
-            invocations: Mutex::new(None),
-            rng: Mutex::new(self.rand01().to_bits() | 1),
-            deadline_ms: self.deadline_ms,
-            timed_out: AtomicBool::new(false),
-            test_state: self.test_state,
-            state_mock: None,
-            journal: self.journal.clone(),
-        }
-    }
-
-    /// The execution's time. Replaying on the real clock, it is the time the interrupted run
-    /// logged at this point.
-    #[inline]
-    pub(crate) fn now(&self) -> i64 {
-        if let Some(j) = &self.journal
-            && let Some(ms) = j.replay_now()
-        {
-            return ms;
-        }
-        self.opts.clock.now_ms()
-    }
-
-    /// Waits on the execution's clock until `deadline_ms` (Wait states, retry back-off). On
-    /// the real clock with an event log, the wait is logged: a resumed run does not wait again
-    /// for a wait the log shows over, and waits only until the logged deadline for one it
-    /// interrupted.
-    pub(crate) async fn sleep_until(&self, deadline_ms: i64) {
-        let clock = &self.opts.clock;
-        let Some(j) = self.journal.as_deref().filter(|_| !clock.is_virtual()) else {
-            return clock.sleep_until(deadline_ms).await;
-        };
-        let (seq, until) = j.timer_started(deadline_ms, self.now());
-        if j.gate(seq).await.is_some() {
-            return;
-        }
-        clock.sleep_until(until).await;
-        j.timer_fired(seq, self.now());
-    }
-
-    /// `previousEventId` of a StateEntered event: the very first state of the execution
-    /// points at 0, as in AWS histories.
-    pub(crate) fn entered_prev(&self, chain: u64) -> u64 {
-        // One execution is one future, polled by one thread at a time: plain loads and stores
-        // suffice for its counters (and cost less than read-modify-write instructions).
-        if self.first_entered.load(Ordering::Relaxed) {
-            self.first_entered.store(false, Ordering::Relaxed);
-            0
-        } else {
-            chain
-        }
-    }
-
-    /// Counts a transition and enforces the limits.
-    #[inline]
-    pub(crate) fn tick(&self) -> Result<(), Failure> {
-        let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
-        self.transitions.store(n, Ordering::Relaxed);
-        if n > self.opts.max_transitions {
-            return Err(Failure::new(
-                names::RUNTIME,
-                format!(
-                    "The execution exceeded the maximum number of state transitions ({}).",
-                    self.opts.max_transitions
-                ),
-            ));
-        }
-        if let Some(d) = self.deadline_ms
-            && self.now() > d
-        {
-            self.timed_out.store(true, Ordering::Relaxed);
-            return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
-        }
-        Ok(())
-    }
-
-    /// 0-based invocation number of a Task state (mock configs key responses by it).
-    pub(crate) fn next_invocation(&self, state: &str) -> u64 {
-        match self.invocations.lock() {
-            Ok(mut m) => {
-                let c = m
-                    .get_or_insert_with(HashMap::new)
-                    .entry(state.to_string())
-                    .or_insert(0);
-                let n = *c;
-                *c = n.saturating_add(1);
-                n
-            }
-            Err(_) => 0,
-        }
-    }
-
-    /// Deterministic pseudo-random number in [0, 1) (jitter), from the run's seed.
-    pub(crate) fn rand01(&self) -> f64 {
-        match self.rng.lock() {
-            Ok(mut s) => {
-                // xorshift64*: small, fast, reproducible.
-                let mut x = *s;
-                x ^= x >> 12;
-                x ^= x << 25;
-                x ^= x >> 27;
-                *s = x;
-                (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-            }
-            Err(_) => 0.5,
-        }
-    }
-}
-
-/// Boxed future of [`run_plan`], for Parallel branches and Map iterations (their futures
-/// must be `dyn`, which a future that contains them cannot name).
-pub(crate) type PlanFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, Failure>> + Send + 'a>>;
-
-/// [`run_plan`], boxed.
-pub(crate) fn run_plan_boxed<'a>(
-    exec: &'a Exec<'a>,
-    plan: &'a Plan,
-    input: Value,
-    vars: &'a mut Vars,
-    chain: &'a mut u64,
-) -> PlanFuture<'a> {
-    Box::pin(run_plan(exec, plan, input, vars, chain))
-}
-
-/// Runs the states of `plan` from its start until it succeeds or fails.
-pub(crate) async fn run_plan<'a>(
-    exec: &'a Exec<'a>,
-    plan: &'a Plan,
-    input: Value,
-    vars: &'a mut Vars,
-    chain: &'a mut u64,
-) -> Result<Value, Failure> {
-    {
-        let mut cur = plan.start;
-        let mut input = input;
-        // States with a `compensate` action that completed, in completion order.
-        let mut completed: Vec<StateId> = Vec::new();
-        // The input of a state that follows another was checked as that state's output:
-        // the bound found then is known.
-        let mut bound: Option<usize> = None;
-        loop {
-            exec.tick()?;
-            let Some(state) = plan.states.get(cur) else {
-                return Err(Failure::new(
-                    names::RUNTIME,
-                    "transition to a missing state",
-                ));
-            };
-            // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
-            // keep their input, which the compensations receive.
-            let saved = (!completed.is_empty()
-                && matches!(
-                    state.kind,
-                    crate::plan::Kind::Task { .. }
-                        | crate::plan::Kind::Parallel { .. }
-                        | crate::plan::Kind::Map(_)
-                ))
-            .then(|| input.clone());
-            let step = if crate::states::is_sync(&state.kind) {
-                crate::states::run_state_sync(exec, state, input, vars, chain, bound)
-            } else {
-                // Boxed: the run loop's own future stays small, and most states never wait.
-                Box::pin(crate::states::run_state(
-                    exec, state, input, vars, chain, bound,
-                ))
-                .await
-            };
-            match step {
-                Step::Next(id, out, b) => {
-                    if plan.has_compensations && state.compensate.is_some() {
-                        completed.push(cur);
-                    }
-                    input = out;
-                    cur = id;
-                    bound = Some(b);
-                }
-                Step::Caught(id, out) => {
-                    input = out;
-                    cur = id;
-                    bound = None;
-                }
-                Step::Succeed(out) => return Ok(out),
-                Step::Fail(f) => {
-                    if let Some(raw) = saved
-                        && !exec.timed_out.load(Ordering::Relaxed)
-                    {
-                        compensate(exec, plan, &completed, raw, &f, vars, chain).await?;
-                    }
-                    return Err(f);
-                }
-            }
-        }
-    }
-}
-
-/// Runs the compensations of `completed` states, most recent first, each with the failed
-/// state's input plus the error at `nexus_error`. A failing compensation ends the execution
-/// with its own error.
-async fn compensate(
-    exec: &Exec<'_>,
-    plan: &Plan,
-    completed: &[StateId],
-    raw: Value,
-    failure: &Failure,
-    vars: &mut Vars,
-    chain: &mut u64,
-) -> Result<(), Failure> {
-    let Value::Object(mut data) = raw else {
-        return Err(Failure::new(
-            names::RUNTIME,
-            "cannot run compensations: the failed state's input is not an object, so the error cannot be stored at 'nexus_error'",
-        ));
-    };
-    data.insert("nexus_error".into(), failure.error_output());
-    let data = Value::Object(data);
-    for id in completed.iter().rev() {
-        let Some(comp) = plan.states.get(*id).and_then(|s| s.compensate.as_deref()) else {
-            continue;
-        };
-        exec.tick()?;
-        if let Step::Fail(f) =
-            crate::states::run_state(exec, comp, data.clone(), vars, chain, None).await
-        {
-            return Err(f);
-        }
-    }
-    Ok(())
-}
-
 fn definition_sha256(definition: &Value, comps: &[nexus_schema::nexus::Compensation]) -> String {
     let comps: Vec<Value> = comps
         .iter()
         .map(|c| json!([c.asl_scope, c.state, c.action]))
         .collect();
-    crate::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
+    crate::log::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
 }
 
 impl Engine {
@@ -417,7 +145,10 @@ impl Engine {
             .is_some()
             .then(|| definition_sha256(definition, compensations));
         Ok(Self {
-            plan: Arc::new(crate::plan::compile(definition, compensations)?),
+            plan: Arc::new(crate::compile::compiler::compile(
+                definition,
+                compensations,
+            )?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -430,9 +161,9 @@ impl Engine {
         let definition_sha256 = opts
             .event_log
             .is_some()
-            .then(|| crate::journal::value_sha256(&json!({"state": state, "name": name})));
+            .then(|| crate::log::journal::value_sha256(&json!({"state": state, "name": name})));
         Ok(Self {
-            plan: Arc::new(crate::plan::compile_single(state, name)?),
+            plan: Arc::new(crate::compile::compiler::compile_single(state, name)?),
             opts,
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
@@ -568,7 +299,7 @@ impl Engine {
         };
         let header = Header {
             definition_sha256: self.definition_sha256.clone().unwrap_or_default(),
-            input_sha256: crate::journal::value_sha256(input),
+            input_sha256: crate::log::journal::value_sha256(input),
             input: input.clone(),
             execution_name: exec_name.to_string(),
             state_machine_name: self.opts.state_machine_name.clone(),
@@ -666,6 +397,7 @@ impl Engine {
             ),
         };
         let exec = Exec {
+            run_plan: crate::run::machine::run_plan_boxed,
             opts,
             handlers,
             history: History::new(opts.record_history, journal.clone(), false),
@@ -748,7 +480,7 @@ impl Engine {
                 exec.history.emit(chain, "ExecutionTimedOut", now, || {
                     Some((
                         "executionTimedOutEventDetails",
-                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                        crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
                 let (e, c) = f.into_parts();
@@ -758,7 +490,7 @@ impl Engine {
                 exec.history.emit(chain, "ExecutionFailed", now, || {
                     Some((
                         "executionFailedEventDetails",
-                        crate::history::error_details(f.error.as_deref(), f.cause.as_deref()),
+                        crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref()),
                     ))
                 });
                 let (e, c) = f.into_parts();

@@ -1,6 +1,5 @@
-//! Compilation of an ASL definition (`serde_json::Value`) into a [`Plan`]: states by index,
-//! transitions resolved to indexes, paths, templates and expressions parsed once. Running
-//! never looks a state up by name or re-parses a path.
+//! Compilation of an ASL definition (`serde_json::Value`) into a [`Plan`], state by state
+//! (Map and Parallel recurse into their own sub-plans).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,200 +8,12 @@ use serde_json::{Map, Value};
 
 use nexus_schema::nexus::Compensation;
 
+use crate::compile::fields::*;
+use crate::compile::plan::*;
+use crate::compile::template::{JTemplate, Template};
 use crate::error::CompileError;
 use crate::expr::PathRef;
-use crate::retry::{Catcher, Retrier};
-use crate::states::choice::ChoiceRule;
-use crate::template::{JTemplate, Template};
-
-/// Index of a state inside its [`Plan`].
-pub(crate) type StateId = usize;
-
-/// The query language of a state (ASL `QueryLanguage`, default JSONPath).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ql {
-    JsonPath,
-    Jsonata,
-}
-
-/// One compiled state machine or sub-machine (Parallel branch, Map processor).
-#[derive(Debug)]
-pub(crate) struct Plan {
-    pub(crate) states: Vec<State>,
-    pub(crate) start: StateId,
-    pub(crate) timeout_seconds: Option<u64>,
-    /// Whether any state of this (sub-)machine has a NEXUS `compensate` action.
-    pub(crate) has_compensations: bool,
-    /// Whether any state, at any depth, reads the context object (else it is never built).
-    pub(crate) uses_context: bool,
-    /// Whether any state, at any depth, is a Task (whose handler may need an async runtime).
-    pub(crate) has_tasks: bool,
-}
-
-/// Where a state goes when it completes normally.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transition {
-    Next(StateId),
-    End,
-}
-
-/// `InputPath`/`OutputPath`: absent means `$`, `null` means `{}`.
-#[derive(Debug, Clone)]
-pub(crate) enum PathSel {
-    Identity,
-    Null,
-    Path(PathRef),
-}
-
-/// `ResultPath`: absent means `$` (result replaces input), `null` means discard the result.
-#[derive(Debug, Clone)]
-pub(crate) enum ResultSel {
-    Replace,
-    Discard,
-    Path(PathRef),
-}
-
-/// `Assign` in either language.
-#[derive(Debug, Clone)]
-pub(crate) enum Assign {
-    JsonPath(Template),
-    Jsonata(JTemplate),
-}
-
-/// Data-flow fields shared by state kinds (each kind uses the ones ASL allows it).
-#[derive(Debug, Clone)]
-pub(crate) struct Io {
-    pub(crate) input_path: PathSel,
-    pub(crate) output_path: PathSel,
-    pub(crate) result_path: ResultSel,
-    /// When `OutputPath` selects inside the place `ResultPath` writes to (`ResultPath: $.r`,
-    /// `OutputPath: $.r.x`): the rest of `OutputPath` below it (`$.x`), so the output can be
-    /// taken from the result without copying the input.
-    pub(crate) output_in_result: Option<crate::expr::JsonPath>,
-    pub(crate) parameters: Option<Template>,
-    pub(crate) result_selector: Option<Template>,
-    pub(crate) assign: Option<Assign>,
-    pub(crate) arguments: Option<JTemplate>,
-    pub(crate) output: Option<JTemplate>,
-}
-
-/// A number given literally, by reference path, or as a JSONata expression.
-#[derive(Debug, Clone)]
-pub(crate) enum Dyn<T> {
-    Lit(T),
-    Path(PathRef),
-    Expr(JTemplate),
-}
-
-/// What a `Wait` state waits for.
-#[derive(Debug, Clone)]
-pub(crate) enum WaitSpec {
-    Seconds(Dyn<i64>),
-    Timestamp(Dyn<String>),
-}
-
-/// A text field of `Fail` (`Error`/`Cause`), literal, by path or intrinsic, or JSONata.
-#[derive(Debug, Clone)]
-pub(crate) enum TextField {
-    Lit(String),
-    Path(PathRef),
-    Intrinsic(crate::expr::Intrinsic),
-    Expr(JTemplate),
-}
-
-/// Map-specific configuration.
-#[derive(Debug)]
-pub(crate) struct MapSpec {
-    pub(crate) processor: Arc<Plan>,
-    pub(crate) items_path: Option<PathRef>,
-    pub(crate) items: Option<ItemsSource>,
-    pub(crate) item_selector: Option<Selector>,
-    pub(crate) max_concurrency: Option<Dyn<u64>>,
-    pub(crate) tolerated_count: Option<Dyn<u64>>,
-    pub(crate) tolerated_pct: Option<Dyn<f64>>,
-    pub(crate) distributed: bool,
-}
-
-/// Map `Items` (JSONata or literal array).
-#[derive(Debug, Clone)]
-pub(crate) enum ItemsSource {
-    Literal(Value),
-    Expr(JTemplate),
-}
-
-/// `ItemSelector` / legacy `Parameters` of a Map in either language.
-#[derive(Debug, Clone)]
-pub(crate) enum Selector {
-    JsonPath(Template),
-    Jsonata(JTemplate),
-}
-
-/// The kind-specific part of a state.
-#[derive(Debug)]
-pub(crate) enum Kind {
-    Pass {
-        result: Option<Value>,
-    },
-    Task {
-        resource: Arc<str>,
-        timeout: Option<Dyn<u64>>,
-        heartbeat: Option<Dyn<u64>>,
-    },
-    Choice {
-        rules: Vec<ChoiceRule>,
-        default: Option<StateId>,
-    },
-    Wait(WaitSpec),
-    Succeed,
-    Fail {
-        error: Option<TextField>,
-        cause: Option<TextField>,
-    },
-    Parallel {
-        branches: Vec<Arc<Plan>>,
-    },
-    Map(Box<MapSpec>),
-}
-
-/// One compiled state.
-#[derive(Debug)]
-pub(crate) struct State {
-    pub(crate) name: Arc<str>,
-    pub(crate) ql: Ql,
-    pub(crate) kind: Kind,
-    pub(crate) io: Io,
-    pub(crate) next: Transition,
-    pub(crate) retry: Vec<Retrier>,
-    pub(crate) catch: Vec<Catcher>,
-    /// Whether any field reads the context object (`$$` or `$states.context`), so the
-    /// object is only built for states that need it.
-    pub(crate) uses_context: bool,
-    /// The NEXUS `compensate` action of this state, compiled as the Task that runs it.
-    pub(crate) compensate: Option<Box<State>>,
-}
-
-/// Whether a text may read the context object: `$$` (JSONPath, intrinsics) or `context`
-/// (JSONata `$states.context`). Errs on the side of building it.
-fn mentions_context(s: &str) -> bool {
-    s.contains("$$") || s.contains("context")
-}
-
-/// [`mentions_context`] over every key and string of a value.
-fn reads_context(v: &Value) -> bool {
-    match v {
-        Value::String(s) => mentions_context(s),
-        Value::Array(a) => a.iter().any(reads_context),
-        Value::Object(m) => m
-            .iter()
-            .any(|(k, v)| mentions_context(k) || reads_context(v)),
-        _ => false,
-    }
-}
-
-/// Escapes a key for a JSON Pointer (RFC 6901).
-pub(crate) fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+use nexus_schema::pointer::escape;
 
 /// Compiles a top-level definition.
 pub(crate) fn compile(def: &Value, comps: &[Compensation]) -> Result<Plan, CompileError> {
@@ -346,164 +157,6 @@ fn compile_machine(
     })
 }
 
-fn parse_ql(v: Option<&Value>, ptr: &str) -> Result<Option<Ql>, CompileError> {
-    match v {
-        None => Ok(None),
-        Some(Value::String(s)) if s == "JSONPath" => Ok(Some(Ql::JsonPath)),
-        Some(Value::String(s)) if s == "JSONata" => Ok(Some(Ql::Jsonata)),
-        Some(_) => Err(CompileError::at(
-            ptr,
-            "QueryLanguage must be \"JSONPath\" or \"JSONata\"",
-        )),
-    }
-}
-
-/// Resolves a state name to its index.
-pub(crate) fn target(
-    names: &HashMap<String, StateId>,
-    v: Option<&Value>,
-    ptr: &str,
-) -> Result<StateId, CompileError> {
-    let n = v
-        .and_then(Value::as_str)
-        .ok_or_else(|| CompileError::at(ptr, "expected a state name"))?;
-    names
-        .get(n)
-        .copied()
-        .ok_or_else(|| CompileError::at(ptr, format!("no state named '{n}'")))
-}
-
-fn path_sel(o: &Map<String, Value>, key: &str, ptr: &str) -> Result<PathSel, CompileError> {
-    match o.get(key) {
-        None => Ok(PathSel::Identity),
-        Some(Value::Null) => Ok(PathSel::Null),
-        Some(Value::String(s)) => PathRef::parse(s)
-            .map(PathSel::Path)
-            .map_err(|e| CompileError::at(format!("{ptr}/{key}"), e)),
-        Some(_) => Err(CompileError::at(
-            format!("{ptr}/{key}"),
-            "expected a path string or null",
-        )),
-    }
-}
-
-pub(crate) fn result_sel(o: &Map<String, Value>, ptr: &str) -> Result<ResultSel, CompileError> {
-    match o.get("ResultPath") {
-        None => Ok(ResultSel::Replace),
-        Some(Value::Null) => Ok(ResultSel::Discard),
-        Some(Value::String(s)) => {
-            let p =
-                PathRef::parse(s).map_err(|e| CompileError::at(format!("{ptr}/ResultPath"), e))?;
-            if p.path.is_root() && p.root == crate::expr::Root::Input {
-                Ok(ResultSel::Replace)
-            } else {
-                Ok(ResultSel::Path(p))
-            }
-        }
-        Some(_) => Err(CompileError::at(
-            format!("{ptr}/ResultPath"),
-            "expected a path string or null",
-        )),
-    }
-}
-
-pub(crate) fn assign(
-    o: &Map<String, Value>,
-    ptr: &str,
-    ql: Ql,
-) -> Result<Option<Assign>, CompileError> {
-    let Some(v) = o.get("Assign") else {
-        return Ok(None);
-    };
-    let p = format!("{ptr}/Assign");
-    Ok(Some(match ql {
-        Ql::JsonPath => Assign::JsonPath(Template::compile(v, &p)?),
-        Ql::Jsonata => Assign::Jsonata(JTemplate::compile(v, &p, "Assign")?),
-    }))
-}
-
-fn template(
-    o: &Map<String, Value>,
-    key: &str,
-    ptr: &str,
-) -> Result<Option<Template>, CompileError> {
-    o.get(key)
-        .map(|v| Template::compile(v, &format!("{ptr}/{key}")))
-        .transpose()
-}
-
-pub(crate) fn jtemplate(
-    o: &Map<String, Value>,
-    key: &str,
-    ptr: &str,
-) -> Result<Option<JTemplate>, CompileError> {
-    o.get(key)
-        .map(|v| JTemplate::compile(v, &format!("{ptr}/{key}"), key))
-        .transpose()
-}
-
-fn dyn_num<T>(
-    o: &Map<String, Value>,
-    key: &str,
-    ptr: &str,
-    ql: Ql,
-    lit: impl Fn(&Value) -> Option<T>,
-) -> Result<Option<Dyn<T>>, CompileError> {
-    let here = format!("{ptr}/{key}");
-    if let Some(v) = o.get(key) {
-        if ql == Ql::Jsonata && v.is_string() {
-            return Ok(Some(Dyn::Expr(JTemplate::compile(v, &here, key)?)));
-        }
-        return lit(v)
-            .map(|x| Some(Dyn::Lit(x)))
-            .ok_or_else(|| CompileError::at(here, format!("invalid {key}")));
-    }
-    let pkey = format!("{key}Path");
-    if let Some(v) = o.get(&pkey) {
-        let s = v
-            .as_str()
-            .ok_or_else(|| CompileError::at(format!("{ptr}/{pkey}"), "expected a path"))?;
-        return PathRef::parse(s)
-            .map(|p| Some(Dyn::Path(p)))
-            .map_err(|e| CompileError::at(format!("{ptr}/{pkey}"), e));
-    }
-    Ok(None)
-}
-
-fn text_field(
-    o: &Map<String, Value>,
-    key: &str,
-    ptr: &str,
-    ql: Ql,
-) -> Result<Option<TextField>, CompileError> {
-    if let Some(v) = o.get(key) {
-        let here = format!("{ptr}/{key}");
-        if ql == Ql::Jsonata {
-            return Ok(Some(TextField::Expr(JTemplate::compile(v, &here, key)?)));
-        }
-        let s = v
-            .as_str()
-            .ok_or_else(|| CompileError::at(here, format!("{key} must be a string")))?;
-        return Ok(Some(TextField::Lit(s.to_string())));
-    }
-    let pkey = format!("{key}Path");
-    if let Some(v) = o.get(&pkey) {
-        let here = format!("{ptr}/{pkey}");
-        let s = v
-            .as_str()
-            .ok_or_else(|| CompileError::at(&here, "expected a path or intrinsic"))?;
-        if s.starts_with('$') {
-            return PathRef::parse(s)
-                .map(|p| Some(TextField::Path(p)))
-                .map_err(|e| CompileError::at(here, e));
-        }
-        return crate::expr::Intrinsic::parse(s)
-            .map(|f| Some(TextField::Intrinsic(f)))
-            .map_err(|e| CompileError::at(here, e));
-    }
-    Ok(None)
-}
-
 fn compile_state(
     name: &str,
     o: &Map<String, Value>,
@@ -564,7 +217,7 @@ fn compile_state(
             heartbeat: dyn_num(o, "HeartbeatSeconds", ptr, ql, Value::as_u64)?,
         },
         "Choice" => {
-            let (rules, default) = crate::states::choice::compile(o, ptr, ql, names)?;
+            let (rules, default) = crate::compile::choice::compile(o, ptr, ql, names)?;
             Kind::Choice { rules, default }
         }
         "Wait" => {
@@ -609,8 +262,8 @@ fn compile_state(
             ));
         }
     };
-    let retry = crate::retry::compile_retry(o, ptr)?;
-    let catch = crate::retry::compile_catch(o, ptr, ql, names)?;
+    let retry = crate::compile::retry::compile_retry(o, ptr)?;
+    let catch = crate::compile::retry::compile_catch(o, ptr, ql, names)?;
     let uses_context = o
         .iter()
         .any(|(k, v)| mentions_context(k) || reads_context(v));

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{ChainCell, Cx, Done};
+use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -198,7 +198,7 @@ async fn attempt(
     let tolerates = tol_count.is_some() || tol_pct.is_some();
     let mut inputs = inputs;
     let limit = usize::try_from(max_conc).unwrap_or(0);
-    let results = crate::joiner::run_bounded(
+    let results = crate::run::joiner::run_bounded(
         n,
         limit,
         |i| {
@@ -218,8 +218,7 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r =
-                    crate::run::run_plan_boxed(exec, &plan, input, &mut ivars, &mut ichain).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value, json};
 
-use crate::journal::Journal;
+use crate::log::journal::Journal;
 
 /// Collector of events for one execution. Ids are always counted (AWS messages cite them),
 /// even when events are not kept.

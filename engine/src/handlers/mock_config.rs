@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::handlers::HandlerError;
+use crate::handlers::error::HandlerError;
 
 /// Responses of one mocked response name: inclusive invocation range and outcome.
 type Responses = Vec<(u64, u64, Result<Value, HandlerError>)>;

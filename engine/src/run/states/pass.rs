@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
+use crate::compile::plan::{PathSel, Ql, ResultSel};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{PathSel, Ql, ResultSel};
 use crate::vars::Vars;
 
 pub(crate) fn run(

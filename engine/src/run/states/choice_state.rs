@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
-use super::choice::ChoiceRule;
 use super::{Cx, Done};
+use crate::compile::plan::ChoiceRule;
+use crate::compile::plan::{Ql, StateId};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::plan::{Ql, StateId};
 use crate::vars::Vars;
 
 pub(crate) fn run(

@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::Cx;
+use crate::compile::plan::TextField;
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::plan::TextField;
 use crate::vars::Vars;
 
 fn text(

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
+use crate::compile::plan::Ql;
 use crate::error::Failure;
-use crate::plan::Ql;
 use crate::vars::Vars;
 
 pub(crate) fn run(cx: &Cx<'_>, raw: Value, vars: &Vars) -> Result<Done, Failure> {

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::handlers::{HandlerError, Handlers, MockHandler};
-use crate::options::RunOptions;
-use crate::run::{Engine, Execution, RunExtras, TestStateExtras};
+use crate::run::engine::{Engine, Execution, RunExtras, TestStateExtras};
+use crate::run::options::RunOptions;
 use crate::vars::Vars;
 
 /// Name of the single state of the machine TestState wraps a state definition in.

@@ -47,8 +47,8 @@ use std::task::{Poll, Waker};
 
 use serde_json::{Map, Value, json};
 
-use crate::eventlog::{Entry, EventLogWriter, LogLine, OpenError, TornTail};
 use crate::handlers::HandlerError;
+use crate::log::eventlog::{Entry, EventLogWriter, LogLine, OpenError, TornTail};
 
 /// Version of the records this engine writes.
 const FORMAT: u64 = 1;
@@ -197,7 +197,7 @@ impl Header {
 /// Whether the last execution in the log at `path` ran on the real clock; `None` when the log
 /// cannot be read or holds no execution (a resume then reports why).
 pub fn logged_clock_is_real(path: &std::path::Path) -> Option<bool> {
-    let summary = crate::eventlog::verify(path).ok()?;
+    let summary = crate::log::eventlog::verify(path).ok()?;
     let h = last_header(&summary.lines)?;
     match &summary.lines.get(h)?.entry {
         Entry::Record(r) => Some(r.get("clock").and_then(Value::as_str) == Some("real")),
@@ -207,7 +207,7 @@ pub fn logged_clock_is_real(path: &std::path::Path) -> Option<bool> {
 
 /// SHA-256 of a value's compact JSON.
 pub(crate) fn value_sha256(v: &Value) -> String {
-    crate::eventlog::sha256_hex(crate::io::to_compact(v).as_bytes())
+    crate::log::eventlog::sha256_hex(crate::io::to_compact(v).as_bytes())
 }
 
 /// What a resume found in the log (reported to the user).

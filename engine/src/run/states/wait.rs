@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
+use crate::compile::plan::{Dyn, Ql, WaitSpec};
 use crate::error::{Failure, names};
 use crate::expr::Scope;
-use crate::plan::{Dyn, Ql, WaitSpec};
 use crate::vars::Vars;
 
 /// Longest delay AWS accepts: the delay in seconds must fit a signed 32-bit integer.

@@ -2,7 +2,6 @@
 //! (history events, variables, payload limit), the JSONPath data-flow steps (InputPath,
 //! ResultPath, OutputPath, Assign), JSONata `$states`, Retry and Catch.
 
-pub(crate) mod choice;
 mod choice_state;
 mod fail;
 mod map;
@@ -16,10 +15,10 @@ use std::future::Future;
 
 use serde_json::{Map, Value, json};
 
+use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
 use crate::error::{Failure, names};
 use crate::expr::{JsonataEnv, Scope};
-use crate::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
-use crate::run::{Exec, Step};
+use crate::run::exec::{Exec, Step};
 use crate::vars::Vars;
 
 /// The event-chain pointer shared by closures and concurrent futures (`Send`, unlike `Cell`).
@@ -200,7 +199,7 @@ pub(crate) fn output_path(
 /// what `ResultPath` wrote, the output comes from the result alone and the input is not
 /// copied.
 pub(crate) fn result_then_output(
-    io: &crate::plan::Io,
+    io: &crate::compile::plan::Io,
     raw: &Value,
     res: Value,
     ctx: &Value,
@@ -293,11 +292,9 @@ where
         match attempt(retry_count).await {
             Ok(d) => return Ok(d),
             Err(f) => {
-                let hit = cx
-                    .state
-                    .retry
-                    .iter()
-                    .position(|r| crate::retry::matches(&r.error_equals, f.error.as_deref()));
+                let hit = cx.state.retry.iter().position(|r| {
+                    crate::compile::retry::matches(&r.error_equals, f.error.as_deref())
+                });
                 let Some(i) = hit else { return Err(f) };
                 let (Some(r), Some(c)) = (cx.state.retry.get(i), counts.get_mut(i)) else {
                     return Err(f);
@@ -340,7 +337,7 @@ fn enter<'a>(
             .emit(entered_prev, entered_event(&state.kind), entered_ms, || {
                 Some((
                     "stateEnteredEventDetails",
-                    crate::history::entered(&state.name, raw),
+                    crate::log::history::entered(&state.name, raw),
                 ))
             });
     *chain = entered_id;
@@ -500,7 +497,7 @@ fn failed(
     }
     if f.error.as_deref() == Some(names::QUERY_EVAL) {
         let id = cx.emit(entered_prev, "EvaluationFailed", || {
-            let mut d = crate::history::error_details(f.error.as_deref(), f.cause.as_deref());
+            let mut d = crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref());
             if let Value::Object(m) = &mut d {
                 if let Some(l) = &f.location {
                     m.insert("location".into(), l.clone().into());
@@ -522,7 +519,7 @@ fn failed(
     let catcher = state
         .catch
         .iter()
-        .find(|c| crate::retry::matches(&c.error_equals, f.error.as_deref()));
+        .find(|c| crate::compile::retry::matches(&c.error_equals, f.error.as_deref()));
     let Some(c) = catcher else {
         return Step::Fail(f);
     };
@@ -580,7 +577,7 @@ fn output_bound(
 
 fn catch_output(
     cx: &Cx<'_>,
-    c: &crate::retry::Catcher,
+    c: &crate::compile::plan::Catcher,
     raw: &Value,
     f: &Failure,
     vars: &Vars,
@@ -622,7 +619,7 @@ fn leave(
             if recording {
                 Some((
                     "stateExitedEventDetails",
-                    crate::history::exited(&state.name, &output, assigned.as_deref()),
+                    crate::log::history::exited(&state.name, &output, assigned.as_deref()),
                 ))
             } else {
                 Some(("stateExitedEventDetails", json!({"name": &*state.name})))

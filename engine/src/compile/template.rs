@@ -27,7 +27,7 @@ impl Template {
                 let mut fields = Vec::with_capacity(m.len());
                 let mut all_static = true;
                 for (k, val) in m {
-                    let here = format!("{pointer}/{}", crate::plan::escape(k));
+                    let here = format!("{pointer}/{}", nexus_schema::pointer::escape(k));
                     if let Some(name) = k.strip_suffix(".$") {
                         let src = val.as_str().ok_or_else(|| {
                             crate::CompileError::at(&here, "a field ending in '.$' needs a string")
@@ -140,7 +140,7 @@ impl JTemplate {
                 for (k, val) in m {
                     let t = JTemplate::compile(
                         val,
-                        &format!("{pointer}/{}", crate::plan::escape(k)),
+                        &format!("{pointer}/{}", nexus_schema::pointer::escape(k)),
                         &format!("{location}/{k}"),
                     )?;
                     all_static &= matches!(t, JTemplate::Static(_));

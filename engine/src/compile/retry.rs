@@ -5,30 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::compile::fields::{assign, jtemplate, result_sel, target};
+use crate::compile::plan::{Catcher, Ql, Retrier, StateId};
 use crate::error::{CompileError, names};
-use crate::plan::{Assign, Ql, ResultSel, StateId};
-use crate::template::JTemplate;
-
-/// One entry of `Retry`.
-#[derive(Debug, Clone)]
-pub(crate) struct Retrier {
-    pub(crate) error_equals: Vec<String>,
-    pub(crate) interval_seconds: f64,
-    pub(crate) max_attempts: u64,
-    pub(crate) backoff_rate: f64,
-    pub(crate) max_delay_seconds: Option<f64>,
-    pub(crate) full_jitter: bool,
-}
-
-/// One entry of `Catch`.
-#[derive(Debug, Clone)]
-pub(crate) struct Catcher {
-    pub(crate) error_equals: Vec<String>,
-    pub(crate) next: StateId,
-    pub(crate) result_path: ResultSel,
-    pub(crate) assign: Option<Assign>,
-    pub(crate) output: Option<JTemplate>,
-}
 
 fn error_equals(o: &Map<String, Value>, ptr: &str) -> Result<Vec<String>, CompileError> {
     o.get("ErrorEquals")
@@ -96,10 +75,10 @@ pub(crate) fn compile_catch(
             .ok_or_else(|| CompileError::at(&cp, "a catcher must be an object"))?;
         out.push(Catcher {
             error_equals: error_equals(co, &cp)?,
-            next: crate::plan::target(names, co.get("Next"), &format!("{cp}/Next"))?,
-            result_path: crate::plan::result_sel(co, &cp)?,
-            assign: crate::plan::assign(co, &cp, ql)?,
-            output: crate::plan::jtemplate(co, "Output", &cp)?,
+            next: target(names, co.get("Next"), &format!("{cp}/Next"))?,
+            result_path: result_sel(co, &cp)?,
+            assign: assign(co, &cp, ql)?,
+            output: jtemplate(co, "Output", &cp)?,
         });
     }
     Ok(out)

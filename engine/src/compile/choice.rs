@@ -7,76 +7,11 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::clock::parse_rfc3339_nanos;
+use crate::compile::fields::{assign, jtemplate, target};
+use crate::compile::plan::{ChoiceRule, Cmp, Cond, IsTest, Ql, Rhs, StateId, Ty};
+use crate::compile::template::JTemplate;
 use crate::error::{CompileError, Failure, names};
 use crate::expr::{JsonataEnv, PathRef, Scope};
-use crate::plan::{Assign, Ql, StateId};
-use crate::template::JTemplate;
-
-/// One top-level entry of `Choices`.
-#[derive(Debug)]
-pub(crate) struct ChoiceRule {
-    pub(crate) cond: Cond,
-    pub(crate) next: StateId,
-    pub(crate) assign: Option<Assign>,
-    pub(crate) output: Option<JTemplate>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cmp {
-    Eq,
-    Lt,
-    Gt,
-    Le,
-    Ge,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ty {
-    Str,
-    Num,
-    Bool,
-    Ts,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IsTest {
-    Null,
-    Present,
-    Numeric,
-    Str,
-    Boolean,
-    Timestamp,
-}
-
-#[derive(Debug)]
-pub(crate) enum Rhs {
-    Lit(Value),
-    Path(PathRef),
-}
-
-/// A Boolean expression of a Choice rule.
-#[derive(Debug)]
-pub(crate) enum Cond {
-    And(Vec<Cond>),
-    Or(Vec<Cond>),
-    Not(Box<Cond>),
-    Compare {
-        var: PathRef,
-        ty: Ty,
-        cmp: Cmp,
-        rhs: Rhs,
-    },
-    Matches {
-        var: PathRef,
-        pattern: Rhs,
-    },
-    Is {
-        var: PathRef,
-        test: IsTest,
-        expect: bool,
-    },
-    Jsonata(JTemplate),
-}
 
 const OPS: &[(&str, Ty, Cmp)] = &[
     ("StringEquals", Ty::Str, Cmp::Eq),
@@ -137,18 +72,14 @@ pub(crate) fn compile(
         };
         rules.push(ChoiceRule {
             cond,
-            next: crate::plan::target(names, ro.get("Next"), &format!("{rp}/Next"))?,
-            assign: crate::plan::assign(ro, &rp, ql)?,
-            output: crate::plan::jtemplate(ro, "Output", &rp)?,
+            next: target(names, ro.get("Next"), &format!("{rp}/Next"))?,
+            assign: assign(ro, &rp, ql)?,
+            output: jtemplate(ro, "Output", &rp)?,
         });
     }
     let default = match o.get("Default") {
         None => None,
-        Some(d) => Some(crate::plan::target(
-            names,
-            Some(d),
-            &format!("{ptr}/Default"),
-        )?),
+        Some(d) => Some(target(names, Some(d), &format!("{ptr}/Default"))?),
     };
     Ok((rules, default))
 }

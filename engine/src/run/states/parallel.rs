@@ -6,9 +6,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{ChainCell, Cx, Done};
+use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::plan::{Plan, Ql};
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -60,7 +60,7 @@ async fn attempt(
     let outer = Arc::new(vars.clone());
     let last_event = ChainCell::new(started);
     let exec = cx.exec;
-    let results = crate::joiner::run_bounded(
+    let results = crate::run::joiner::run_bounded(
         branches.len(),
         0,
         |i| {
@@ -77,8 +77,7 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r =
-                    crate::run::run_plan_boxed(exec, &plan, input, &mut bvars, &mut bchain).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
