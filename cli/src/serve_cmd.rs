@@ -68,7 +68,11 @@ pub fn run(args: ServeArgs) -> u8 {
             return 2;
         }
     };
-    let mock_config = match args.mock_config.as_deref().map(crate::run_cmd::load_mock_config) {
+    let mock_config = match args
+        .mock_config
+        .as_deref()
+        .map(crate::run_cmd::load_mock_config)
+    {
         None => None,
         Some(Ok(c)) => Some(Arc::new(c)),
         Some(Err(e)) => {

@@ -219,7 +219,7 @@ impl Scope<'_> {
                 let mut extra: Vec<&str> = y.difference(m).map(|&i| names[i].as_str()).collect();
                 extra.sort_unstable();
                 errors.push(
-                    COMPENSATION_PATH_DEPENDENT.at( &self.state_ptr(name),
+                    COMPENSATION_PATH_DEPENDENT.at( self.state_ptr(name),
                         format!(
                             "when `{name}` fails, whether {} completed depends on the path taken; plain ASL cannot tell which compensations to run",
                             extra.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")

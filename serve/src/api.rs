@@ -166,10 +166,7 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
             )?;
             Ok(with_next(json!({ "activities": items }), next))
         }
-        "GetActivityTask" => match svc
-            .get_activity_task(&req_str(req, "activityArn")?)
-            .await?
-        {
+        "GetActivityTask" => match svc.get_activity_task(&req_str(req, "activityArn")?).await? {
             Some(t) => Ok(json!({"taskToken": t.token, "input": t.input})),
             None => Ok(json!({})),
         },
@@ -216,10 +213,16 @@ fn create_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     };
     let mut out = svc.create_machine(rec)?;
     if req.get("publish").and_then(Value::as_bool) == Some(true) {
-        let arn = out["stateMachineArn"].as_str().unwrap_or_default().to_string();
+        let arn = out["stateMachineArn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let v = publish(svc, &arn, opt_str(req, "versionDescription"), None)?;
         if let Value::Object(m) = &mut out {
-            m.insert("stateMachineVersionArn".into(), v["stateMachineVersionArn"].clone());
+            m.insert(
+                "stateMachineVersionArn".into(),
+                v["stateMachineVersionArn"].clone(),
+            );
         }
     }
     Ok(out)
@@ -302,7 +305,10 @@ fn update_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     if req.get("publish").and_then(Value::as_bool) == Some(true) {
         let v = publish(svc, &arn, opt_str(req, "versionDescription"), None)?;
         if let Value::Object(m) = &mut out {
-            m.insert("stateMachineVersionArn".into(), v["stateMachineVersionArn"].clone());
+            m.insert(
+                "stateMachineVersionArn".into(),
+                v["stateMachineVersionArn"].clone(),
+            );
         }
     }
     Ok(out)
@@ -344,7 +350,10 @@ fn publish(
         {
             return Err(ApiError::new(
                 "ConflictException",
-                format!("revisionId '{r}' is not the latest revision ({})", m.revision),
+                format!(
+                    "revisionId '{r}' is not the latest revision ({})",
+                    m.revision
+                ),
             ));
         }
         // Publishing the revision the latest version already froze gives that version.
@@ -415,7 +424,10 @@ fn delete_version(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         .parse()
         .map_err(|_| ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'")))?;
     svc.update_machine(&arn, |m| {
-        if m.aliases.values().any(|a| a.routing.iter().any(|(v, _)| *v == n)) {
+        if m.aliases
+            .values()
+            .any(|a| a.routing.iter().any(|(v, _)| *v == n))
+        {
             return Err(ApiError::new(
                 "ConflictException",
                 format!("Version '{arn}' is referenced by an alias; update the alias first"),
@@ -700,8 +712,15 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     let (machine, qualifier) = svc.with_machine(&arn, |m, q| Ok((m.name.clone(), q)))?;
     let status = opt_str(req, "statusFilter");
     if let Some(s) = &status
-        && !["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
-            .contains(&s.as_str())
+        && ![
+            "RUNNING",
+            "SUCCEEDED",
+            "FAILED",
+            "TIMED_OUT",
+            "ABORTED",
+            "PENDING_REDRIVE",
+        ]
+        .contains(&s.as_str())
     {
         return Err(ApiError::validation(format!(
             "1 validation error detected: Value '{s}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"
@@ -713,7 +732,10 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         .filter(|e| status.as_deref().is_none_or(|s| e.status == s))
         .filter(|e| match &qualifier {
             None => true,
-            Some(_) => e.version_arn.as_deref() == Some(arn.as_str()) || e.alias_arn.as_deref() == Some(arn.as_str()),
+            Some(_) => {
+                e.version_arn.as_deref() == Some(arn.as_str())
+                    || e.alias_arn.as_deref() == Some(arn.as_str())
+            }
         })
         .map(|e| {
             let mut v = json!({

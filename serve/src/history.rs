@@ -29,7 +29,9 @@ pub(crate) fn outcome(log: &Path) -> Option<Outcome> {
     let last = evs.iter().rev().find(|e| {
         matches!(
             e.get("type").and_then(Value::as_str),
-            Some("ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted")
+            Some(
+                "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted"
+            )
         )
     })?;
     let ty = last.get("type").and_then(Value::as_str)?;
@@ -94,7 +96,13 @@ fn iso(ms: i64) -> String {
 }
 
 /// Event fields that carry execution data (left out when `includeExecutionData` is false).
-const DATA_FIELDS: [&str; 5] = ["input", "output", "parameters", "inputDetails", "outputDetails"];
+const DATA_FIELDS: [&str; 5] = [
+    "input",
+    "output",
+    "parameters",
+    "inputDetails",
+    "outputDetails",
+];
 
 /// One event as the API returns it: timestamps in epoch seconds, data fields dropped on
 /// request.
@@ -140,7 +148,11 @@ pub fn page<T>(
     };
     let end = start.saturating_add(max).min(items.len());
     let next = (end < items.len()).then(|| format!("nx:{end}"));
-    let out = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
+    let out = items
+        .into_iter()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     Ok((out, next))
 }
 

@@ -56,12 +56,10 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
                 addr: opts.addr.to_string(),
                 source,
             })?;
-        let bound = listener
-            .local_addr()
-            .map_err(|source| ServeError::Bind {
-                addr: opts.addr.to_string(),
-                source,
-            })?;
+        let bound = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: opts.addr.to_string(),
+            source,
+        })?;
         let resumed = svc.recover();
         (opts.on_ready)(bound, resumed);
         http::serve(listener, svc).await;

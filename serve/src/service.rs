@@ -207,7 +207,9 @@ impl Service {
         if let Some(old) = st.machines.get(&rec.name) {
             // AWS: creating the same machine again is idempotent; a different one conflicts.
             if old.definition == rec.definition && old.role_arn == rec.role_arn {
-                return Ok(json!({"stateMachineArn": arn, "creationDate": crate::arn::epoch(old.created_ms)}));
+                return Ok(
+                    json!({"stateMachineArn": arn, "creationDate": crate::arn::epoch(old.created_ms)}),
+                );
             }
             return Err(ApiError::new(
                 "StateMachineAlreadyExists",
@@ -219,7 +221,8 @@ impl Service {
         self.store
             .put_machine(&rec)
             .map_err(|e| ApiError::internal(format!("cannot store the state machine: {e}")))?;
-        let out = json!({"stateMachineArn": arn, "creationDate": crate::arn::epoch(rec.created_ms)});
+        let out =
+            json!({"stateMachineArn": arn, "creationDate": crate::arn::epoch(rec.created_ms)});
         st.machines.insert(rec.name.clone(), rec);
         Ok(out)
     }
@@ -364,8 +367,7 @@ impl Service {
         let arn = self.cfg.partition.execution(&t.machine, &name);
         if let Some(e) = st.execs.get(&arn) {
             let same = e.rec.input == input;
-            if same && (e.rec.status == "RUNNING" || (parent.is_some() && e.rec.parent == parent))
-            {
+            if same && (e.rec.status == "RUNNING" || (parent.is_some() && e.rec.parent == parent)) {
                 return Ok((arn, e.rec.start_ms));
             }
             return Err(ApiError::new(
@@ -729,7 +731,9 @@ impl Service {
         let arn = self.cfg.partition.activity(&rec.name);
         let mut st = self.lock();
         if let Some(old) = st.activities.get(&rec.name) {
-            return Ok(json!({"activityArn": arn, "creationDate": crate::arn::epoch(old.created_ms)}));
+            return Ok(
+                json!({"activityArn": arn, "creationDate": crate::arn::epoch(old.created_ms)}),
+            );
         }
         self.store
             .put_activity(&rec)
@@ -781,7 +785,10 @@ impl Service {
     /// SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat.
     pub(crate) fn signal(&self, token: &str, s: Signal) -> Result<(), ApiError> {
         if token.is_empty() || token.len() > 2048 {
-            return Err(ApiError::new("InvalidToken", "Invalid Token: the token is empty or too long"));
+            return Err(ApiError::new(
+                "InvalidToken",
+                "Invalid Token: the token is empty or too long",
+            ));
         }
         let st = self.lock();
         match st.callbacks.get(token) {
@@ -799,8 +806,7 @@ impl Service {
 }
 
 fn exec_ref<'a>(st: &'a State, arn: &str) -> Result<&'a Exec, ApiError> {
-    parts(arn, "execution")
-        .or_else(|_| parts(arn, "express"))?;
+    parts(arn, "execution").or_else(|_| parts(arn, "express"))?;
     st.execs.get(arn).ok_or_else(|| {
         ApiError::new(
             "ExecutionDoesNotExist",
@@ -859,7 +865,11 @@ impl Service {
     /// Open callbacks and running executions, for `/metrics`.
     pub fn gauges(&self) -> (usize, usize) {
         let st = self.lock();
-        let running = st.execs.values().filter(|e| e.rec.status == "RUNNING").count();
+        let running = st
+            .execs
+            .values()
+            .filter(|e| e.rec.status == "RUNNING")
+            .count();
         (st.callbacks.len(), running)
     }
 }

@@ -20,7 +20,9 @@ const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 
 /// Whether the service runs this Task itself (see the module docs).
 pub fn claims(req: &TaskRequest) -> bool {
-    req.task_token.is_some() || req.resource.starts_with(START_EXECUTION) || is_activity(&req.resource)
+    req.task_token.is_some()
+        || req.resource.starts_with(START_EXECUTION)
+        || is_activity(&req.resource)
 }
 
 fn is_activity(resource: &str) -> bool {
@@ -132,12 +134,20 @@ impl ServiceTasks {
             _ => None,
         };
         let sdk_error = |e: crate::error::ApiError| HandlerError {
-            error: format!("StepFunctions.{}Exception", e.code.trim_end_matches("Exception")),
+            error: format!(
+                "StepFunctions.{}Exception",
+                e.code.trim_end_matches("Exception")
+            ),
             cause: Some(e.message),
         };
         check_input(&input, "input", "InvalidExecutionInput").map_err(sdk_error)?;
         let (arn, start) = svc
-            .start_execution(machine, Some(name), Some(input), Some(self.execution.clone()))
+            .start_execution(
+                machine,
+                Some(name),
+                Some(input),
+                Some(self.execution.clone()),
+            )
             .map_err(sdk_error)?;
         match mode {
             "" => Ok(json!({"ExecutionArn": arn, "StartDate": start})),
@@ -240,7 +250,10 @@ impl Callback {
                 Some(Signal::Failure(error, cause)) => return Err(HandlerError { error, cause }),
                 Some(Signal::Heartbeat) => continue,
                 None => {
-                    return Err(HandlerError::new("States.Runtime", "the callback was closed"));
+                    return Err(HandlerError::new(
+                        "States.Runtime",
+                        "the callback was closed",
+                    ));
                 }
             }
         }

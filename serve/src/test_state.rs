@@ -13,8 +13,8 @@ use crate::service::Service;
 /// Runs a TestState request.
 pub async fn test_state(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     let text = |k: &str| req.get(k).and_then(Value::as_str).map(String::from);
-    let definition = text("definition")
-        .ok_or_else(|| ApiError::validation("definition is required"))?;
+    let definition =
+        text("definition").ok_or_else(|| ApiError::validation("definition is required"))?;
     let definition: Value = serde_json::from_str(&definition).map_err(|e| {
         ApiError::new(
             "InvalidDefinition",

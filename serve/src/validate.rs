@@ -13,10 +13,13 @@ use crate::error::ApiError;
 /// AWS quota: a definition is at most 1 MiB... of UTF-8 (`definition` length 1,048,576).
 const MAX_DEFINITION: usize = 1024 * 1024;
 
-/// The findings of nexus's lint (Rust rules) on a definition, errors first.
+/// The findings of nexus's lint (Rust rules, as `nexus lint` reports them for the same file)
+/// on a definition, errors first. A definition that holds no state machine at all is an error
+/// here: the API has nothing to create.
 pub fn findings(definition: &str, express: bool) -> Vec<Diagnostic> {
-    let loaded = nexus_schema::source::load_source("definition.asl.json", Arc::from(definition));
-    let mut out = loaded.diagnostics.clone();
+    let text: Arc<str> = Arc::from(definition);
+    let path = "definition.asl.json";
+    let loaded = nexus_schema::source::load_source(path, text.clone());
     let options = LintOptions {
         machine_type: if express {
             MachineType::Express
@@ -25,13 +28,15 @@ pub fn findings(definition: &str, express: bool) -> Vec<Diagnostic> {
         },
         ..LintOptions::default()
     };
-    if out.iter().all(|d| d.severity != Severity::Error) {
-        match loaded.documents.first() {
-            Some(doc) => out.extend(nexus_lint::lint(doc, &options)),
-            None => out.push(nexus_lint::rules::not_a_workflow().at(
-                "",
-                "the definition is not an ASL state machine (it needs `StartAt` and `States`)",
-            )),
+    let mut out: Vec<Diagnostic> = nexus_lint::file::lint_file(path, text, &loaded, true, &options)
+        .into_iter()
+        .flat_map(|f| f.diagnostics)
+        .collect();
+    if loaded.documents.is_empty() {
+        for d in &mut out {
+            if d.code == nexus_lint::file::NOT_A_WORKFLOW.code {
+                d.severity = Severity::Error;
+            }
         }
     }
     out.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -55,10 +60,7 @@ pub fn check_definition(definition: &str, express: bool) -> Result<(), ApiError>
     }
     Err(ApiError::new(
         "InvalidDefinition",
-        format!(
-            "Invalid State Machine Definition: '{}'",
-            errors.join(", ")
-        ),
+        format!("Invalid State Machine Definition: '{}'", errors.join(", ")),
     ))
 }
 
@@ -150,7 +152,12 @@ mod tests {
     #[test]
     fn a_valid_definition_is_ok_and_bad_json_is_not() {
         let def = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}"#;
-        assert_eq!(validate(&json!({ "definition": def })).ok().map(|v| v["result"].clone()), Some(json!("OK")));
+        assert_eq!(
+            validate(&json!({ "definition": def }))
+                .ok()
+                .map(|v| v["result"].clone()),
+            Some(json!("OK"))
+        );
         assert!(check_definition(def, false).is_ok());
         assert!(check_definition("{nope", false).is_err());
     }

@@ -24,7 +24,8 @@ pub fn route(routing: &[(u64, u64)]) -> u64 {
 /// up to 100.
 pub fn check_routing(routing: &[(u64, u64)]) -> Result<(), crate::error::ApiError> {
     let total: u64 = routing.iter().map(|(_, w)| *w).sum();
-    let distinct = routing.len() != 2 || routing.first().map(|r| r.0) != routing.get(1).map(|r| r.0);
+    let distinct =
+        routing.len() != 2 || routing.first().map(|r| r.0) != routing.get(1).map(|r| r.0);
     if routing.is_empty() || routing.len() > 2 || total != 100 || !distinct {
         return Err(crate::error::ApiError::validation(
             "routingConfiguration must name one or two different versions whose weights add up to 100",

@@ -87,13 +87,16 @@ impl Handler for MockHandler {
     }
 }
 
+/// Which requests the service handler answers (see [`Handlers::set_service`]).
+pub type Claims = fn(&TaskRequest) -> bool;
+
 /// The handler set of a run.
 #[derive(Clone, Default)]
 pub struct Handlers {
     by_key: HashMap<String, Arc<dyn Handler>>,
     fallback: Option<Arc<dyn Handler>>,
     overriding: Option<Arc<dyn Handler>>,
-    service: Option<(Arc<dyn Handler>, fn(&TaskRequest) -> bool)>,
+    service: Option<(Arc<dyn Handler>, Claims)>,
     mock: Option<(Arc<MockConfig>, String, String)>,
 }
 
@@ -138,7 +141,7 @@ impl Handlers {
     pub fn set_service(
         &mut self,
         h: Arc<dyn Handler>,
-        claims: fn(&TaskRequest) -> bool,
+        claims: Claims,
     ) -> &mut Self {
         self.service = Some((h, claims));
         self
