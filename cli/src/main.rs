@@ -15,6 +15,8 @@ mod report;
 mod rules_cmd;
 mod run_cmd;
 mod serve_cmd;
+mod test_cmd;
+mod test_state_cmd;
 
 use std::process::ExitCode;
 
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::run(a),
         Command::Log(c) => serve_cmd::run_log(&c),
         Command::Graph(a) => graph_cmd::run(&a),
+        Command::Test(a) => test_cmd::run(&a),
+        Command::TestState(a) => test_state_cmd::run(&a),
         Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
         Command::Policy(policy_cmd::PolicyCommand::Input(a)) => policy_cmd::run_input(&a),
         Command::Init(a) => policy_cmd::run_init(&a),

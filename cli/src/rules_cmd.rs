@@ -37,16 +37,7 @@ pub fn run(args: &RulesArgs) -> u8 {
         return 0;
     }
     if args.markdown {
-        println!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
-        for m in &registry {
-            println!(
-                "| {} | `{}` | {} | {} |",
-                m.code,
-                m.name,
-                m.severity.as_str(),
-                m.summary.replace('|', "\\|")
-            );
-        }
+        print!("{}", reference(&registry));
         return 0;
     }
     for m in &registry {
@@ -62,13 +53,12 @@ pub fn run(args: &RulesArgs) -> u8 {
 }
 
 /// The line of `docs/rules.md` after which the file is generated from the registry.
-#[cfg(test)] // only the staleness test writes and reads docs/rules.md
-pub const GENERATED_MARKER: &str =
+#[cfg(test)]
+const GENERATED_MARKER: &str =
     "<!-- Generated from the registry (`nexus rules`): edit the declarations, not this part. -->";
 
 /// The generated part of `docs/rules.md`: one section per code, headed by the code alone so
 /// that the anchor is the lowercase code (`#nx102`), as SARIF `helpUri` links expect.
-#[cfg(test)] // only the staleness test writes and reads docs/rules.md
 pub fn reference(registry: &[&RuleMeta]) -> String {
     let mut out = String::from("# Reference\n");
     for m in registry {

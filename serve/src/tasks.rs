@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Weak};
 
-use nexus_engine::handlers::HandlerFuture;
+use nexus_engine::handlers::{HandlerFuture, Heartbeat};
 use nexus_engine::{Handler, HandlerError, Handlers, TaskRequest};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -67,7 +67,7 @@ impl ServiceTasks {
         if let Some(h) = self.user.resolve(req) {
             h.invoke(req).await?;
         }
-        wait.wait(req.heartbeat_seconds).await
+        wait.wait(&req.heartbeat).await
     }
 
     async fn activity(&self, svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, HandlerError> {
@@ -96,7 +96,7 @@ impl ServiceTasks {
             });
         svc.activity_ready.notify_waiters();
         svc.activity_ready.notify_one();
-        wait.wait(req.heartbeat_seconds).await
+        wait.wait(&req.heartbeat).await
     }
 
     async fn child(
@@ -192,7 +192,7 @@ impl ServiceTasks {
                 }
             }
             _ => match wait {
-                Some(w) => w.wait(req.heartbeat_seconds).await,
+                Some(w) => w.wait(&req.heartbeat).await,
                 None => Err(HandlerError::new(
                     "States.Runtime",
                     format!("unsupported resource '{}'", req.resource),
@@ -227,28 +227,15 @@ impl Callback {
         }
     }
 
-    async fn wait(mut self, heartbeat: Option<u64>) -> Result<Value, HandlerError> {
+    /// Waits for SendTaskSuccess or SendTaskFailure. SendTaskHeartbeat beats the request's
+    /// heartbeat: the engine fails the Task with `States.HeartbeatTimeout` when beats stop
+    /// for `HeartbeatSeconds`, and with `States.Timeout` after `TimeoutSeconds`.
+    async fn wait(mut self, heartbeat: &Heartbeat) -> Result<Value, HandlerError> {
         loop {
-            let next = match heartbeat {
-                Some(h) => {
-                    match tokio::time::timeout(std::time::Duration::from_secs(h), self.rx.recv())
-                        .await
-                    {
-                        Ok(s) => s,
-                        Err(_) => {
-                            return Err(HandlerError {
-                                error: String::from("States.HeartbeatTimeout"),
-                                cause: None,
-                            });
-                        }
-                    }
-                }
-                None => self.rx.recv().await,
-            };
-            match next {
+            match self.rx.recv().await {
                 Some(Signal::Success(v)) => return Ok(v),
                 Some(Signal::Failure(error, cause)) => return Err(HandlerError { error, cause }),
-                Some(Signal::Heartbeat) => continue,
+                Some(Signal::Heartbeat) => heartbeat.beat(),
                 None => {
                     return Err(HandlerError::new(
                         "States.Runtime",

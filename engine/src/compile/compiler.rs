@@ -68,10 +68,34 @@ pub(crate) fn compile_single(state: &Value, name: &str) -> Result<Plan, CompileE
     let ql = parse_ql(obj.get("QueryLanguage"), "/QueryLanguage")?.unwrap_or(Ql::JsonPath);
     let mut names = HashMap::new();
     names.insert(name.to_string(), 0usize);
+    // The targets of a Choice's rules and of the catchers lead out of the tested state: each
+    // becomes a Succeed state of its name, so the run ends there and its history tells which
+    // one was taken (TestState's `nextState`).
+    let mut exits: Vec<&str> = Vec::new();
+    let rules = obj.get("Choices").and_then(Value::as_array);
+    let catchers = obj.get("Catch").and_then(Value::as_array);
+    let targets = rules
+        .into_iter()
+        .chain(catchers)
+        .flatten()
+        .filter_map(|r| r.get("Next"))
+        .chain(obj.get("Default"))
+        .filter_map(Value::as_str);
+    for t in targets {
+        if t != name && !exits.contains(&t) {
+            exits.push(t);
+            names.insert(t.to_string(), exits.len());
+        }
+    }
     let mut st = compile_state(name, obj, "", ql, &names, true, &[])?;
     st.next = Transition::End;
+    let mut states = vec![st];
+    let succeed = Map::from_iter([(String::from("Type"), Value::from("Succeed"))]);
+    for t in exits {
+        states.push(compile_state(t, &succeed, "", ql, &names, true, &[])?);
+    }
     Ok(Plan {
-        states: vec![st],
+        states,
         start: 0,
         timeout_seconds: None,
         has_compensations: false,

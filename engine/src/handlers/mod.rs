@@ -42,13 +42,28 @@ pub struct TaskRequest {
     pub invocation: u64,
     /// `$$.Task.Token` for `.waitForTaskToken` resources.
     pub task_token: Option<String>,
-    /// The state's `TimeoutSeconds` (or `TimeoutSecondsPath`), once resolved. The engine
-    /// enforces it on the real clock around the handler call.
-    pub timeout_seconds: Option<u64>,
-    /// The state's `HeartbeatSeconds` (or `HeartbeatSecondsPath`), once resolved: handlers
-    /// that wait for a worker (callbacks, activities) fail with `States.HeartbeatTimeout`
-    /// when no heartbeat arrives within it.
-    pub heartbeat_seconds: Option<u64>,
+    /// How a long-running handler reports that it is alive (see [`Heartbeat`]).
+    pub heartbeat: Heartbeat,
+}
+
+/// The local `SendTaskHeartbeat`: a handler that runs long calls [`Heartbeat::beat`] on its
+/// request's `heartbeat` (it may clone it into a thread or task). A Task with
+/// `HeartbeatSeconds` fails with `States.HeartbeatTimeout` when the handler neither answers
+/// nor beats for that many seconds of real time, and with `States.Timeout` after
+/// `TimeoutSeconds` whatever the beats; both on the virtual clock too.
+#[derive(Debug, Clone, Default)]
+pub struct Heartbeat(Arc<tokio::sync::Notify>);
+
+impl Heartbeat {
+    /// Tells the engine the task is still making progress.
+    pub fn beat(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves at the next beat (or at once for a beat no one has waited for yet).
+    pub(crate) async fn notified(&self) {
+        self.0.notified().await;
+    }
 }
 
 /// Runs one kind of Task.
@@ -138,11 +153,7 @@ impl Handlers {
     /// Handler of the Tasks a hosting service runs itself (under `nexus serve`: callbacks,
     /// activities, child executions). It answers the requests `claims` accepts, after the mock
     /// configuration and before the registered handlers.
-    pub fn set_service(
-        &mut self,
-        h: Arc<dyn Handler>,
-        claims: Claims,
-    ) -> &mut Self {
+    pub fn set_service(&mut self, h: Arc<dyn Handler>, claims: Claims) -> &mut Self {
         self.service = Some((h, claims));
         self
     }

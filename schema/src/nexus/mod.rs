@@ -31,6 +31,13 @@ pub fn top_level_key(asl_key: &str) -> String {
 }
 pub use raise::raise;
 
+/// The NEXUS spelling of an ASL field a message names, where its place is not known:
+/// `StartAt` → `start`, every other field its snake_case (`ResultPath` → `result_path`,
+/// `CSVHeaders` → `csv_headers`).
+pub fn field_name(asl_key: &str) -> String {
+    names::nexus_key(names::Ctx::Scope, asl_key)
+}
+
 crate::declare_code! {
     /// ## What it does
     /// Reports a NEXUS workflow without the `version` key.
@@ -202,6 +209,11 @@ pub const SCHEMA_URL: &str = "https://nexus-workflows.dev/schemas/nexus-yaml-v1.
 /// The JSON Schema (draft 2020-12) of NEXUS YAML v1.
 pub fn nexus_json_schema() -> &'static str {
     include_str!("../../schemas/nexus.schema.json")
+}
+
+/// The JSON Schema of `nexus test` files (`*.nexus-test.yaml`; docs/testing.md).
+pub fn test_file_json_schema() -> &'static str {
+    include_str!("../../schemas/nexus-test.schema.json")
 }
 
 /// One `compensate` action (a NEXUS extension; not in the lowered ASL).
