@@ -29,6 +29,12 @@ pub enum Command {
     Rules(RulesArgs),
     /// Run a workflow locally with AWS Step Functions semantics (see docs/run.md).
     Run(crate::run_cmd::RunArgs),
+    /// Serve the Step Functions API on 127.0.0.1 over the bundled engine (AWS SDKs and CLI
+    /// work with `--endpoint-url`); durable in a data directory.
+    Serve(crate::serve_cmd::ServeArgs),
+    /// Read-only checks of an event log (`nexus log verify|show FILE`).
+    #[command(subcommand)]
+    Log(crate::serve_cmd::LogCommand),
     /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
     /// Run workflow unit tests (`*.nexus-test.yaml`: mocks, expectations, coverage; see

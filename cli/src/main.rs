@@ -15,6 +15,7 @@ mod policy_cmd;
 mod report;
 mod rules_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod test_cmd;
 mod test_state_cmd;
 
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         Command::Lint(a) => lint_cmd::run(&a),
         Command::Rules(a) => rules_cmd::run(&a),
         Command::Run(a) => run_cmd::run(&a),
+        Command::Serve(a) => serve_cmd::run(a),
+        Command::Log(c) => serve_cmd::run_log(&c),
         Command::Graph(a) => graph_cmd::run(&a),
         Command::Test(a) => test_cmd::run(&a),
         Command::TestState(a) => test_state_cmd::run(&a),

@@ -293,21 +293,31 @@ fn lint_gate(
     Some(2)
 }
 
-fn handlers_of(args: &RunArgs, sm_default: &str) -> Result<Handlers, Fail> {
-    let mut handlers = match &args.handlers {
+/// The handlers of a handlers file (`--handlers`), none without one.
+pub(crate) fn load_handlers(path: Option<&Path>) -> Result<Handlers, String> {
+    match path {
         Some(p) => {
-            let cfg = read_data(p)?;
+            let cfg = read_data(p).map_err(|Fail(m)| m)?;
             let dir = p
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            Handlers::from_config(&cfg, dir).map_err(|e| Fail(format!("{}: {e}", p.display())))?
+            Handlers::from_config(&cfg, dir).map_err(|e| format!("{}: {e}", p.display()))
         }
-        None => Handlers::new(),
-    };
+        None => Ok(Handlers::new()),
+    }
+}
+
+/// A Step Functions Local mock configuration file.
+pub(crate) fn load_mock_config(path: &Path) -> Result<MockConfig, String> {
+    MockConfig::parse(&read_data(path).map_err(|Fail(m)| m)?)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn handlers_of(args: &RunArgs, sm_default: &str) -> Result<Handlers, Fail> {
+    let mut handlers = load_handlers(args.handlers.as_deref()).map_err(Fail)?;
     if let (Some(p), Some(case)) = (&args.mock_config, &args.test_case) {
-        let cfg =
-            MockConfig::parse(&read_data(p)?).map_err(|e| Fail(format!("{}: {e}", p.display())))?;
+        let cfg = load_mock_config(p).map_err(Fail)?;
         let names: Vec<String> = cfg.state_machines().map(String::from).collect();
         let sm = match &args.state_machine {
             Some(s) => s.clone(),

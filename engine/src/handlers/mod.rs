@@ -102,12 +102,16 @@ impl Handler for MockHandler {
     }
 }
 
+/// Which requests the service handler answers (see [`Handlers::set_service`]).
+pub type Claims = fn(&TaskRequest) -> bool;
+
 /// The handler set of a run.
 #[derive(Clone, Default)]
 pub struct Handlers {
     by_key: HashMap<String, Arc<dyn Handler>>,
     fallback: Option<Arc<dyn Handler>>,
     overriding: Option<Arc<dyn Handler>>,
+    service: Option<(Arc<dyn Handler>, Claims)>,
     mock: Option<(Arc<MockConfig>, String, String)>,
 }
 
@@ -146,6 +150,14 @@ impl Handlers {
         self
     }
 
+    /// Handler of the Tasks a hosting service runs itself (under `nexus serve`: callbacks,
+    /// activities, child executions). It answers the requests `claims` accepts, after the mock
+    /// configuration and before the registered handlers.
+    pub fn set_service(&mut self, h: Arc<dyn Handler>, claims: Claims) -> &mut Self {
+        self.service = Some((h, claims));
+        self
+    }
+
     /// Answers Tasks from a Step Functions Local mock configuration, for the given state
     /// machine name and test case.
     pub fn set_mock_config(
@@ -167,10 +179,18 @@ impl Handlers {
         cfg.response(sm, case, &req.state_name, req.invocation)
     }
 
-    /// Finds the handler for a request.
-    pub(crate) fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
+    /// Finds the handler for a request (the mock configuration aside): the override, the
+    /// service handler if it claims the request, the handler registered for the resource,
+    /// then for the action, then the fallback.
+    pub fn resolve(&self, req: &TaskRequest) -> Option<&Arc<dyn Handler>> {
         self.overriding
             .as_ref()
+            .or_else(|| {
+                self.service
+                    .as_ref()
+                    .filter(|(_, claims)| claims(req))
+                    .map(|(h, _)| h)
+            })
             .or_else(|| self.by_key.get(&req.resource))
             .or_else(|| self.by_key.get(&req.action))
             .or(self.fallback.as_ref())

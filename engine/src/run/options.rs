@@ -44,6 +44,11 @@ pub struct RunOptions {
     pub event_log: Option<PathBuf>,
     /// Seed for `States.MathRandom`/`States.UUID`-style randomness where the run needs it.
     pub seed: u64,
+    /// Prefix of the task tokens (`$$.Task.Token`) of `.waitForTaskToken` Tasks. A service
+    /// that routes callbacks of many executions (`nexus serve`) sets one unique per
+    /// execution; the rest of a token is the state, its entered event id and the retry, so a
+    /// resumed execution hands out the same tokens again.
+    pub task_token_prefix: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -63,6 +68,7 @@ impl Default for RunOptions {
             record_history: true,
             event_log: None,
             seed: 0,
+            task_token_prefix: None,
         }
     }
 }

@@ -114,9 +114,13 @@ async fn attempt(
     retry: u64,
 ) -> Result<Done, Failure> {
     let st = cx.state;
-    let token = resource
-        .ends_with(".waitForTaskToken")
-        .then(|| cx.exec.task_token(&st.name));
+    let token = resource.ends_with(".waitForTaskToken").then(|| {
+        let token = cx.exec.task_token(&st.name);
+        match cx.exec.opts.task_token_prefix.as_deref() {
+            Some(prefix) => format!("{prefix}{token}"),
+            None => token,
+        }
+    });
     let ctx = cx.context(Some(retry), None, token.as_deref());
     let params = match st.ql {
         Ql::JsonPath => {

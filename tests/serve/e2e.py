@@ -1,0 +1,464 @@
+"""End-to-end tests of `nexus serve` with real clients: boto3 and the AWS CLI.
+
+Run by tests/serve/run.sh (which makes the venv): python e2e.py NEXUS_BINARY
+Every scenario spawns or reuses a `nexus serve` on a free 127.0.0.1 port with a fresh data
+directory; the crash test kills it with SIGKILL and starts it again on the same directory.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+NEXUS = os.path.abspath(sys.argv[1])
+ROLE = "arn:aws:iam::123456789012:role/test"
+FAILURES = []
+
+
+class Server:
+    def __init__(self, data_dir, *extra):
+        self.data_dir = data_dir
+        self.extra = list(extra)
+        self.proc = None
+        self.url = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [NEXUS, "serve", "--port", "0", "--data-dir", self.data_dir, "--activity-poll", "5"]
+            + self.extra,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stderr.readline()
+        if "listening on " not in line:
+            raise RuntimeError("nexus serve did not start: " + line + self.proc.stderr.read())
+        self.url = line.split("listening on ")[1].split()[0]
+        # Drain stderr so the server never blocks on a full pipe.
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+        return self
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+
+    def client(self):
+        return boto3.client(
+            "stepfunctions",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            # StartSyncExecution has the endpoint host prefix `sync-`, which an IP address cannot
+            # take: clients of a local endpoint turn host prefixes off (as with LocalStack).
+            config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=70, inject_host_prefix=False),
+        )
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what, flush=True)
+
+
+def error_code(fn, *a, **kw):
+    try:
+        fn(*a, **kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None, 200
+
+
+def wait_status(sfn, arn, timeout=30, want=None):
+    end = time.time() + timeout
+    while time.time() < end:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] != "RUNNING" and (want is None or d["status"] == want):
+            return d
+        time.sleep(0.05)
+    return sfn.describe_execution(executionArn=arn)
+
+
+def history(sfn, arn, **kw):
+    events, token = [], None
+    while True:
+        args = dict(executionArn=arn, maxResults=3, **kw)
+        if token:
+            args["nextToken"] = token
+        page = sfn.get_execution_history(**args)
+        events += page["events"]
+        token = page.get("nextToken")
+        if not token:
+            return events
+
+
+def machine(sfn, name, definition, **kw):
+    return sfn.create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=ROLE, **kw
+    )["stateMachineArn"]
+
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "ResultPath": "$.r", "End": True}}}
+
+
+def basics(sfn):
+    arn = machine(sfn, "basic", PASS)
+    d = sfn.describe_state_machine(stateMachineArn=arn)
+    check(d["name"] == "basic" and json.loads(d["definition"]) == PASS, "describe_state_machine")
+    e = sfn.start_execution(stateMachineArn=arn, name="e1", input='{"a": 1}')
+    again = sfn.start_execution(stateMachineArn=arn, name="e1", input='{"a": 1}')
+    d = wait_status(sfn, e["executionArn"])
+    check(d["status"] == "SUCCEEDED", "basic execution succeeded: %s" % d)
+    check(json.loads(d["output"]) == {"a": 1, "r": {"ok": 1}}, "basic output")
+    check(again["executionArn"] == e["executionArn"], "idempotent start while running")
+    code, status = error_code(sfn.start_execution, stateMachineArn=arn, name="e1", input='{"a": 2}')
+    check((code, status) == ("ExecutionAlreadyExists", 400), "name reuse: %s" % code)
+    h = history(sfn, e["executionArn"])
+    types = [x["type"] for x in h]
+    check(types == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"], "history %s" % types)
+    r = sfn.get_execution_history(executionArn=e["executionArn"], reverseOrder=True, includeExecutionData=False)
+    check(r["events"][0]["type"] == "ExecutionSucceeded", "reverseOrder")
+    check("output" not in r["events"][0].get("executionSucceededEventDetails", {}), "includeExecutionData=false")
+    for i in range(5):
+        sfn.start_execution(stateMachineArn=arn, name="many-%d" % i)
+    seen, token = [], None
+    while True:
+        kw = {"stateMachineArn": arn, "maxResults": 2}
+        if token:
+            kw["nextToken"] = token
+        p = sfn.list_executions(**kw)
+        seen += [x["name"] for x in p["executions"]]
+        token = p.get("nextToken")
+        if not token:
+            break
+    check(len(seen) == 6 and len(set(seen)) == 6, "list_executions pagination %s" % seen)
+    check(seen[0] == "many-4", "newest first")
+    ok = sfn.list_executions(stateMachineArn=arn, statusFilter="SUCCEEDED")["executions"]
+    check(all(x["status"] == "SUCCEEDED" for x in ok), "status filter")
+    check(any(m["name"] == "basic" for m in sfn.list_state_machines()["stateMachines"]), "list_state_machines")
+    # errors, in AWS's shape
+    bogus = arn.replace("basic", "nope")
+    check(error_code(sfn.describe_state_machine, stateMachineArn=bogus) == ("StateMachineDoesNotExist", 400), "unknown machine")
+    check(error_code(sfn.describe_state_machine, stateMachineArn="not-an-arn")[0] == "InvalidArn", "bad arn")
+    bad = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Missing"}}}
+    check(error_code(machine, sfn, "bad", bad)[0] == "InvalidDefinition", "invalid definition")
+    check(error_code(sfn.start_execution, stateMachineArn=arn, input="{nope")[0] == "InvalidExecutionInput", "bad input")
+    big = json.dumps({"x": "y" * (256 * 1024)})
+    check(error_code(sfn.start_execution, stateMachineArn=arn, input=big)[0] == "ValidationException", "too large input")
+    check(error_code(sfn.send_task_success, taskToken="forged", output="{}")[0] == "InvalidToken", "bad token")
+    req = urllib.request.Request(sfn.meta.endpoint_url + "/", data=b"{not json",
+                                 headers={"X-Amz-Target": "AWSStepFunctions.ListStateMachines",
+                                          "Content-Type": "application/x-amz-json-1.0"})
+    try:
+        urllib.request.urlopen(req)
+        check(False, "malformed JSON accepted")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        check(e.code == 400 and body["__type"] == "SerializationException", "malformed JSON: %s" % body)
+    # validation from nexus's lint
+    v = sfn.validate_state_machine_definition(definition=json.dumps(bad))
+    check(v["result"] == "FAIL" and any(x["location"] == "/States/A/Next" and x["code"] == "MISSING_TRANSITION_TARGET"
+                                        for x in v["diagnostics"]), "validate %s" % v)
+    v = sfn.validate_state_machine_definition(definition=json.dumps(PASS))
+    check(v["result"] == "OK", "validate ok")
+
+
+def callbacks(sfn):
+    d = {"StartAt": "Wait", "States": {"Wait": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+        "HeartbeatSeconds": 30, "Next": "Done"}, "Done": {"Type": "Pass", "End": True}}}
+    arn = machine(sfn, "callback", d)
+    tokens = {}
+    for name in ["ok", "fail", "stop"]:
+        e = sfn.start_execution(stateMachineArn=arn, name=name)["executionArn"]
+        for _ in range(200):
+            ev = [x for x in history(sfn, e) if x["type"] == "TaskScheduled"]
+            if ev:
+                params = json.loads(ev[0]["taskScheduledEventDetails"]["parameters"])
+                tokens[name] = (e, params["MessageBody"]["token"])
+                break
+            time.sleep(0.02)
+    check(len(tokens) == 3 and len({t for _, t in tokens.values()}) == 3, "distinct tokens")
+    sfn.send_task_heartbeat(taskToken=tokens["ok"][1])
+    sfn.send_task_success(taskToken=tokens["ok"][1], output='{"paid": true}')
+    d = wait_status(sfn, tokens["ok"][0])
+    check(d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"paid": True}, "callback success %s" % d)
+    check(error_code(sfn.send_task_success, taskToken=tokens["ok"][1], output="{}")[0] == "TaskDoesNotExist", "closed token")
+    sfn.send_task_failure(taskToken=tokens["fail"][1], error="Card.Declined", cause="no funds")
+    d = wait_status(sfn, tokens["fail"][0])
+    check(d["status"] == "FAILED" and d["error"] == "Card.Declined", "callback failure %s" % d)
+    sfn.stop_execution(executionArn=tokens["stop"][0], error="Stopped", cause="by test")
+    d = sfn.describe_execution(executionArn=tokens["stop"][0])
+    check(d["status"] == "ABORTED" and d["error"] == "Stopped", "stop %s" % d)
+    check(history(sfn, tokens["stop"][0])[-1]["type"] == "ExecutionAborted", "aborted event")
+    hb = {"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                                           "Parameters": {"t.$": "$$.Task.Token"}, "HeartbeatSeconds": 1, "End": True}}}
+    e = sfn.start_execution(stateMachineArn=machine(sfn, "heartbeat", hb))["executionArn"]
+    d = wait_status(sfn, e, timeout=10)
+    check(d["status"] == "FAILED" and d["error"] == "States.HeartbeatTimeout", "heartbeat timeout %s" % d)
+
+
+def versions_aliases(sfn):
+    arn = machine(sfn, "versioned", PASS, publish=True)
+    v1 = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"][0]["stateMachineVersionArn"]
+    two = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 2, "End": True}}}
+    v2 = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(two), publish=True)["stateMachineVersionArn"]
+    check(v1.endswith(":1") and v2.endswith(":2"), "version arns %s %s" % (v1, v2))
+    alias = sfn.create_state_machine_alias(name="live", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}])["stateMachineAliasArn"]
+    e = sfn.start_execution(stateMachineArn=alias, input="{}")["executionArn"]
+    d = wait_status(sfn, e)
+    check(json.loads(d["output"]) == {"r": {"ok": 1}} and d.get("stateMachineAliasArn") == alias, "alias routes to v1 %s" % d)
+    sfn.update_state_machine_alias(stateMachineAliasArn=alias, routingConfiguration=[{"stateMachineVersionArn": v2, "weight": 100}])
+    d = wait_status(sfn, sfn.start_execution(stateMachineArn=alias)["executionArn"])
+    check(json.loads(d["output"]) == 2, "alias now routes to v2")
+    d = wait_status(sfn, sfn.start_execution(stateMachineArn=v1)["executionArn"])
+    check(json.loads(d["output"]) == {"r": {"ok": 1}}, "version arn runs v1")
+    check(sfn.describe_state_machine_alias(stateMachineAliasArn=alias)["name"] == "live", "describe alias")
+    check(len(sfn.list_state_machine_aliases(stateMachineArn=arn)["stateMachineAliases"]) == 1, "list aliases")
+    sfn.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "pay"}])
+    check(sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "pay"}], "tags")
+    sfn.untag_resource(resourceArn=arn, tagKeys=["team"])
+    check(sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [], "untag")
+
+
+def children(sfn):
+    child = machine(sfn, "child", {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"got.$": "$.v"}, "End": True}}})
+    failing = machine(sfn, "failing", {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "child failed"}}})
+    for suffix, want in [(".sync", "string"), (".sync:2", "json"), ("", "plain")]:
+        d = {"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution" + suffix,
+                                               "Parameters": {"StateMachineArn": child, "Input": {"v": 7}}, "End": True}}}
+        p = machine(sfn, "parent" + suffix.replace(".", "-").replace(":", "-"), d)
+        r = wait_status(sfn, sfn.start_execution(stateMachineArn=p)["executionArn"])
+        out = json.loads(r.get("output", "null")) or {}
+        if want == "string":
+            check(r["status"] == "SUCCEEDED" and json.loads(out["Output"]) == {"got": 7}, "child .sync %s" % r)
+        elif want == "json":
+            check(r["status"] == "SUCCEEDED" and out["Output"] == {"got": 7}, "child .sync:2 %s" % r)
+        else:
+            check(r["status"] == "SUCCEEDED" and ":execution:child:" in out["ExecutionArn"], "child plain %s" % r)
+    d = {"StartAt": "S", "States": {"S": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                                           "Parameters": {"StateMachineArn": failing}, "End": True}}}
+    r = wait_status(sfn, sfn.start_execution(stateMachineArn=machine(sfn, "parent-fail", d))["executionArn"])
+    check(r["status"] == "FAILED" and r["error"] == "States.TaskFailed", "failing child fails the task %s" % r)
+
+
+def activities(sfn):
+    act = sfn.create_activity(name="review")["activityArn"]
+    d = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": act, "End": True}}}
+    arn = machine(sfn, "with-activity", d)
+
+    def worker():
+        t = sfn.get_activity_task(activityArn=act, workerName="w1")
+        if t.get("taskToken"):
+            inp = json.loads(t["input"])
+            sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"reviewed": inp["doc"]}))
+
+    th = threading.Thread(target=worker)
+    th.start()
+    time.sleep(0.2)  # the worker polls first: the long poll must deliver the task
+    e = sfn.start_execution(stateMachineArn=arn, input='{"doc": "x"}')["executionArn"]
+    th.join(30)
+    d = wait_status(sfn, e)
+    check(d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"reviewed": "x"}, "activity %s" % d)
+    check(any(a["name"] == "review" for a in sfn.list_activities()["activities"]), "list activities")
+    t0 = time.time()
+    empty = sfn.get_activity_task(activityArn=act)
+    check("taskToken" not in empty and time.time() - t0 >= 4, "empty long poll waits")
+
+
+def express_and_test_state(sfn):
+    arn = machine(sfn, "express", PASS, type="EXPRESS")
+    r = sfn.start_sync_execution(stateMachineArn=arn, input='{"a": 2}')
+    check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) == {"a": 2, "r": {"ok": 1}}, "sync execution %s" % r)
+    t = sfn.test_state(definition=json.dumps({"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": True}),
+                       roleArn=ROLE, input='{"a": 5}')
+    check(t["status"] == "SUCCEEDED" and json.loads(t["output"]) == {"x": 5}, "test_state %s" % t)
+
+
+def aws_cli(url, venv_bin):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+    aws = os.path.join(venv_bin, "aws")
+    out = subprocess.run([aws, "stepfunctions", "list-state-machines", "--endpoint-url", url],
+                         capture_output=True, text=True, env=env)
+    check(out.returncode == 0 and "basic" in out.stdout, "aws cli list-state-machines: %s %s" % (out.stdout[:200], out.stderr[:300]))
+    out = subprocess.run([aws, "stepfunctions", "describe-execution", "--endpoint-url", url, "--execution-arn",
+                          "arn:aws:states:us-east-1:123456789012:execution:basic:nope"], capture_output=True, text=True, env=env)
+    check(out.returncode != 0 and "ExecutionDoesNotExist" in out.stderr, "aws cli error: %s" % out.stderr[:300])
+
+
+def metrics(url):
+    text = urllib.request.urlopen(url + "/metrics").read().decode()
+    check("nexus_executions_started_total" in text and 'nexus_executions_ended_total{status="SUCCEEDED"}' in text, "metrics")
+
+
+def crash(tmp):
+    """Kill -9 during many running executions; after a restart every one ends as an
+    uninterrupted run would, and no Task that completed before the kill runs again."""
+    counter = os.path.join(tmp, "calls.txt")
+    script = os.path.join(tmp, "task.py")
+    with open(script, "w") as f:
+        f.write("import json,sys\nd=json.load(sys.stdin)\n"
+                "open(%r,'a').write(d['id']+'\\n')\nprint(json.dumps({'n': d['n'] * 2}))\n" % counter)
+    handlers = os.path.join(tmp, "handlers.json")
+    with open(handlers, "w") as f:
+        json.dump({"double": {"exec": [sys.executable, script]}}, f)
+    d = {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+              "Parameters": {"id.$": "$$.Execution.Name", "n.$": "$.n"}, "ResultPath": "$.t", "Next": "W"},
+        "W": {"Type": "Wait", "Seconds": 2, "Next": "Out"},
+        "Out": {"Type": "Pass", "Parameters": {"n.$": "$.t.n"}, "End": True}}}
+    data = os.path.join(tmp, "crash-data")
+    s = Server(data, "--handlers", handlers).start()
+    sfn = s.client()
+    arn = machine(sfn, "crashy", d)
+    n = 20
+    arns = [sfn.start_execution(stateMachineArn=arn, name="c%d" % i, input=json.dumps({"n": i}))["executionArn"] for i in range(n)]
+    # Wait until every Task has run (all executions are in their Wait state), then kill.
+    end = time.time() + 30
+    while time.time() < end:
+        if os.path.exists(counter) and len(open(counter).read().split()) >= n:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    s.kill9()
+    calls_before = sorted(open(counter).read().split())
+    s2 = Server(data, "--handlers", handlers).start()
+    sfn = s2.client()
+    outs = [wait_status(sfn, a, timeout=30) for a in arns]
+    for i, o in enumerate(outs):
+        check(o["status"] == "SUCCEEDED" and json.loads(o["output"]) == {"n": 2 * i}, "crash: c%d %s" % (i, o))
+    calls_after = sorted(open(counter).read().split())
+    check(calls_after == calls_before and len(calls_after) == n, "crash: no task re-run (%d calls)" % len(calls_after))
+    hist = history(sfn, arns[0])
+    check([x["id"] for x in hist] == list(range(1, len(hist) + 1)) and hist[-1]["type"] == "ExecutionSucceeded", "crash: one history")
+    log = os.path.join(data, "executions", "crashy", "c0", "log.jsonl")
+    v = subprocess.run([NEXUS, "log", "verify", log], capture_output=True, text=True)
+    check(v.returncode == 0 and "head " in v.stdout, "nexus log verify: %s %s" % (v.stdout, v.stderr))
+    s2.stop()
+
+
+def conformance(tmp):
+    """Every AWS-recorded case of ../shared/conformance/sfn (except TestState and mock
+    configuration cases) through the API, on a virtual clock: the same status, output, error
+    and history events as `nexus run` gives for the same definition, input and names."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "conformance", "sfn")
+    if not os.path.isdir(root):
+        print("(no conformance corpus at %s; skipped)" % root)
+        return
+    s = Server(os.path.join(tmp, "conf-data"), "--virtual-clock").start()
+    sfn = s.client()
+    cases = sorted(
+        os.path.join(root, cat, c)
+        for cat in os.listdir(root) if cat not in ("test_state", "local_mocking")
+        for c in os.listdir(os.path.join(root, cat))
+    )
+    same = differ = 0
+    for i, case in enumerate(cases):
+        defn = open(os.path.join(case, "definition.json")).read()
+        if "waitForTaskToken" in defn or ":activity:" in defn or "states:startExecution" in defn:
+            continue  # the service runs these itself (callbacks, activities, children)
+        inp_path = os.path.join(case, "input.json")
+        inp = json.dumps(json.load(open(inp_path))) if os.path.exists(inp_path) else "{}"
+        name = "m%d" % i
+        path = os.path.join(tmp, name + ".asl.json")
+        open(path, "w").write(defn)
+        run = subprocess.run([NEXUS, "run", path, "--format", "json", "--input", inp, "--name", "e",
+                              "--history", path + ".history.json"], capture_output=True, text=True)
+        try:
+            arn = machine(sfn, name, json.loads(defn))
+        except ClientError as e:
+            ok = run.returncode == 2 and e.response["Error"]["Code"] == "InvalidDefinition"
+            same += ok
+            differ += not ok
+            if not ok:
+                print("conformance: %s: create %s, nexus run exit %d" % (case, e.response["Error"]["Code"], run.returncode))
+            continue
+        e = sfn.start_execution(stateMachineArn=arn, name="e", input=inp)["executionArn"]
+        d = wait_status(sfn, e, timeout=10)
+        got = {"status": d["status"]}
+        if "output" in d:
+            got["output"] = json.loads(d["output"])
+        for k in ("error", "cause"):
+            if k in d:
+                got[k] = d[k]
+        want = json.loads(run.stdout) if run.stdout.strip() else {"exit": run.returncode, "stderr": run.stderr[:200]}
+        hist = [dict(x) for x in history(sfn, e)]
+        local = json.load(open(path + ".history.json")) if os.path.exists(path + ".history.json") else []
+        def strip(evs):
+            # Timestamps differ by construction; so does the role (the API's is the machine's).
+            out = []
+            for ev in evs:
+                ev = {k: v for k, v in ev.items() if k != "timestamp"}
+                if "executionStartedEventDetails" in ev:
+                    ev["executionStartedEventDetails"] = {k: v for k, v in ev["executionStartedEventDetails"].items() if k != "roleArn"}
+                out.append(ev)
+            return out
+        # Random intrinsics and the context object (start time, role) differ between any two
+        # runs; for those only the status must agree.
+        nondeterministic = any(t in defn for t in ("$$", "MathRandom", "UUID", "$states.context"))
+        if nondeterministic and got.get("status") == want.get("status"):
+            got = want
+        elif got == want and strip(hist) != strip(local):
+            diff = [(a, b) for a, b in zip(strip(hist), strip(local)) if a != b][:1]
+            got = {"history": diff or "lengths %d vs %d" % (len(hist), len(local))}
+        if got == want:
+            same += 1
+        else:
+            differ += 1
+            print("conformance: %s differs\n  api: %s\n  run: %s" % (case, str(got)[:300], str(want)[:300]))
+    s.stop()
+    print("conformance through the API: %d same as nexus run, %d different" % (same, differ))
+    check(differ == 0, "conformance: %d case(s) differ from nexus run" % differ)
+
+
+def main():
+    venv_bin = os.path.dirname(sys.executable)
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Server(os.path.join(tmp, "data")).start()
+        try:
+            sfn = s.client()
+            for scenario in [basics, callbacks, versions_aliases, children, activities, express_and_test_state]:
+                print("==", scenario.__name__, flush=True)
+                try:
+                    scenario(sfn)
+                except Exception as e:  # a scenario that crashes is a failure, the others still run
+                    check(False, "%s raised %r" % (scenario.__name__, e))
+            print("== aws cli, metrics", flush=True)
+            aws_cli(s.url, venv_bin)
+            metrics(s.url)
+        finally:
+            s.stop()
+        print("== restart keeps finished executions", flush=True)
+        s = Server(os.path.join(tmp, "data")).start()
+        try:
+            sfn = s.client()
+            arn = "arn:aws:states:us-east-1:123456789012:execution:basic:e1"
+            check(sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", "described after restart")
+        finally:
+            s.stop()
+        print("== crash", flush=True)
+        crash(tmp)
+        print("== conformance corpus through the API", flush=True)
+        conformance(tmp)
+    if FAILURES:
+        print("%d failure(s)" % len(FAILURES))
+        sys.exit(1)
+    print("all serve e2e checks passed")
+
+
+if __name__ == "__main__":
+    main()
