@@ -359,7 +359,8 @@ pub fn run(args: &GraphArgs) -> u8 {
     }
     let picture = render(&docs, args.format, args.highlight);
     let written = match &args.output {
-        Some(p) => std::fs::write(p, picture.as_bytes()),
+        Some(p) => crate::output::write_file(p, picture.as_bytes(), args.force)
+            .map_err(std::io::Error::other),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(picture.as_bytes()).and_then(|_| out.flush())

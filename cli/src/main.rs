@@ -10,6 +10,7 @@ mod discover;
 mod graph_cmd;
 mod lint_cmd;
 mod migrate_cmd;
+mod output;
 mod policy_cmd;
 mod report;
 mod rules_cmd;

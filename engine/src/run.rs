@@ -232,6 +232,14 @@ impl<'a> Exec<'a> {
             self.timed_out.store(true, Ordering::Relaxed);
             return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
         }
+        // A run that never yields (no Task, virtual clock) is not stopped by the timer of
+        // `with_wall_time`: the transitions check the limit themselves.
+        if let Some((at, limit)) = crate::expr::wall_deadline()
+            && std::time::Instant::now() >= at
+        {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return Err(wall_time_exceeded(limit));
+        }
         Ok(())
     }
 
@@ -789,18 +797,39 @@ async fn with_wall_time<T>(
     body: impl std::future::Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
     match exec.opts.wall_time {
-        Some(limit) => match tokio::time::timeout(limit, body).await {
-            Ok(r) => r,
-            Err(_) => {
-                exec.timed_out.store(true, Ordering::Relaxed);
-                Err(Failure::new(
-                    names::TIMEOUT,
-                    format!("The execution exceeded the wall-time limit of {limit:?}."),
-                ))
+        Some(limit) => {
+            // `None` only for a limit beyond the clock's range: no deadline in practice.
+            let at = std::time::Instant::now().checked_add(limit);
+            let mut body = std::pin::pin!(body);
+            // Expressions and transitions inside the body see the deadline (see `tick`).
+            let body = std::future::poll_fn(|cx| {
+                let _deadline = at.map(|at| crate::expr::use_wall_deadline((at, limit)));
+                body.as_mut().poll(cx)
+            });
+            match tokio::time::timeout(limit, body).await {
+                // A failure caused by the deadline (an expression stopped by it) is the
+                // timeout, whatever error the state reported.
+                Ok(Err(_)) if at.is_some_and(|at| std::time::Instant::now() >= at) => {
+                    exec.timed_out.store(true, Ordering::Relaxed);
+                    Err(wall_time_exceeded(limit))
+                }
+                Ok(r) => r,
+                Err(_) => {
+                    exec.timed_out.store(true, Ordering::Relaxed);
+                    Err(wall_time_exceeded(limit))
+                }
             }
-        },
+        }
         None => body.await,
     }
+}
+
+/// The failure of a run stopped by its wall-time limit.
+fn wall_time_exceeded(limit: std::time::Duration) -> Failure {
+    Failure::new(
+        names::TIMEOUT,
+        format!("The execution exceeded the wall-time limit of {limit:?}."),
+    )
 }
 
 /// The run's body with a journal: `States.UUID` and unseeded `States.MathRandom` draw from the
