@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use nexus_lint::{LintOptions, lint_report};
+use nexus_lint::LintOptions;
 use nexus_schema::source::load_source_with;
 use nexus_schema::{Diagnostic, DocKind, Severity};
 
@@ -120,68 +120,17 @@ pub fn check_source(
     loaded: &nexus_schema::source::LoadedSource,
     options: &LintOptions,
 ) -> Vec<FileReport> {
-    let mut diagnostics = loaded.diagnostics.clone();
-    let kind = loaded
-        .documents
-        .first()
-        .map(|d| d.kind)
-        .or_else(|| nexus_schema::source::hint_from_name(&c.display).kind);
-    if c.explicit && loaded.documents.is_empty() && diagnostics.is_empty() {
-        diagnostics.push(nexus_lint::rules::not_a_workflow().at(
-            "",
-            "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
-        ));
-    }
-    let mut others: Vec<FileReport> = Vec::new();
-    let mut suppressed = 0;
-    for (i, doc) in loaded.documents.iter().enumerate() {
-        let mut report = lint_report(doc, options);
-        suppressed += report.suppressed;
-        // Template resource `Metadata` suppressions: their own findings (unused, malformed)
-        // are about the template file.
-        for (_, meta) in loaded.metadata.iter().filter(|(j, _)| *j == i) {
-            let mut m = nexus_lint::suppress::MetadataSuppressions::read(doc, meta);
-            suppressed += m.apply(&mut report.diagnostics);
-            let sel = &options.selection;
-            diagnostics.extend(m.findings(&|code, name| sel.enabled(code, name)));
-        }
-        let found = report.diagnostics.into_iter().chain(
-            loaded
-                .attached
-                .iter()
-                .filter(|(j, _)| *j == i)
-                .map(|(_, d)| d.clone()),
-        );
-        if doc.path == c.display {
-            diagnostics.extend(found);
-        } else {
-            match others.iter_mut().find(|r| r.path == doc.path) {
-                Some(r) => r.diagnostics.extend(found),
-                None => others.push(FileReport {
-                    path: doc.path.clone(),
-                    source: doc.source.clone(),
-                    kind: Some(doc.kind),
-                    diagnostics: found.collect(),
-                    io_error: None,
-                    suppressed: 0,
-                }),
-            }
-        }
-    }
-    nexus_lint::sort(&mut diagnostics);
-    let mut out = vec![FileReport {
-        path: c.display.clone(),
-        source: text,
-        kind,
-        diagnostics,
-        io_error: None,
-        suppressed,
-    }];
-    for mut r in others {
-        nexus_lint::sort(&mut r.diagnostics);
-        out.push(r);
-    }
-    out
+    nexus_lint::lint_file(&c.display, text, loaded, c.explicit, options)
+        .into_iter()
+        .map(|f| FileReport {
+            path: f.path,
+            source: f.source,
+            kind: f.kind,
+            diagnostics: f.diagnostics,
+            io_error: None,
+            suppressed: f.suppressed,
+        })
+        .collect()
 }
 
 /// Fold reports of the same file into one (a definition file both found by discovery and

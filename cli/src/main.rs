@@ -15,6 +15,8 @@ mod policy_cmd;
 mod report;
 mod rules_cmd;
 mod run_cmd;
+mod test_cmd;
+mod test_state_cmd;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,8 @@ fn main() -> ExitCode {
         Command::Rules(a) => rules_cmd::run(&a),
         Command::Run(a) => run_cmd::run(&a),
         Command::Graph(a) => graph_cmd::run(&a),
+        Command::Test(a) => test_cmd::run(&a),
+        Command::TestState(a) => test_state_cmd::run(&a),
         Command::Policy(policy_cmd::PolicyCommand::Test(a)) => policy_cmd::run_test(&a),
         Command::Policy(policy_cmd::PolicyCommand::Input(a)) => policy_cmd::run_input(&a),
         Command::Init(a) => policy_cmd::run_init(&a),

@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use nexus_lint::LintOptions;
-use nexus_lint::RuleMeta;
 use nexus_migrate::{ExportError, SourceMigration, export_source, locate_notes, migrate_source};
 use nexus_schema::template::FsResolver;
 use nexus_schema::{Diagnostic, DocKind, Severity, TextRange};
@@ -216,12 +215,13 @@ fn migrate(a: &MigrateArgs) -> Result<u8, Failure> {
                 )
                 .into());
             }
-            let mut d = nexus_lint::rules::not_a_workflow().at(
-                "",
-                "this file holds no ASL state machine (`StartAt` + `States`), nor a template with one",
-            );
             // For `lint` a stray file is worth a warning; here there is nothing to migrate.
-            d.severity = Severity::Error;
+            let d = nexus_lint::file::NOT_A_WORKFLOW
+                .at(
+                    "",
+                    "this file holds no ASL state machine (`StartAt` + `States`), nor a template with one",
+                )
+                .with_severity(Severity::Error);
             errors.files.push(file_report(
                 &input.display,
                 DocKind::Asl,
@@ -706,85 +706,3 @@ fn export(a: &ExportArgs) -> Result<u8, Failure> {
     render(&run, &a.notes, false);
     Ok(0)
 }
-
-/// The migration codes (NX4xx) for `nexus rules`: reported by `nexus migrate stepfunctions`
-/// and `nexus export asl`, not by `nexus lint`.
-pub fn codes() -> Vec<&'static RuleMeta> {
-    MIGRATION_CODES.iter().collect()
-}
-
-const fn meta(
-    code: &'static str,
-    name: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    docs: &'static str,
-) -> RuleMeta {
-    RuleMeta {
-        code: nexus_schema::Code(code),
-        name,
-        severity,
-        summary,
-        docs,
-        aws_code: None,
-    }
-}
-
-static MIGRATION_CODES: [RuleMeta; 8] = [
-    meta(
-        "NX401",
-        "unknown-field-kept",
-        Severity::Info,
-        "migrate: an ASL field this nexus does not know was kept under its snake_case name.",
-        "## What it does\nNotes a field that is not part of current ASL (`FutureField`), kept as `future_field` with its value verbatim.\n## Why is this bad?\nIt is not: the field converts back unchanged. A reader may want to know that nexus does not check it.\n## Example\n`\"FutureField\": {\"A\": 1}` becomes `future_field: {A: 1}`.",
-    ),
-    meta(
-        "NX402",
-        "field-kept-verbatim",
-        Severity::Info,
-        "migrate: a field with no NEXUS spelling that converts back unchanged was kept under `x_asl`.",
-        "## What it does\nNotes a field kept verbatim under `x_asl` (a key that is not CamelCase such as `lowercaseField`, or one that would collide with a NEXUS keyword such as `Name`).\n## Why is this bad?\nIt is not: `x_asl` is merged back into the ASL unchanged. The field is simply not in NEXUS form.\n## Example\n`\"Name\": \"x\"` on a state becomes `x_asl: {Name: x}`.",
-    ),
-    meta(
-        "NX403",
-        "placeholder-kept",
-        Severity::Info,
-        "migrate: a `${...}` substitution placeholder was kept as written.",
-        "## What it does\nNotes a CloudFormation, SAM or Terraform placeholder (`${NotifyTopicArn}`) in the migrated workflow.\n## Why is this bad?\nThe deploy tool fills it in; `nexus run` cannot, so it needs a value before the workflow runs locally.\n## Example\n`TopicArn: ${NotifyTopicArn}`.",
-    ),
-    meta(
-        "NX404",
-        "resource-needs-handler",
-        Severity::Info,
-        "migrate: a Task that `nexus run` calls through a handler or a mock.",
-        "## What it does\nNotes each Task resource (a Lambda function, an AWS service integration, an activity).\n## Why is this bad?\nThe local executor cannot call AWS; give a handler (`--handlers`) or a Step Functions Local mock (`--mock-config`) to run it.\n## Example\n`action: charge-card`.",
-    ),
-    meta(
-        "NX405",
-        "policies-not-exported",
-        Severity::Info,
-        "export: `policies` are for `nexus lint`; they are not part of the exported ASL.",
-        "## What it does\nNotes a workflow's `policies` list, which has no ASL form.\n## Why is this bad?\nIt is not: policies are checked by `nexus lint` on the NEXUS file; Step Functions never sees them.\n## Example\n`policies: [timeouts]`.",
-    ),
-    meta(
-        "NX406",
-        "compensation-lowered",
-        Severity::Info,
-        "export: `compensate` actions were lowered to Catch → compensation states → Fail.",
-        "## What it does\nSays, for each `compensate`, which failing states run it in the exported ASL.\n## Why is this bad?\nIt is not; it shows the saga plain ASL now spells out (docs/nexus-yaml.md §4).\n## Example\n`compensate: refund-user` on `CheckBalance` runs when `ExecuteTransfer` fails.",
-    ),
-    meta(
-        "NX407",
-        "compensation-in-loop",
-        Severity::Error,
-        "export: a compensable state sits in a loop; plain ASL cannot know how many runs completed.",
-        "## What it does\nRefuses to export a workflow where a state with `compensate` can run more than once.\n## Why is this bad?\nASL has no memory of how often a state completed, so the undo chain cannot be written statically.\n## Example\nA Choice that goes back to `Charge`, which has `compensate: refund`.",
-    ),
-    meta(
-        "NX408",
-        "compensation-path-dependent",
-        Severity::Error,
-        "export: which compensable states completed depends on the path taken, which plain ASL cannot track.",
-        "## What it does\nRefuses to export a workflow where two paths reach a failing state with different completed compensable states.\n## Why is this bad?\nThe exported Catch would have to undo different steps depending on the path, which ASL cannot express.\n## Example\nA Choice whose branches each run a different compensable state, then join.",
-    ),
-];

@@ -317,8 +317,8 @@ pub fn run_init(args: &InitArgs) -> u8 {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which schema: `asl` (Amazon States Language), `nexus` (NEXUS YAML) or `policy-input`
-    /// (what a Rego policy sees as `input`).
+    /// Which schema: `asl` (Amazon States Language), `nexus` (NEXUS YAML), `policy-input`
+    /// (what a Rego policy sees as `input`) or `test` (`*.nexus-test.yaml` test files).
     #[arg(value_name = "NAME")]
     pub name: String,
 }
@@ -338,8 +338,12 @@ pub fn run_schema(args: &SchemaArgs) -> u8 {
             print!("{}", nexus_lint::policy::INPUT_SCHEMA);
             0
         }
+        "test" => {
+            print!("{}", nexus_schema::nexus::test_file_json_schema());
+            0
+        }
         other => {
-            eprintln!("error: no schema `{other}` (available: asl, nexus, policy-input)");
+            eprintln!("error: no schema `{other}` (available: asl, nexus, policy-input, test)");
             2
         }
     }

@@ -1,5 +1,5 @@
-//! Error types: [`CompileError`] (the definition cannot be turned into a plan), [`RunError`]
-//! (the engine could not run at all) and the internal [`Failure`] (a States.* or user error
+//! Error types: [`CompileError`] (the definition cannot be turned into a plan) and the
+//! internal [`Failure`] (a States.* or user error
 //! raised inside a workflow, which Retry/Catch may handle).
 
 use thiserror::Error;
@@ -24,41 +24,6 @@ impl CompileError {
             message: message.into(),
         }
     }
-}
-
-/// The engine could not do its job (as opposed to the workflow failing, which is a normal
-/// [`crate::Execution`] with status `FAILED`).
-#[derive(Debug, Error)]
-pub enum RunError {
-    /// [`crate::Engine::run`] was called from inside an async runtime; use `run_async` there.
-    #[error("Engine::run called from within an async runtime; use Engine::run_async instead")]
-    NestedRuntime,
-    /// The tokio runtime could not be created.
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(#[source] std::io::Error),
-    /// The event log could not be written.
-    #[error("event log {path}: {source}")]
-    EventLog {
-        /// Path of the log file.
-        path: String,
-        /// Underlying I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The event log cannot be used: it does not verify, it is in use, it holds an unfinished
-    /// execution (for a new run), or (for a resume) it holds no unfinished execution of this
-    /// definition, or the resumed run did not reproduce it.
-    #[error("event log {path}: {source}")]
-    Log {
-        /// Path of the log file.
-        path: String,
-        /// What is wrong.
-        #[source]
-        source: crate::journal::LogError,
-    },
-    /// [`crate::Engine::resume`] without an event log in the options.
-    #[error("nothing to resume from: no event log is set")]
-    NoEventLog,
 }
 
 /// A failure raised while running a state: an error name plus an optional cause, exactly as
@@ -155,16 +120,4 @@ impl Failure {
         }
         serde_json::Value::Object(m)
     }
-}
-
-/// Error names the States Language defines (ASL, Appendix A; AWS error handling guide).
-pub(crate) mod names {
-    pub(crate) const RUNTIME: &str = "States.Runtime";
-    pub(crate) const TIMEOUT: &str = "States.Timeout";
-    pub(crate) const TASK_FAILED: &str = "States.TaskFailed";
-    pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
-    pub(crate) const DATA_LIMIT: &str = "States.DataLimitExceeded";
-    pub(crate) const QUERY_EVAL: &str = "States.QueryEvaluationError";
-    pub(crate) const ALL: &str = "States.ALL";
-    pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Failure, names};
+use crate::error::Failure;
 
 /// Compact JSON text (`{"a":1}`), as Step Functions prints values in causes.
 pub(crate) fn to_compact(v: &Value) -> String {
@@ -40,12 +40,7 @@ pub(crate) fn size_bound(v: &Value, limit: usize, what: &str) -> Result<usize, F
         return Ok(limit);
     }
     if counter.0 > limit {
-        return Err(Failure::new(
-            names::DATA_LIMIT,
-            format!(
-                "The state/task '{what}' returned a result with a size exceeding the maximum number of bytes service limit."
-            ),
-        ));
+        return Err(crate::catalogue::data_limit(what));
     }
     Ok(counter.0)
 }

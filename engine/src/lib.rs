@@ -15,34 +15,29 @@
 #![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
 #![deny(clippy::arithmetic_side_effects)] // counts, sizes and times come from user data
 
+mod catalogue;
 mod clock;
+mod compile;
 pub mod conformance;
-mod context;
 mod error;
-pub mod eventlog;
 mod expr;
 pub mod handlers;
-mod history;
 mod io;
-mod joiner;
-mod journal;
-mod mock_config;
-mod options;
-mod plan;
-mod retry;
+mod log;
 mod run;
-mod states;
-mod template;
-pub mod test_state;
 mod vars;
 
+pub use log::eventlog;
+pub use run::test_state;
+
 pub use clock::{Clock, RealClock, VirtualClock};
-pub use error::{CompileError, RunError};
+pub use error::CompileError;
+pub use handlers::mock_config::{MockConfig, MockConfigError};
 pub use handlers::{
-    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
-    TaskRequest,
+    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, Heartbeat, HttpHandler,
+    MockHandler, TaskRequest,
 };
-pub use journal::{LogError, ResumeInfo, logged_clock_is_real};
-pub use mock_config::{MockConfig, MockConfigError};
-pub use options::RunOptions;
-pub use run::{Engine, Execution, ExecutionStatus};
+pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
+pub use run::engine::{Engine, Execution, ExecutionStatus};
+pub use run::error::RunError;
+pub use run::options::{RunOptions, WorkflowType};

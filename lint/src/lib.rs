@@ -11,6 +11,7 @@
 //! Not here: loading files (nexus-schema), rendering and exit codes (nexus-cli).
 
 mod expr_index;
+pub mod file;
 mod integrations;
 pub mod policy;
 mod rule;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use nexus_schema::ir::Workflow;
 use nexus_schema::{Diagnostic, Document, Severity};
 
+pub use file::{FileFindings, lint_file};
 pub use policy::PolicySet;
 pub use suppress::ConfigSuppression;
 
@@ -207,28 +209,7 @@ impl<'a> Context<'a> {
         if self.doc.kind != nexus_schema::DocKind::Nexus {
             return asl.to_string();
         }
-        if asl == "StartAt" {
-            return "start".to_string();
-        }
-        let mut out = String::with_capacity(asl.len() + 4);
-        let chars: Vec<char> = asl.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            if c.is_ascii_uppercase() {
-                let prev_lower = i > 0
-                    && chars
-                        .get(i - 1)
-                        .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-                let prev_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_uppercase());
-                if i > 0 && (prev_lower || (prev_upper && next_lower)) {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(*c);
-            }
-        }
-        out
+        nexus_schema::nexus::field_name(asl)
     }
 }
 
@@ -242,6 +223,16 @@ pub fn lint(doc: &Document, options: &LintOptions) -> Vec<Diagnostic> {
 /// selection and severities, then suppressions (so a directive can only hide what would
 /// have been reported).
 pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
+    lint_report_with(doc, Vec::new(), options)
+}
+
+/// [`lint_report`] with findings the loader made about the document (`found`, already
+/// located), which go through the same selection, severities and suppressions.
+pub fn lint_report_with(
+    doc: &Document,
+    found: Vec<Diagnostic>,
+    options: &LintOptions,
+) -> LintReport {
     let ir = Workflow::from_asl(&doc.asl);
     let ctx = Context::new(doc, &ir, options);
     let mut sink = Sink::default();
@@ -255,19 +246,25 @@ pub fn lint_report(doc: &Document, options: &LintOptions) -> LintReport {
     if let Some(p) = &options.policies {
         out.extend(p.evaluate(doc, &ir));
     }
+    out.extend(found);
     let sel = &options.selection;
-    out.retain(|d| sel.enabled(d.code.as_str(), d.name));
-    for d in &mut out {
-        if let Some(s) = sel.severity_of(d.code.as_str(), d.name) {
-            d.severity = s;
-        }
-    }
+    select(sel, &mut out);
     let enabled = |code: &str, name: &str| sel.enabled(code, name);
     let suppressed = suppress::apply(doc, &mut out, &options.suppressions, &enabled);
     sort(&mut out);
     LintReport {
         diagnostics: out,
         suppressed,
+    }
+}
+
+/// Drop the findings the selection turns off; give the others their configured severity.
+pub(crate) fn select(sel: &Selection, ds: &mut Vec<Diagnostic>) {
+    ds.retain(|d| sel.enabled(d.code.as_str(), d.name));
+    for d in ds {
+        if let Some(s) = sel.severity_of(d.code.as_str(), d.name) {
+            d.severity = s;
+        }
     }
 }
 
@@ -306,10 +303,16 @@ pub fn sort(ds: &mut [Diagnostic]) {
     });
 }
 
-/// Metadata of every rule nexus has, in code order.
+/// Every code `nexus lint` can report, in code order: loader, NEXUS and template codes
+/// (declared in nexus-schema beside the code that reports them), [`file::NOT_A_WORKFLOW`],
+/// the rules, the policy and suppression codes. (`nexus rules` adds the migration codes of
+/// nexus-migrate.)
 pub fn registry() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = rules::all().iter().map(|r| r.meta()).collect();
-    v.extend(rules::load_codes());
+    let mut v: Vec<&'static RuleMeta> = nexus_schema::load::CODES.to_vec();
+    v.extend(nexus_schema::nexus::CODES);
+    v.extend(nexus_schema::template::CODES);
+    v.push(&file::NOT_A_WORKFLOW);
+    v.extend(rules::all().iter().map(|r| r.meta()));
     v.extend(policy::metas());
     v.extend(suppress::metas());
     v.sort_by_key(|m| m.code);

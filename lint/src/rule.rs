@@ -1,32 +1,43 @@
 //! The shape of a rule: static metadata plus a check over one document.
 
-use nexus_schema::{Code, Diagnostic, Severity};
+use nexus_schema::Diagnostic;
 
 use crate::Context;
 
-/// What `nexus rules` shows and what every diagnostic of the rule carries.
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub code: Code,
-    /// Kebab-case name of the problem (not the fix): `unreachable-state`.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line.
-    pub summary: &'static str,
-    /// Markdown with the headings "What it does", "Why is this bad?", "Example".
-    pub docs: &'static str,
-    /// The AWS `ValidateStateMachineDefinition` code this rule matches, if any.
-    pub aws_code: Option<&'static str>,
+pub use nexus_schema::RuleMeta;
+
+/// Declare a rule: its struct, documented by the `///` lines, and `static META` (the
+/// [`RuleMeta`] the rule reports through), with the docs written once for rustdoc and
+/// `nexus rules` (oxc's `declare_oxc_lint!`). The `///` lines have the headings
+/// "What it does", "Why is this bad?", "Example".
+///
+/// ```ignore
+/// crate::rule::declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     pub(crate) struct UnreachableState = {
+///         code: NX102, name: "unreachable-state", severity: Error,
+///         aws_code: "UNREACHABLE_STATE",
+///         summary: "A state that no path from `StartAt` reaches.",
+///     }
+/// }
+/// ```
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $rule:ident = { $($fields:tt)* }
+    ) => {
+        $(#[doc = $doc])*
+        $vis struct $rule;
+
+        static META: $crate::RuleMeta = nexus_schema::rule_meta! {
+            $(#[doc = $doc])*
+            $($fields)*
+        };
+    };
 }
 
-impl RuleMeta {
-    /// A diagnostic of this rule at `pointer` (a pointer into the ASL view).
-    pub fn at(&'static self, pointer: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::new(self.code, self.name, self.severity, pointer, message);
-        d.aws_code = self.aws_code;
-        d
-    }
-}
+pub(crate) use declare_rule;
 
 /// A check over one document.
 pub trait Rule: Sync {

@@ -17,27 +17,41 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use nexus_schema::{Code, Diagnostic, Document, LineIndex, Severity, SourceFormat, TextRange};
+use nexus_schema::{Diagnostic, Document, LineIndex, SourceFormat, TextRange};
 
 use crate::rule::RuleMeta;
 
-static UNUSED: RuleMeta = RuleMeta {
-    code: Code("NX040"),
-    name: "unused-suppression",
-    severity: Severity::Warning,
-    summary: "A suppression that no longer matches any finding.",
-    docs: "## What it does\nReports `nexus:ignore` directives (in `Comment` fields or YAML comments) and configuration `[[ignore]]` entries that suppressed nothing in this run.\n## Why is this bad?\nA stale suppression silently hides the next real finding of that code at that place.\n## Example\n`\"Comment\": \"nexus:ignore NX301 legacy\"` on a state that now has a `TimeoutSeconds`.",
-    aws_code: None,
-};
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Reports `nexus:ignore` directives (in `Comment` fields or YAML comments) and configuration
+    /// `[[ignore]]` entries that suppressed nothing in this run.
+    /// ## Why is this bad?
+    /// A stale suppression silently hides the next real finding of that code at that place.
+    /// ## Example
+    /// `"Comment": "nexus:ignore NX301 legacy"` on a state that now has a `TimeoutSeconds`.
+    static UNUSED = {
+        code: NX040,
+        name: "unused-suppression",
+        severity: Warning,
+        summary: "A suppression that no longer matches any finding.",
+    }
+}
 
-static INVALID: RuleMeta = RuleMeta {
-    code: Code("NX041"),
-    name: "invalid-suppression",
-    severity: Severity::Warning,
-    summary: "A `nexus:ignore` directive without a code or a reason.",
-    docs: "## What it does\nReports `nexus:ignore` directives that name no code, or give no reason after the codes.\n## Why is this bad?\nSuppressions are reviewed decisions; one without a reason cannot be reviewed, and one without a code would hide everything.\n## Example\n`# nexus:ignore NX301` (no reason).",
-    aws_code: None,
-};
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Reports `nexus:ignore` directives that name no code, or give no reason after the codes.
+    /// ## Why is this bad?
+    /// Suppressions are reviewed decisions; one without a reason cannot be reviewed, and one
+    /// without a code would hide everything.
+    /// ## Example
+    /// `# nexus:ignore NX301` (no reason).
+    static INVALID = {
+        code: NX041,
+        name: "invalid-suppression",
+        severity: Warning,
+        summary: "A `nexus:ignore` directive without a code or a reason.",
+    }
+}
 
 /// Metadata of the suppression codes.
 pub fn metas() -> Vec<&'static RuleMeta> {
@@ -184,15 +198,7 @@ pub fn apply(
                 return false;
             }
         }
-        for c in &file_config {
-            if code_matches(&c.codes, d)
-                && c.pointer.as_deref().is_none_or(|p| under(&d.pointer, p))
-            {
-                c.hits.fetch_add(1, Ordering::Relaxed);
-                return false;
-            }
-        }
-        true
+        !config_suppresses(&file_config, d)
     });
     let suppressed = before - diags.len();
     for dir in directives {
@@ -210,6 +216,31 @@ pub fn apply(
     }
     diags.extend(problems);
     suppressed
+}
+
+/// Whether a configuration entry for this file suppresses `d` (and count the hit).
+fn config_suppresses(file_config: &[&std::sync::Arc<ConfigSuppression>], d: &Diagnostic) -> bool {
+    for c in file_config {
+        if code_matches(&c.codes, d) && c.pointer.as_deref().is_none_or(|p| under(&d.pointer, p)) {
+            c.hits.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+    }
+    false
+}
+
+/// [`apply`] for the findings of a file that holds no document to read directives from (a
+/// syntax error, a file that is not a workflow): only configuration entries apply.
+pub fn apply_config(
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+    config: &[std::sync::Arc<ConfigSuppression>],
+) -> usize {
+    let file_config: Vec<&std::sync::Arc<ConfigSuppression>> =
+        config.iter().filter(|c| c.matches_file(path)).collect();
+    let before = diags.len();
+    diags.retain(|d| !config_suppresses(&file_config, d));
+    before - diags.len()
 }
 
 /// Suppressions in a CloudFormation/SAM resource's `Metadata`, as cfn-lint users keep theirs:

@@ -17,50 +17,100 @@ pub use source::{
     migrate_source, pretty,
 };
 
-use nexus_schema::diagnostic::{Code, Diagnostic, Severity};
+use nexus_schema::diagnostic::{Diagnostic, Severity};
 use nexus_schema::nexus::{self, SCHEMA_URL};
 use serde_json::{Map, Value};
 
-/// NX403: a `${...}` substitution placeholder (CloudFormation, SAM, Terraform) was kept as is.
-pub const PLACEHOLDER_KEPT: Code = Code("NX403");
-/// NX404: a Task resource that `nexus run` can only call through a handler or a mock.
-pub const RESOURCE_NEEDS_HANDLER: Code = Code("NX404");
-/// NX405: `policies` are for `nexus lint`; they are not part of the exported ASL.
-pub const POLICIES_NOT_EXPORTED: Code = Code("NX405");
-/// NX406: `compensate` actions were lowered to Catch → compensation Task chains → Fail.
-pub const COMPENSATION_LOWERED: Code = Code("NX406");
-/// NX407: a compensable state sits in a loop: which runs completed cannot be known statically.
-pub const COMPENSATION_IN_LOOP: Code = Code("NX407");
-/// NX408: which compensable states have completed when a state fails depends on the path
-/// taken, which plain ASL cannot track.
-pub const COMPENSATION_PATH_DEPENDENT: Code = Code("NX408");
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Notes a CloudFormation, SAM or Terraform placeholder (`${NotifyTopicArn}`) in the migrated
+    /// workflow.
+    /// ## Why is this bad?
+    /// The deploy tool fills it in; `nexus run` cannot, so it needs a value before the workflow
+    /// runs locally.
+    /// ## Example
+    /// `TopicArn: ${NotifyTopicArn}`.
+    pub static PLACEHOLDER_KEPT = {
+        code: NX403, name: "placeholder-kept", severity: Info,
+        summary: "migrate: a `${...}` substitution placeholder was kept as written.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Notes each Task resource (a Lambda function, an AWS service integration, an activity).
+    /// ## Why is this bad?
+    /// The local executor cannot call AWS; give a handler (`--handlers`) or a Step Functions
+    /// Local mock (`--mock-config`) to run it.
+    /// ## Example
+    /// `action: charge-card`.
+    pub static RESOURCE_NEEDS_HANDLER = {
+        code: NX404, name: "resource-needs-handler", severity: Info,
+        summary: "migrate: a Task that `nexus run` calls through a handler or a mock.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Notes a workflow's `policies` list, which has no ASL form.
+    /// ## Why is this bad?
+    /// It is not: policies are checked by `nexus lint` on the NEXUS file; Step Functions never
+    /// sees them.
+    /// ## Example
+    /// `policies: [timeouts]`.
+    pub static POLICIES_NOT_EXPORTED = {
+        code: NX405, name: "policies-not-exported", severity: Info,
+        summary: "export: `policies` are for `nexus lint`; they are not part of the exported ASL.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Says, for each `compensate`, which failing states run it in the exported ASL.
+    /// ## Why is this bad?
+    /// It is not; it shows the saga plain ASL now spells out (docs/nexus-yaml.md §4).
+    /// ## Example
+    /// `compensate: refund-user` on `CheckBalance` runs when `ExecuteTransfer` fails.
+    pub static COMPENSATION_LOWERED = {
+        code: NX406, name: "compensation-lowered", severity: Info,
+        summary: "export: `compensate` actions were lowered to Catch → compensation states → Fail.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Refuses to export a workflow where a state with `compensate` can run more than once.
+    /// ## Why is this bad?
+    /// ASL has no memory of how often a state completed, so the undo chain cannot be written
+    /// statically.
+    /// ## Example
+    /// A Choice that goes back to `Charge`, which has `compensate: refund`.
+    pub static COMPENSATION_IN_LOOP = {
+        code: NX407, name: "compensation-in-loop", severity: Error,
+        summary: "export: a compensable state sits in a loop; plain ASL cannot know how many runs completed.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Refuses to export a workflow where two paths reach a failing state with different
+    /// completed compensable states.
+    /// ## Why is this bad?
+    /// The exported Catch would have to undo different steps depending on the path, which ASL
+    /// cannot express.
+    /// ## Example
+    /// A Choice whose branches each run a different compensable state, then join.
+    pub static COMPENSATION_PATH_DEPENDENT = {
+        code: NX408, name: "compensation-path-dependent", severity: Error,
+        summary: "export: which compensable states completed depends on the path taken, which plain ASL cannot track.",
+    }
+}
 
-/// Every code this crate reports, with its kebab-case name (NX401/NX402 are raised by
-/// `nexus_schema::nexus` and listed in its `CODES`).
-pub const CODES: &[(Code, &str)] = &[
-    (PLACEHOLDER_KEPT, "placeholder-kept"),
-    (RESOURCE_NEEDS_HANDLER, "resource-needs-handler"),
-    (POLICIES_NOT_EXPORTED, "policies-not-exported"),
-    (COMPENSATION_LOWERED, "compensation-lowered"),
-    (COMPENSATION_IN_LOOP, "compensation-in-loop"),
-    (COMPENSATION_PATH_DEPENDENT, "compensation-path-dependent"),
+/// Every code this crate reports (NX401/NX402 are raised by `nexus_schema::nexus` and listed
+/// in its `CODES`).
+pub static CODES: &[&nexus_schema::RuleMeta] = &[
+    &PLACEHOLDER_KEPT,
+    &RESOURCE_NEEDS_HANDLER,
+    &POLICIES_NOT_EXPORTED,
+    &COMPENSATION_LOWERED,
+    &COMPENSATION_IN_LOOP,
+    &COMPENSATION_PATH_DEPENDENT,
 ];
-
-pub(crate) fn name_of(code: Code) -> &'static str {
-    CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("migrate", |(_, n)| n)
-}
-
-pub(crate) fn diag(
-    code: Code,
-    severity: Severity,
-    ptr: &str,
-    msg: impl Into<String>,
-) -> Diagnostic {
-    Diagnostic::new(code, name_of(code), severity, ptr, msg)
-}
 
 /// The result of [`migrate`].
 #[derive(Clone, Debug)]
@@ -170,9 +220,7 @@ pub fn export(doc: &Value) -> Result<Exported, Vec<Diagnostic>> {
     }
     let mut notes: Vec<Diagnostic> = lowered.issues.clone();
     if !lowered.policies.is_empty() {
-        notes.push(diag(
-            POLICIES_NOT_EXPORTED,
-            Severity::Info,
+        notes.push(POLICIES_NOT_EXPORTED.at(
             "/policies",
             "`policies` are checked by `nexus lint`; they are not part of the exported ASL",
         ));

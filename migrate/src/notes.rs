@@ -1,11 +1,11 @@
 //! Analysis of a raised workflow for migration notes: placeholders kept as written (NX403)
 //! and Task resources the local executor runs only through a handler or mock (NX404).
 
-use nexus_schema::diagnostic::{Diagnostic, Severity};
+use nexus_schema::diagnostic::Diagnostic;
 use nexus_schema::pointer::{push, push_index};
 use serde_json::Value;
 
-use crate::{PLACEHOLDER_KEPT, RESOURCE_NEEDS_HANDLER, diag};
+use crate::{PLACEHOLDER_KEPT, RESOURCE_NEEDS_HANDLER};
 
 /// Notes about a NEXUS workflow (pointers into it), in document order.
 pub(crate) fn analyze(doc: &Value) -> Vec<Diagnostic> {
@@ -26,10 +26,7 @@ fn placeholders(v: &Value, ptr: &str, notes: &mut Vec<Diagnostic>) {
                 && let Some(len) = s[start..].find('}')
             {
                 let name = &s[start..start + len + 1];
-                notes.push(diag(
-                    PLACEHOLDER_KEPT,
-                    Severity::Info,
-                    ptr,
+                notes.push(PLACEHOLDER_KEPT.at(ptr,
                     format!("placeholder `{name}` kept as written; substitute it before deploying or running"),
                 ));
             }
@@ -58,10 +55,7 @@ fn tasks(states: &[Value], ptr: &str, notes: &mut Vec<Diagnostic>) {
             .map(|a| (a, "action"))
             .or_else(|| o.get("resource").map(|r| (r, "resource")));
         if let Some((Value::String(t), key)) = target {
-            notes.push(diag(
-                RESOURCE_NEEDS_HANDLER,
-                Severity::Info,
-                &push(&sp, key),
+            notes.push(RESOURCE_NEEDS_HANDLER.at(push(&sp, key),
                 format!("`nexus run` calls `{t}` through a handler or a mock (--handlers, --mock-config)"),
             ));
         }

@@ -18,14 +18,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use nexus_schema::diagnostic::{Diagnostic, Severity};
+use nexus_schema::diagnostic::Diagnostic;
 use nexus_schema::document::PointerMap;
 use nexus_schema::nexus::Compensation;
 use nexus_schema::nexus::sugar::{self, QueryLanguage};
 use nexus_schema::pointer::push;
 use serde_json::{Map, Value, json};
 
-use crate::{COMPENSATION_IN_LOOP, COMPENSATION_LOWERED, COMPENSATION_PATH_DEPENDENT, diag};
+use crate::{COMPENSATION_IN_LOOP, COMPENSATION_LOWERED, COMPENSATION_PATH_DEPENDENT};
 
 /// Where the caught error is kept while compensations run.
 const ERROR_FIELD: &str = "nexus_error";
@@ -153,10 +153,7 @@ impl Scope<'_> {
         for (&c, comp) in &compensable {
             if reach.get(&c).is_some_and(|r| r.contains(&c)) {
                 errors.push(
-                    diag(
-                        COMPENSATION_IN_LOOP,
-                        Severity::Error,
-                        &comp.pointer,
+                    COMPENSATION_IN_LOOP.at(&comp.pointer,
                         format!(
                             "state `{}` is in a loop, so its compensation has no plain-ASL form",
                             comp.state
@@ -222,10 +219,7 @@ impl Scope<'_> {
                 let mut extra: Vec<&str> = y.difference(m).map(|&i| names[i].as_str()).collect();
                 extra.sort_unstable();
                 errors.push(
-                    diag(
-                        COMPENSATION_PATH_DEPENDENT,
-                        Severity::Error,
-                        &self.state_ptr(name),
+                    COMPENSATION_PATH_DEPENDENT.at(self.state_ptr(name),
                         format!(
                             "when `{name}` fails, whether {} completed depends on the path taken; plain ASL cannot tell which compensations to run",
                             extra.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
@@ -314,7 +308,7 @@ impl Scope<'_> {
                         if from.len() == 1 { "s" } else { "" }
                     )
                 };
-                diag(COMPENSATION_LOWERED, Severity::Info, &c.pointer, msg)
+                COMPENSATION_LOWERED.at(&c.pointer, msg)
             })
             .collect();
         Ok(notes)

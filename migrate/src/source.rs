@@ -70,7 +70,7 @@ pub fn migrate_source(
         diagnostics: loaded
             .diagnostics
             .into_iter()
-            .filter(|d| d.code != UNDEFINED_SUBSTITUTION && d.code != UNUSED_SUBSTITUTION)
+            .filter(|d| d.code != UNDEFINED_SUBSTITUTION.code && d.code != UNUSED_SUBSTITUTION.code)
             .collect(),
         template: loaded
             .documents

@@ -2,6 +2,14 @@
 //!
 //! Rules report JSON Pointers; loaders own spans. A rule leaves `span` empty and the lint
 //! driver fills it from the document's [`crate::LocationMap`].
+//!
+//! Every code is declared once, as a [`RuleMeta`] beside the code that reports it (loader
+//! codes in [`crate::load`], NEXUS codes in [`crate::nexus`], template codes in
+//! [`crate::template`], rules and policies in `nexus-lint`, migration notes in
+//! `nexus-migrate`), with [`declare_code!`](crate::declare_code): its `///` docs are the
+//! documentation `nexus rules` prints. A diagnostic takes its code, name, severity and AWS code
+//! from that declaration ([`RuleMeta::at`]); only user policies, whose codes exist at run time
+//! only, build one from parts ([`Diagnostic::dynamic`]).
 
 use crate::location::TextRange;
 
@@ -93,6 +101,132 @@ impl Note {
     }
 }
 
+/// The declaration of a code: what `nexus rules` shows and what every diagnostic of the code
+/// carries. Declared with [`declare_code!`](crate::declare_code) (or `declare_rule!` in
+/// `nexus-lint`), so the docs are written once.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: Code,
+    /// Kebab-case name of the problem (not the fix): `unreachable-state`.
+    pub name: &'static str,
+    /// The default severity (configuration `[severity]` may change it).
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown with the headings "What it does", "Why is this bad?", "Example", as written in
+    /// the declaration's `///` lines (each may start with the space after `///`; read it
+    /// through [`RuleMeta::docs`]).
+    pub docs: &'static str,
+    /// The AWS `ValidateStateMachineDefinition` code this code matches, if any.
+    pub aws_code: Option<&'static str>,
+}
+
+impl RuleMeta {
+    /// A diagnostic of this code at `pointer`.
+    pub fn at(&'static self, pointer: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::dynamic(self.code, self.name, self.severity, pointer, message);
+        d.aws_code = self.aws_code;
+        d
+    }
+
+    /// The documentation as Markdown: the declaration's `///` lines without their leading
+    /// space, a paragraph or list item wrapped over several lines joined into one line (as
+    /// Markdown reads it, and as terminals and SARIF viewers wrap it themselves).
+    pub fn docs(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        // Whether the last line written is text that a soft-wrapped next line continues.
+        let mut open = false;
+        let mut fenced = false;
+        for raw in self.docs.lines() {
+            let line = raw.strip_prefix(' ').unwrap_or(raw);
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") {
+                fenced = !fenced;
+            }
+            let starts_block = fenced
+                || trimmed.is_empty()
+                || trimmed.starts_with("```")
+                || line.starts_with('#')
+                || line.starts_with('|')
+                || line.starts_with("- ")
+                || line.starts_with("* ")
+                || line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(". ");
+            if open && !starts_block {
+                out.push(' ');
+                out.push_str(trimmed);
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+            open =
+                !(fenced || trimmed.is_empty() || line.starts_with('#') || line.starts_with('|'));
+        }
+        out.truncate(out.trim_end().len());
+        out
+    }
+}
+
+/// Declare a code beside the code that reports it; the `///` lines are its documentation
+/// (headings "What it does", "Why is this bad?", "Example"), written once for rustdoc and
+/// `nexus rules` alike (oxc's `declare_oxc_lint!`).
+///
+/// ```
+/// nexus_schema::declare_code! {
+///     /// ## What it does
+///     /// Reports JSON syntax errors.
+///     /// ## Why is this bad?
+///     /// AWS rejects the definition.
+///     /// ## Example
+///     /// `{"StartAt": "A",}`.
+///     pub static INVALID_JSON = {
+///         code: NX001, name: "invalid-json", severity: Error,
+///         summary: "The file is not valid JSON.",
+///     }
+/// }
+/// assert_eq!(INVALID_JSON.name, "invalid-json");
+/// ```
+#[macro_export]
+macro_rules! declare_code {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $id:ident = { $($fields:tt)* }
+    ) => {
+        $(#[doc = $doc])*
+        $vis static $id: $crate::RuleMeta = $crate::rule_meta! {
+            $(#[doc = $doc])*
+            $($fields)*
+        };
+    };
+}
+
+/// The [`RuleMeta`] value of a declaration (the body of [`declare_code!`] and `declare_rule!`):
+/// `code`, `name`, `severity`, an optional `aws_code`, `summary`, in that order.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! rule_meta {
+    (
+        $(#[doc = $doc:literal])*
+        code: $code:ident,
+        name: $name:literal,
+        severity: $severity:ident,
+        $(aws_code: $aws:literal,)?
+        summary: $summary:literal $(,)?
+    ) => {
+        $crate::RuleMeta {
+            code: $crate::Code(stringify!($code)),
+            name: $name,
+            severity: $crate::Severity::$severity,
+            summary: $summary,
+            docs: concat!($($doc, "\n"),*),
+            aws_code: $crate::rule_meta!(@aws $($aws)?),
+        }
+    };
+    (@aws) => { None };
+    (@aws $aws:literal) => { Some($aws) };
+}
+
 /// One finding about the user's document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -117,7 +251,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
+    /// A diagnostic of a code known only at run time (a user policy's code and name). Every
+    /// code nexus itself reports is declared and reported through [`RuleMeta::at`].
+    pub fn dynamic(
         code: Code,
         name: &'static str,
         severity: Severity,
@@ -150,6 +286,13 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The same finding at another severity than its code's default (where one code covers
+    /// cases of different weight; configuration `[severity]` overrides this too).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
         self
     }
 

@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use nexus_lint::RuleMeta;
-use nexus_schema::{Code, Diagnostic, Severity, pointer};
+use nexus_schema::{Code, Diagnostic, RuleMeta, Severity, pointer};
 
 use crate::lint_cmd::RunReport;
 
@@ -34,7 +33,7 @@ impl RuleInfo {
             name: m.name,
             severity: m.severity,
             summary: m.summary.to_string(),
-            docs: m.docs.to_string(),
+            docs: m.docs(),
         }
     }
 
@@ -91,7 +90,7 @@ impl RuleInfo {
 /// The rules that the findings of `report` use, in code order; one per code (a user policy's
 /// codes each get their own rule, not one per Rego package).
 pub fn rules_used(report: &RunReport) -> Vec<RuleInfo> {
-    let registry = nexus_lint::registry();
+    let registry = crate::rules_cmd::registry();
     let mut by_code: BTreeMap<Code, RuleInfo> = BTreeMap::new();
     for d in report.files.iter().flat_map(|f| &f.diagnostics) {
         by_code

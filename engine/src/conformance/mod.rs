@@ -24,10 +24,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::handlers::Handlers;
-use crate::mock_config::MockConfig;
-use crate::options::RunOptions;
-use crate::run::{Engine, Execution};
-use crate::test_state::{TestStateError, TestStateRequest, WRAPPED_STATE_NAME};
+use crate::handlers::mock_config::MockConfig;
+use crate::run::engine::{Engine, Execution};
+use crate::run::options::RunOptions;
+use crate::run::test_state::{TestStateError, TestStateRequest, WRAPPED_STATE_NAME};
 use compare::{Loose, Pattern};
 
 /// Outcome of one case.
@@ -165,7 +165,7 @@ fn input_candidates(input: &Value, paths: &[String], start_ms: i64) -> Vec<Value
         let Some(keys) = simple_path(p) else { continue };
         let ptr: String = keys
             .iter()
-            .map(|k| format!("/{}", crate::plan::escape(k)))
+            .map(|k| format!("/{}", nexus_schema::pointer::escape(k)))
             .collect();
         let mut next = Vec::new();
         for cand in &out {
@@ -308,7 +308,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
             variables: req.get("variables").cloned(),
             role_arn: req.get("roleArn").and_then(Value::as_str).map(String::from),
         };
-        return match crate::test_state::test_state(&r, opts, &handlers) {
+        return match crate::run::test_state::test_state(&r, opts, &handlers) {
             Ok(x) => Outcome::Ran(x),
             Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code, r.message),
             Err(TestStateError::Run(e)) => Outcome::Error(format!("run error: {e}")),

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::{Case, load_case};
 use crate::handlers::Handlers;
-use crate::options::RunOptions;
-use crate::run::Engine;
+use crate::run::engine::Engine;
+use crate::run::options::RunOptions;
 
 /// Outcome of [`check_case`].
 #[derive(Debug, Clone, Default)]

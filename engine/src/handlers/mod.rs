@@ -5,8 +5,10 @@
 //! `States.Runtime` naming the action.
 
 mod config;
+mod error;
 mod exec;
 mod http;
+pub(crate) mod mock_config;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,10 +18,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use config::HandlerConfigError;
+pub use error::HandlerError;
 pub use exec::ExecHandler;
 pub use http::HttpHandler;
 
-use crate::mock_config::MockConfig;
+use crate::handlers::mock_config::MockConfig;
 
 /// Most bytes a handler's response (exec stdout, http body) may have: Step Functions' payload
 /// limit (256 KiB). A larger result could not be a state's output anyway; reading more would
@@ -44,25 +47,27 @@ pub struct TaskRequest {
     pub invocation: u64,
     /// `$$.Task.Token` for `.waitForTaskToken` resources.
     pub task_token: Option<String>,
+    /// How a long-running handler reports that it is alive (see [`Heartbeat`]).
+    pub heartbeat: Heartbeat,
 }
 
-/// A task failure: an error name and optional cause (`{"error","cause"}`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{error}: {}", cause.as_deref().unwrap_or(""))]
-pub struct HandlerError {
-    /// Error name matched by Retry/Catch `ErrorEquals`.
-    pub error: String,
-    /// Human-readable cause.
-    pub cause: Option<String>,
-}
+/// The local `SendTaskHeartbeat`: a handler that runs long calls [`Heartbeat::beat`] on its
+/// request's `heartbeat` (it may clone it into a thread or task). A Task with
+/// `HeartbeatSeconds` fails with `States.HeartbeatTimeout` when the handler neither answers
+/// nor beats for that many seconds of real time, and with `States.Timeout` after
+/// `TimeoutSeconds` whatever the beats; both on the virtual clock too.
+#[derive(Debug, Clone, Default)]
+pub struct Heartbeat(Arc<tokio::sync::Notify>);
 
-impl HandlerError {
-    /// Builds an error.
-    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            cause: Some(cause.into()),
-        }
+impl Heartbeat {
+    /// Tells the engine the task is still making progress.
+    pub fn beat(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves at the next beat (or at once for a beat no one has waited for yet).
+    pub(crate) async fn notified(&self) {
+        self.0.notified().await;
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) fn to_diagnostic(
             name = static_str(n, origin.name);
         }
     }
-    let mut d = Diagnostic::new(code, name, severity, "", message);
+    let mut d = Diagnostic::dynamic(code, name, severity, "", message);
     let loc = obj
         .map(|o| locate(doc, input, o))
         .unwrap_or(Located::Asl(String::new(), false));

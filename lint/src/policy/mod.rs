@@ -27,7 +27,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use nexus_schema::ir::Workflow;
-use nexus_schema::{Code, Diagnostic, Document, Severity};
+use nexus_schema::{Diagnostic, Document, Severity};
 
 use crate::rule::RuleMeta;
 pub use findings::USER_POLICY;
@@ -130,14 +130,21 @@ impl std::fmt::Debug for PolicySet {
     }
 }
 
-static POLICY_FAILED: RuleMeta = RuleMeta {
-    code: Code("NX043"),
-    name: "policy-failed",
-    severity: Severity::Error,
-    summary: "A policy failed or ran out of time on this document.",
-    docs: "## What it does\nReports a Rego rule that raised an error or exceeded the evaluation time limit on a document (policies are stopped, never allowed to hang the run).\n## Why is this bad?\nThe policy's verdict on this document is unknown, so a violation may be hidden.\n## Example\nA rule that divides by a field that is zero, or iterates `numbers.range(1, 1e9)`.",
-    aws_code: None,
-};
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Reports a Rego rule that raised an error or exceeded the evaluation time limit on a document
+    /// (policies are stopped, never allowed to hang the run).
+    /// ## Why is this bad?
+    /// The policy's verdict on this document is unknown, so a violation may be hidden.
+    /// ## Example
+    /// A rule that divides by a field that is zero, or iterates `numbers.range(1, 1e9)`.
+    static POLICY_FAILED = {
+        code: NX043,
+        name: "policy-failed",
+        severity: Error,
+        summary: "A policy failed or ran out of time on this document.",
+    }
+}
 
 /// Codes the policy machinery itself reports.
 pub fn metas() -> Vec<&'static RuleMeta> {

@@ -1,27 +1,25 @@
 //! NX103 dangling-transition.
-use nexus_schema::Severity;
 use nexus_schema::ir::ScopeKind;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that every `Next`, `Default`, `Choices[].Next` and `Catch[].Next` names a state of
-/// the same scope.
-/// ## Why is this bad?
-/// AWS rejects the definition (`MISSING_TRANSITION_TARGET`); a Parallel branch or Map
-/// processor cannot jump to a state outside itself.
-/// ## Example
-/// See `fixtures/invalid/NX103-dangling-transition/`.
-pub(crate) struct DanglingTransition;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX103"),
-    name: "dangling-transition",
-    severity: Severity::Error,
-    summary: "A transition names no state of its scope.",
-    docs: "## What it does\nChecks that every `Next`, `Default`, `Choices[].Next` and `Catch[].Next` names a state of the same scope (transitions out of a Parallel branch or a Map processor are errors).\n## Why is this bad?\nAWS rejects the definition (`MISSING_TRANSITION_TARGET`). The usual cause is a renamed or deleted state.\n## Example\n`\"Next\": \"LogTransaction\"` with no state of that name.",
-    aws_code: Some("MISSING_TRANSITION_TARGET"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that every `Next`, `Default`, `Choices[].Next` and `Catch[].Next` names a state of
+    /// the same scope (transitions out of a Parallel branch or a Map processor are errors).
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`MISSING_TRANSITION_TARGET`). The usual cause is a renamed or
+    /// deleted state.
+    /// ## Example
+    /// `"Next": "LogTransaction"` with no state of that name.
+    pub(crate) struct DanglingTransition = {
+        code: NX103,
+        name: "dangling-transition",
+        severity: Error,
+        aws_code: "MISSING_TRANSITION_TARGET",
+        summary: "A transition names no state of its scope.",
+    }
+}
 
 impl Rule for DanglingTransition {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,29 +1,28 @@
 //! NX213 distributed-field-in-inline-map.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 
 use crate::view::StateView;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds Distributed Map fields (`ItemReader`, `ItemBatcher`, `ResultWriter`,
-/// `ToleratedFailure*`, `Label`) on a Map state that runs in Inline mode.
-/// ## Why is this bad?
-/// They only take effect when `ItemProcessor.ProcessorConfig.Mode` is `DISTRIBUTED`; usually
-/// the mode was forgotten.
-/// ## Example
-/// See `fixtures/invalid/NX213-distributed-field-in-inline-map/`.
-pub(crate) struct DistributedFieldInInlineMap;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX213"),
-    name: "distributed-field-in-inline-map",
-    severity: Severity::Warning,
-    summary: "A Distributed Map field on a Map state in Inline mode.",
-    docs: "## What it does\nFinds `ItemReader`, `ItemBatcher`, `ResultWriter`, `ToleratedFailurePercentage(Path)`, `ToleratedFailureCount(Path)` and `Label` on a Map state whose `ItemProcessor.ProcessorConfig.Mode` is not `DISTRIBUTED` (Inline is the default).\n## Why is this bad?\nAWS documents these fields for the Distributed Map state; an Inline Map runs its iterations inside the execution, without child workflow executions to batch, tolerate or label. AWS accepts the definition, so this is a warning: usually `\"Mode\": \"DISTRIBUTED\"` was forgotten.\n## Example\nA Map with `ItemReader` reading a CSV from S3 but no `ProcessorConfig`.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds `ItemReader`, `ItemBatcher`, `ResultWriter`, `ToleratedFailurePercentage(Path)`,
+    /// `ToleratedFailureCount(Path)` and `Label` on a Map state whose
+    /// `ItemProcessor.ProcessorConfig.Mode` is not `DISTRIBUTED` (Inline is the default).
+    /// ## Why is this bad?
+    /// AWS documents these fields for the Distributed Map state; an Inline Map runs its iterations
+    /// inside the execution, without child workflow executions to batch, tolerate or label. AWS
+    /// accepts the definition, so this is a warning: usually `"Mode": "DISTRIBUTED"` was forgotten.
+    /// ## Example
+    /// A Map with `ItemReader` reading a CSV from S3 but no `ProcessorConfig`.
+    pub(crate) struct DistributedFieldInInlineMap = {
+        code: NX213,
+        name: "distributed-field-in-inline-map",
+        severity: Warning,
+        summary: "A Distributed Map field on a Map state in Inline mode.",
+    }
+}
 
 const FIELDS: [&str; 8] = [
     "ItemReader",

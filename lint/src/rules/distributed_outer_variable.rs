@@ -1,29 +1,26 @@
 //! NX259 distributed-outer-variable.
-use nexus_schema::Severity;
 
 use crate::expr_index::report;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Reports a state of a Distributed Map's `ItemProcessor` (`ProcessorConfig.Mode:
-/// DISTRIBUTED`) that reads a variable assigned outside that Map and not inside it.
-/// ## Why is this bad?
-/// The iterations of a Distributed Map run as child workflow executions, which cannot see
-/// the variables of the parent execution (AWS "Passing data between states with variables",
-/// Variable scope). The read fails.
-/// ## Example
-/// `"Parameters": {"bucket.$": "$bucket"}` inside the processor, `bucket` assigned before the
-/// Map.
-pub(crate) struct DistributedOuterVariable;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX259"),
-    name: "distributed-outer-variable",
-    severity: Severity::Error,
-    summary: "A state of a Distributed Map's processor reads a variable of the parent execution.",
-    docs: "## What it does\nReports a state of a Distributed Map's `ItemProcessor` (`ProcessorConfig.Mode: DISTRIBUTED`) that reads a variable assigned outside that Map and not inside it.\n## Why is this bad?\nDistributed Map iterations run as child workflow executions, which cannot see the parent execution's variables (AWS \"Passing data between states with variables\", Variable scope); the read fails.\n## Example\n`\"Parameters\": {\"bucket.$\": \"$bucket\"}` inside the processor, `bucket` assigned before the Map.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Reports a state of a Distributed Map's `ItemProcessor` (`ProcessorConfig.Mode: DISTRIBUTED`)
+    /// that reads a variable assigned outside that Map and not inside it.
+    /// ## Why is this bad?
+    /// Distributed Map iterations run as child workflow executions, which cannot see the parent
+    /// execution's variables (AWS "Passing data between states with variables", Variable scope);
+    /// the read fails.
+    /// ## Example
+    /// `"Parameters": {"bucket.$": "$bucket"}` inside the processor, `bucket` assigned before the
+    /// Map.
+    pub(crate) struct DistributedOuterVariable = {
+        code: NX259,
+        name: "distributed-outer-variable",
+        severity: Error,
+        summary: "A state of a Distributed Map's processor reads a variable of the parent execution.",
+    }
+}
 
 impl Rule for DistributedOuterVariable {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,25 +1,24 @@
 //! NX106 duplicate-state-name.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds state names used more than once anywhere in the machine, nested scopes included.
-/// ## Why is this bad?
-/// State names must be unique across the whole state machine; AWS rejects duplicates
-/// (`DUPLICATE_STATE_NAME`), and history events would be ambiguous.
-/// ## Example
-/// See `fixtures/invalid/NX106-duplicate-state-name/`.
-pub(crate) struct DuplicateStateName;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX106"),
-    name: "duplicate-state-name",
-    severity: Severity::Error,
-    summary: "A state name is used more than once in the machine (nested scopes included).",
-    docs: "## What it does\nFinds state names used more than once anywhere in the state machine, including inside Parallel branches and Map processors.\n## Why is this bad?\nNames must be unique across the whole machine; AWS rejects duplicates (`DUPLICATE_STATE_NAME`), and history events and `$$.State.Name` would be ambiguous.\n## Example\nA `Notify` state both at the top level and inside a Map processor.",
-    aws_code: Some("DUPLICATE_STATE_NAME"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds state names used more than once anywhere in the state machine, including inside
+    /// Parallel branches and Map processors.
+    /// ## Why is this bad?
+    /// Names must be unique across the whole machine; AWS rejects duplicates
+    /// (`DUPLICATE_STATE_NAME`), and history events and `$$.State.Name` would be ambiguous.
+    /// ## Example
+    /// A `Notify` state both at the top level and inside a Map processor.
+    pub(crate) struct DuplicateStateName = {
+        code: NX106,
+        name: "duplicate-state-name",
+        severity: Error,
+        aws_code: "DUPLICATE_STATE_NAME",
+        summary: "A state name is used more than once in the machine (nested scopes included).",
+    }
+}
 
 impl Rule for DuplicateStateName {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,26 +1,25 @@
 //! NX254 duplicate-template-field.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds two keys of one payload-template object that produce the same output field once
-/// the `.$` suffix is removed (`"channel"` and `"channel.$"`), at any depth of `Parameters`,
-/// `ResultSelector`, `ItemSelector`, `Assign` and the other templates of JSONPath states.
-/// ## Why is this bad?
-/// AWS rejects the definition: only one of the two values could end up in the output.
-/// ## Example
-/// `"Parameters": {"type": "mrkdwn", "type.$": "$.kind"}`.
-pub(crate) struct DuplicateTemplateField;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX254"),
-    name: "duplicate-template-field",
-    severity: Severity::Error,
-    summary: "Two template keys name the same field once `.$` is removed.",
-    docs: "## What it does\nFinds two keys of one payload-template object that produce the same output field once the `.$` suffix is removed (`\"channel\"` and `\"channel.$\"`), at any depth of `Parameters`, `ResultSelector`, `ItemSelector`, `Assign` and the other templates of JSONPath states.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`): only one of the two values could reach the output.\n## Example\n`\"Parameters\": {\"type\": \"mrkdwn\", \"type.$\": \"$.kind\"}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds two keys of one payload-template object that produce the same output field once the
+    /// `.$` suffix is removed (`"channel"` and `"channel.$"`), at any depth of `Parameters`,
+    /// `ResultSelector`, `ItemSelector`, `Assign` and the other templates of JSONPath states.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`): only one of the two values could
+    /// reach the output.
+    /// ## Example
+    /// `"Parameters": {"type": "mrkdwn", "type.$": "$.kind"}`.
+    pub(crate) struct DuplicateTemplateField = {
+        code: NX254,
+        name: "duplicate-template-field",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "Two template keys name the same field once `.$` is removed.",
+    }
+}
 
 impl Rule for DuplicateTemplateField {
     fn meta(&self) -> &'static RuleMeta {

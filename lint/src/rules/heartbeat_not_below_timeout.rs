@@ -1,26 +1,26 @@
 //! NX215 heartbeat-not-below-timeout.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 
 use crate::view::as_integer;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds Task states whose `HeartbeatSeconds` is not smaller than their `TimeoutSeconds`.
-/// ## Why is this bad?
-/// The heartbeat could never fire before the timeout; AWS rejects the definition.
-/// ## Example
-/// See `fixtures/invalid/NX215-heartbeat-not-below-timeout/`.
-pub(crate) struct HeartbeatNotBelowTimeout;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX215"),
-    name: "heartbeat-not-below-timeout",
-    severity: Severity::Error,
-    summary: "`HeartbeatSeconds` is not smaller than `TimeoutSeconds`.",
-    docs: "## What it does\nFinds Task states with literal `HeartbeatSeconds` and `TimeoutSeconds` where the heartbeat interval is not smaller than the timeout.\n## Why is this bad?\nASL (\"Task State\"): if provided, `HeartbeatSeconds` must be smaller than `TimeoutSeconds`. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"TimeoutSeconds\": 60, \"HeartbeatSeconds\": 60`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds Task states with literal `HeartbeatSeconds` and `TimeoutSeconds` where the heartbeat
+    /// interval is not smaller than the timeout.
+    /// ## Why is this bad?
+    /// ASL ("Task State"): if provided, `HeartbeatSeconds` must be smaller than `TimeoutSeconds`.
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"TimeoutSeconds": 60, "HeartbeatSeconds": 60`.
+    pub(crate) struct HeartbeatNotBelowTimeout = {
+        code: NX215,
+        name: "heartbeat-not-below-timeout",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "`HeartbeatSeconds` is not smaller than `TimeoutSeconds`.",
+    }
+}
 
 impl Rule for HeartbeatNotBelowTimeout {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,5 +1,4 @@
 //! NX211 invalid-choice-rule.
-use nexus_schema::Severity;
 use nexus_schema::asl::ComparisonOperator;
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::{push, push_index};
@@ -8,24 +7,26 @@ use serde_json::{Map, Value};
 use crate::view::Ql;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that every choice rule tests exactly one thing: `Variable` with one comparison
-/// operator, or one of `And`, `Or`, `Not` (JSONPath); a `Condition` (JSONata).
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); a rule with two operators has no
-/// single meaning.
-/// ## Example
-/// See `fixtures/invalid/NX211-invalid-choice-rule/`.
-pub(crate) struct InvalidChoiceRule;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX211"),
-    name: "invalid-choice-rule",
-    severity: Severity::Error,
-    summary: "A choice rule without exactly one test.",
-    docs: "## What it does\nChecks every choice rule, nested ones included. JSONPath: exactly one of a comparison (`Variable` plus exactly one operator such as `NumericEquals` or `IsPresent`), `And`, `Or` or `Not`; an operator needs a `Variable`, a `Variable` needs an operator. JSONata: a top-level rule needs `Condition`. (Operand types are NX201's, timestamps NX207's, nested `Next` NX200's.)\n## Why is this bad?\nASL (\"Choice Rules\"): a rule is a single data-test expression or a single Boolean combination. AWS rejects anything else (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"Variable\": \"$.n\", \"NumericEquals\": 1, \"NumericLessThan\": 5, \"Next\": \"A\"}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks every choice rule, nested ones included. JSONPath: exactly one of a comparison
+    /// (`Variable` plus exactly one operator such as `NumericEquals` or `IsPresent`), `And`, `Or`
+    /// or `Not`; an operator needs a `Variable`, a `Variable` needs an operator. JSONata: a
+    /// top-level rule needs `Condition`. (Operand types are NX201's, timestamps NX207's, nested
+    /// `Next` NX200's.)
+    /// ## Why is this bad?
+    /// ASL ("Choice Rules"): a rule is a single data-test expression or a single Boolean
+    /// combination. AWS rejects anything else (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `{"Variable": "$.n", "NumericEquals": 1, "NumericLessThan": 5, "Next": "A"}`.
+    pub(crate) struct InvalidChoiceRule = {
+        code: NX211,
+        name: "invalid-choice-rule",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A choice rule without exactly one test.",
+    }
+}
 
 /// `ptr` builds the rule's pointer, only for a finding.
 fn check_rule(

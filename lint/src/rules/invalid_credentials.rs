@@ -1,28 +1,29 @@
 //! NX216 invalid-credentials.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::push;
 use serde_json::Value;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks a Task's `Credentials`: exactly one of `RoleArn` and `RoleArn.$`, and no other key.
-/// ## Why is this bad?
-/// `Credentials` names the IAM role to assume; without a role it means nothing. AWS rejects
-/// the definition (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX216-invalid-credentials/`.
-pub(crate) struct InvalidCredentials;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX216"),
-    name: "invalid-credentials",
-    severity: Severity::Error,
-    summary: "`Credentials` without a role, or with keys other than `RoleArn`.",
-    docs: "## What it does\nChecks a Task's `Credentials` object: it needs `RoleArn` (a literal, or a JSONata expression) or, in JSONPath states, `RoleArn.$` (a path), not both, and nothing else. (A `Credentials` that is not an object is NX201's.)\n## Why is this bad?\nAWS (\"Task workflow state\", cross-account access): `Credentials` holds the role Step Functions assumes before calling the task. AWS rejects other shapes (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"Credentials\": {\"Role\": \"arn:aws:iam::111122223333:role/Ops\"}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks a Task's `Credentials` object: it needs `RoleArn` (a literal, or a JSONata
+    /// expression) or, in JSONPath states, `RoleArn.$` (a path), not both, and nothing else. (A
+    /// `Credentials` that is not an object is NX201's.)
+    /// ## Why is this bad?
+    /// AWS ("Task workflow state", cross-account access): `Credentials` holds the role Step
+    /// Functions assumes before calling the task. AWS rejects other shapes
+    /// (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"Credentials": {"Role": "arn:aws:iam::111122223333:role/Ops"}`.
+    pub(crate) struct InvalidCredentials = {
+        code: NX216,
+        name: "invalid-credentials",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "`Credentials` without a role, or with keys other than `RoleArn`.",
+    }
+}
 
 impl Rule for InvalidCredentials {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,5 +1,4 @@
 //! NX214 invalid-distributed-map.
-use nexus_schema::Severity;
 use nexus_schema::asl::{IntegrationPattern, TaskResource};
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::push;
@@ -9,23 +8,28 @@ use super::distributed_field_in_inline_map::mode;
 use crate::view::{self, StateView};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks the configuration of Distributed Map states: `ExecutionType`, the S3 actions of
-/// `ItemReader` and `ResultWriter`, `ReaderConfig` consistency and limits, `Label`.
-/// ## Why is this bad?
-/// AWS rejects such definitions (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX214-invalid-distributed-map/`.
-pub(crate) struct InvalidDistributedMap;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX214"),
-    name: "invalid-distributed-map",
-    severity: Severity::Error,
-    summary: "A Distributed Map configuration AWS rejects.",
-    docs: "## What it does\nChecks Map states: `ProcessorConfig` with `\"Mode\": \"DISTRIBUTED\"` needs `ExecutionType` (`STANDARD` or `EXPRESS`); `ItemReader.Resource` is `arn:<partition>:states:::s3:getObject` or `...:s3:listObjectsV2`, and `s3:getObject` needs `ReaderConfig.InputType`; `ResultWriter.Resource` is `...:s3:putObject`; `CSVHeaderLocation: GIVEN` needs `CSVHeaders`, which `FIRST_ROW` does not take; `MaxItems` is at most 100,000,000; `Label` has no whitespace or special characters. (Value types, `MaxInputBytesPerBatch` and `ToleratedFailurePercentage` ranges are NX201's.)\n## Why is this bad?\nAWS (\"Distributed Map state\", \"ItemReader\", \"ResultWriter\", \"ProcessorConfig\") documents these requirements; the definition is rejected (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\"}` without `ExecutionType`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks Map states: `ProcessorConfig` with `"Mode": "DISTRIBUTED"` needs `ExecutionType`
+    /// (`STANDARD` or `EXPRESS`); `ItemReader.Resource` is `arn:<partition>:states:::s3:getObject`
+    /// or `...:s3:listObjectsV2`, and `s3:getObject` needs `ReaderConfig.InputType`;
+    /// `ResultWriter.Resource` is `...:s3:putObject`; `CSVHeaderLocation: GIVEN` needs
+    /// `CSVHeaders`, which `FIRST_ROW` does not take; `MaxItems` is at most 100,000,000; `Label`
+    /// has no whitespace or special characters. (Value types, `MaxInputBytesPerBatch` and
+    /// `ToleratedFailurePercentage` ranges are NX201's.)
+    /// ## Why is this bad?
+    /// AWS ("Distributed Map state", "ItemReader", "ResultWriter", "ProcessorConfig") documents
+    /// these requirements; the definition is rejected (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"ProcessorConfig": {"Mode": "DISTRIBUTED"}` without `ExecutionType`.
+    pub(crate) struct InvalidDistributedMap = {
+        code: NX214,
+        name: "invalid-distributed-map",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A Distributed Map configuration AWS rejects.",
+    }
+}
 
 /// AWS quotas: an ItemReader reads at most 100,000,000 items.
 const MAX_ITEMS: i128 = 100_000_000;

@@ -1,30 +1,28 @@
 //! NX252 invalid-dynamic-value.
-use nexus_schema::Severity;
 use nexus_schema::expr::json;
 
 use crate::expr_index::{Parsed, SiteKind, report};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks the value of every template key ending in `.$` (in `Parameters`, `ResultSelector`,
-/// `ItemSelector`, `Assign`, `ItemReader.Parameters`, `ItemBatcher.BatchInput`, ...,
-/// nested objects and arrays included): it must be a string that is a path (`$...`) or an
-/// intrinsic function (`States.Name(...)`), written without surrounding spaces.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: "The value for the field 'x.$'
-/// must be a valid JSONPath or a valid intrinsic function call").
-/// ## Example
-/// `"count.$": 23`, `"name.$": "ipsum"`, `"list.$": " States.Array(1)"`.
-pub(crate) struct InvalidDynamicValue;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX252"),
-    name: "invalid-dynamic-value",
-    severity: Severity::Error,
-    summary: "A template key ending in `.$` holds something other than a path or an intrinsic function.",
-    docs: "## What it does\nChecks the value of every template key ending in `.$` (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`, `ItemReader.Parameters`, `ItemBatcher.BatchInput`, at any depth): it must be a string holding a path (`$...`) or an intrinsic function (`States.Name(...)`), with no surrounding spaces.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: the value must be a valid JSONPath or a valid intrinsic function call).\n## Example\n`\"count.$\": 23`, `\"name.$\": \"ipsum\"`, `\"list.$\": \" States.Array(1)\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks the value of every template key ending in `.$` (`Parameters`, `ResultSelector`,
+    /// `ItemSelector`, `Assign`, `ItemReader.Parameters`, `ItemBatcher.BatchInput`, at any depth):
+    /// it must be a string holding a path (`$...`) or an intrinsic function (`States.Name(...)`),
+    /// with no surrounding spaces.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: the value must be a valid JSONPath
+    /// or a valid intrinsic function call).
+    /// ## Example
+    /// `"count.$": 23`, `"name.$": "ipsum"`, `"list.$": " States.Array(1)"`.
+    pub(crate) struct InvalidDynamicValue = {
+        code: NX252,
+        name: "invalid-dynamic-value",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A template key ending in `.$` holds something other than a path or an intrinsic function.",
+    }
+}
 
 impl Rule for InvalidDynamicValue {
     fn meta(&self) -> &'static RuleMeta {

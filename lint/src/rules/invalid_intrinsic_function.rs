@@ -1,23 +1,29 @@
 //! NX253 invalid-intrinsic-function.
-use nexus_schema::Severity;
 use nexus_schema::expr::intrinsic;
 
 use crate::expr_index::{Parsed, SiteKind, field_name, report};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Parses every intrinsic function call (`States.Format('{}', $.name)`, nested calls,
-/// single-quoted strings with AWS's `\'` `\{` `\}` `\\` escapes) and checks it without
-/// running it: the function exists, the number of arguments, the type of literal arguments
-/// (`States.MathAdd(1, '-1')`), `States.Hash` algorithms, `States.Format` placeholders
-/// against values, `States.ArrayRange` size, and at most 10 nested calls. In a Fail state's
-/// `ErrorPath`/`CausePath` the call must return a string.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call can only fail at
-/// run time with `States.IntrinsicFailure`.
-/// ## Example
-/// `"x.$": "States.Xyz($.a)"`, `"sum.$": "States.MathAdd(1, '-1')"`.
-pub(crate) struct InvalidIntrinsicFunction;
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Parses every intrinsic function call (nested calls, single-quoted strings with the `\'` `\{`
+    /// `\}` `\\` escapes) and checks it statically: the function exists, argument count, literal
+    /// argument types, `States.Hash` algorithms, `States.Format` placeholders against values,
+    /// `States.ArrayRange` size, nesting of at most 10 calls; in `ErrorPath`/`CausePath`, a
+    /// function that returns a string.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call fails at run time with
+    /// `States.IntrinsicFailure`.
+    /// ## Example
+    /// `"x.$": "States.Xyz($.a)"`, `"sum.$": "States.MathAdd(1, '-1')"`.
+    pub(crate) struct InvalidIntrinsicFunction = {
+        code: NX253,
+        name: "invalid-intrinsic-function",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "An intrinsic function call does not parse, names no function, or has wrong arguments.",
+    }
+}
 
 /// The intrinsic functions whose result can be a Fail state's `Error` or `Cause` (AWS Toolkit
 /// language service, `INTRINSIC_FUNC_REGEX_STRING_RETURN`; AWS Fail state: "ErrorPath ... a
@@ -31,15 +37,6 @@ const STRING_RESULTS: &[&str] = &[
     "States.Hash",
     "States.UUID",
 ];
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX253"),
-    name: "invalid-intrinsic-function",
-    severity: Severity::Error,
-    summary: "An intrinsic function call does not parse, names no function, or has wrong arguments.",
-    docs: "## What it does\nParses every intrinsic function call (nested calls, single-quoted strings with the `\\'` `\\{` `\\}` `\\\\` escapes) and checks it statically: the function exists, argument count, literal argument types, `States.Hash` algorithms, `States.Format` placeholders against values, `States.ArrayRange` size, nesting of at most 10 calls; in `ErrorPath`/`CausePath`, a function that returns a string.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), or the call fails at run time with `States.IntrinsicFailure`.\n## Example\n`\"x.$\": \"States.Xyz($.a)\"`, `\"sum.$\": \"States.MathAdd(1, '-1')\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
 
 impl Rule for InvalidIntrinsicFunction {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,29 +1,27 @@
 //! NX250 invalid-jsonpath.
-use nexus_schema::Severity;
 
 use crate::expr_index::{Parsed, SiteKind, field_name, report};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Parses every JSONPath of a JSONPath state the way Step Functions does (the Jayway dialect:
-/// `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` for the
-/// context object, `$name` for variables): the `*Path` fields, Choice `Variable`, and the
-/// values of template keys ending in `.$`. Also reports an intrinsic function in a field that
-/// only takes a path (everything but `ErrorPath` and `CausePath`).
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`: "must be a valid JSONPath").
-/// ## Example
-/// `"ResultPath": ".guid"`, `"InputPath": "bug$.items"`, `"x.$": "$$23"`.
-pub(crate) struct InvalidJsonpath;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX250"),
-    name: "invalid-jsonpath",
-    severity: Severity::Error,
-    summary: "A path field or `.$` value is not a valid JSONPath.",
-    docs: "## What it does\nParses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect: `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object, `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys ending in `.$`. An intrinsic function where only a path is accepted (anything but `ErrorPath`/`CausePath`) is reported too.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \".guid\"`, `\"InputPath\": \"bug$.items\"`, `\"x.$\": \"$$23\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Parses every JSONPath of a JSONPath state as Step Functions reads it (Jayway dialect:
+    /// `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object,
+    /// `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys
+    /// ending in `.$`. An intrinsic function where only a path is accepted (anything but
+    /// `ErrorPath`/`CausePath`) is reported too.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"ResultPath": ".guid"`, `"InputPath": "bug$.items"`, `"x.$": "$$23"`.
+    pub(crate) struct InvalidJsonpath = {
+        code: NX250,
+        name: "invalid-jsonpath",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A path field or `.$` value is not a valid JSONPath.",
+    }
+}
 
 impl Rule for InvalidJsonpath {
     fn meta(&self) -> &'static RuleMeta {

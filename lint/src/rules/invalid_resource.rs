@@ -1,5 +1,4 @@
 //! NX217 invalid-resource.
-use nexus_schema::Severity;
 use nexus_schema::asl::{Arn, TaskResource};
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
@@ -7,23 +6,28 @@ use serde_json::Value;
 use crate::view;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that a Task `Resource` is an ARN Step Functions can run: a Lambda function, an
-/// activity, or a service integration, in a known partition.
-/// ## Why is this bad?
-/// AWS rejects the definition (`INVALID_RESOURCE`).
-/// ## Example
-/// See `fixtures/invalid/NX217-invalid-resource/`.
-pub(crate) struct InvalidResource;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX217"),
-    name: "invalid-resource",
-    severity: Severity::Error,
-    summary: "A Task `Resource` that is not a valid Lambda, activity or service-integration ARN.",
-    docs: "## What it does\nChecks each Task `Resource` string: it must be an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`) in a known partition (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso*`, `aws-eusc`); a Lambda function ARN names a function (letters, digits, `-`, `_`) and optionally a version or alias (`$LATEST`, `1`, `prod`); a `states` ARN is an activity (`arn:aws:states:<region>:<account>:activity:<name>`) or a service integration (`arn:aws:states:::<service>:<action>`). Placeholders (`${FunctionArn}`, `arn:${AWS::Partition}:...`) are accepted.\n## Why is this bad?\nAWS (\"Discover service integration patterns\"): a Resource value is a URI that conforms to the ARN format. Anything else is rejected (`INVALID_RESOURCE`).\n## Example\n`\"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:Charge:\"` (empty alias).",
-    aws_code: Some("INVALID_RESOURCE"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks each Task `Resource` string: it must be an ARN
+    /// (`arn:<partition>:<service>:<region>:<account>:<resource>`) in a known partition (`aws`,
+    /// `aws-cn`, `aws-us-gov`, `aws-iso*`, `aws-eusc`); a Lambda function ARN names a function
+    /// (letters, digits, `-`, `_`) and optionally a version or alias (`$LATEST`, `1`, `prod`); a
+    /// `states` ARN is an activity (`arn:aws:states:<region>:<account>:activity:<name>`) or a
+    /// service integration (`arn:aws:states:::<service>:<action>`). Placeholders (`${FunctionArn}`,
+    /// `arn:${AWS::Partition}:...`) are accepted.
+    /// ## Why is this bad?
+    /// AWS ("Discover service integration patterns"): a Resource value is a URI that conforms to
+    /// the ARN format. Anything else is rejected (`INVALID_RESOURCE`).
+    /// ## Example
+    /// `"Resource": "arn:aws:lambda:us-east-1:123456789012:function:Charge:"` (empty alias).
+    pub(crate) struct InvalidResource = {
+        code: NX217,
+        name: "invalid-resource",
+        severity: Error,
+        aws_code: "INVALID_RESOURCE",
+        summary: "A Task `Resource` that is not a valid Lambda, activity or service-integration ARN.",
+    }
+}
 
 fn name_ok(s: &str) -> bool {
     !s.is_empty()

@@ -1,26 +1,25 @@
 //! NX100 invalid-scope.
-use nexus_schema::Severity;
 use serde_json::Value;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that the machine and every Parallel branch and Map processor is an object with a
-/// string `StartAt` and a non-empty `States` object.
-/// ## Why is this bad?
-/// Without them there is nothing to start; AWS rejects the definition.
-/// ## Example
-/// See `fixtures/invalid/NX100-invalid-scope/`.
-pub(crate) struct InvalidScope;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX100"),
-    name: "invalid-scope",
-    severity: Severity::Error,
-    summary: "A machine, branch or processor lacks a string `StartAt` or a non-empty `States` object.",
-    docs: "## What it does\nChecks that the machine and every Parallel branch and Map processor is an object with a string `StartAt` and a non-empty `States` object.\n## Why is this bad?\nWithout them there is nothing to start; AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"States\": {...}}` with no `StartAt`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that the machine and every Parallel branch and Map processor is an object with a
+    /// string `StartAt` and a non-empty `States` object.
+    /// ## Why is this bad?
+    /// Without them there is nothing to start; AWS rejects the definition
+    /// (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `{"States": {...}}` with no `StartAt`.
+    pub(crate) struct InvalidScope = {
+        code: NX100,
+        name: "invalid-scope",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A machine, branch or processor lacks a string `StartAt` or a non-empty `States` object.",
+    }
+}
 
 impl Rule for InvalidScope {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,28 +1,32 @@
 //! NX207 invalid-timestamp.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 
 use crate::view;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks the literal timestamps of Wait `Timestamp` and of the Choice operators
-/// `TimestampEquals`, `TimestampLessThan`, ... against the form AWS reads.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX207-invalid-timestamp/`.
-pub(crate) struct InvalidTimestamp;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX207"),
-    name: "invalid-timestamp",
-    severity: Severity::Error,
-    summary: "A literal timestamp that is not RFC 3339 as AWS reads it.",
-    docs: "## What it does\nChecks the literal timestamps of Wait `Timestamp` and of the Choice operators `TimestampEquals`, `TimestampLessThan`, `TimestampGreaterThan`, `TimestampLessThanEquals`, `TimestampGreaterThanEquals`: RFC 3339 with an uppercase `T` between date and time and an uppercase `Z` or a numeric offset (`2016-08-18T17:33:00Z`, `2016-08-18T17:33:00.5+02:00`), with a real calendar date and time.\n## Why is this bad?\nAWS (\"Wait workflow state\"): timestamps must conform to the RFC 3339 profile of ISO 8601, with the further restrictions that an uppercase T separates the date and time and an uppercase Z denotes a missing numeric offset. `2016-12-05 21:29:29Z` (a space) or `2016-02-30T00:00:00Z` are rejected (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"Timestamp\": \"2016-12-05 21:29:29Z\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks the literal timestamps of Wait `Timestamp` and of the Choice operators
+    /// `TimestampEquals`, `TimestampLessThan`, `TimestampGreaterThan`, `TimestampLessThanEquals`,
+    /// `TimestampGreaterThanEquals`: RFC 3339 with an uppercase `T` between date and time and an
+    /// uppercase `Z` or a numeric offset (`2016-08-18T17:33:00Z`, `2016-08-18T17:33:00.5+02:00`),
+    /// with a real calendar date and time.
+    /// ## Why is this bad?
+    /// AWS ("Wait workflow state"): timestamps must conform to the RFC 3339 profile of ISO 8601,
+    /// with the further restrictions that an uppercase T separates the date and time and an
+    /// uppercase Z denotes a missing numeric offset. `2016-12-05 21:29:29Z` (a space) or
+    /// `2016-02-30T00:00:00Z` are rejected (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"Timestamp": "2016-12-05 21:29:29Z"`.
+    pub(crate) struct InvalidTimestamp = {
+        code: NX207,
+        name: "invalid-timestamp",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A literal timestamp that is not RFC 3339 as AWS reads it.",
+    }
+}
 
 fn num(s: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {

@@ -1,28 +1,25 @@
 //! NX260 invalid-variable-name.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks the name of every variable an `Assign` sets (in JSONPath states the key without
-/// its `.$`): it must be an identifier (first character a letter or `_`, then letters,
-/// digits or `_`; AWS follows Unicode's ID_Start / ID_Continue), at most 80 characters, and
-/// not the reserved `states`.
-/// ## Why is this bad?
-/// AWS rejects the definition; and a name like `my-var` could never be read back
-/// (`$my-var` is `$my` minus `var`).
-/// ## Example
-/// `"Assign": {"order-id.$": "$.id"}`, `"Assign": {"states": 1}`.
-pub(crate) struct InvalidVariableName;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX260"),
-    name: "invalid-variable-name",
-    severity: Severity::Error,
-    summary: "An `Assign` sets a variable whose name is not an identifier, too long, or reserved.",
-    docs: "## What it does\nChecks the name of every variable an `Assign` sets (in JSONPath states, the key without `.$`): an identifier (a letter or `_`, then letters, digits or `_`; Unicode ID_Start/ID_Continue), at most 80 characters, not the reserved `states`.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); a name like `my-var` could never be read back (`$my-var` is `$my` minus `var`).\n## Example\n`\"Assign\": {\"order-id.$\": \"$.id\"}`, `\"Assign\": {\"states\": 1}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks the name of every variable an `Assign` sets (in JSONPath states, the key without
+    /// `.$`): an identifier (a letter or `_`, then letters, digits or `_`; Unicode
+    /// ID_Start/ID_Continue), at most 80 characters, not the reserved `states`.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); a name like `my-var` could never be
+    /// read back (`$my-var` is `$my` minus `var`).
+    /// ## Example
+    /// `"Assign": {"order-id.$": "$.id"}`, `"Assign": {"states": 1}`.
+    pub(crate) struct InvalidVariableName = {
+        code: NX260,
+        name: "invalid-variable-name",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "An `Assign` sets a variable whose name is not an identifier, too long, or reserved.",
+    }
+}
 
 /// The longest variable name Step Functions accepts.
 const MAX_NAME: usize = 80;

@@ -1,28 +1,26 @@
 //! NX206 invalid-wait-duration.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 
 use crate::view::Ql;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that each Wait state has exactly one of `Seconds`, `SecondsPath`, `Timestamp` and
-/// `TimestampPath`.
-/// ## Why is this bad?
-/// With none the state has nothing to wait for; with several, which one counts is undefined.
-/// AWS rejects both (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX206-invalid-wait-duration/`.
-pub(crate) struct InvalidWaitDuration;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX206"),
-    name: "invalid-wait-duration",
-    severity: Severity::Error,
-    summary: "A Wait state without exactly one of `Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`.",
-    docs: "## What it does\nChecks that each Wait state has exactly one of `Seconds`, `SecondsPath`, `Timestamp` and `TimestampPath` (in JSONata states: `Seconds` or `Timestamp`).\n## Why is this bad?\nASL: a Wait state waits for a duration or until a moment, given exactly one way. AWS rejects a Wait state with none or several (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"Type\": \"Wait\", \"Seconds\": 10, \"SecondsPath\": \"$.delay\", \"Next\": \"Go\"}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that each Wait state has exactly one of `Seconds`, `SecondsPath`, `Timestamp` and
+    /// `TimestampPath` (in JSONata states: `Seconds` or `Timestamp`).
+    /// ## Why is this bad?
+    /// ASL: a Wait state waits for a duration or until a moment, given exactly one way. AWS rejects
+    /// a Wait state with none or several (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `{"Type": "Wait", "Seconds": 10, "SecondsPath": "$.delay", "Next": "Go"}`.
+    pub(crate) struct InvalidWaitDuration = {
+        code: NX206,
+        name: "invalid-wait-duration",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A Wait state without exactly one of `Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`.",
+    }
+}
 
 const FIELDS: [&str; 4] = ["Seconds", "SecondsPath", "Timestamp", "TimestampPath"];
 

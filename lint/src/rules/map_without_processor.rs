@@ -1,26 +1,25 @@
 //! NX212 map-without-processor.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds Map states with neither `ItemProcessor` nor (legacy) `Iterator`.
-/// ## Why is this bad?
-/// The Map has nothing to run for its items; AWS rejects the definition
-/// (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX212-map-without-processor/`.
-pub(crate) struct MapWithoutProcessor;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX212"),
-    name: "map-without-processor",
-    severity: Severity::Error,
-    summary: "A Map state has neither `ItemProcessor` nor `Iterator`.",
-    docs: "## What it does\nFinds Map states with neither `ItemProcessor` nor its legacy name `Iterator` (both at once is NX205's).\n## Why is this bad?\nASL (\"Map State\"): the item processor is required; it is the workflow run for each item. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"Type\": \"Map\", \"ItemsPath\": \"$.items\", \"End\": true}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds Map states with neither `ItemProcessor` nor its legacy name `Iterator` (both at once
+    /// is NX205's).
+    /// ## Why is this bad?
+    /// ASL ("Map State"): the item processor is required; it is the workflow run for each item. AWS
+    /// rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `{"Type": "Map", "ItemsPath": "$.items", "End": true}`.
+    pub(crate) struct MapWithoutProcessor = {
+        code: NX212,
+        name: "map-without-processor",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A Map state has neither `ItemProcessor` nor `Iterator`.",
+    }
+}
 
 impl Rule for MapWithoutProcessor {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,28 +1,28 @@
 //! NX210 misplaced-states-all.
-use nexus_schema::Severity;
 use nexus_schema::pointer::{push, push_index};
 use serde_json::Value;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that `States.ALL` stands alone in its `ErrorEquals` and only in the last retrier
-/// or catcher.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); retriers or catchers after a
-/// catch-all could never match.
-/// ## Example
-/// See `fixtures/invalid/NX210-misplaced-states-all/`.
-pub(crate) struct MisplacedStatesAll;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX210"),
-    name: "misplaced-states-all",
-    severity: Severity::Error,
-    summary: "`States.ALL` is not alone in `ErrorEquals`, or not in the last retrier/catcher.",
-    docs: "## What it does\nChecks every `Retry` and `Catch` list: `States.ALL` must be the only name in its `ErrorEquals`, and the retrier or catcher holding it must be the last of its list.\n## Why is this bad?\nASL (\"Error names\"): the reserved name `States.ALL` must appear alone in an `ErrorEquals` array and in the last retrier or catcher. Anything after a catch-all could never match. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"Catch\": [{\"ErrorEquals\": [\"States.ALL\"], \"Next\": \"Fail\"}, {\"ErrorEquals\": [\"States.Timeout\"], \"Next\": \"Retry\"}]`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks every `Retry` and `Catch` list: `States.ALL` must be the only name in its
+    /// `ErrorEquals`, and the retrier or catcher holding it must be the last of its list.
+    /// ## Why is this bad?
+    /// ASL ("Error names"): the reserved name `States.ALL` must appear alone in an `ErrorEquals`
+    /// array and in the last retrier or catcher. Anything after a catch-all could never match. AWS
+    /// rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Fail"}, {"ErrorEquals":
+    /// ["States.Timeout"], "Next": "Retry"}]`.
+    pub(crate) struct MisplacedStatesAll = {
+        code: NX210,
+        name: "misplaced-states-all",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "`States.ALL` is not alone in `ErrorEquals`, or not in the last retrier/catcher.",
+    }
+}
 
 impl Rule for MisplacedStatesAll {
     fn meta(&self) -> &'static RuleMeta {

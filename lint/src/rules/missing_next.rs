@@ -1,26 +1,26 @@
 //! NX204 missing-next.
-use nexus_schema::Severity;
 use serde_json::Value;
 
 use super::next_with_end::has_transition;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds Pass, Task, Wait, Parallel and Map states with neither `Next` nor `"End": true`.
-/// ## Why is this bad?
-/// The state has nowhere to go; AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX204-missing-next/`.
-pub(crate) struct MissingNext;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX204"),
-    name: "missing-next",
-    severity: Severity::Error,
-    summary: "A state has neither `Next` nor `End: true`.",
-    docs: "## What it does\nFinds Pass, Task, Wait, Parallel and Map states with neither `Next` nor `\"End\": true` (`\"End\": false` does not count as a transition).\n## Why is this bad?\nASL: every such state names its successor or ends its scope. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\nThe last state of a list that was extended, with `End` removed and no `Next` added.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds Pass, Task, Wait, Parallel and Map states with neither `Next` nor `"End": true`
+    /// (`"End": false` does not count as a transition).
+    /// ## Why is this bad?
+    /// ASL: every such state names its successor or ends its scope. AWS rejects the definition
+    /// (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// The last state of a list that was extended, with `End` removed and no `Next` added.
+    pub(crate) struct MissingNext = {
+        code: NX204,
+        name: "missing-next",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A state has neither `Next` nor `End: true`.",
+    }
+}
 
 impl Rule for MissingNext {
     fn meta(&self) -> &'static RuleMeta {

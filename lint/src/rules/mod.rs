@@ -1,15 +1,15 @@
-//! The built-in rules, one file each (STYLE.md §3). Adding a rule: write the file, add it to
-//! [`all`], add `fixtures/invalid/<CODE>-<name>/`.
+//! The built-in rules, one file each (STYLE.md §3). Adding a rule: write the file (its
+//! metadata and docs in one [`declare_rule!`](crate::declare_rule)), add it to [`all`], add
+//! `fixtures/invalid/<CODE>-<name>/`.
 
-use nexus_schema::{Code, Severity};
-
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 mod dangling_transition;
 mod distributed_field_in_inline_map;
 mod distributed_outer_variable;
 mod duplicate_state_name;
 mod duplicate_template_field;
+mod fail_without_compensation;
 mod half_delimited_jsonata;
 mod heartbeat_not_below_timeout;
 mod invalid_choice_rule;
@@ -60,6 +60,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &no_path_to_end::NoPathToEnd,
         &duplicate_state_name::DuplicateStateName,
         &state_name_too_long::StateNameTooLong,
+        &fail_without_compensation::FailWithoutCompensation,
         &unknown_field::UnknownField,
         &invalid_field_value::InvalidFieldValue,
         &missing_required_field::MissingRequiredField,
@@ -95,195 +96,6 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &path_without_dollar_suffix::PathWithoutDollarSuffix,
         &path_in_non_path_field::PathInNonPathField,
         &path_in_pass_result::PathInPassResult,
-    ]
-}
-
-macro_rules! load_meta {
-    ($id:ident, $code:expr, $name:expr, $summary:expr, $docs:expr) => {
-        load_meta!($id, $code, $name, Severity::Error, $summary, $docs);
-    };
-    ($id:ident, $code:expr, $name:expr, $severity:expr, $summary:expr, $docs:expr) => {
-        static $id: RuleMeta = RuleMeta {
-            code: $code,
-            name: $name,
-            severity: $severity,
-            summary: $summary,
-            docs: $docs,
-            aws_code: None,
-        };
-    };
-}
-
-load_meta!(
-    INVALID_JSON,
-    nexus_schema::load::INVALID_JSON,
-    "invalid-json",
-    "The file is not valid JSON.",
-    "## What it does\nReports JSON syntax errors at the byte where parsing stopped.\n## Why is this bad?\nAWS rejects the definition before looking at it.\n## Example\n`{\"StartAt\": \"A\",}` (trailing comma)."
-);
-load_meta!(
-    DUPLICATE_KEY,
-    nexus_schema::load::DUPLICATE_KEY,
-    "duplicate-key",
-    "An object has the same key twice.",
-    "## What it does\nReports every key that repeats within one object, naming both places.\n## Why is this bad?\nAWS rejects duplicate keys; many JSON parsers silently keep the last one, so what you review is not what runs.\n## Example\nTwo `\"Next\"` members in one state."
-);
-load_meta!(
-    INVALID_YAML,
-    nexus_schema::load::INVALID_YAML,
-    "invalid-yaml",
-    "The file is not valid YAML.",
-    "## What it does\nReports YAML syntax errors where the parser stopped.\n## Why is this bad?\nNothing in the file can be checked or run.\n## Example\nA tab used for indentation."
-);
-load_meta!(
-    YAML_LIMIT,
-    nexus_schema::load::YAML_LIMIT,
-    "yaml-limit-exceeded",
-    "A YAML document is nested too deeply or expands to too many nodes.",
-    "## What it does\nStops loading documents that nest deeper than 256 levels or expand (through aliases) to more than 1,000,000 nodes.\n## Why is this bad?\nSuch documents (\"billion laughs\") exhaust memory or the stack; no real workflow needs them.\n## Example\nNine levels of aliases, each repeating the previous one ten times."
-);
-load_meta!(
-    UNSUPPORTED_YAML,
-    nexus_schema::load::UNSUPPORTED_YAML,
-    "unsupported-yaml",
-    "A YAML construct has no JSON meaning.",
-    "## What it does\nReports YAML that cannot become JSON: a mapping used as a key, `.nan`, `.inf`.\n## Why is this bad?\nA workflow is JSON data; such a node cannot be deployed or run.\n## Example\n`? [a, b] : c`."
-);
-load_meta!(
-    NOT_A_WORKFLOW,
-    NOT_A_WORKFLOW_CODE,
-    "not-a-workflow",
-    Severity::Warning,
-    "A file given explicitly is neither a state machine nor a NEXUS workflow.",
-    "## What it does\nReports a file named on the command line that has neither `StartAt` + `States` (ASL) nor `version` + `states` (NEXUS).\n## Why is this bad?\nIt was probably meant to be checked; nothing in it was.\n## Example\n`nexus lint package.json`."
-);
-
-load_meta!(
-    MISSING_VERSION_META,
-    nexus_schema::nexus::MISSING_VERSION,
-    "missing-version",
-    Severity::Error,
-    "A NEXUS workflow has no `version`.",
-    "## What it does\nReports a NEXUS workflow without the `version` key.\n## Why is this bad?\nThe format version says how to read the file; without it a future reader cannot tell NEXUS v1 from a later format.\n## Example\n`states:` at the top with no `version: \"1.0\"`."
-);
-load_meta!(
-    UNSUPPORTED_VERSION_META,
-    nexus_schema::nexus::UNSUPPORTED_VERSION,
-    "unsupported-version",
-    Severity::Error,
-    "`version` is not a NEXUS format this tool reads.",
-    "## What it does\nReports a `version` other than `\"1.0\"`.\n## Why is this bad?\nThe file may use fields with a meaning this version of nexus does not know.\n## Example\n`version: 2`."
-);
-load_meta!(
-    MALFORMED_WORKFLOW_META,
-    nexus_schema::nexus::MALFORMED_WORKFLOW,
-    "malformed-workflow",
-    Severity::Error,
-    "A NEXUS node has the wrong shape.",
-    "## What it does\nReports a document, state or `on_failure` that is not a mapping, a `states` that is not a list, and similar shape errors.\n## Why is this bad?\nNothing below such a node can be read, so the workflow cannot be checked or run.\n## Example\n`states: ValidateUser` (a string instead of a list)."
-);
-load_meta!(
-    STATE_WITHOUT_NAME_META,
-    nexus_schema::nexus::STATE_WITHOUT_NAME,
-    "state-without-name",
-    Severity::Error,
-    "A NEXUS state has no `name`.",
-    "## What it does\nReports a state of a `states` list without a string `name`.\n## Why is this bad?\nThe name is the state's identity in ASL; transitions cannot reach a state without one.\n## Example\n`- type: pass` with no `name:`."
-);
-load_meta!(
-    NEXUS_DUPLICATE_NAME_META,
-    nexus_schema::nexus::DUPLICATE_STATE_NAME,
-    "duplicate-state-in-list",
-    Severity::Error,
-    "Two states of one NEXUS `states` list share a name.",
-    "## What it does\nReports a name used twice in the same `states` list.\n## Why is this bad?\nASL `States` is an object: one of the two states would silently replace the other.\n## Example\nTwo entries `- name: Charge`."
-);
-load_meta!(
-    NEXUS_UNKNOWN_FIELD_META,
-    nexus_schema::nexus::UNKNOWN_FIELD,
-    "unknown-nexus-field",
-    Severity::Error,
-    "A key that is not a NEXUS field.",
-    "## What it does\nReports keys that are not snake_case ASL fields, NEXUS keywords or sugar (for example `Next` or `on_faliure`).\n## Why is this bad?\nA misspelt field is ignored by intent nowhere: it would be dropped or misread.\n## Example\n`on_faliure: {retry: 3}`."
-);
-load_meta!(
-    CONFLICTING_FIELDS_META,
-    nexus_schema::nexus::CONFLICTING_FIELDS,
-    "conflicting-fields",
-    Severity::Error,
-    "Two NEXUS fields set the same ASL field.",
-    "## What it does\nReports sugar that collides with an explicit field (`action` with `resource`, `on_failure.retry` with `retry`).\n## Why is this bad?\nOnly one of them can win; which one was meant is unclear.\n## Example\n`action: charge` together with `resource: arn:...`."
-);
-load_meta!(
-    INVALID_SUGAR_META,
-    nexus_schema::nexus::INVALID_SUGAR,
-    "invalid-sugar-value",
-    Severity::Error,
-    "A sugar or extension field has a value with no meaning.",
-    "## What it does\nReports values such as `retry: \"often\"` or `backoff: sometimes`.\n## Why is this bad?\nSugar has exactly one documented ASL meaning per value; others cannot be lowered.\n## Example\n`backoff: linear`."
-);
-load_meta!(
-    UNKNOWN_STATE_TYPE_META,
-    nexus_schema::nexus::UNKNOWN_STATE_TYPE,
-    "unknown-state-type",
-    Severity::Error,
-    "`type` is not one of the eight state types.",
-    "## What it does\nReports a `type` other than task, pass, choice, wait, succeed, fail, parallel or map.\n## Why is this bad?\nAWS has no such state type; the workflow cannot run.\n## Example\n`type: lambda`."
-);
-load_meta!(
-    DEFINITION_UNREADABLE_META,
-    nexus_schema::template::DEFINITION_UNREADABLE,
-    "definition-unreadable",
-    Severity::Error,
-    "A template's `DefinitionUri` file cannot be read or parsed.",
-    "## What it does\nReports a SAM `DefinitionUri` (or similar) that points at a missing or unparsable local file.\n## Why is this bad?\n`sam deploy` would fail to package the state machine.\n## Example\n`DefinitionUri: statemachine/missing.asl.json`."
-);
-load_meta!(
-    UNDEFINED_SUBSTITUTION_META,
-    nexus_schema::template::UNDEFINED_SUBSTITUTION,
-    "undefined-substitution",
-    Severity::Error,
-    "A `${Placeholder}` in a definition that nothing defines.",
-    "## What it does\nReports placeholders used in a definition that neither `DefinitionSubstitutions` nor the `Fn::Sub` variables, parameters or resources define.\n## Why is this bad?\nCloudFormation rejects the template, or the literal `${Name}` reaches AWS.\n## Example\n`\"Resource\": \"${ChargeFunctionArn}\"` with no such substitution."
-);
-load_meta!(
-    UNUSED_SUBSTITUTION_META,
-    nexus_schema::template::UNUSED_SUBSTITUTION,
-    "unused-substitution",
-    Severity::Warning,
-    "A substitution that no placeholder uses.",
-    "## What it does\nReports `DefinitionSubstitutions` entries and `Fn::Sub` variables that the definition never mentions.\n## Why is this bad?\nUsually a renamed placeholder: the value meant for it goes nowhere.\n## Example\n`DefinitionSubstitutions: {OldArn: ...}` with only `${NewArn}` in the definition."
-);
-
-/// NX006: a file named explicitly is not a workflow.
-pub const NOT_A_WORKFLOW_CODE: Code = Code("NX006");
-
-/// The metadata of NX006 (`not-a-workflow`), for the loader in the CLI.
-pub fn not_a_workflow() -> &'static RuleMeta {
-    &NOT_A_WORKFLOW
-}
-
-/// Metadata of the codes the loaders report (they are not rules, but `nexus rules` lists them).
-pub fn load_codes() -> Vec<&'static RuleMeta> {
-    vec![
-        &INVALID_JSON,
-        &DUPLICATE_KEY,
-        &INVALID_YAML,
-        &YAML_LIMIT,
-        &UNSUPPORTED_YAML,
-        &NOT_A_WORKFLOW,
-        &MISSING_VERSION_META,
-        &UNSUPPORTED_VERSION_META,
-        &MALFORMED_WORKFLOW_META,
-        &STATE_WITHOUT_NAME_META,
-        &NEXUS_DUPLICATE_NAME_META,
-        &NEXUS_UNKNOWN_FIELD_META,
-        &CONFLICTING_FIELDS_META,
-        &INVALID_SUGAR_META,
-        &UNKNOWN_STATE_TYPE_META,
-        &DEFINITION_UNREADABLE_META,
-        &UNDEFINED_SUBSTITUTION_META,
-        &UNUSED_SUBSTITUTION_META,
     ]
 }
 
@@ -339,7 +151,7 @@ mod tests {
                 m.name
             );
             for h in ["## What it does", "## Why is this bad?", "## Example"] {
-                assert!(m.docs.contains(h), "{} docs lack `{h}`", m.code);
+                assert!(m.docs().contains(h), "{} docs lack `{h}`", m.code);
             }
         }
         for r in all() {

@@ -1,29 +1,33 @@
 //! NX205 mutually-exclusive-fields.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use serde_json::{Map, Value};
 
 use crate::view::Ql;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds pairs of fields of which ASL allows only one: a value and its `...Path` variant
-/// (`TimeoutSeconds`/`TimeoutSecondsPath`, `Error`/`ErrorPath`, ...), and the Map's legacy and
-/// current names (`Iterator`/`ItemProcessor`, `Parameters`/`ItemSelector`).
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`); which one would win is undefined.
-/// ## Example
-/// See `fixtures/invalid/NX205-mutually-exclusive-fields/`.
-pub(crate) struct MutuallyExclusiveFields;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX205"),
-    name: "mutually-exclusive-fields",
-    severity: Severity::Error,
-    summary: "Two fields of which ASL allows only one.",
-    docs: "## What it does\nFinds pairs of fields of which ASL allows at most one: `TimeoutSeconds`/`TimeoutSecondsPath`, `HeartbeatSeconds`/`HeartbeatSecondsPath` (Task); `Error`/`ErrorPath`, `Cause`/`CausePath` (Fail); `MaxConcurrency`/`MaxConcurrencyPath`, `ToleratedFailurePercentage`/`...Path`, `ToleratedFailureCount`/`...Path`, `ItemProcessor`/`Iterator`, `ItemSelector`/`Parameters` (Map); `MaxItems`/`MaxItemsPath` (`ItemReader.ReaderConfig`); `MaxItemsPerBatch`/`...Path`, `MaxInputBytesPerBatch`/`...Path` (`ItemBatcher`). (Wait's four time fields are NX206's; in a JSONata state a `...Path` field is NX208's.)\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`): a value is either fixed or read from the input, not both.\n## Example\n`\"TimeoutSeconds\": 20, \"TimeoutSecondsPath\": \"$.timeout\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds pairs of fields of which ASL allows at most one:
+    /// `TimeoutSeconds`/`TimeoutSecondsPath`, `HeartbeatSeconds`/`HeartbeatSecondsPath` (Task);
+    /// `Error`/`ErrorPath`, `Cause`/`CausePath` (Fail); `MaxConcurrency`/`MaxConcurrencyPath`,
+    /// `ToleratedFailurePercentage`/`...Path`, `ToleratedFailureCount`/`...Path`,
+    /// `ItemProcessor`/`Iterator`, `ItemSelector`/`Parameters` (Map); `MaxItems`/`MaxItemsPath`
+    /// (`ItemReader.ReaderConfig`); `MaxItemsPerBatch`/`...Path`, `MaxInputBytesPerBatch`/`...Path`
+    /// (`ItemBatcher`). (Wait's four time fields are NX206's; in a JSONata state a `...Path` field
+    /// is NX208's.)
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`): a value is either fixed or read
+    /// from the input, not both.
+    /// ## Example
+    /// `"TimeoutSeconds": 20, "TimeoutSecondsPath": "$.timeout"`.
+    pub(crate) struct MutuallyExclusiveFields = {
+        code: NX205,
+        name: "mutually-exclusive-fields",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "Two fields of which ASL allows only one.",
+    }
+}
 
 const TASK: &[(&str, &str)] = &[
     ("TimeoutSeconds", "TimeoutSecondsPath"),

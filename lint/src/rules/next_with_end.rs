@@ -1,27 +1,26 @@
 //! NX203 next-with-end.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds states that have both `Next` and `"End": true`.
-/// ## Why is this bad?
-/// ASL requires exactly one of them; AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
-/// Which one was meant is a guess: the state after it, or the end of the scope.
-/// ## Example
-/// See `fixtures/invalid/NX203-next-with-end/`.
-pub(crate) struct NextWithEnd;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX203"),
-    name: "next-with-end",
-    severity: Severity::Error,
-    summary: "A state has both `Next` and `End: true`.",
-    docs: "## What it does\nFinds Pass, Task, Wait, Parallel and Map states that have both `Next` and `\"End\": true`.\n## Why is this bad?\nASL: a state has exactly one of `Next` and `End`. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`), and a reader cannot tell whether the state was meant to end its scope or to continue.\n## Example\n`{\"Type\": \"Task\", \"Resource\": \"...\", \"Next\": \"Wait\", \"End\": true}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds Pass, Task, Wait, Parallel and Map states that have both `Next` and `"End": true`.
+    /// ## Why is this bad?
+    /// ASL: a state has exactly one of `Next` and `End`. AWS rejects the definition
+    /// (`SCHEMA_VALIDATION_FAILED`), and a reader cannot tell whether the state was meant to end
+    /// its scope or to continue.
+    /// ## Example
+    /// `{"Type": "Task", "Resource": "...", "Next": "Wait", "End": true}`.
+    pub(crate) struct NextWithEnd = {
+        code: NX203,
+        name: "next-with-end",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A state has both `Next` and `End: true`.",
+    }
+}
 
 /// The state types that leave through `Next`/`End` (ASL spec, "Transitions").
 pub(crate) fn has_transition(kind: &StateKind) -> bool {

@@ -1,25 +1,23 @@
 //! NX105 no-path-to-end.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds reachable states from which no terminal state can be reached.
-/// ## Why is this bad?
-/// Once an execution gets there it can only loop until it fails or times out (Standard
-/// workflows run up to a year).
-/// ## Example
-/// See `fixtures/invalid/NX105-no-path-to-end/`.
-pub(crate) struct NoPathToEnd;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX105"),
-    name: "no-path-to-end",
-    severity: Severity::Warning,
-    summary: "A state from which no terminal state can be reached (an infinite loop).",
-    docs: "## What it does\nFinds states, reachable from `StartAt`, from which no path leads to a terminal state (`End: true`, Succeed, Fail).\n## Why is this bad?\nOnce an execution enters such a loop it can only run until an error or the execution timeout ends it (a Standard workflow may run for a year, billed per transition).\n## Example\n`Poll -> Wait -> Poll` with no Choice leading out.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds states, reachable from `StartAt`, from which no path leads to a terminal state (`End:
+    /// true`, Succeed, Fail).
+    /// ## Why is this bad?
+    /// Once an execution enters such a loop it can only run until an error or the execution timeout
+    /// ends it (a Standard workflow may run for a year, billed per transition).
+    /// ## Example
+    /// `Poll -> Wait -> Poll` with no Choice leading out.
+    pub(crate) struct NoPathToEnd = {
+        code: NX105,
+        name: "no-path-to-end",
+        severity: Warning,
+        summary: "A state from which no terminal state can be reached (an infinite loop).",
+    }
+}
 
 impl Rule for NoPathToEnd {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,25 +1,24 @@
 //! NX104 no-terminal-state.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that each scope has at least one terminal state (`End: true`, Succeed or Fail).
-/// ## Why is this bad?
-/// An execution of such a scope can only end by failing or by running forever; AWS rejects it
-/// (`MISSING_END_STATE`... reported by the console as "no terminal state").
-/// ## Example
-/// See `fixtures/invalid/NX104-no-terminal-state/`.
-pub(crate) struct NoTerminalState;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX104"),
-    name: "no-terminal-state",
-    severity: Severity::Error,
-    summary: "A machine, branch or processor has no terminal state.",
-    docs: "## What it does\nChecks that the machine and each Parallel branch and Map processor has at least one terminal state: `\"End\": true`, a Succeed or a Fail state.\n## Why is this bad?\nAn execution of that scope can only fail or loop forever; AWS rejects the definition (`MISSING_END_STATE`).\n## Example\nTwo states whose `Next` point at each other, and nothing else.",
-    aws_code: Some("MISSING_END_STATE"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that the machine and each Parallel branch and Map processor has at least one terminal
+    /// state: `"End": true`, a Succeed or a Fail state.
+    /// ## Why is this bad?
+    /// An execution of that scope can only fail or loop forever; AWS rejects the definition
+    /// (`MISSING_END_STATE`).
+    /// ## Example
+    /// Two states whose `Next` point at each other, and nothing else.
+    pub(crate) struct NoTerminalState = {
+        code: NX104,
+        name: "no-terminal-state",
+        severity: Error,
+        aws_code: "MISSING_END_STATE",
+        summary: "A machine, branch or processor has no terminal state.",
+    }
+}
 
 impl Rule for NoTerminalState {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,5 +1,4 @@
 //! NX251 non-reference-path.
-use nexus_schema::Severity;
 use nexus_schema::expr::jsonpath::Root;
 
 use crate::expr_index::{
@@ -7,26 +6,24 @@ use crate::expr_index::{
 };
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that the fields that must name a single node hold a Reference Path: `ResultPath`,
-/// `ItemsPath`, Choice `Variable` and `...Path` comparisons, and the `*Path` fields of Wait,
-/// Task, Map and Fail. AWS: "The operators `@ .. , : ? *` aren't supported. Functions such as
-/// `length()` aren't supported." `ResultPath` writes into the state's input, so it must start
-/// at `$`, not at the context object or a variable.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// `"ResultPath": "$.items[*]"`, `"ItemsPath": "$..orders"`, `"ResultPath": "$result"`.
-pub(crate) struct NonReferencePath;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX251"),
-    name: "non-reference-path",
-    severity: Severity::Error,
-    summary: "A field that names one node holds a path that can select several, or a `ResultPath` that does not start at `$`.",
-    docs: "## What it does\nChecks that `ResultPath`, `ItemsPath`, Choice `Variable` and `...Path` comparisons, and the Wait/Task/Map/Fail `*Path` fields hold a Reference Path: no `@ .. , : ? *`, no `length()` (AWS \"Reference Paths\"). `ResultPath` must also start at `$`: it writes into the state input, not into `$$` or a variable.\n## Why is this bad?\nAWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"ResultPath\": \"$.items[*]\"`, `\"ItemsPath\": \"$..orders\"`, `\"ResultPath\": \"$result\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that `ResultPath`, `ItemsPath`, Choice `Variable` and `...Path` comparisons, and the
+    /// Wait/Task/Map/Fail `*Path` fields hold a Reference Path: no `@ .. , : ? *`, no `length()`
+    /// (AWS "Reference Paths"). `ResultPath` must also start at `$`: it writes into the state
+    /// input, not into `$$` or a variable.
+    /// ## Why is this bad?
+    /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"ResultPath": "$.items[*]"`, `"ItemsPath": "$..orders"`, `"ResultPath": "$result"`.
+    pub(crate) struct NonReferencePath = {
+        code: NX251,
+        name: "non-reference-path",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A field that names one node holds a path that can select several, or a `ResultPath` that does not start at `$`.",
+    }
+}
 
 impl Rule for NonReferencePath {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,29 +1,30 @@
 //! NX220 not-supported-in-express.
-use nexus_schema::Severity;
 use nexus_schema::asl::{IntegrationPattern, TaskResource};
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 
 use crate::{Context, MachineType, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// In Express workflows (`--type express`, and the child executions of a Distributed Map
-/// with `"ExecutionType": "EXPRESS"`), finds `.sync`, `.sync:2` and `.waitForTaskToken`
-/// integrations and activities.
-/// ## Why is this bad?
-/// Express workflows support only request-response integrations; AWS rejects the definition.
-/// ## Example
-/// See `fixtures/invalid/NX220-not-supported-in-express/`.
-pub(crate) struct NotSupportedInExpress;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX220"),
-    name: "not-supported-in-express",
-    severity: Severity::Error,
-    summary: "A `.sync`, `.waitForTaskToken` or activity Task in an Express workflow.",
-    docs: "## What it does\nWhen the machine is an Express workflow (`nexus lint --type express`, or `type = \"express\"` in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is `EXPRESS`, finds Task states using the Run a Job (`.sync`, `.sync:2`) or Wait for Callback (`.waitForTaskToken`) patterns, and activities.\n## Why is this bad?\nAWS (\"Integrating optimized services with Step Functions\"): Express Workflows only support request-response integrations; activities are not supported either (\"Choosing workflow type\"). The definition is rejected.\n## Example\n`\"Resource\": \"arn:aws:states:::states:startExecution.sync:2\"` in an Express machine.",
-    aws_code: Some("INVALID_RESOURCE"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// When the machine is an Express workflow (`nexus lint --type express`, or `type = "express"`
+    /// in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is
+    /// `EXPRESS`, finds Task states using the Run a Job (`.sync`, `.sync:2`) or Wait for Callback
+    /// (`.waitForTaskToken`) patterns, and activities.
+    /// ## Why is this bad?
+    /// AWS ("Integrating optimized services with Step Functions"): Express Workflows only support
+    /// request-response integrations; activities are not supported either ("Choosing workflow
+    /// type"). The definition is rejected.
+    /// ## Example
+    /// `"Resource": "arn:aws:states:::states:startExecution.sync:2"` in an Express machine.
+    pub(crate) struct NotSupportedInExpress = {
+        code: NX220,
+        name: "not-supported-in-express",
+        severity: Error,
+        aws_code: "INVALID_RESOURCE",
+        summary: "A `.sync`, `.waitForTaskToken` or activity Task in an Express workflow.",
+    }
+}
 
 impl Rule for NotSupportedInExpress {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,28 +1,24 @@
 //! NX258 outer-variable-assigned.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Reports an `Assign` inside a Parallel branch or an inline Map iteration that sets a
-/// variable the enclosing scope may already have set when the Parallel or Map state was
-/// entered.
-/// ## Why is this bad?
-/// Inner scopes can read the variables of outer scopes but not assign them (AWS "Passing
-/// data between states with variables", Variable scope): the assignment fails. Values meant
-/// for later states leave a Parallel or Map through its output.
-/// ## Example
-/// `total` assigned before a Map and again by a state of its `ItemProcessor`.
-pub(crate) struct OuterVariableAssigned;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX258"),
-    name: "outer-variable-assigned",
-    severity: Severity::Error,
-    summary: "A state inside a Parallel branch or Map iteration assigns a variable of an enclosing scope.",
-    docs: "## What it does\nReports an `Assign` inside a Parallel branch or an inline Map iteration that sets a variable the enclosing scope may already have set when the Parallel or Map state was entered.\n## Why is this bad?\nInner scopes can read the variables of outer scopes but not assign them (AWS \"Passing data between states with variables\", Variable scope); the assignment fails. Values for later states leave a Parallel or Map through its output.\n## Example\n`total` assigned before a Map and again by a state of its `ItemProcessor`.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Reports an `Assign` inside a Parallel branch or an inline Map iteration that sets a variable
+    /// the enclosing scope may already have set when the Parallel or Map state was entered.
+    /// ## Why is this bad?
+    /// Inner scopes can read the variables of outer scopes but not assign them (AWS "Passing data
+    /// between states with variables", Variable scope); the assignment fails. Values for later
+    /// states leave a Parallel or Map through its output.
+    /// ## Example
+    /// `total` assigned before a Map and again by a state of its `ItemProcessor`.
+    pub(crate) struct OuterVariableAssigned = {
+        code: NX258,
+        name: "outer-variable-assigned",
+        severity: Error,
+        summary: "A state inside a Parallel branch or Map iteration assigns a variable of an enclosing scope.",
+    }
+}
 
 impl Rule for OuterVariableAssigned {
     fn meta(&self) -> &'static RuleMeta {

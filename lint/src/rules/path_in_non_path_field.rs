@@ -1,29 +1,26 @@
 //! NX262 path-in-non-path-field.
-use nexus_schema::Severity;
 
 use crate::expr_index::looks_like_expression;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds a field of a JSONPath state, Choice rule or Map configuration whose name does not end
-/// in `Path` but whose string value is a path (`"Error": "$.error"`, `"StringEquals":
-/// "$.expected"`, `"Seconds": "$.delay"`). AWS reports this as the warning `NO_PATH`.
-/// ## Why is this bad?
-/// The value is taken literally: the Fail state's error is the text `$.error`, the Choice
-/// compares against the text `$.expected`. The path variant of the field (`ErrorPath`,
-/// `StringEqualsPath`, `SecondsPath`) evaluates it.
-/// ## Example
-/// `"Cause": "$.message"`.
-pub(crate) struct PathInNonPathField;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX262"),
-    name: "path-in-non-path-field",
-    severity: Severity::Warning,
-    summary: "A field whose name does not end in `Path` holds what looks like a path.",
-    docs: "## What it does\nFinds a field of a JSONPath state, Choice rule or Map configuration whose name does not end in `Path` but whose string value is a path (`\"Error\": \"$.error\"`, `\"StringEquals\": \"$.expected\"`). AWS warns with `NO_PATH`.\n## Why is this bad?\nThe value is taken literally; the `...Path` variant of the field (`ErrorPath`, `StringEqualsPath`, `SecondsPath`) is the one that evaluates it.\n## Example\n`\"Cause\": \"$.message\"`.",
-    aws_code: Some("NO_PATH"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds a field of a JSONPath state, Choice rule or Map configuration whose name does not end
+    /// in `Path` but whose string value is a path (`"Error": "$.error"`, `"StringEquals":
+    /// "$.expected"`). AWS warns with `NO_PATH`.
+    /// ## Why is this bad?
+    /// The value is taken literally; the `...Path` variant of the field (`ErrorPath`,
+    /// `StringEqualsPath`, `SecondsPath`) is the one that evaluates it.
+    /// ## Example
+    /// `"Cause": "$.message"`.
+    pub(crate) struct PathInNonPathField = {
+        code: NX262,
+        name: "path-in-non-path-field",
+        severity: Warning,
+        aws_code: "NO_PATH",
+        summary: "A field whose name does not end in `Path` holds what looks like a path.",
+    }
+}
 
 impl Rule for PathInNonPathField {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,27 +1,25 @@
 //! NX263 path-in-pass-result.
-use nexus_schema::Severity;
 
 use crate::expr_index::looks_like_expression;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds paths and intrinsic calls inside a Pass state's `Result` (`"Result": {"id.$":
-/// "$.id"}`). AWS reports this as the warning `PASS_RESULT_IS_STATIC`.
-/// ## Why is this bad?
-/// `Result` is static JSON: neither `.$` keys nor paths are evaluated there, so the output
-/// holds the text of the path.
-/// ## Example
-/// `"Result": {"orderId.$": "$.orderId"}`; use `Parameters` for that.
-pub(crate) struct PathInPassResult;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX263"),
-    name: "path-in-pass-result",
-    severity: Severity::Warning,
-    summary: "A Pass state's `Result` holds a path, which is never evaluated there.",
-    docs: "## What it does\nFinds paths and intrinsic calls inside a Pass state's `Result` (`\"Result\": {\"id.$\": \"$.id\"}`). AWS warns with `PASS_RESULT_IS_STATIC`.\n## Why is this bad?\n`Result` is static JSON: neither `.$` keys nor paths are evaluated there, so the output holds the text of the path.\n## Example\n`\"Result\": {\"orderId.$\": \"$.orderId\"}`; `Parameters` is where paths are evaluated.",
-    aws_code: Some("PASS_RESULT_IS_STATIC"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds paths and intrinsic calls inside a Pass state's `Result` (`"Result": {"id.$":
+    /// "$.id"}`). AWS warns with `PASS_RESULT_IS_STATIC`.
+    /// ## Why is this bad?
+    /// `Result` is static JSON: neither `.$` keys nor paths are evaluated there, so the output
+    /// holds the text of the path.
+    /// ## Example
+    /// `"Result": {"orderId.$": "$.orderId"}`; `Parameters` is where paths are evaluated.
+    pub(crate) struct PathInPassResult = {
+        code: NX263,
+        name: "path-in-pass-result",
+        severity: Warning,
+        aws_code: "PASS_RESULT_IS_STATIC",
+        summary: "A Pass state's `Result` holds a path, which is never evaluated there.",
+    }
+}
 
 impl Rule for PathInPassResult {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,29 +1,27 @@
 //! NX261 path-without-dollar-suffix.
-use nexus_schema::Severity;
 
 use crate::expr_index::looks_like_expression;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds a key of a payload template (`Parameters`, `ResultSelector`, `ItemSelector`,
-/// `Assign`, ...) of a JSONPath state that does not end in `.$` but whose string value is a
-/// path (`$.x`, `$$.Execution.Id`, `$var` for an assigned variable) or an intrinsic call.
-/// AWS reports this as the warning `NO_DOLLAR`.
-/// ## Why is this bad?
-/// Without `.$` the value is copied as text: the task receives the string `"$.orderId"`,
-/// not the order id.
-/// ## Example
-/// `"Parameters": {"OrderId": "$.orderId"}`.
-pub(crate) struct PathWithoutDollarSuffix;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX261"),
-    name: "path-without-dollar-suffix",
-    severity: Severity::Warning,
-    summary: "A template value looks like a path or intrinsic function, but its key lacks `.$`.",
-    docs: "## What it does\nFinds a payload-template key of a JSONPath state (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`, ...) without `.$` whose string value is a path (`$.x`, `$$.Execution.Id`, `$var` for an assigned variable) or an intrinsic call. AWS warns with `NO_DOLLAR`.\n## Why is this bad?\nWithout `.$` the value is copied as text: the task receives the string `\"$.orderId\"`, not the order id.\n## Example\n`\"Parameters\": {\"OrderId\": \"$.orderId\"}`.",
-    aws_code: Some("NO_DOLLAR"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds a payload-template key of a JSONPath state (`Parameters`, `ResultSelector`,
+    /// `ItemSelector`, `Assign`, ...) without `.$` whose string value is a path (`$.x`,
+    /// `$$.Execution.Id`, `$var` for an assigned variable) or an intrinsic call. AWS warns with
+    /// `NO_DOLLAR`.
+    /// ## Why is this bad?
+    /// Without `.$` the value is copied as text: the task receives the string `"$.orderId"`, not
+    /// the order id.
+    /// ## Example
+    /// `"Parameters": {"OrderId": "$.orderId"}`.
+    pub(crate) struct PathWithoutDollarSuffix = {
+        code: NX261,
+        name: "path-without-dollar-suffix",
+        severity: Warning,
+        aws_code: "NO_DOLLAR",
+        summary: "A template value looks like a path or intrinsic function, but its key lacks `.$`.",
+    }
+}
 
 impl Rule for PathWithoutDollarSuffix {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,28 +1,28 @@
 //! NX209 query-language-downgrade.
-use nexus_schema::Severity;
 use serde_json::Value;
 
 use crate::view::{Ql, machine_ql};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds states that set `"QueryLanguage": "JSONPath"` in a machine whose top-level
-/// `QueryLanguage` is `JSONata`.
-/// ## Why is this bad?
-/// AWS: a JSONata machine cannot be reverted to a mix of JSONata and JSONPath states; the
-/// definition is rejected (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX209-query-language-downgrade/`.
-pub(crate) struct QueryLanguageDowngrade;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX209"),
-    name: "query-language-downgrade",
-    severity: Severity::Error,
-    summary: "A JSONPath state in a machine whose `QueryLanguage` is JSONata.",
-    docs: "## What it does\nFinds states (at any depth) with `\"QueryLanguage\": \"JSONPath\"` in a state machine whose top-level `QueryLanguage` is `JSONata`.\n## Why is this bad?\nAWS (\"State machine structure\"): when the top level is JSONPath, single states may opt in to JSONata, but a top-level JSONata machine cannot be reverted to a mix of JSONata and JSONPath states. The definition is rejected (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`{\"QueryLanguage\": \"JSONata\", \"States\": {\"A\": {\"Type\": \"Pass\", \"QueryLanguage\": \"JSONPath\", ...}}}`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds states (at any depth) with `"QueryLanguage": "JSONPath"` in a state machine whose
+    /// top-level `QueryLanguage` is `JSONata`.
+    /// ## Why is this bad?
+    /// AWS ("State machine structure"): when the top level is JSONPath, single states may opt in to
+    /// JSONata, but a top-level JSONata machine cannot be reverted to a mix of JSONata and JSONPath
+    /// states. The definition is rejected (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `{"QueryLanguage": "JSONata", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath",
+    /// ...}}}`.
+    pub(crate) struct QueryLanguageDowngrade = {
+        code: NX209,
+        name: "query-language-downgrade",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A JSONPath state in a machine whose `QueryLanguage` is JSONata.",
+    }
+}
 
 impl Rule for QueryLanguageDowngrade {
     fn meta(&self) -> &'static RuleMeta {

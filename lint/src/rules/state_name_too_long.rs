@@ -1,27 +1,26 @@
 //! NX107 state-name-too-long.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds state names longer than 80 characters.
-/// ## Why is this bad?
-/// AWS limits state names to 80 Unicode characters and rejects longer ones.
-/// ## Example
-/// See `fixtures/invalid/NX107-state-name-too-long/`.
-pub(crate) struct StateNameTooLong;
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds state names longer than 80 Unicode characters.
+    /// ## Why is this bad?
+    /// AWS limits state names to 80 characters and rejects the definition
+    /// (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// A name generated from a long resource identifier.
+    pub(crate) struct StateNameTooLong = {
+        code: NX107,
+        name: "state-name-too-long",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A state name is longer than 80 characters.",
+    }
+}
 
 /// AWS Step Functions quotas: "Maximum length of state names: 80 Unicode characters".
 const MAX_LEN: usize = 80;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX107"),
-    name: "state-name-too-long",
-    severity: Severity::Error,
-    summary: "A state name is longer than 80 characters.",
-    docs: "## What it does\nFinds state names longer than 80 Unicode characters.\n## Why is this bad?\nAWS limits state names to 80 characters and rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\nA name generated from a long resource identifier.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
 
 impl Rule for StateNameTooLong {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,31 +1,27 @@
 //! NX257 undefined-variable.
-use nexus_schema::Severity;
 
 use crate::expr_index::report;
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Follows every path from `StartAt` (`Next`, `Default`, each Choice rule, each catcher) and
-/// reports a variable that a state reads (`$name` in a path, an intrinsic argument or a
-/// JSONata expression) when no path to that state can have assigned it: not an earlier
-/// state's `Assign` in the same scope, not an enclosing scope's before the Parallel or Map
-/// state was entered. A state's own `Assign` does not count: its expressions read the values
-/// the variables had when the state was entered.
-/// ## Why is this bad?
-/// Step Functions accepts the definition, but the read fails at run time
-/// (`States.Runtime`, or `States.QueryEvaluationError` in JSONata: "returned nothing").
-/// ## Example
-/// `"Parameters": {"id.$": "$orderId"}` in the first state, with `orderId` assigned later.
-pub(crate) struct UndefinedVariable;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX257"),
-    name: "undefined-variable",
-    severity: Severity::Warning,
-    summary: "A variable is read where no path from the start can have assigned it.",
-    docs: "## What it does\nFollows every path from `StartAt` (`Next`, `Default`, each Choice rule, each catcher) and reports a variable read (`$name` in a path, an intrinsic argument or a JSONata expression) that no path to the reading state can have assigned: not an earlier `Assign` of the same scope, not an enclosing scope's before its Parallel or Map state was entered. A state's own `Assign` does not count: its expressions see the values from state entry.\n## Why is this bad?\nStep Functions accepts the definition, but the read fails at run time (`States.Runtime`, or `States.QueryEvaluationError` in JSONata).\n## Example\n`\"Parameters\": {\"id.$\": \"$orderId\"}` in the first state, with `orderId` assigned only later.",
-    aws_code: None,
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Follows every path from `StartAt` (`Next`, `Default`, each Choice rule, each catcher) and
+    /// reports a variable read (`$name` in a path, an intrinsic argument or a JSONata expression)
+    /// that no path to the reading state can have assigned: not an earlier `Assign` of the same
+    /// scope, not an enclosing scope's before its Parallel or Map state was entered. A state's own
+    /// `Assign` does not count: its expressions see the values from state entry.
+    /// ## Why is this bad?
+    /// Step Functions accepts the definition, but the read fails at run time (`States.Runtime`, or
+    /// `States.QueryEvaluationError` in JSONata).
+    /// ## Example
+    /// `"Parameters": {"id.$": "$orderId"}` in the first state, with `orderId` assigned only later.
+    pub(crate) struct UndefinedVariable = {
+        code: NX257,
+        name: "undefined-variable",
+        severity: Warning,
+        summary: "A variable is read where no path from the start can have assigned it.",
+    }
+}
 
 impl Rule for UndefinedVariable {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,5 +1,4 @@
 //! NX219 unknown-service-integration.
-use nexus_schema::Severity;
 use nexus_schema::asl::{IntegrationPattern, TaskResource};
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
@@ -7,24 +6,28 @@ use serde_json::Value;
 use crate::integrations::{self, Known};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks `arn:<partition>:states:::<service>:<action>[.pattern]` Task resources against the
-/// table of Step Functions integrations (`lint/data/integrations.json`).
-/// ## Why is this bad?
-/// AWS rejects an integration it does not have (`INVALID_RESOURCE`), such as
-/// `arn:aws:states:::dynamodb:query` (only the AWS SDK integration has `query`).
-/// ## Example
-/// See `fixtures/invalid/NX219-unknown-service-integration/`.
-pub(crate) struct UnknownServiceIntegration;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX219"),
-    name: "unknown-service-integration",
-    severity: Severity::Error,
-    summary: "A service integration, or integration pattern, that Step Functions does not have.",
-    docs: "## What it does\nChecks `arn:<partition>:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]` Task resources against the table of optimized integrations kept in `lint/data/integrations.json` (service, action, supported patterns), and `arn:<partition>:states:::aws-sdk:<service>:<apiAction>` resources by form (an AWS SDK integration supports request-response and `.waitForTaskToken`, not `.sync`).\n## Why is this bad?\nAWS (\"Integrating optimized services with Step Functions\") rejects integrations and patterns it does not offer (`INVALID_RESOURCE`). `arn:aws:states:::dynamodb:query` does not exist: the optimized DynamoDB integration has `getItem`, `putItem`, `updateItem` and `deleteItem`; `query` needs `arn:aws:states:::aws-sdk:dynamodb:query`.\n## Example\n`\"Resource\": \"arn:aws:states:::dynamodb:query\"`.",
-    aws_code: Some("INVALID_RESOURCE"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks `arn:<partition>:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]` Task
+    /// resources against the table of optimized integrations kept in `lint/data/integrations.json`
+    /// (service, action, supported patterns), and
+    /// `arn:<partition>:states:::aws-sdk:<service>:<apiAction>` resources by form (an AWS SDK
+    /// integration supports request-response and `.waitForTaskToken`, not `.sync`).
+    /// ## Why is this bad?
+    /// AWS ("Integrating optimized services with Step Functions") rejects integrations and patterns
+    /// it does not offer (`INVALID_RESOURCE`). `arn:aws:states:::dynamodb:query` does not exist:
+    /// the optimized DynamoDB integration has `getItem`, `putItem`, `updateItem` and `deleteItem`;
+    /// `query` needs `arn:aws:states:::aws-sdk:dynamodb:query`.
+    /// ## Example
+    /// `"Resource": "arn:aws:states:::dynamodb:query"`.
+    pub(crate) struct UnknownServiceIntegration = {
+        code: NX219,
+        name: "unknown-service-integration",
+        severity: Error,
+        aws_code: "INVALID_RESOURCE",
+        summary: "A service integration, or integration pattern, that Step Functions does not have.",
+    }
+}
 
 fn suffix_names(ps: &[IntegrationPattern]) -> String {
     let names: Vec<String> = ps

@@ -1,24 +1,24 @@
 //! NX101 unknown-start-at.
-use nexus_schema::Severity;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Checks that `StartAt` names a state of its own scope.
-/// ## Why is this bad?
-/// The execution would have nowhere to begin; AWS rejects it (`MISSING_TRANSITION_TARGET`).
-/// ## Example
-/// See `fixtures/invalid/NX101-unknown-start-at/`.
-pub(crate) struct UnknownStartAt;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX101"),
-    name: "unknown-start-at",
-    severity: Severity::Error,
-    summary: "`StartAt` names no state of its scope.",
-    docs: "## What it does\nChecks that `StartAt` (of the machine, each Parallel branch and each Map processor) names a state of that same scope.\n## Why is this bad?\nThe execution would have nowhere to begin; AWS rejects the definition (`MISSING_TRANSITION_TARGET`).\n## Example\n`\"StartAt\": \"Validate\"` where the state is called `ValidateUser`.",
-    aws_code: Some("MISSING_TRANSITION_TARGET"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks that `StartAt` (of the machine, each Parallel branch and each Map processor) names a
+    /// state of that same scope.
+    /// ## Why is this bad?
+    /// The execution would have nowhere to begin; AWS rejects the definition
+    /// (`MISSING_TRANSITION_TARGET`).
+    /// ## Example
+    /// `"StartAt": "Validate"` where the state is called `ValidateUser`.
+    pub(crate) struct UnknownStartAt = {
+        code: NX101,
+        name: "unknown-start-at",
+        severity: Error,
+        aws_code: "MISSING_TRANSITION_TARGET",
+        summary: "`StartAt` names no state of its scope.",
+    }
+}
 
 impl Rule for UnknownStartAt {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,29 +1,28 @@
 //! NX218 unrecognised-resource.
-use nexus_schema::Severity;
 use nexus_schema::asl::TaskResource;
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds Task `Resource` ARNs of a service other than Lambda and Step Functions
-/// (`arn:aws:sqs:...`, `arn:aws:swf:...`).
-/// ## Why is this bad?
-/// Step Functions runs Lambda functions, activities and `arn:aws:states:::` integrations; a
-/// queue or table ARN as `Resource` is usually meant as a parameter of an integration.
-/// ## Example
-/// See `fixtures/invalid/NX218-unrecognised-resource/`.
-pub(crate) struct UnrecognisedResource;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX218"),
-    name: "unrecognised-resource",
-    severity: Severity::Warning,
-    summary: "A Task `Resource` ARN of a service Step Functions does not run directly.",
-    docs: "## What it does\nFinds Task `Resource` ARNs whose service is neither `lambda` nor `states` (for example `arn:aws:sqs:us-east-1:123456789012:orders`).\n## Why is this bad?\nA Task runs a Lambda function, an activity, or a service integration (`arn:aws:states:::sqs:sendMessage` with the queue in `Parameters`/`Arguments`). Such a Resource is well-formed, so this is a warning, but it rarely does what was meant.\n## Example\n`\"Resource\": \"arn:aws:sqs:us-east-1:123456789012:orders\"`.",
-    aws_code: Some("INVALID_RESOURCE"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Finds Task `Resource` ARNs whose service is neither `lambda` nor `states` (for example
+    /// `arn:aws:sqs:us-east-1:123456789012:orders`).
+    /// ## Why is this bad?
+    /// A Task runs a Lambda function, an activity, or a service integration
+    /// (`arn:aws:states:::sqs:sendMessage` with the queue in `Parameters`/`Arguments`). Such a
+    /// Resource is well-formed, so this is a warning, but it rarely does what was meant.
+    /// ## Example
+    /// `"Resource": "arn:aws:sqs:us-east-1:123456789012:orders"`.
+    pub(crate) struct UnrecognisedResource = {
+        code: NX218,
+        name: "unrecognised-resource",
+        severity: Warning,
+        aws_code: "INVALID_RESOURCE",
+        summary: "A Task `Resource` ARN of a service Step Functions does not run directly.",
+    }
+}
 
 impl Rule for UnrecognisedResource {
     fn meta(&self) -> &'static RuleMeta {

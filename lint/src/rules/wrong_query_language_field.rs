@@ -1,5 +1,4 @@
 //! NX208 wrong-query-language-field.
-use nexus_schema::Severity;
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::{push, push_index};
 use serde_json::Value;
@@ -7,25 +6,29 @@ use serde_json::Value;
 use crate::view::{self, Ql, StateView};
 use crate::{Context, Rule, RuleMeta, Sink};
 
-/// ## What it does
-/// Finds fields of the other query language: JSONPath fields (`InputPath`, `Parameters`,
-/// `ResultSelector`, `ResultPath`, `OutputPath`, `*Path`, `Variable`) in JSONata
-/// states, JSONata fields (`Arguments`, `Output`, `Items`, `Condition`) and `{% %}` values of
-/// typed fields in JSONPath states.
-/// ## Why is this bad?
-/// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
-/// ## Example
-/// See `fixtures/invalid/NX208-wrong-query-language-field/`.
-pub(crate) struct WrongQueryLanguageField;
-
-static META: RuleMeta = RuleMeta {
-    code: nexus_schema::Code("NX208"),
-    name: "wrong-query-language-field",
-    severity: Severity::Error,
-    summary: "A field or value of the other query language (JSONPath vs JSONata).",
-    docs: "## What it does\nChecks every state against its query language (its `QueryLanguage`, else the machine's). In JSONata states: no `InputPath`, `Parameters`, `ResultSelector`, `ResultPath`, `OutputPath`, `Result`, no `...Path` field (`TimeoutSecondsPath`, `ItemsPath`, `ErrorPath`, `ItemReader.ReaderConfig.MaxItemsPath`, ...) and no `Variable`/comparison operators/`And`/`Or`/`Not` in choice rules. In JSONPath states: no `Arguments`, `Output`, `Items`, `Condition`, and no `{% ... %}` value in a field that is a number or keyword in JSONPath (`Seconds`, `TimeoutSeconds`, `MaxConcurrency`, ...).\n## Why is this bad?\nAWS (\"Transforming data with JSONata\"): a JSONata state has `Arguments` and `Output` instead of the five JSONPath fields, and no `Path` fields; the JSONata fields do not exist in JSONPath. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).\n## Example\n`\"QueryLanguage\": \"JSONata\"` with `\"ResultPath\": \"$.result\"`.",
-    aws_code: Some("SCHEMA_VALIDATION_FAILED"),
-};
+crate::rule::declare_rule! {
+    /// ## What it does
+    /// Checks every state against its query language (its `QueryLanguage`, else the machine's). In
+    /// JSONata states: no `InputPath`, `Parameters`, `ResultSelector`, `ResultPath`, `OutputPath`,
+    /// `Result`, no `...Path` field (`TimeoutSecondsPath`, `ItemsPath`, `ErrorPath`,
+    /// `ItemReader.ReaderConfig.MaxItemsPath`, ...) and no `Variable`/comparison
+    /// operators/`And`/`Or`/`Not` in choice rules. In JSONPath states: no `Arguments`, `Output`,
+    /// `Items`, `Condition`, and no `{% ... %}` value in a field that is a number or keyword in
+    /// JSONPath (`Seconds`, `TimeoutSeconds`, `MaxConcurrency`, ...).
+    /// ## Why is this bad?
+    /// AWS ("Transforming data with JSONata"): a JSONata state has `Arguments` and `Output` instead
+    /// of the five JSONPath fields, and no `Path` fields; the JSONata fields do not exist in
+    /// JSONPath. AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
+    /// ## Example
+    /// `"QueryLanguage": "JSONata"` with `"ResultPath": "$.result"`.
+    pub(crate) struct WrongQueryLanguageField = {
+        code: NX208,
+        name: "wrong-query-language-field",
+        severity: Error,
+        aws_code: "SCHEMA_VALIDATION_FAILED",
+        summary: "A field or value of the other query language (JSONPath vs JSONata).",
+    }
+}
 
 /// JSONPath-only fields of a state, with what a JSONata state uses instead.
 const JSONPATH_ONLY: &[(&str, &str)] = &[

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use self::lex::{Lexer, SyntaxError};
 use super::{DUPLICATE_KEY, INVALID_JSON, Loaded};
-use crate::diagnostic::{Diagnostic, Note, Severity};
+use crate::diagnostic::{Diagnostic, Note};
 use crate::location::{LocationMap, NodeKind, NodeLoc, SpanTree, TextRange};
 
 /// Deepest nesting of arrays and objects accepted.
@@ -135,14 +135,7 @@ impl<'a> Parser<'a> {
     }
 
     fn syntax(&self, e: SyntaxError) -> Diagnostic {
-        Diagnostic::new(
-            INVALID_JSON,
-            "invalid-json",
-            Severity::Error,
-            self.pointer(),
-            e.message,
-        )
-        .with_span(e.span)
+        INVALID_JSON.at(self.pointer(), e.message).with_span(e.span)
     }
 
     fn run(mut self) -> Result<Loaded, Diagnostic> {
@@ -296,11 +289,7 @@ impl<'a> Parser<'a> {
                 format!("object at {container}")
             };
             let key = crate::pointer::last(&pointer).unwrap_or_default();
-            let mut d = Diagnostic::new(
-                DUPLICATE_KEY,
-                "duplicate-key",
-                Severity::Error,
-                pointer.clone(),
+            let mut d = DUPLICATE_KEY.at(pointer.clone(),
                 format!("duplicate key `{key}` in {place}"),
             )
             .on_key()
@@ -434,15 +423,7 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Append `/` and the RFC 6901 escaped `key` (`~` → `~0`, `/` → `~1`).
-pub(crate) fn push_token(pointer: &mut String, key: &str) {
-    pointer.push('/');
-    if key.contains(['~', '/']) {
-        pointer.push_str(&crate::pointer::escape(key));
-    } else {
-        pointer.push_str(key);
-    }
-}
+pub(crate) use crate::pointer::push_token;
 
 /// `"/a/b"` → `"/a"`, `""` → `""`.
 fn parent_pointer(pointer: &str) -> &str {

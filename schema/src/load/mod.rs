@@ -11,19 +11,82 @@ pub mod yaml;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::location::LocationMap;
 
-/// NX001: the text is not valid JSON.
-pub const INVALID_JSON: Code = Code("NX001");
-/// NX002: an object has the same key twice.
-pub const DUPLICATE_KEY: Code = Code("NX002");
-/// NX003: the text is not valid YAML.
-pub const INVALID_YAML: Code = Code("NX003");
-/// NX004: a YAML document exceeds a safety limit (nesting depth, alias expansion, size).
-pub const YAML_LIMIT: Code = Code("NX004");
-/// NX005: a YAML construct with no JSON meaning (non-string key, merge key, NaN...).
-pub const UNSUPPORTED_YAML: Code = Code("NX005");
+crate::declare_code! {
+    /// ## What it does
+    /// Reports JSON syntax errors at the byte where parsing stopped.
+    /// ## Why is this bad?
+    /// AWS rejects the definition before looking at it.
+    /// ## Example
+    /// `{"StartAt": "A",}` (trailing comma).
+    pub static INVALID_JSON = {
+        code: NX001, name: "invalid-json", severity: Error,
+        summary: "The file is not valid JSON.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Reports every key that repeats within one object, naming both places.
+    /// ## Why is this bad?
+    /// AWS rejects duplicate keys; many JSON parsers silently keep the last one, so what you
+    /// review is not what runs.
+    /// ## Example
+    /// Two `"Next"` members in one state.
+    pub static DUPLICATE_KEY = {
+        code: NX002, name: "duplicate-key", severity: Error,
+        summary: "An object has the same key twice.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Reports YAML syntax errors where the parser stopped.
+    /// ## Why is this bad?
+    /// Nothing in the file can be checked or run.
+    /// ## Example
+    /// A tab used for indentation.
+    pub static INVALID_YAML = {
+        code: NX003, name: "invalid-yaml", severity: Error,
+        summary: "The file is not valid YAML.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Stops loading documents that nest deeper than 256 levels or expand (through aliases) to
+    /// more than 1,000,000 nodes.
+    /// ## Why is this bad?
+    /// Such documents ("billion laughs") exhaust memory or the stack; no real workflow needs
+    /// them.
+    /// ## Example
+    /// Nine levels of aliases, each repeating the previous one ten times.
+    pub static YAML_LIMIT = {
+        code: NX004, name: "yaml-limit-exceeded", severity: Error,
+        summary: "A YAML document is nested too deeply or expands to too many nodes.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Reports YAML that cannot become JSON: a mapping used as a key, a merge key, `.nan`,
+    /// `.inf`.
+    /// ## Why is this bad?
+    /// A workflow is JSON data; such a node cannot be deployed or run.
+    /// ## Example
+    /// `? [a, b] : c`.
+    pub static UNSUPPORTED_YAML = {
+        code: NX005, name: "unsupported-yaml", severity: Error,
+        summary: "A YAML construct has no JSON meaning.",
+    }
+}
+
+/// Every code the loaders report.
+pub static CODES: &[&crate::RuleMeta] = &[
+    &INVALID_JSON,
+    &DUPLICATE_KEY,
+    &INVALID_YAML,
+    &YAML_LIMIT,
+    &UNSUPPORTED_YAML,
+];
 
 /// One loaded document.
 #[derive(Clone, Debug)]

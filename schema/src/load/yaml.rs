@@ -27,7 +27,7 @@ use saphyr_parser::{Event, Parser, ScanError};
 use self::build::DocBuilder;
 use self::offsets::Offsets;
 use super::{INVALID_YAML, Loaded, YAML_LIMIT, YamlOptions};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 /// Load a YAML stream (see [`super::load_yaml`]).
 pub fn load(src: &str, options: &YamlOptions) -> Result<Vec<Loaded>, Diagnostic> {
@@ -64,21 +64,12 @@ fn scan_error(offsets: &mut Offsets<'_>, e: &ScanError) -> Diagnostic {
     let span = offsets.char_span(*e.marker());
     // saphyr stops flow nesting itself, deeper than any real document.
     if e.info().contains("recursion limit") {
-        return Diagnostic::new(
-            YAML_LIMIT,
-            "yaml-limit",
-            Severity::Error,
-            "",
-            format!("nesting too deep for the YAML parser ({})", e.info()),
-        )
-        .with_span(span);
+        return YAML_LIMIT
+            .at(
+                "",
+                format!("nesting too deep for the YAML parser ({})", e.info()),
+            )
+            .with_span(span);
     }
-    Diagnostic::new(
-        INVALID_YAML,
-        "invalid-yaml",
-        Severity::Error,
-        "",
-        e.info().to_string(),
-    )
-    .with_span(span)
+    INVALID_YAML.at("", e.info().to_string()).with_span(span)
 }

@@ -11,9 +11,9 @@ use super::sugar::{self, QueryLanguage};
 use super::{
     CONFLICTING_FIELDS, Compensation, DUPLICATE_STATE_NAME, FORMAT_VERSION, INVALID_SUGAR, Lowered,
     MALFORMED_WORKFLOW, MISSING_VERSION, STATE_WITHOUT_NAME, UNKNOWN_FIELD, UNKNOWN_STATE_TYPE,
-    UNSUPPORTED_VERSION, name_of,
+    UNSUPPORTED_VERSION,
 };
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::document::PointerMap;
 use crate::pointer::{push, push_index};
 
@@ -22,8 +22,7 @@ pub fn lower(doc: &Value) -> Lowered {
     let mut l = Lowerer::default();
     let Some(obj) = doc.as_object() else {
         l.issue(
-            MALFORMED_WORKFLOW,
-            Severity::Error,
+            &MALFORMED_WORKFLOW,
             "",
             "a NEXUS workflow must be a mapping",
         );
@@ -31,12 +30,7 @@ pub fn lower(doc: &Value) -> Lowered {
     };
     match obj.get("version") {
         None => {
-            l.issue(
-                MISSING_VERSION,
-                Severity::Error,
-                "",
-                "the workflow has no `version`",
-            );
+            l.issue(&MISSING_VERSION, "", "the workflow has no `version`");
             if let Some(last) = l.issues.last_mut() {
                 last.help = Some(format!("add `version: \"{FORMAT_VERSION}\"` at the top"));
             }
@@ -45,8 +39,7 @@ pub fn lower(doc: &Value) -> Lowered {
         Some(v) => {
             let shown = v.to_string();
             l.issue(
-                UNSUPPORTED_VERSION,
-                Severity::Error,
+                &UNSUPPORTED_VERSION,
                 "/version",
                 format!("unsupported NEXUS version {shown}; this tool reads \"{FORMAT_VERSION}\""),
             );
@@ -56,8 +49,7 @@ pub fn lower(doc: &Value) -> Lowered {
         && !name.is_string()
     {
         l.issue(
-            INVALID_SUGAR,
-            Severity::Error,
+            &INVALID_SUGAR,
             "/name",
             "the workflow `name` must be a string",
         );
@@ -68,8 +60,7 @@ pub fn lower(doc: &Value) -> Lowered {
         match p.as_array() {
             Some(list) => policies.extend(list.iter().cloned()),
             None => l.issue(
-                MALFORMED_WORKFLOW,
-                Severity::Error,
+                &MALFORMED_WORKFLOW,
                 "/policies",
                 "`policies` must be a list",
             ),
@@ -115,9 +106,8 @@ impl Lowerer {
         }
     }
 
-    fn issue(&mut self, code: Code, severity: Severity, ptr: &str, msg: impl Into<String>) {
-        self.issues
-            .push(Diagnostic::new(code, name_of(code), severity, ptr, msg));
+    fn issue(&mut self, code: &'static RuleMeta, ptr: &str, msg: impl Into<String>) {
+        self.issues.push(code.at(ptr, msg));
     }
 
     fn map(&mut self, asl: &str, nexus: &str) {
@@ -148,15 +138,10 @@ impl Lowerer {
         if let Some((_, _, first)) = out.iter().find(|(k, _, _)| k == key) {
             let first = first.clone();
             self.issues.push(
-                Diagnostic::new(
-                    CONFLICTING_FIELDS,
-                    name_of(CONFLICTING_FIELDS),
-                    Severity::Error,
-                    nx,
-                    format!("the ASL field `{key}` is set twice"),
-                )
-                .note_at("first set here", first)
-                .help("keep one of the two"),
+                CONFLICTING_FIELDS
+                    .at(nx, format!("the ASL field `{key}` is set twice"))
+                    .note_at("first set here", first)
+                    .help("keep one of the two"),
             );
             return;
         }
@@ -199,8 +184,7 @@ impl Lowerer {
                         }
                         None => {
                             self.issue(
-                                MALFORMED_WORKFLOW,
-                                Severity::Error,
+                                &MALFORMED_WORKFLOW,
                                 &kp,
                                 "`states` must be a list of states",
                             );
@@ -243,8 +227,7 @@ impl Lowerer {
             let p = push_index(nx, i);
             let Some(o) = item.as_object() else {
                 self.issue(
-                    MALFORMED_WORKFLOW,
-                    Severity::Error,
+                    &MALFORMED_WORKFLOW,
                     &p,
                     "a state must be a mapping with a `name`",
                 );
@@ -254,20 +237,14 @@ impl Lowerer {
                 Some(Value::String(s)) => s.clone(),
                 Some(_) => {
                     self.issue(
-                        STATE_WITHOUT_NAME,
-                        Severity::Error,
+                        &STATE_WITHOUT_NAME,
                         &push(&p, "name"),
                         "a state `name` must be a string",
                     );
                     continue;
                 }
                 None => {
-                    self.issue(
-                        STATE_WITHOUT_NAME,
-                        Severity::Error,
-                        &p,
-                        "this state has no `name`",
-                    );
+                    self.issue(&STATE_WITHOUT_NAME, &p, "this state has no `name`");
                     continue;
                 }
             };
@@ -277,15 +254,13 @@ impl Lowerer {
             if let Some((_, at)) = seen.iter().find(|(n, _)| *n == name) {
                 let at = at.clone();
                 self.issues.push(
-                    Diagnostic::new(
-                        DUPLICATE_STATE_NAME,
-                        name_of(DUPLICATE_STATE_NAME),
-                        Severity::Error,
-                        push(&p, "name"),
-                        format!("a state named `{name}` is already defined in this list"),
-                    )
-                    .note_at("first defined here", at)
-                    .help("state names must be unique; rename one of them"),
+                    DUPLICATE_STATE_NAME
+                        .at(
+                            push(&p, "name"),
+                            format!("a state named `{name}` is already defined in this list"),
+                        )
+                        .note_at("first defined here", at)
+                        .help("state names must be unique; rename one of them"),
                 );
                 continue;
             }
@@ -319,10 +294,7 @@ impl Lowerer {
                 let value = match known {
                     Some((asl_name, _)) => json!(asl_name),
                     None => {
-                        self.issue(
-                            UNKNOWN_STATE_TYPE,
-                            Severity::Error,
-                            &tp,
+                        self.issue(&UNKNOWN_STATE_TYPE, &tp,
                             format!(
                                 "unknown state type {t}; expected one of task, pass, choice, wait, succeed, fail, parallel, map"
                             ),
@@ -332,14 +304,12 @@ impl Lowerer {
                 };
                 if action.is_some() && value != json!("Task") {
                     self.issues.push(
-                        Diagnostic::new(
-                            CONFLICTING_FIELDS,
-                            name_of(CONFLICTING_FIELDS),
-                            Severity::Error,
-                            tp.clone(),
-                            "`action` makes a state a task, but `type` says otherwise",
-                        )
-                        .note_at("the action", push(nx, "action")),
+                        CONFLICTING_FIELDS
+                            .at(
+                                tp.clone(),
+                                "`action` makes a state a task, but `type` says otherwise",
+                            )
+                            .note_at("the action", push(nx, "action")),
                     );
                 }
                 out.push(("Type".into(), value, tp));
@@ -364,8 +334,7 @@ impl Lowerer {
                         }
                     }
                     None => self.issue(
-                        INVALID_SUGAR,
-                        Severity::Error,
+                        &INVALID_SUGAR,
                         &kp,
                         "`action` must be a string: a Lambda function name or an ARN",
                     ),
@@ -389,8 +358,7 @@ impl Lowerer {
     ) {
         let Some(o) = v.as_object() else {
             self.issue(
-                MALFORMED_WORKFLOW,
-                Severity::Error,
+                &MALFORMED_WORKFLOW,
                 nx,
                 "`on_failure` must be a mapping {retry, backoff, catch, compensate}",
             );
@@ -402,8 +370,7 @@ impl Lowerer {
             match k.as_str() {
                 "retry" => self.retry(val, o.get("backoff"), &kp, &push(nx, "backoff"), asl, out),
                 "backoff" if !retry_is_count => self.issue(
-                    INVALID_SUGAR,
-                    Severity::Error,
+                    &INVALID_SUGAR,
                     &kp,
                     "`backoff` applies to `retry: N` only; write the fields in each retrier",
                 ),
@@ -415,12 +382,7 @@ impl Lowerer {
                         let lowered = self.value(Kind::List(Ctx::Catcher), val, &kp, &ap);
                         self.put(out, "Catch", lowered, &kp);
                     }
-                    _ => self.issue(
-                        INVALID_SUGAR,
-                        Severity::Error,
-                        &kp,
-                        "`catch` must be a list of catchers",
-                    ),
+                    _ => self.issue(&INVALID_SUGAR, &kp, "`catch` must be a list of catchers"),
                 },
                 "compensate" => match val.as_str() {
                     Some(a) => self.compensations.push(Compensation {
@@ -430,23 +392,17 @@ impl Lowerer {
                         asl_scope: asl_scope.to_string(),
                     }),
                     None => self.issue(
-                        INVALID_SUGAR,
-                        Severity::Error,
+                        &INVALID_SUGAR,
                         &kp,
                         "`compensate` must be an action: a Lambda function name or an ARN",
                     ),
                 },
                 other => {
                     self.issues.push(
-                        Diagnostic::new(
-                            UNKNOWN_FIELD,
-                            name_of(UNKNOWN_FIELD),
-                            Severity::Error,
-                            kp.clone(),
-                            format!("unknown key `{other}` in `on_failure`"),
-                        )
-                        .on_key()
-                        .help("`on_failure` takes retry, backoff, catch and compensate"),
+                        UNKNOWN_FIELD
+                            .at(kp.clone(), format!("unknown key `{other}` in `on_failure`"))
+                            .on_key()
+                            .help("`on_failure` takes retry, backoff, catch and compensate"),
                     );
                 }
             }
@@ -487,7 +443,7 @@ impl Lowerer {
                             for (sub, msg) in errs {
                                 let p =
                                     sub.map_or(backoff_nx.to_string(), |s| push(backoff_nx, &s));
-                                self.issue(INVALID_SUGAR, Severity::Error, &p, msg);
+                                self.issue(&INVALID_SUGAR, &p, msg);
                             }
                         }
                     }
@@ -500,8 +456,7 @@ impl Lowerer {
                 self.put(out, "Retry", lowered, nx);
             }
             _ => self.issue(
-                INVALID_SUGAR,
-                Severity::Error,
+                &INVALID_SUGAR,
                 nx,
                 "`retry` must be a number of attempts or a list of retriers",
             ),
@@ -512,8 +467,7 @@ impl Lowerer {
     fn x_asl(&mut self, v: &Value, nx: &str, asl: &str, out: &mut Fields) {
         let Some(o) = v.as_object() else {
             self.issue(
-                MALFORMED_WORKFLOW,
-                Severity::Error,
+                &MALFORMED_WORKFLOW,
                 nx,
                 "`x_asl` must be a mapping of ASL fields",
             );
@@ -534,30 +488,21 @@ impl Lowerer {
                 let canonical = names::nexus_key(ctx, &ak);
                 if canonical != k {
                     self.issues.push(
-                        Diagnostic::new(
-                            UNKNOWN_FIELD,
-                            name_of(UNKNOWN_FIELD),
-                            Severity::Error,
-                            nx,
-                            format!("`{k}` is not a NEXUS field name"),
-                        )
-                        .on_key()
-                        .help(format!("write `{canonical}`")),
+                        UNKNOWN_FIELD
+                            .at(nx, format!("`{k}` is not a NEXUS field name"))
+                            .on_key()
+                            .help(format!("write `{canonical}`")),
                     );
                 }
                 ak
             }
             None => {
                 self.issues.push(
-                    Diagnostic::new(
-                        UNKNOWN_FIELD,
-                        name_of(UNKNOWN_FIELD),
-                        Severity::Warning,
-                        nx,
-                        format!(
+                    UNKNOWN_FIELD
+                        .at(nx, format!(
                             "`{k}` is not a snake_case NEXUS field; kept as the ASL field `{k}`"
-                        ),
-                    )
+                        ))
+                        .with_severity(Severity::Warning)
                     .on_key()
                     .help(format!(
                         "write `{}`, or put ASL fields that must keep their spelling under `x_asl`",

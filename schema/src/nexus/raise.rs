@@ -13,16 +13,16 @@ use serde_json::{Map, Value, json};
 use super::lower::{lower, lower_state_alone};
 use super::names::{self, Ctx, Kind};
 use super::sugar::{self, LAMBDA_INVOKE, QueryLanguage};
-use super::{FIELD_KEPT_VERBATIM, FORMAT_VERSION, Raised, UNKNOWN_FIELD_KEPT, name_of};
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use super::{FIELD_KEPT_VERBATIM, FORMAT_VERSION, Raised, UNKNOWN_FIELD_KEPT};
+use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::pointer::{push, push_index};
 
 /// Raise an ASL definition to a NEXUS workflow, with migration notes (NX401, NX402).
 pub fn raise(asl: &Value) -> Raised {
     let mut r = Raiser::default();
     let Some(obj) = asl.as_object() else {
-        r.note(
-            FIELD_KEPT_VERBATIM,
+        r.note_as(
+            &FIELD_KEPT_VERBATIM,
             Severity::Error,
             "",
             "the ASL definition is not a JSON object; nothing to migrate",
@@ -37,8 +37,8 @@ pub fn raise(asl: &Value) -> Raised {
     if lower(&nexus).asl != *asl {
         // Safety net; the structured form above is expected to round-trip.
         r.notes.clear();
-        r.note(
-            FIELD_KEPT_VERBATIM,
+        r.note_as(
+            &FIELD_KEPT_VERBATIM,
             Severity::Warning,
             "/x_asl",
             "the definition could not be expressed in NEXUS form; kept verbatim under `x_asl`",
@@ -58,9 +58,20 @@ struct Raiser {
 }
 
 impl Raiser {
-    fn note(&mut self, code: Code, severity: Severity, ptr: &str, msg: impl Into<String>) {
-        self.notes
-            .push(Diagnostic::new(code, name_of(code), severity, ptr, msg));
+    fn note(&mut self, code: &'static RuleMeta, ptr: &str, msg: impl Into<String>) {
+        self.notes.push(code.at(ptr, msg));
+    }
+
+    /// A note at a severity other than the code's default (a state or a whole definition
+    /// kept verbatim).
+    fn note_as(
+        &mut self,
+        code: &'static RuleMeta,
+        severity: Severity,
+        ptr: &str,
+        msg: impl Into<String>,
+    ) {
+        self.notes.push(code.at(ptr, msg).with_severity(severity));
     }
 
     /// The top level (`Top`) or a branch / item processor (`Scope`).
@@ -130,10 +141,7 @@ impl Raiser {
     }
 
     fn escape(&mut self, x: &mut Map<String, Value>, nx: &str, k: &str, v: &Value) {
-        self.note(
-            FIELD_KEPT_VERBATIM,
-            Severity::Info,
-            &push(&push(nx, "x_asl"), k),
+        self.note(&FIELD_KEPT_VERBATIM, &push(&push(nx, "x_asl"), k),
             format!("`{k}` has no NEXUS spelling that converts back unchanged; kept verbatim under `x_asl`"),
         );
         x.insert(k.to_string(), v.clone());
@@ -147,8 +155,8 @@ impl Raiser {
         }
         // Safety net: keep the state whole.
         self.notes.truncate(notes_before);
-        self.note(
-            FIELD_KEPT_VERBATIM,
+        self.note_as(
+            &FIELD_KEPT_VERBATIM,
             Severity::Warning,
             &push(nx, "x_asl"),
             format!(
@@ -269,8 +277,7 @@ impl Raiser {
         let fp = push(nx, &nk);
         if !names::KNOWN_ASL_FIELDS.contains(&k) {
             self.note(
-                UNKNOWN_FIELD_KEPT,
-                Severity::Info,
+                &UNKNOWN_FIELD_KEPT,
                 &fp,
                 format!("`{k}` is not a field of current ASL; kept as `{nk}`"),
             );

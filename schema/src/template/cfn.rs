@@ -11,7 +11,7 @@ use super::embed::{self, OffsetMap};
 use super::subst::{SubScope, placeholders};
 use super::{
     DEFINITION_UNREADABLE, Extracted, FileCtx, Resolver, UNDEFINED_SUBSTITUTION,
-    UNUSED_SUBSTITUTION, asl_view, data_document, diag, embedded_asl_view, intrinsic, strings,
+    UNUSED_SUBSTITUTION, asl_view, data_document, embedded_asl_view, intrinsic, strings,
 };
 use crate::document::{DocKind, Document, PointerMap, SourceFormat};
 use crate::load::{self, YamlOptions};
@@ -169,26 +169,26 @@ fn check_substitutions(
         if defined.contains(u.name.as_str()) {
             continue;
         }
-        let mut d = diag(
-            UNDEFINED_SUBSTITUTION,
-            u.pointer.clone(),
-            format!(
-                "`${{{}}}` is not defined in `DefinitionSubstitutions`",
-                u.name
-            ),
-        )
-        .help(if defined.is_empty() {
-            format!(
-                "add `DefinitionSubstitutions: {{{}: ...}}` to the resource",
-                u.name
+        let mut d = UNDEFINED_SUBSTITUTION
+            .at(
+                u.pointer.clone(),
+                format!(
+                    "`${{{}}}` is not defined in `DefinitionSubstitutions`",
+                    u.name
+                ),
             )
-        } else {
-            format!(
-                "define `{}` in `DefinitionSubstitutions` (defined: {})",
-                u.name,
-                defined.iter().copied().collect::<Vec<_>>().join(", ")
-            )
-        });
+            .help(if defined.is_empty() {
+                format!(
+                    "add `DefinitionSubstitutions: {{{}: ...}}` to the resource",
+                    u.name
+                )
+            } else {
+                format!(
+                    "define `{}` in `DefinitionSubstitutions` (defined: {})",
+                    u.name,
+                    defined.iter().copied().collect::<Vec<_>>().join(", ")
+                )
+            });
         d.span = u.span;
         match u.attached {
             Some(i) => out.attached.push((i, d)),
@@ -197,15 +197,15 @@ fn check_substitutions(
     }
     for key in defined.difference(&used) {
         let ptr = pointer::push(&subs_ptr, key);
-        let mut d = diag(
-            UNUSED_SUBSTITUTION,
-            ptr.clone(),
-            format!("substitution `{key}` is not used by the definition"),
-        )
-        .help(format!(
-            "remove it, or use it as `${{{key}}}` in the definition"
-        ))
-        .on_key();
+        let mut d = UNUSED_SUBSTITUTION
+            .at(
+                ptr.clone(),
+                format!("substitution `{key}` is not used by the definition"),
+            )
+            .help(format!(
+                "remove it, or use it as `${{{key}}}` in the definition"
+            ))
+            .on_key();
         d.span = ctx.locations.key_span(&ptr);
         out.diagnostics.push(d);
     }
@@ -280,8 +280,7 @@ fn definition_string(
                 if scope.resolves(&p.name, &var_names) {
                     continue;
                 }
-                let mut d = diag(
-                    UNDEFINED_SUBSTITUTION,
+                let mut d = UNDEFINED_SUBSTITUTION.at(
                     tptr.clone(),
                     format!(
                         "`Fn::Sub` cannot resolve `${{{}}}`: no parameter, resource, pseudo parameter or variable has that name",
@@ -301,13 +300,13 @@ fn definition_string(
                 let vptr = pointer::push_index(&sub_ptr, 1);
                 for k in vars.keys().filter(|k| !used_vars.contains(*k)) {
                     let ptr = pointer::push(&vptr, k);
-                    let mut d = diag(
-                        UNUSED_SUBSTITUTION,
-                        ptr.clone(),
-                        format!("`Fn::Sub` variable `{k}` is not used by the definition"),
-                    )
-                    .help(format!("remove it, or use it as `${{{k}}}`"))
-                    .on_key();
+                    let mut d = UNUSED_SUBSTITUTION
+                        .at(
+                            ptr.clone(),
+                            format!("`Fn::Sub` variable `{k}` is not used by the definition"),
+                        )
+                        .help(format!("remove it, or use it as `${{{k}}}`"))
+                        .on_key();
                     d.span = ctx.locations.key_span(&ptr);
                     out.diagnostics.push(d);
                 }
@@ -417,7 +416,7 @@ fn definition_uri(
     let path = join_display(ctx.path, uri);
     let shown = path.to_string_lossy().to_string();
     let unreadable = |msg: String| {
-        let mut d = diag(DEFINITION_UNREADABLE, uptr, msg);
+        let mut d = DEFINITION_UNREADABLE.at(uptr, msg);
         d.span = ctx.locations.value_span(uptr);
         d
     };

@@ -26,17 +26,57 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::document::{DocKind, Document, SourceFormat};
 use crate::location::LocationMap;
 use crate::pointer;
 
-/// NX030: a definition the template points at cannot be read or parsed.
-pub const DEFINITION_UNREADABLE: Code = Code("NX030");
-/// NX031: a `${...}` placeholder that nothing defines.
-pub const UNDEFINED_SUBSTITUTION: Code = Code("NX031");
-/// NX032: a substitution or `Fn::Sub` variable that no placeholder uses.
-pub const UNUSED_SUBSTITUTION: Code = Code("NX032");
+crate::declare_code! {
+    /// ## What it does
+    /// Reports a SAM `DefinitionUri` (or similar) that points at a missing or unparsable local
+    /// file.
+    /// ## Why is this bad?
+    /// `sam deploy` would fail to package the state machine.
+    /// ## Example
+    /// `DefinitionUri: statemachine/missing.asl.json`.
+    pub static DEFINITION_UNREADABLE = {
+        code: NX030, name: "definition-unreadable", severity: Error,
+        summary: "A template's `DefinitionUri` file cannot be read or parsed.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Reports placeholders used in a definition that neither `DefinitionSubstitutions` nor the
+    /// `Fn::Sub` variables, parameters or resources define.
+    /// ## Why is this bad?
+    /// CloudFormation rejects the template, or the literal `${Name}` reaches AWS.
+    /// ## Example
+    /// `"Resource": "${ChargeFunctionArn}"` with no such substitution.
+    pub static UNDEFINED_SUBSTITUTION = {
+        code: NX031, name: "undefined-substitution", severity: Error,
+        summary: "A `${Placeholder}` in a definition that nothing defines.",
+    }
+}
+crate::declare_code! {
+    /// ## What it does
+    /// Reports `DefinitionSubstitutions` entries and `Fn::Sub` variables that the definition
+    /// never mentions.
+    /// ## Why is this bad?
+    /// Usually a renamed placeholder: the value meant for it goes nowhere.
+    /// ## Example
+    /// `DefinitionSubstitutions: {OldArn: ...}` with only `${NewArn}` in the definition.
+    pub static UNUSED_SUBSTITUTION = {
+        code: NX032, name: "unused-substitution", severity: Warning,
+        summary: "A substitution that no placeholder uses.",
+    }
+}
+
+/// Every code this module reports.
+pub static CODES: &[&crate::RuleMeta] = &[
+    &DEFINITION_UNREADABLE,
+    &UNDEFINED_SUBSTITUTION,
+    &UNUSED_SUBSTITUTION,
+];
 
 /// What kind of template a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -292,19 +332,6 @@ pub(crate) fn strings<'v>(v: &'v Value, ptr: String, out: &mut Vec<(String, &'v 
         }
         _ => {}
     }
-}
-
-pub(crate) fn diag(
-    code: Code,
-    pointer: impl Into<String>,
-    message: impl Into<String>,
-) -> Diagnostic {
-    let (name, severity) = match code {
-        UNDEFINED_SUBSTITUTION => ("undefined-substitution", Severity::Error),
-        UNUSED_SUBSTITUTION => ("unused-substitution", Severity::Warning),
-        _ => ("template-definition-unreadable", Severity::Error),
-    };
-    Diagnostic::new(code, name, severity, pointer, message)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ fn cfn_yaml_sub_block_maps_into_the_template() {
     assert_eq!(text_at(src, d, "/States/A/Next"), "\"${Next}\"");
     // ${Next} is neither a parameter, a resource nor a variable.
     assert_eq!(l.diagnostics.len(), 1);
-    assert_eq!(l.diagnostics[0].code, UNDEFINED_SUBSTITUTION);
+    assert_eq!(l.diagnostics[0].code, UNDEFINED_SUBSTITUTION.code);
     let s = l.diagnostics[0].span.unwrap();
     assert_eq!(&src[s.start..s.end], "${Next}");
 }
@@ -47,7 +47,7 @@ fn json_definition_string_with_escapes() {
     assert_eq!(text_at(src, d, "/States/A/End"), "true");
     assert_eq!(text_at(src, d, "/States/A/Comment"), "\\\"\\u00e9\\\"");
     assert_eq!(l.diagnostics.len(), 1);
-    assert_eq!(l.diagnostics[0].code, UNUSED_SUBSTITUTION);
+    assert_eq!(l.diagnostics[0].code, UNUSED_SUBSTITUTION.code);
 }
 
 #[test]

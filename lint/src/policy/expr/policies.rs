@@ -40,14 +40,21 @@ pub struct ExprPolicy {
     pub help: Option<String>,
 }
 
-static INVALID_RULE: RuleMeta = RuleMeta {
-    code: Code("NX042"),
-    name: "invalid-policy-rule",
-    severity: Severity::Error,
-    summary: "A `policies:` entry of a NEXUS workflow that cannot be used.",
-    docs: "## What it does\nReports entries of a workflow's `policies:` list whose `rule` (or `when`) does not parse, lacks a field, or names an unknown severity or policy, with the column of the problem.\n## Why is this bad?\nThe policy the author meant to enforce is not enforced at all.\n## Example\n`rule: \"function.retry_count = 3\"` (comparison is `==`).",
-    aws_code: None,
-};
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Reports entries of a workflow's `policies:` list whose `rule` (or `when`) does not parse,
+    /// lacks a field, or names an unknown severity or policy, with the column of the problem.
+    /// ## Why is this bad?
+    /// The policy the author meant to enforce is not enforced at all.
+    /// ## Example
+    /// `rule: "function.retry_count = 3"` (comparison is `==`).
+    static INVALID_RULE = {
+        code: NX042,
+        name: "invalid-policy-rule",
+        severity: Error,
+        summary: "A `policies:` entry of a NEXUS workflow that cannot be used.",
+    }
+}
 
 /// The metadata of NX042.
 pub fn invalid_rule_meta() -> &'static RuleMeta {
@@ -234,7 +241,7 @@ impl ExprPolicy {
             .and_then(|s| s.get("id"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        let mut d = Diagnostic::new(
+        let mut d = Diagnostic::dynamic(
             self.code,
             dname,
             self.severity,

@@ -199,6 +199,53 @@ impl Path {
         })
     }
 
+    /// The path in Jayway's normalised bracket form, as Step Functions prints it in
+    /// "No results for path" causes: `$.a.b[0]` is `$['a']['b'][0]`, `$$.Execution.Id` is
+    /// `$$['Execution']['Id']`. Names are printed as they are, quotes unescaped (Jayway does
+    /// the same).
+    pub fn normalized(&self) -> String {
+        let mut out = match &self.root {
+            Root::Input => String::from("$"),
+            Root::Context => String::from("$$"),
+            Root::Variable(name) => format!("${name}"),
+        };
+        for s in &self.segments {
+            if s.deep {
+                out.push_str("..");
+            }
+            match &s.selector {
+                Selector::Name(n) => {
+                    out.push_str("['");
+                    out.push_str(n);
+                    out.push_str("']");
+                }
+                Selector::Index(i) => out.push_str(&format!("[{i}]")),
+                Selector::Wildcard => out.push_str("[*]"),
+                Selector::Slice { start, end, step } => {
+                    let part = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                    out.push_str(&format!("[{}:{}", part(start), part(end)));
+                    if step.is_some() {
+                        out.push_str(&format!(":{}", part(step)));
+                    }
+                    out.push(']');
+                }
+                Selector::Union(members) => {
+                    let parts: Vec<String> = members
+                        .iter()
+                        .map(|m| match m {
+                            UnionMember::Name(n) => format!("'{n}'"),
+                            UnionMember::Index(i) => i.to_string(),
+                        })
+                        .collect();
+                    out.push_str(&format!("[{}]", parts.join(",")));
+                }
+                Selector::Filter(_) => out.push_str("[?]"),
+                Selector::Length => out.push_str(".length()"),
+            }
+        }
+        out
+    }
+
     /// The variable name when the path starts at `$name` (ASL `Assign`).
     pub fn variable(&self) -> Option<&str> {
         match &self.root {

@@ -117,7 +117,7 @@ fn reports_duplicate_keys_with_both_spans_and_keeps_the_last() {
     );
     assert_eq!(l.issues.len(), 1);
     let d = &l.issues[0];
-    assert_eq!(d.code, super::DUPLICATE_KEY);
+    assert_eq!(d.code, super::DUPLICATE_KEY.code);
     assert_eq!(d.name, "duplicate-key");
     assert_eq!(d.severity, crate::Severity::Error);
     assert_eq!(d.pointer, "/States/A/Next");
@@ -212,7 +212,7 @@ fn converts_numbers_like_serde_json() {
 
 fn err(src: &str) -> crate::Diagnostic {
     let e = load(src).unwrap_err();
-    assert_eq!(e.code, super::INVALID_JSON);
+    assert_eq!(e.code, super::INVALID_JSON.code);
     assert_eq!(e.name, "invalid-json");
     e
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::offsets::{block_scalar, strip_properties, trim_end};
 use super::{cfn, scalar};
-use crate::diagnostic::{Diagnostic, Note, Severity};
+use crate::diagnostic::{Diagnostic, Note};
 use crate::load::{DUPLICATE_KEY, Loaded, UNSUPPORTED_YAML, YAML_LIMIT, YamlOptions};
 use crate::location::{LocationMap, NodeLoc, TextRange};
 
@@ -119,18 +119,12 @@ impl<'a> DocBuilder<'a> {
         }
     }
 
-    fn error(
-        &self,
-        code: crate::Code,
-        name: &'static str,
-        span: TextRange,
-        msg: String,
-    ) -> Diagnostic {
-        Diagnostic::new(code, name, Severity::Error, self.pointer.clone(), msg).with_span(span)
+    fn error(&self, code: &'static crate::RuleMeta, span: TextRange, msg: String) -> Diagnostic {
+        code.at(self.pointer.clone(), msg).with_span(span)
     }
 
     fn unsupported(&self, span: TextRange, msg: impl Into<String>) -> Diagnostic {
-        self.error(UNSUPPORTED_YAML, "unsupported-yaml", span, msg.into())
+        self.error(&UNSUPPORTED_YAML, span, msg.into())
     }
 
     fn count(&mut self, n: usize, span: TextRange) -> Res<()> {
@@ -139,8 +133,7 @@ impl<'a> DocBuilder<'a> {
         if self.nodes > max {
             return Err(self
                 .error(
-                    YAML_LIMIT,
-                    "yaml-limit",
+                    &YAML_LIMIT,
                     span,
                     format!("the document expands to more than {max} nodes (aliases count each time they are used)"),
                 )
@@ -350,8 +343,7 @@ impl<'a> DocBuilder<'a> {
         let max = self.options.limits.max_depth;
         if self.stack.len() >= max {
             return Err(self.error(
-                YAML_LIMIT,
-                "yaml-limit",
+                &YAML_LIMIT,
                 span,
                 format!("nesting too deep: more than {max} levels of mappings and sequences"),
             ));
@@ -433,7 +425,7 @@ impl<'a> DocBuilder<'a> {
                     .get(open.entry)
                     .map(|e| e.loc.value)
                     .unwrap_or_default();
-                return Err(self.error(YAML_LIMIT, "yaml-limit", span, "too many nested anchors: remembering them would copy more than 4 times the node limit".into()));
+                return Err(self.error(&YAML_LIMIT, span, "too many nested anchors: remembering them would copy more than 4 times the node limit".into()));
             }
             self.anchors.insert(
                 open.anchor,
@@ -592,11 +584,7 @@ impl<'a> DocBuilder<'a> {
         } else {
             format!("mapping at {container}")
         };
-        let mut d = Diagnostic::new(
-            DUPLICATE_KEY,
-            "duplicate-key",
-            Severity::Error,
-            self.pointer.clone(),
+        let mut d = DUPLICATE_KEY.at(self.pointer.clone(),
             format!("duplicate key `{name}` in {place}"),
         )
         .on_key()

@@ -1,0 +1,904 @@
+//! The journal of one execution in its event log ([`crate::eventlog`]), and the replay that
+//! resumes an interrupted execution from it.
+//!
+//! ## What is written
+//!
+//! An execution starts with an `ExecutionLogStarted` record (the header: SHA-256 of the
+//! definition and of the input, the input itself, the execution name, the start time, the
+//! clock and the seeds), then every history event, plus these records:
+//!
+//! | record | written | holds |
+//! | --- | --- | --- |
+//! | `HandlerInvoked` | before a Task handler is called | the state, the action |
+//! | `HandlerReturned` | when it answered | `of` (seq of its `HandlerInvoked`), `result` or `error`/`cause` |
+//! | `TimerStarted` | before a real-clock wait (Wait state, retry back-off) | `until_ms` |
+//! | `TimerFired` | when the wait is over | `of` |
+//! | `MapRunEvent` | for each event of a distributed Map's child executions | `event` |
+//! | `ExecutionResumed` | when a resumed execution writes its first new entry | how much was replayed |
+//!
+//! Entries are written as they happen, each with one `write(2)`, so a process that dies
+//! loses nothing it wrote. They are forced to disk (`fdatasync`) at the points that decide
+//! what a resume redoes: after the header, after every `HandlerReturned` of a handler with
+//! effects outside the run (`exec`, `http`, custom handlers; not mocks, which answer the same
+//! again), after every `TimerStarted` (so the time already waited counts) and at the end of
+//! the execution.
+//!
+//! ## How a resume works
+//!
+//! The engine runs the execution again from its start with the logged identity (name, start
+//! time, seeds), and *replays*: every event it produces must be the next entry of the log
+//! (else the run diverged from the log: an error, never a silent different result); a Task
+//! handler whose `HandlerReturned` is logged is not called, its logged answer is used; a timer
+//! whose `TimerFired` is logged does not wait. Handlers and timers that wait in a replayed run
+//! are released in exactly the order the log records, so concurrent Parallel branches and Map
+//! iterations interleave as they did. Once the log is used up, the run goes on live, appending
+//! to the same chain: a handler whose call was logged but not its answer is called again
+//! (at-least-once), a timer waits only until its logged deadline.
+//!
+//! Because the states themselves run again, everything derived from the handler answers —
+//! state outputs, variables, the context object, retry counts, Map results, compensations in
+//! progress — is exactly what the interrupted run had, and so are the final output and the
+//! history.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Poll, Waker};
+
+use serde_json::{Map, Value, json};
+
+use crate::handlers::HandlerError;
+use crate::log::eventlog::{Entry, EventLogWriter, LogLine, OpenError, TornTail};
+
+/// Version of the records this engine writes.
+const FORMAT: u64 = 1;
+
+/// Why an event log cannot be used for a run or a resume.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The log cannot be opened, is in use, or does not verify (tampering, damage).
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// `--resume` on a log without any execution.
+    #[error("the log holds no execution to resume")]
+    NoExecution,
+    /// A new execution on a log whose last execution did not finish.
+    #[error(
+        "the log ends with an unfinished execution ({execution}); resume it, or write the new run to another log"
+    )]
+    Unfinished {
+        /// Its name.
+        execution: String,
+    },
+    /// `--resume` on a log whose last execution finished.
+    #[error(
+        "the last execution in the log ({execution}) already ended {status}; nothing to resume"
+    )]
+    Finished {
+        /// Its name.
+        execution: String,
+        /// `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
+        status: String,
+    },
+    /// The logged execution ran another definition.
+    #[error(
+        "the logged execution ran another definition (sha256 {logged}, this one is {this}); resume it with the definition it started with"
+    )]
+    OtherDefinition {
+        /// Hash in the log.
+        logged: String,
+        /// Hash of the definition given now.
+        this: String,
+    },
+    /// The input given now is not the logged execution's.
+    #[error(
+        "the logged execution started with another input (sha256 {logged}, the given one is {given}); leave the input out to use the logged one"
+    )]
+    OtherInput {
+        /// Hash in the log.
+        logged: String,
+        /// Hash of the input given now.
+        given: String,
+    },
+    /// The clock given now is not the logged execution's.
+    #[error("the logged execution ran on the {logged} clock, not the {given} one")]
+    OtherClock {
+        /// `virtual` or `real`.
+        logged: &'static str,
+        /// `virtual` or `real`.
+        given: &'static str,
+    },
+    /// A record this engine does not know (a newer format, or an edit that kept the chain).
+    #[error("line {line}: {what}")]
+    UnknownRecord {
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// The resumed run did not reproduce the log.
+    #[error("cannot resume: {0}")]
+    Diverged(String),
+}
+
+/// The header of a logged execution.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub(crate) definition_sha256: String,
+    pub(crate) input_sha256: String,
+    pub(crate) input: Value,
+    pub(crate) execution_name: String,
+    /// The state machine's name (in the context object's ARNs); kept on resume.
+    pub(crate) state_machine_name: String,
+    pub(crate) start_ms: i64,
+    pub(crate) real_clock: bool,
+    pub(crate) seed: u64,
+    pub(crate) entropy_seed: u64,
+}
+
+impl Header {
+    fn to_record(&self) -> Value {
+        json!({
+            "type": "ExecutionLogStarted",
+            "format": FORMAT,
+            "definition_sha256": self.definition_sha256,
+            "input_sha256": self.input_sha256,
+            "execution_name": self.execution_name,
+            "state_machine_name": self.state_machine_name,
+            "start_ms": self.start_ms,
+            "clock": if self.real_clock { "real" } else { "virtual" },
+            "seed": self.seed,
+            "entropy_seed": self.entropy_seed,
+            "nexus_version": env!("CARGO_PKG_VERSION"),
+            "input": self.input,
+        })
+    }
+
+    fn from_record(r: &Value, line: u64) -> Result<Self, LogError> {
+        let bad = |what: &str| LogError::UnknownRecord {
+            line,
+            what: format!("execution header: {what}"),
+        };
+        if r.get("format").and_then(Value::as_u64) != Some(FORMAT) {
+            return Err(bad("written in a format this nexus does not read"));
+        }
+        let s = |k: &str| {
+            r.get(k)
+                .and_then(Value::as_str)
+                .map(String::from)
+                .ok_or_else(|| bad(&format!("no `{k}`")))
+        };
+        let n = |k: &str| {
+            r.get(k)
+                .and_then(Value::as_u64)
+                .ok_or_else(|| bad(&format!("no `{k}`")))
+        };
+        Ok(Self {
+            definition_sha256: s("definition_sha256")?,
+            input_sha256: s("input_sha256")?,
+            input: r.get("input").cloned().ok_or_else(|| bad("no `input`"))?,
+            execution_name: s("execution_name")?,
+            state_machine_name: s("state_machine_name")?,
+            start_ms: r
+                .get("start_ms")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| bad("no `start_ms`"))?,
+            real_clock: match s("clock")?.as_str() {
+                "real" => true,
+                "virtual" => false,
+                _ => return Err(bad("unknown clock")),
+            },
+            seed: n("seed")?,
+            entropy_seed: n("entropy_seed")?,
+        })
+    }
+}
+
+/// Whether the last execution in the log at `path` ran on the real clock; `None` when the log
+/// cannot be read or holds no execution (a resume then reports why).
+pub fn logged_clock_is_real(path: &std::path::Path) -> Option<bool> {
+    let summary = crate::log::eventlog::verify(path).ok()?;
+    let h = last_header(&summary.lines)?;
+    match &summary.lines.get(h)?.entry {
+        Entry::Record(r) => Some(r.get("clock").and_then(Value::as_str) == Some("real")),
+        Entry::Event(_) => None,
+    }
+}
+
+/// SHA-256 of a value's compact JSON.
+pub(crate) fn value_sha256(v: &Value) -> String {
+    crate::log::eventlog::sha256_hex(crate::io::to_compact(v).as_bytes())
+}
+
+/// What a resume found in the log (reported to the user).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResumeInfo {
+    /// Entries of the execution replayed from the log.
+    pub replayed: u64,
+    /// Task handler answers taken from the log instead of calling the handler again.
+    pub handler_results: u64,
+    /// The incomplete last line that was dropped, if the log ended with one.
+    pub torn_tail: Option<TornTail>,
+}
+
+/// What a replayed entry is.
+enum Kind {
+    Event { child: bool, ev: Value },
+    Invoked { state: String },
+    Returned(Result<Value, HandlerError>),
+    TimerStarted { until: i64 },
+    TimerFired,
+    Resumed,
+}
+
+struct Rec {
+    line: u64,
+    seq: u64,
+    /// For `Returned`/`TimerFired`: the seq of the entry they complete.
+    of: u64,
+    ms: i64,
+    kind: Kind,
+    describe: String,
+}
+
+/// The answer of a replayed gate.
+pub(crate) enum Replayed {
+    Handler(Result<Value, HandlerError>),
+    Timer,
+}
+
+/// Why a journaled run must stop early.
+pub(crate) enum Stop {
+    /// The run left the log.
+    Log(LogError),
+    /// The log cannot be written.
+    Io(std::io::Error),
+}
+
+/// What stopped the journal.
+enum Abort {
+    Diverged(String),
+    Io(std::io::Error),
+}
+
+struct State {
+    writer: EventLogWriter,
+    replay: Vec<Rec>,
+    cursor: usize,
+    /// Gates waiting for their entry, by the seq they wait for.
+    waiting: HashMap<u64, Waker>,
+    abort: Option<Abort>,
+    /// `ExecutionResumed`, written before the first new entry of a resumed execution.
+    marker: Option<Value>,
+}
+
+/// The journal of one execution: appends its entries, and replays them on resume.
+pub(crate) struct Journal {
+    st: Mutex<State>,
+    real_clock: bool,
+    entropy: AtomicU64,
+    header: Header,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("execution", &self.header.execution_name)
+            .finish()
+    }
+}
+
+/// Index of the last execution header among the lines.
+fn last_header(lines: &[LogLine]) -> Option<usize> {
+    lines.iter().rposition(|l| {
+        matches!(&l.entry, Entry::Record(r) if r.get("type").and_then(Value::as_str) == Some("ExecutionLogStarted"))
+    })
+}
+
+/// The terminal status of an execution whose entries are `lines`, if it ended.
+fn ended(lines: &[LogLine]) -> Option<String> {
+    lines.iter().find_map(|l| match &l.entry {
+        Entry::Event(e) => match e.get("type").and_then(Value::as_str)? {
+            "ExecutionSucceeded" => Some("SUCCEEDED".to_string()),
+            "ExecutionFailed" => Some("FAILED".to_string()),
+            "ExecutionTimedOut" => Some("TIMED_OUT".to_string()),
+            "ExecutionAborted" => Some("ABORTED".to_string()),
+            _ => None,
+        },
+        Entry::Record(_) => None,
+    })
+}
+
+fn name_of(lines: &[LogLine], at: usize) -> String {
+    match lines.get(at).map(|l| &l.entry) {
+        Some(Entry::Record(r)) => r
+            .get("execution_name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("unnamed")
+            .to_string(),
+        _ => String::from("unnamed"),
+    }
+}
+
+fn event_ms(ev: &Value) -> i64 {
+    ev.get("timestamp")
+        .and_then(Value::as_str)
+        .and_then(crate::clock::parse_rfc3339_nanos)
+        .and_then(|n| i64::try_from(n / 1_000_000).ok())
+        .unwrap_or(0)
+}
+
+fn outcome_record(of: u64, ms: i64, outcome: &Result<Value, HandlerError>) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), "HandlerReturned".into());
+    m.insert("ms".into(), ms.into());
+    m.insert("of".into(), of.into());
+    match outcome {
+        Ok(v) => {
+            m.insert("result".into(), v.clone());
+        }
+        Err(e) => {
+            m.insert("error".into(), e.error.clone().into());
+            if let Some(c) = &e.cause {
+                m.insert("cause".into(), c.clone().into());
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+fn parse_rec(l: &LogLine) -> Result<Rec, LogError> {
+    let unknown = |what: String| LogError::UnknownRecord { line: l.line, what };
+    let mut rec = Rec {
+        line: l.line,
+        seq: l.seq,
+        of: 0,
+        ms: 0,
+        kind: Kind::Resumed,
+        describe: l.entry.describe(),
+    };
+    match &l.entry {
+        Entry::Event(e) => {
+            rec.ms = event_ms(e);
+            rec.kind = Kind::Event {
+                child: false,
+                ev: e.clone(),
+            };
+        }
+        Entry::Record(r) => {
+            rec.ms = r.get("ms").and_then(Value::as_i64).unwrap_or(0);
+            rec.of = r.get("of").and_then(Value::as_u64).unwrap_or(0);
+            let ty = r.get("type").and_then(Value::as_str).unwrap_or("");
+            rec.kind = match ty {
+                "HandlerInvoked" => Kind::Invoked {
+                    state: r
+                        .get("state")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                },
+                "HandlerReturned" => match (r.get("result"), r.get("error")) {
+                    (Some(v), None) => Kind::Returned(Ok(v.clone())),
+                    (None, Some(Value::String(e))) => Kind::Returned(Err(HandlerError {
+                        error: e.clone(),
+                        cause: r.get("cause").and_then(Value::as_str).map(String::from),
+                    })),
+                    _ => return Err(unknown("HandlerReturned without result or error".into())),
+                },
+                "TimerStarted" => Kind::TimerStarted {
+                    until: r
+                        .get("until_ms")
+                        .and_then(Value::as_i64)
+                        .ok_or_else(|| unknown("TimerStarted without until_ms".into()))?,
+                },
+                "TimerFired" => Kind::TimerFired,
+                "MapRunEvent" => {
+                    let ev = r
+                        .get("event")
+                        .cloned()
+                        .ok_or_else(|| unknown("MapRunEvent without event".into()))?;
+                    rec.ms = event_ms(&ev);
+                    Kind::Event { child: true, ev }
+                }
+                "ExecutionResumed" => Kind::Resumed,
+                other => {
+                    return Err(unknown(format!(
+                        "record of unknown type `{other}` (written by a newer nexus?)"
+                    )));
+                }
+            };
+        }
+    }
+    Ok(rec)
+}
+
+/// Events are equal; on the real clock the timestamps (which a replay takes from the log
+/// anyway) are not compared.
+fn same_event(logged: &Value, made: &Value, real_clock: bool) -> bool {
+    if !real_clock {
+        return logged == made;
+    }
+    match (logged, made) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| k == "timestamp" || b.get(k) == Some(v))
+        }
+        _ => logged == made,
+    }
+}
+
+fn brief(v: &Value) -> String {
+    let mut s = crate::io::to_compact(v);
+    if s.len() > 300 {
+        let mut cut = 300;
+        while !s.is_char_boundary(cut) {
+            cut = cut.saturating_sub(1);
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+impl Journal {
+    /// Starts the log of a new execution at `path` (created if needed). The log's last
+    /// execution, if any, must have ended.
+    pub(crate) fn create(path: &std::path::Path, header: Header) -> Result<Self, LogError> {
+        let (mut writer, summary) = EventLogWriter::open(path)?;
+        if let Some(h) = last_header(&summary.lines) {
+            let rest = summary.lines.get(h..).unwrap_or_default();
+            if ended(rest).is_none() {
+                return Err(LogError::Unfinished {
+                    execution: name_of(&summary.lines, h),
+                });
+            }
+        }
+        let io = |e: std::io::Error| LogError::Open(OpenError::Io(e));
+        writer.append_record(&header.to_record()).map_err(io)?;
+        writer.sync().map_err(io)?;
+        Ok(Self::with(writer, Vec::new(), header, None))
+    }
+
+    /// Opens the log at `path` to resume its last execution: verifies the chain, checks that
+    /// the execution is of this definition (and input, when one is given) and has not ended.
+    pub(crate) fn resume(
+        path: &std::path::Path,
+        definition_sha256: &str,
+        input: Option<&Value>,
+        real_clock: bool,
+    ) -> Result<(Self, ResumeInfo), LogError> {
+        let (writer, summary) = EventLogWriter::open(path)?;
+        let h = last_header(&summary.lines).ok_or(LogError::NoExecution)?;
+        let (header_line, rest) = match summary.lines.get(h..) {
+            Some([first, rest @ ..]) => (first, rest),
+            _ => return Err(LogError::NoExecution),
+        };
+        let Entry::Record(hr) = &header_line.entry else {
+            return Err(LogError::NoExecution);
+        };
+        let header = Header::from_record(hr, header_line.line)?;
+        if header.definition_sha256 != definition_sha256 {
+            return Err(LogError::OtherDefinition {
+                logged: header.definition_sha256,
+                this: definition_sha256.to_string(),
+            });
+        }
+        if let Some(i) = input {
+            let given = value_sha256(i);
+            if given != header.input_sha256 {
+                return Err(LogError::OtherInput {
+                    logged: header.input_sha256,
+                    given,
+                });
+            }
+        } else if value_sha256(&header.input) != header.input_sha256 {
+            return Err(LogError::UnknownRecord {
+                line: header_line.line,
+                what: "the logged input does not match its hash".into(),
+            });
+        }
+        if header.real_clock != real_clock {
+            let name = |r: bool| if r { "real" } else { "virtual" };
+            return Err(LogError::OtherClock {
+                logged: name(header.real_clock),
+                given: name(real_clock),
+            });
+        }
+        if let Some(status) = ended(rest) {
+            return Err(LogError::Finished {
+                execution: name_of(&summary.lines, h),
+                status,
+            });
+        }
+        let replay = rest.iter().map(parse_rec).collect::<Result<Vec<_>, _>>()?;
+        let info = ResumeInfo {
+            replayed: replay.len() as u64,
+            handler_results: replay
+                .iter()
+                .filter(|r| matches!(r.kind, Kind::Returned(_)))
+                .count() as u64,
+            torn_tail: summary.torn_tail,
+        };
+        let marker = json!({
+            "type": "ExecutionResumed",
+            "replayed": info.replayed,
+            "torn_tail_bytes": info.torn_tail.map_or(0, |t| t.bytes),
+            "wall_time": crate::clock::format_iso_ms(crate::clock::Clock::now_ms(&crate::clock::RealClock)),
+        });
+        Ok((Self::with(writer, replay, header, Some(marker)), info))
+    }
+
+    fn with(
+        writer: EventLogWriter,
+        replay: Vec<Rec>,
+        header: Header,
+        marker: Option<Value>,
+    ) -> Self {
+        Self {
+            st: Mutex::new(State {
+                writer,
+                replay,
+                cursor: 0,
+                waiting: HashMap::new(),
+                abort: None,
+                marker,
+            }),
+            real_clock: header.real_clock,
+            entropy: AtomicU64::new(header.entropy_seed),
+            header,
+        }
+    }
+
+    /// The logged (or just written) header.
+    pub(crate) fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn lock(&self) -> Option<std::sync::MutexGuard<'_, State>> {
+        self.st.lock().ok()
+    }
+
+    /// While replaying on the real clock: the time of the next logged entry, which is what
+    /// the interrupted run's clock said at this point.
+    pub(crate) fn replay_now(&self) -> Option<i64> {
+        if !self.real_clock {
+            return None;
+        }
+        let mut s = self.lock()?;
+        s.skip_markers();
+        let c = s.cursor;
+        s.replay.get(c).map(|r| r.ms)
+    }
+
+    /// Records a history event (`child`: of a distributed Map's child execution). Returns the
+    /// event to keep in the history: the logged one when replaying.
+    pub(crate) fn event(&self, child: bool, ev: Value) -> Option<Value> {
+        let mut s = self.lock()?;
+        if s.abort.is_some() {
+            return None;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        if let Some(rec) = s.replay.get(c) {
+            return match &rec.kind {
+                Kind::Event {
+                    child: logged_child,
+                    ev: logged,
+                } if *logged_child == child && same_event(logged, &ev, self.real_clock) => {
+                    let logged = logged.clone();
+                    s.advance();
+                    Some(logged)
+                }
+                _ => {
+                    let msg = format!(
+                        "line {} of the log is {}, but the resumed run produced {} {}",
+                        rec.line,
+                        match &rec.kind {
+                            Kind::Event { ev, .. } => format!("{} {}", rec.describe, brief(ev)),
+                            _ => rec.describe.clone(),
+                        },
+                        if child { "map-run event" } else { "event" },
+                        brief(&ev)
+                    );
+                    s.diverge(msg);
+                    None
+                }
+            };
+        }
+        let r = if child {
+            s.write_record(&json!({"type": "MapRunEvent", "event": ev}))
+        } else {
+            s.write_event(&ev)
+        };
+        r.map(|_| ev)
+    }
+
+    /// Records that a Task handler is about to be called; returns the seq its answer refers
+    /// to.
+    pub(crate) fn handler_invoked(&self, state: &str, action: &str, ms: i64) -> u64 {
+        let Some(mut s) = self.lock() else { return 0 };
+        if s.abort.is_some() {
+            return 0;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        if let Some(rec) = s.replay.get(c) {
+            if matches!(&rec.kind, Kind::Invoked { state: logged } if logged == state) {
+                let seq = rec.seq;
+                s.advance();
+                return seq;
+            }
+            let msg = format!(
+                "line {} of the log is {}, but the resumed run calls the handler of state '{state}'",
+                rec.line, rec.describe
+            );
+            s.diverge(msg);
+            return 0;
+        }
+        s.write_record(
+            &json!({"type": "HandlerInvoked", "ms": ms, "state": state, "action": action}),
+        )
+        .unwrap_or(0)
+    }
+
+    /// Records a handler's answer; synced to disk when the handler acts outside the run.
+    pub(crate) fn handler_returned(
+        &self,
+        of: u64,
+        ms: i64,
+        outcome: &Result<Value, HandlerError>,
+        durable: bool,
+    ) {
+        let Some(mut s) = self.lock() else { return };
+        if s.write_record(&outcome_record(of, ms, outcome)).is_some() && durable {
+            s.sync();
+        }
+    }
+
+    /// Records the start of a real-clock wait until `until`; returns its seq and the deadline
+    /// to keep (the logged one when replaying).
+    pub(crate) fn timer_started(&self, until: i64, ms: i64) -> (u64, i64) {
+        let Some(mut s) = self.lock() else {
+            return (0, until);
+        };
+        if s.abort.is_some() {
+            return (0, until);
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        if let Some(rec) = s.replay.get(c) {
+            if let Kind::TimerStarted { until: logged } = rec.kind {
+                let seq = rec.seq;
+                s.advance();
+                return (seq, logged);
+            }
+            let msg = format!(
+                "line {} of the log is {}, but the resumed run starts a timer",
+                rec.line, rec.describe
+            );
+            s.diverge(msg);
+            return (0, until);
+        }
+        let seq = s
+            .write_record(&json!({"type": "TimerStarted", "ms": ms, "until_ms": until}))
+            .unwrap_or(0);
+        s.sync();
+        (seq, until)
+    }
+
+    /// Records that the wait of `of` is over.
+    pub(crate) fn timer_fired(&self, of: u64, ms: i64) {
+        if let Some(mut s) = self.lock() {
+            let _ = s.write_record(&json!({"type": "TimerFired", "ms": ms, "of": of}));
+        }
+    }
+
+    /// Completes when the log says the handler call or timer `of` ended (with its answer), or
+    /// with `None` once the log is used up (then it happens live).
+    pub(crate) fn gate(&self, of: u64) -> Gate<'_> {
+        Gate { j: self, of }
+    }
+
+    /// Why the run must stop now, if it must: the run left the log, or the log cannot be
+    /// written. With `pending`, also when no waiting handler or timer can take the next logged
+    /// entry (the run would otherwise wait forever).
+    pub(crate) fn check(&self, pending: bool) -> Option<Stop> {
+        let mut s = self.lock()?;
+        match s.abort.take() {
+            Some(Abort::Diverged(m)) => {
+                s.abort = Some(Abort::Diverged(m.clone()));
+                return Some(Stop::Log(LogError::Diverged(m)));
+            }
+            Some(Abort::Io(e)) => {
+                let kind = e.kind();
+                let msg = e.to_string();
+                s.abort = Some(Abort::Io(e));
+                return Some(Stop::Io(std::io::Error::new(kind, msg)));
+            }
+            None => {}
+        }
+        if !pending {
+            return None;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        let rec = s.replay.get(c)?;
+        let awaited = matches!(rec.kind, Kind::Returned(_) | Kind::TimerFired)
+            && s.waiting.contains_key(&rec.of);
+        if awaited {
+            return None;
+        }
+        let msg = format!(
+            "the resumed run cannot reach line {} of the log ({}): it went another way",
+            rec.line, rec.describe
+        );
+        s.diverge(msg.clone());
+        Some(Stop::Log(LogError::Diverged(msg)))
+    }
+
+    /// After the run's body ended: every logged entry must have been replayed.
+    pub(crate) fn check_done(&self) -> Option<LogError> {
+        let mut s = self.lock()?;
+        s.skip_markers();
+        let c = s.cursor;
+        let rec = s.replay.get(c)?;
+        Some(LogError::Diverged(format!(
+            "the resumed run ended before line {} of the log ({})",
+            rec.line, rec.describe
+        )))
+    }
+
+    /// Forces everything written to disk; returns the first write error, if any.
+    pub(crate) fn finish(&self) -> Option<std::io::Error> {
+        let mut s = self.lock()?;
+        s.sync();
+        match s.abort.take() {
+            Some(Abort::Io(e)) => Some(e),
+            other => {
+                s.abort = other;
+                None
+            }
+        }
+    }
+}
+
+impl nexus_schema::expr::Entropy for Journal {
+    fn next_u64(&self) -> u64 {
+        // splitmix64 over the logged seed: a replay draws the same values in the same order.
+        let mut z = self
+            .entropy
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl State {
+    fn skip_markers(&mut self) {
+        while matches!(
+            self.replay.get(self.cursor),
+            Some(Rec {
+                kind: Kind::Resumed,
+                ..
+            })
+        ) {
+            self.cursor = self.cursor.saturating_add(1);
+        }
+    }
+
+    fn advance(&mut self) {
+        self.cursor = self.cursor.saturating_add(1);
+        self.skip_markers();
+        for w in self.waiting.values() {
+            w.wake_by_ref();
+        }
+    }
+
+    fn diverge(&mut self, msg: String) {
+        if self.abort.is_none() {
+            self.abort = Some(Abort::Diverged(msg));
+        }
+        for w in self.waiting.values() {
+            w.wake_by_ref();
+        }
+    }
+
+    fn before_write(&mut self) -> bool {
+        if self.abort.is_some() {
+            return false;
+        }
+        if let Some(m) = self.marker.take()
+            && let Err(e) = self.writer.append_record(&m)
+        {
+            self.abort = Some(Abort::Io(e));
+            return false;
+        }
+        true
+    }
+
+    fn write_event(&mut self, ev: &Value) -> Option<u64> {
+        if !self.before_write() {
+            return None;
+        }
+        match self.writer.append_event(ev) {
+            Ok(seq) => Some(seq),
+            Err(e) => {
+                self.abort = Some(Abort::Io(e));
+                None
+            }
+        }
+    }
+
+    fn write_record(&mut self, r: &Value) -> Option<u64> {
+        if !self.before_write() {
+            return None;
+        }
+        match self.writer.append_record(r) {
+            Ok(seq) => Some(seq),
+            Err(e) => {
+                self.abort = Some(Abort::Io(e));
+                None
+            }
+        }
+    }
+
+    fn sync(&mut self) {
+        if self.abort.is_none()
+            && let Err(e) = self.writer.sync()
+        {
+            self.abort = Some(Abort::Io(e));
+        }
+    }
+}
+
+/// See [`Journal::gate`].
+pub(crate) struct Gate<'j> {
+    j: &'j Journal,
+    of: u64,
+}
+
+impl std::future::Future for Gate<'_> {
+    type Output = Option<Replayed>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let Some(mut s) = self.j.lock() else {
+            return Poll::Ready(None);
+        };
+        if s.abort.is_some() {
+            // The run stops at the end of this poll (see `Journal::check`).
+            return Poll::Pending;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        let Some(rec) = s.replay.get(c) else {
+            s.waiting.remove(&self.of);
+            return Poll::Ready(None);
+        };
+        if rec.of == self.of {
+            let out = match &rec.kind {
+                Kind::Returned(o) => Some(Replayed::Handler(o.clone())),
+                Kind::TimerFired => Some(Replayed::Timer),
+                _ => None,
+            };
+            if let Some(out) = out {
+                s.waiting.remove(&self.of);
+                s.advance();
+                return Poll::Ready(Some(out));
+            }
+        }
+        s.waiting.insert(self.of, cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        if let Some(mut s) = self.j.lock() {
+            s.waiting.remove(&self.of);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The context object (`$$` in JSONPath, `$states.context` in JSONata): execution, state
+//! machine, current state, and Map item / task token where they apply.
+
+use serde_json::{Map, Value, json};
+
+/// Parts of the context object fixed for the whole execution.
+#[derive(Debug, Clone)]
+pub(crate) struct ContextBase {
+    pub(crate) execution: Value,
+    pub(crate) state_machine: Value,
+    /// Fields of `State` given by a TestState request's `context`; they win over ours.
+    pub(crate) state_override: Option<Map<String, Value>>,
+}
+
+impl ContextBase {
+    pub(crate) fn new(
+        exec_arn: &str,
+        exec_name: &str,
+        input: &Value,
+        role_arn: &str,
+        start_time: &str,
+        sm_arn: &str,
+        sm_name: &str,
+        express: bool,
+    ) -> Self {
+        let mut execution = json!({
+            "Id": exec_arn,
+            "Input": input,
+            "StartTime": start_time,
+            "Name": exec_name,
+            "RoleArn": role_arn,
+            "RedriveCount": 0,
+        });
+        // AWS "Context object": Express executions cannot be redriven and carry no
+        // `RedriveCount`.
+        if express && let Some(m) = execution.as_object_mut() {
+            m.remove("RedriveCount");
+        }
+        Self {
+            execution,
+            state_machine: json!({"Id": sm_arn, "Name": sm_name}),
+            state_override: None,
+        }
+    }
+
+    /// A placeholder for runs whose states never read the context object.
+    pub(crate) fn unused() -> Self {
+        Self {
+            execution: Value::Null,
+            state_machine: Value::Null,
+            state_override: None,
+        }
+    }
+
+    /// The context of a TestState call: AWS runs the state as an express execution, so the
+    /// execution id has the `express` form, no `RedriveCount`, and `RoleArn` is the
+    /// request's (null without one). Fields of the request's `context` replace ours.
+    #[allow(clippy::too_many_arguments)] // one value per context field, all strings
+    pub(crate) fn for_test_state(
+        exec_arn: &str,
+        exec_name: &str,
+        input: &Value,
+        role_arn: Option<&str>,
+        start_time: &str,
+        sm_arn: &str,
+        sm_name: &str,
+        context: Option<&Value>,
+    ) -> Self {
+        let mut base = Self {
+            execution: json!({
+                "Id": exec_arn,
+                "Input": input,
+                "Name": exec_name,
+                "RoleArn": role_arn,
+                "StartTime": start_time,
+            }),
+            state_machine: json!({"Id": sm_arn, "Name": sm_name}),
+            state_override: None,
+        };
+        if let Some(ctx) = context {
+            if let Some(e) = ctx.get("Execution") {
+                base.execution = e.clone();
+            }
+            if let Some(s) = ctx.get("StateMachine") {
+                base.state_machine = s.clone();
+            }
+            base.state_override = ctx.get("State").and_then(Value::as_object).cloned();
+        }
+        base
+    }
+
+    /// The context object seen by a state. `RetryCount` appears for states that can retry
+    /// (Task, Parallel, Map); `Map.Item` inside a Map's ItemSelector; `Task.Token` for
+    /// callback tasks.
+    pub(crate) fn for_state(
+        &self,
+        name: &str,
+        entered_time: &str,
+        retry_count: Option<u64>,
+        map_item: Option<(usize, &Value)>,
+        task_token: Option<&str>,
+    ) -> Value {
+        let mut state = Map::new();
+        state.insert("Name".into(), name.into());
+        state.insert("EnteredTime".into(), entered_time.into());
+        if let Some(r) = retry_count {
+            state.insert("RetryCount".into(), r.into());
+        }
+        if let Some(o) = &self.state_override {
+            for (k, v) in o {
+                state.insert(k.clone(), v.clone());
+            }
+        }
+        let mut m = Map::new();
+        m.insert("Execution".into(), self.execution.clone());
+        m.insert("StateMachine".into(), self.state_machine.clone());
+        m.insert("State".into(), Value::Object(state));
+        if let Some((i, v)) = map_item {
+            m.insert("Map".into(), json!({"Item": {"Index": i, "Value": v}}));
+        }
+        if let Some(t) = task_token {
+            m.insert("Task".into(), json!({"Token": t}));
+        }
+        Value::Object(m)
+    }
+}

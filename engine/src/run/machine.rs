@@ -1,0 +1,90 @@
+//! The run loop: one `match` over what each state handler returns (STYLE.md section 6), with
+//! the transition and time limits checked on every transition, and the compensations of a
+//! failed run started from here.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::Value;
+
+use crate::compile::plan::{Kind, Plan, StateId};
+use crate::error::Failure;
+use crate::run::compensation::compensate;
+use crate::run::exec::{Exec, PlanFuture, Step};
+use crate::vars::Vars;
+
+/// [`run_plan`], boxed.
+pub(crate) fn run_plan_boxed<'a>(
+    exec: &'a Exec<'a>,
+    plan: &'a Plan,
+    input: Value,
+    vars: &'a mut Vars,
+    chain: &'a mut u64,
+) -> PlanFuture<'a> {
+    Box::pin(run_plan(exec, plan, input, vars, chain))
+}
+
+/// Runs the states of `plan` from its start until it succeeds or fails.
+pub(crate) async fn run_plan<'a>(
+    exec: &'a Exec<'a>,
+    plan: &'a Plan,
+    input: Value,
+    vars: &'a mut Vars,
+    chain: &'a mut u64,
+) -> Result<Value, Failure> {
+    {
+        let mut cur = plan.start;
+        let mut input = input;
+        // States with a `compensate` action that completed, in completion order.
+        let mut completed: Vec<StateId> = Vec::new();
+        // The input of a state that follows another was checked as that state's output:
+        // the bound found then is known.
+        let mut bound: Option<usize> = None;
+        loop {
+            exec.tick()?;
+            let Some(state) = plan.states.get(cur) else {
+                return Err(crate::catalogue::internal("transition to a missing state"));
+            };
+            // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
+            // keep their input, which the compensations receive.
+            let saved = (!completed.is_empty()
+                && matches!(
+                    state.kind,
+                    Kind::Task { .. } | Kind::Parallel { .. } | Kind::Map(_)
+                ))
+            .then(|| input.clone());
+            let step = if crate::run::states::is_sync(&state.kind) {
+                crate::run::states::run_state_sync(exec, state, input, vars, chain, bound)
+            } else {
+                // Boxed: the run loop's own future stays small, and most states never wait.
+                Box::pin(crate::run::states::run_state(
+                    exec, state, input, vars, chain, bound,
+                ))
+                .await
+            };
+            match step {
+                Step::Next(id, out, b) => {
+                    if plan.has_compensations && state.compensate.is_some() {
+                        completed.push(cur);
+                    }
+                    input = out;
+                    cur = id;
+                    bound = Some(b);
+                }
+                Step::Caught(id, out) => {
+                    input = out;
+                    cur = id;
+                    bound = None;
+                }
+                Step::Succeed(out) => return Ok(out),
+                Step::Fail(f) => {
+                    if let Some(raw) = saved
+                        && !exec.timed_out.load(Ordering::Relaxed)
+                    {
+                        compensate(exec, plan, &completed, raw, &f, vars, chain).await?;
+                    }
+                    return Err(f);
+                }
+            }
+        }
+    }
+}

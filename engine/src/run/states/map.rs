@@ -1,0 +1,263 @@
+//! Map (inline; distributed runs the same way locally): one iteration of the item processor
+//! per item, at most `MaxConcurrency` at a time, results in item order. Tolerated failure
+//! thresholds let some iterations fail.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::{ChainCell, Cx, Done};
+use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
+use crate::error::Failure;
+use crate::expr::Scope;
+use crate::vars::Vars;
+
+pub(crate) async fn run(
+    cx: &Cx<'_>,
+    spec: &MapSpec,
+    raw: &Value,
+    vars: &Vars,
+    chain: &mut u64,
+) -> Result<Done, Failure> {
+    let cell = ChainCell::new(*chain);
+    let r = super::with_retry(cx, |retry| attempt(cx, spec, raw, vars, &cell, retry)).await;
+    *chain = cell.get();
+    r
+}
+
+fn dyn_u64(cx: &Cx<'_>, d: Option<&Dyn<u64>>, scope: &Scope<'_>, raw: &Value) -> Option<u64> {
+    match d? {
+        Dyn::Lit(n) => Some(*n),
+        Dyn::Path(p) => scope.eval(p).and_then(|v| v.as_u64()),
+        Dyn::Expr(t) => t
+            .eval(&cx.jenv(scope.vars, raw, scope.context, None, None))
+            .ok()
+            .and_then(|v| v.as_u64()),
+    }
+}
+
+fn dyn_f64(cx: &Cx<'_>, d: Option<&Dyn<f64>>, scope: &Scope<'_>, raw: &Value) -> Option<f64> {
+    match d? {
+        Dyn::Lit(n) => Some(*n),
+        Dyn::Path(p) => scope.eval(p).and_then(|v| v.as_f64()),
+        Dyn::Expr(t) => t
+            .eval(&cx.jenv(scope.vars, raw, scope.context, None, None))
+            .ok()
+            .and_then(|v| v.as_f64()),
+    }
+}
+
+fn items_of(
+    cx: &Cx<'_>,
+    spec: &MapSpec,
+    raw: &Value,
+    eff: &Value,
+    ctx: &Value,
+    vars: &Vars,
+) -> Result<Vec<Value>, Failure> {
+    match cx.state.ql {
+        Ql::JsonPath => {
+            let (v, path_text) = match (&spec.items, &spec.items_path) {
+                (Some(ItemsSource::Literal(v)), _) => (v.clone(), String::from("$")),
+                (_, Some(p)) => {
+                    let scope = Scope {
+                        input: eff,
+                        context: ctx,
+                        vars,
+                    };
+                    let v = scope
+                        .eval(p)
+                        .ok_or_else(|| crate::catalogue::path_no_results(&p.text))?;
+                    (v, p.text.to_string())
+                }
+                _ => (eff.clone(), String::from("$")),
+            };
+            match v {
+                Value::Array(a) => Ok(a),
+                _ => Err(crate::catalogue::items_not_array(&path_text)),
+            }
+        }
+        Ql::Jsonata => match &spec.items {
+            Some(ItemsSource::Expr(t)) => {
+                let env = cx.jenv(vars, raw, ctx, None, None);
+                match t.eval(&env)? {
+                    Value::Array(a) => Ok(a),
+                    other => Err(crate::catalogue::jsonata_unexpected_type(
+                        t.as_expr().map(|e| e.text()).unwrap_or_default(),
+                        "Items",
+                        "array",
+                        &other,
+                    )),
+                }
+            }
+            Some(ItemsSource::Literal(Value::Array(a))) => Ok(a.clone()),
+            _ => match raw {
+                Value::Array(a) => Ok(a.clone()),
+                other => Err(crate::catalogue::map_input_not_array(other)),
+            },
+        },
+    }
+}
+
+async fn attempt(
+    cx: &Cx<'_>,
+    spec: &MapSpec,
+    raw: &Value,
+    vars: &Vars,
+    chain: &ChainCell,
+    retry: u64,
+) -> Result<Done, Failure> {
+    let st = cx.state;
+    let ctx = cx.context(Some(retry), None, None);
+    let eff = match st.ql {
+        Ql::JsonPath => super::input_path(&st.io.input_path, raw, &ctx, vars)?,
+        Ql::Jsonata => raw.clone(),
+    };
+    let items = items_of(cx, spec, raw, &eff, &ctx, vars)?;
+    let scope = Scope {
+        input: &eff,
+        context: &ctx,
+        vars,
+    };
+    let max_conc = dyn_u64(cx, spec.max_concurrency.as_ref(), &scope, raw).unwrap_or(0);
+    let tol_count = dyn_u64(cx, spec.tolerated_count.as_ref(), &scope, raw);
+    let tol_pct = dyn_f64(cx, spec.tolerated_pct.as_ref(), &scope, raw);
+    // Item inputs are computed up front so a selector error fails the state before any
+    // iteration starts.
+    let mut inputs = Vec::with_capacity(items.len());
+    match &spec.item_selector {
+        None => inputs = items,
+        Some(sel) => {
+            for (i, item) in items.iter().enumerate() {
+                let ictx = cx.context(Some(retry), Some((i, item)), None);
+                inputs.push(match sel {
+                    Selector::JsonPath(t) => t.eval(&Scope {
+                        input: &eff,
+                        context: &ictx,
+                        vars,
+                    })?,
+                    Selector::Jsonata(t) => t.eval(&cx.jenv(vars, raw, &ictx, None, None))?,
+                });
+            }
+        }
+    }
+    if let Some(m) = &cx.exec.state_mock {
+        // TestState with a mocked result: the iterations are not run.
+        return super::parallel::finish(cx, m.clone(), raw, &ctx, vars);
+    }
+    let n = inputs.len();
+    let started = cx.emit(chain.get(), "MapStateStarted", || {
+        Some(("mapStateStartedEventDetails", json!({"length": n})))
+    });
+    chain.set(started);
+    let outer = Arc::new(vars.clone());
+    let last_done = ChainCell::new(0);
+    // A distributed Map runs its items in a child workflow (a "map run"): the parent history
+    // shows MapRunStarted/MapRunSucceeded instead of the iterations.
+    let child = spec.distributed.then(|| cx.exec.child());
+    if spec.distributed {
+        let o = cx.exec.opts;
+        let run_arn = format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+            o.region, o.account, o.state_machine_name, st.name, cx.entered_id
+        );
+        let id = cx.emit(chain.get(), "MapRunStarted", || {
+            Some(("mapRunStartedEventDetails", json!({"mapRunArn": run_arn})))
+        });
+        chain.set(id);
+    }
+    let run_chain = chain.get();
+    let exec = child.as_ref().unwrap_or(cx.exec);
+    let name = st.name.clone();
+    let tolerates = tol_count.is_some() || tol_pct.is_some();
+    let mut inputs = inputs;
+    let limit = usize::try_from(max_conc).unwrap_or(0);
+    let results = crate::run::joiner::run_bounded(
+        n,
+        limit,
+        |i| {
+            let plan = spec.processor.clone();
+            let input = inputs.get_mut(i).map(std::mem::take).unwrap_or(Value::Null);
+            let outer = outer.clone();
+            let name = name.clone();
+            let last_done = &last_done;
+            Box::pin(async move {
+                let it_started =
+                    exec.history
+                        .emit(chain.get(), "MapIterationStarted", exec.now(), || {
+                            Some((
+                                "mapIterationStartedEventDetails",
+                                json!({"index": i, "name": &*name}),
+                            ))
+                        });
+                let mut ivars = Vars::with_parent(outer);
+                let mut ichain = it_started;
+                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain).await;
+                chain.set(ichain);
+                let (ty, key) = if r.is_ok() {
+                    ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
+                } else {
+                    ("MapIterationFailed", "mapIterationFailedEventDetails")
+                };
+                let id = exec.history.emit(ichain, ty, exec.now(), || {
+                    Some((key, json!({"index": i, "name": &*name})))
+                });
+                if r.is_ok() {
+                    last_done.set(id);
+                }
+                r
+            })
+        },
+        |r| r.is_err() && !tolerates,
+    )
+    .await;
+    let mut outputs = Vec::with_capacity(n);
+    let mut failures = 0u64;
+    let mut first_failure: Option<Failure> = None;
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(v) => outputs.push(v),
+            Err(f) => {
+                failures = failures.saturating_add(1);
+                outputs.push(f.error_output());
+                first_failure.get_or_insert(f);
+            }
+        }
+    }
+    if spec.distributed {
+        let ty = if first_failure.is_some() && !tolerates {
+            "MapRunFailed"
+        } else {
+            "MapRunSucceeded"
+        };
+        let id = cx.emit(run_chain, ty, || None);
+        chain.set(id);
+        last_done.set(id);
+    }
+    if let Some(f) = first_failure {
+        if !tolerates {
+            return Err(f);
+        }
+        let over_count = tol_count.is_some_and(|c| failures > c);
+        let pct = if n == 0 {
+            0.0
+        } else {
+            failures as f64 * 100.0 / n as f64
+        };
+        let over_pct = tol_pct.is_some_and(|p| pct > p);
+        let within = match (tol_count, tol_pct) {
+            (Some(_), Some(_)) => !(over_count && over_pct),
+            _ => !(over_count || over_pct),
+        };
+        if !within {
+            return Err(crate::catalogue::tolerated_failure_exceeded());
+        }
+    }
+    let last = match last_done.get() {
+        0 => started,
+        id => id,
+    };
+    cx.emit(last, "MapStateSucceeded", || None);
+    chain.set(last);
+    super::parallel::finish(cx, Value::Array(outputs), raw, &ctx, vars)
+}
