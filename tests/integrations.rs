@@ -467,10 +467,9 @@ fn action_script_runs_as_github_would_run_it() {
         .env("GITHUB_OUTPUT", &output)
         .env(
             "INPUT_PATHS",
-            "fixtures/templates/cfn-sub.yaml fixtures/templates/serverless",
+            "fixtures/templates/cfn-sub.yaml\n  fixtures/templates/serverless\n",
         )
-        .env("INPUT_FORMAT", "github")
-        .env("INPUT_FAIL_ON", "error")
+        .env("INPUT_ARGS", "--fail-on 'error'")
         .env("INPUT_SARIF_FILE", &sarif)
         .env_remove("NEXUS_FORMAT")
         .output()
@@ -486,11 +485,22 @@ fn action_script_runs_as_github_would_run_it() {
         stdout.contains("::error file=fixtures/templates/serverless/serverless.yml,line=26"),
         "{stdout}"
     );
-    assert!(
-        std::fs::read_to_string(&output)
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    assert!(outputs.contains("exit-code=1"), "{outputs}");
+    // The counts are those of the JSON report of the same run.
+    let json: serde_json::Value = serde_json::from_slice(
+        &nexus()
+            .args(["lint", "-f", "json", "fixtures/templates/cfn-sub.yaml"])
+            .arg("fixtures/templates/serverless")
+            .output()
             .unwrap()
-            .contains("exit-code=1")
-    );
+            .stdout,
+    )
+    .unwrap();
+    for key in ["errors", "warnings", "notes"] {
+        let want = format!("{key}={}\n", json["summary"][key]);
+        assert!(outputs.contains(&want), "{want} in {outputs}");
+    }
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert_eq!(
         summary.matches("## nexus lint").count(),
@@ -503,6 +513,45 @@ fn action_script_runs_as_github_would_run_it() {
     assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
 }
 
+/// `working-directory`, paths with spaces one per line, and quoted `args`.
+#[test]
+fn action_script_takes_paths_with_spaces_args_and_a_working_directory() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("my repo");
+    std::fs::create_dir_all(dir.join("state machines")).unwrap();
+    std::fs::write(
+        dir.join("state machines/order flow.asl.json"),
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Gone"}}}"#,
+    )
+    .unwrap();
+    let output = tmp.path().join("output");
+    let out = std::process::Command::new("bash")
+        .arg(format!("{ROOT}/scripts/github-action.sh"))
+        .env("NEXUS", env!("CARGO_BIN_EXE_nexus"))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", "")
+        .env("GITHUB_OUTPUT", &output)
+        .env("INPUT_WORKING_DIRECTORY", &dir)
+        .env("INPUT_PATHS", "state machines/order flow.asl.json\n")
+        .env("INPUT_ARGS", "--format \"concise\" --fail-on never")
+        .env_remove("NEXUS_FORMAT")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("state machines/order flow.asl.json:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(": error NX103 "), "{stdout}");
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    let errors = stdout.lines().filter(|l| l.contains(": error ")).count();
+    assert!(
+        outputs.contains(&format!("exit-code=0\nerrors={errors}\n")),
+        "{outputs}"
+    );
+}
+
 #[test]
 fn pre_commit_hook_matches_workflow_files_and_templates() {
     let hooks = std::fs::read_to_string(format!("{ROOT}/.pre-commit-hooks.yaml")).unwrap();
@@ -510,6 +559,8 @@ fn pre_commit_hook_matches_workflow_files_and_templates() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("files: "))
         .unwrap();
+    // The python hook declares the pattern (`&files`), the system hook refers to it.
+    let pattern = pattern.strip_prefix("&files ").unwrap_or(pattern);
     // pre-commit matches `files` with Python's `re.search`; check with Python itself.
     let cases = [
         ("wf/order.asl.json", true),

@@ -85,7 +85,7 @@ fn migrates_a_file_to_stdout_with_modeline_header_and_notes() {
     assert_eq!(
         lines.next(),
         Some(
-            "# yaml-language-server: $schema=https://nexus-workflows.dev/schemas/nexus-yaml-v1.schema.json"
+            "# yaml-language-server: $schema=https://github.com/OWNER/nexus/raw/v0.1.0/schema/schemas/nexus.schema.json"
         )
     );
     assert!(

@@ -8,7 +8,6 @@
 mod dot;
 mod mermaid;
 
-use std::io::Write;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, lint};
@@ -361,14 +360,10 @@ pub fn run(args: &GraphArgs) -> u8 {
     let written = match &args.output {
         Some(p) => crate::output::write_file(p, picture.as_bytes(), args.force)
             .map_err(std::io::Error::other),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(picture.as_bytes()).and_then(|_| out.flush())
-        }
+        None => crate::out::write_stdout(&picture),
     };
     match written {
         Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             eprintln!("error: cannot write the picture: {e}");
             2

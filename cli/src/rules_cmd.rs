@@ -23,7 +23,7 @@ pub fn run(args: &RulesArgs) -> u8 {
             eprintln!("error: no rule `{code}` (run `nexus rules` for the list)");
             return 2;
         };
-        println!(
+        crate::out::outln!(
             "{} {} ({})\n\n{}\n\n{}",
             m.code,
             m.name,
@@ -32,16 +32,16 @@ pub fn run(args: &RulesArgs) -> u8 {
             m.docs()
         );
         if let Some(aws) = m.aws_code {
-            println!("\nAWS code: {aws}");
+            crate::out::outln!("\nAWS code: {aws}");
         }
         return 0;
     }
     if args.markdown {
-        print!("{}", reference(&registry));
+        crate::out::out!("{}", reference(&registry));
         return 0;
     }
     for m in &registry {
-        println!(
+        crate::out::outln!(
             "{}  {:<28} {:<8} {}",
             m.code,
             m.name,

@@ -292,7 +292,7 @@ fn lint_gate(
             eprint!("{}", crate::report::human::render(&report, stderr_color()));
             eprintln!("error: {display} has errors; not running it (--skip-lint runs it anyway)");
         }
-        RunFormat::Json => println!("{}", crate::report::json::render(&report)),
+        RunFormat::Json => crate::out::outln!("{}", crate::report::json::render(&report)),
     }
     Some(2)
 }
@@ -462,12 +462,7 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         let text = serde_json::to_string_pretty(&exec.history)?;
         crate::output::write_file(h, (text + "\n").as_bytes(), args.force).map_err(Fail)?;
     }
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out
-        .write_all(render(&exec, args.format, elapsed).as_bytes())
-        .and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
+    if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));
     }
     Ok(match exec.status {

@@ -83,8 +83,9 @@ pub(crate) enum Parsed<'a> {
     Call(Result<intrinsic::Call, ParseError>),
     /// A `.$` value that is neither: it does not start with `$` or `States.`.
     Neither,
-    /// A JSONata expression: the workflow variables it reads, or its syntax error.
-    Jsonata(Result<Vec<String>, ParseError>),
+    /// A JSONata expression: what it reads (workflow variables, the context value,
+    /// `$states.errorOutput`), or its syntax error.
+    Jsonata(Result<nexus_schema::expr::JsonataRefs, ParseError>),
     /// Not checked: the string holds a `${...}`/`#{...}` template placeholder and did not
     /// parse as written (what it becomes is only known after substitution), or it uses a
     /// Jayway path function other than `length()`, which nexus does not evaluate.
@@ -334,7 +335,7 @@ fn parse_dynamic(text: &str) -> Parsed<'_> {
 
 #[cfg(feature = "jsonata")]
 fn parse_jsonata<'t>(body: &str, text: &'t str) -> Parsed<'t> {
-    match nexus_schema::expr::jsonata::variable_references(body) {
+    match nexus_schema::expr::jsonata::references(body) {
         Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Jsonata(r),
     }
@@ -443,7 +444,7 @@ impl<'a> Walker<'_, 'a> {
                         .map(str::to_owned),
                 );
             }
-            Parsed::Jsonata(Ok(vars)) => reads.extend(vars.iter().cloned()),
+            Parsed::Jsonata(Ok(refs)) => reads.extend(refs.variables.iter().cloned()),
             _ => {}
         }
         let write = matches!(kind, SiteKind::Field(s) if s.write);

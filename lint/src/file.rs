@@ -40,6 +40,10 @@ pub struct FileFindings {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings removed by suppressions.
     pub suppressed: usize,
+    /// A file a template refers to (SAM `DefinitionUri`), linted with that template's
+    /// substitutions and machine type: where the same file is also linted on its own, this
+    /// reading is the one AWS deploys.
+    pub via_template: bool,
 }
 
 /// Lint a loaded file. `explicit`: the user named the file, so a file with no workflow in it
@@ -59,10 +63,22 @@ pub fn lint_file(
         .map(|d| d.kind)
         .or_else(|| nexus_schema::source::hint_from_name(path).kind);
     if explicit && loaded.is_unrecognised() {
-        file_level.push(NOT_A_WORKFLOW.at(
+        // An empty object named on the command line is a definition with nothing in it (a
+        // deploy of it fails: "These fields are required: [StartAt, States]"), not some
+        // other kind of file.
+        let empty_object = text.trim_start_matches('\u{feff}').trim() == "{}";
+        let mut d = NOT_A_WORKFLOW.at(
             "",
-            "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
-        ));
+            if empty_object {
+                "this file is an empty object: an ASL state machine needs `StartAt` and `States`"
+            } else {
+                "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)"
+            },
+        );
+        if empty_object {
+            d.severity = nexus_schema::Severity::Error;
+        }
+        file_level.push(d);
     }
     let sel = &options.selection;
     let mut diagnostics = Vec::new();
@@ -111,6 +127,7 @@ pub fn lint_file(
                     kind: Some(doc.kind),
                     diagnostics: found.collect(),
                     suppressed: 0,
+                    via_template: true,
                 }),
             }
         }
@@ -122,6 +139,7 @@ pub fn lint_file(
         kind,
         diagnostics,
         suppressed,
+        via_template: false,
     }];
     for mut r in others {
         crate::sort(&mut r.diagnostics);

@@ -44,7 +44,8 @@ pub struct LintOptions {
     pub selection: Selection,
     /// Suppressions from the configuration file.
     pub suppressions: Vec<Arc<ConfigSuppression>>,
-    /// The state machine type the definitions are deployed as (`--type`).
+    /// The state machine type standalone definitions are deployed as (`--type`); a template's
+    /// own declaration wins for its machines ([`Context::machine_type`]).
     pub machine_type: MachineType,
     /// Treat every definition as coming from an infrastructure template (configuration
     /// `template_source`): a lone placeholder such as `${Timeout}` is accepted where ASL
@@ -137,6 +138,16 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// The type of the machine being checked: what its template declares, else the run's
+    /// `--type` (which is for standalone files).
+    pub fn machine_type(&self) -> MachineType {
+        match self.doc.machine_type {
+            Some(nexus_schema::asl::ExecutionType::Express) => MachineType::Express,
+            Some(nexus_schema::asl::ExecutionType::Standard) => MachineType::Standard,
+            None => self.options.machine_type,
+        }
+    }
+
     pub fn new(doc: &'a Document, ir: &'a Workflow, options: &'a LintOptions) -> Self {
         Self {
             doc,
@@ -233,13 +244,18 @@ pub fn lint_report_with(
     found: Vec<Diagnostic>,
     options: &LintOptions,
 ) -> LintReport {
+    let recovered = rules::recover_misplaced(doc);
+    let (doc, mut out) = match &recovered {
+        Some((fixed, misplaced)) => (fixed, misplaced.clone()),
+        None => (doc, Vec::new()),
+    };
     let ir = Workflow::from_asl(&doc.asl);
     let ctx = Context::new(doc, &ir, options);
     let mut sink = Sink::default();
     for rule in rules::all() {
         rule.check(&ctx, &mut sink);
     }
-    let mut out = sink.into_diagnostics();
+    out.extend(sink.into_diagnostics());
     for d in &mut out {
         locate(doc, d);
     }
@@ -272,6 +288,10 @@ pub(crate) fn select(sel: &Selection, ds: &mut Vec<Diagnostic>) {
 pub fn locate(doc: &Document, d: &mut Diagnostic) {
     if d.span.is_none() {
         d.span = doc.span_of(&d.pointer, d.target == nexus_schema::Target::Key);
+        // About the workflow as a whole: its `StartAt`, not every line of the definition.
+        if d.span.is_some_and(|s| doc.is_whole_definition(s)) {
+            d.span = doc.anchor_span();
+        }
     }
     d.pointer = doc.source_pointer(&d.pointer);
     for n in &mut d.notes {

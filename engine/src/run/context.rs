@@ -13,6 +13,10 @@ pub(crate) struct ContextBase {
 }
 
 impl ContextBase {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per Context Object field an execution starts with"
+    )]
     pub(crate) fn new(
         exec_arn: &str,
         exec_name: &str,

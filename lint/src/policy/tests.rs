@@ -301,6 +301,7 @@ fn founding_example() -> Document {
         locations: Arc::new(locations),
         asl: Arc::new(asl),
         origin,
+        machine_type: None,
     }
 }
 

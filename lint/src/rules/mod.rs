@@ -49,6 +49,8 @@ mod unreachable_state;
 mod unrecognised_resource;
 mod wrong_query_language_field;
 
+pub(crate) use invalid_scope::recover_misplaced;
+
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
     &[

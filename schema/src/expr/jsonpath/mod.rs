@@ -43,6 +43,8 @@ pub struct Path {
     pub(crate) source: String,
     pub(crate) root: Root,
     pub(crate) segments: Vec<Segment>,
+    /// Byte offsets of unquoted words read as string literals in filters (`@.Code==es`).
+    pub(crate) unquoted_literals: Vec<usize>,
 }
 
 /// One step of a path.
@@ -150,6 +152,13 @@ impl Path {
     /// The expression as written.
     pub fn as_str(&self) -> &str {
         &self.source
+    }
+
+    /// Byte offsets of the unquoted words this path's filters compare with as strings
+    /// (`$[?(@.Code==es)]`). The Jayway-era samples AWS publishes write them; quoting is the
+    /// documented form, so a linter warns about them.
+    pub fn unquoted_literals(&self) -> &[usize] {
+        &self.unquoted_literals
     }
 
     /// What the path starts from: `$`, `$$` or a variable.
