@@ -109,9 +109,20 @@ pub enum FailOn {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files, directories (searched recursively, honouring .gitignore) or glob patterns.
-    /// Defaults to the current directory.
+    /// Defaults to the current directory. `-` reads one document from standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+
+    /// The file name standard input (`-`) stands for: it decides the format (`.json`,
+    /// `.yaml`, `.nexus.yaml`, a template) and is shown in messages [default: <stdin>].
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
+    /// Let templates read `DefinitionUri` files outside the lint root (the working
+    /// directory, or the template's own directory when it lies elsewhere). Off by default,
+    /// so a template cannot make the report show an arbitrary file.
+    #[arg(long)]
+    pub allow_outside_root: bool,
 
     /// Output format [default: github when GITHUB_ACTIONS=true, else human].
     #[arg(long, short = 'f', value_enum, env = "NEXUS_FORMAT")]
@@ -125,6 +136,10 @@ pub struct LintArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Replace the `--output` file when it already exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 
     /// Colour in human output: auto (terminal and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
@@ -211,6 +226,10 @@ pub struct GraphArgs {
     /// Write the picture to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
+
+    /// Replace OUT when it already exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 
     /// Colour the states that have lint findings (red: error, amber: warning).
     #[arg(long)]

@@ -358,7 +358,8 @@ pub fn run(args: &GraphArgs) -> u8 {
     }
     let picture = render(&docs, args.format, args.highlight);
     let written = match &args.output {
-        Some(p) => std::fs::write(p, picture.as_bytes()),
+        Some(p) => crate::output::write_file(p, picture.as_bytes(), args.force)
+            .map_err(std::io::Error::other),
         None => crate::out::write_stdout(&picture),
     };
     match written {

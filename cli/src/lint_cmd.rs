@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nexus_lint::LintOptions;
-use nexus_schema::source::load_source;
+use nexus_schema::source::load_source_with;
 use nexus_schema::{Diagnostic, DocKind, Severity};
 
 use crate::args::{FailOn, Format, LintArgs};
@@ -44,10 +44,33 @@ impl RunReport {
     }
 }
 
+/// Where texts come from besides the named files.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// What standard input held, for a `-` path.
+    pub stdin: Option<Arc<str>>,
+    /// `--allow-outside-root`: templates may read files anywhere.
+    pub allow_outside_root: bool,
+}
+
+impl Reading {
+    fn resolver(&self) -> &'static dyn nexus_schema::template::Resolver {
+        if self.allow_outside_root {
+            &nexus_schema::template::UnconfinedFsResolver
+        } else {
+            &nexus_schema::template::FsResolver
+        }
+    }
+}
+
 /// Check one file; the first report is the file's own, the others are files it refers to
 /// (a SAM template's `DefinitionUri`), whose findings are reported against those files.
-pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
-    let text: Arc<str> = match std::fs::read(&c.path) {
+pub fn check_file_all(c: &Candidate, options: &LintOptions, reading: &Reading) -> Vec<FileReport> {
+    let read = match (&reading.stdin, c.path.as_os_str() == "-") {
+        (Some(text), true) => Ok(text.as_bytes().to_vec()),
+        _ => std::fs::read(&c.path),
+    };
+    let text: Arc<str> = match read {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s.into(),
             Err(e) => {
@@ -91,7 +114,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
             via_template: false,
         }];
     }
-    let mut loaded = load_source(&c.display, text.clone());
+    let mut loaded = load_source_with(&c.display, text.clone(), reading.resolver());
     if !c.explicit {
         nexus_schema::source::forget_foreign_syntax_error(&c.display, &text, &mut loaded);
     }
@@ -177,7 +200,7 @@ fn progress(total: usize) -> Option<indicatif::ProgressBar> {
 }
 
 /// Check all files, in parallel, keeping the input order in the result.
-pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
+pub fn check_all(candidates: &[Candidate], options: &LintOptions, reading: &Reading) -> RunReport {
     let bar = progress(candidates.len());
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -192,7 +215,7 @@ pub fn check_all(candidates: &[Candidate], options: &LintOptions) -> RunReport {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(c) = candidates.get(i) else { break };
-                    local.push((i, check_file_all(c, options)));
+                    local.push((i, check_file_all(c, options, reading)));
                     if let Some(b) = &bar {
                         b.inc(1);
                     }
@@ -227,7 +250,47 @@ pub fn run(args: &LintArgs) -> u8 {
     if let Some(t) = args.machine_type {
         setup.options.machine_type = t.into();
     }
-    let (candidates, errors) = discover(&args.paths);
+    let mut reading = Reading {
+        stdin: None,
+        allow_outside_root: args.allow_outside_root,
+    };
+    // `-`: one document from standard input, named by `--stdin-filename`.
+    let (named, from_stdin): (Vec<String>, bool) = {
+        let stdin = args.paths.iter().filter(|p| *p == "-").count();
+        if stdin > 1 {
+            eprintln!("error: `-` (standard input) can be given only once");
+            return 2;
+        }
+        (
+            args.paths.iter().filter(|p| *p != "-").cloned().collect(),
+            stdin == 1,
+        )
+    };
+    if !from_stdin && args.stdin_filename.is_some() {
+        eprintln!("error: --stdin-filename needs `-` among the paths");
+        return 2;
+    }
+    let (mut candidates, errors) = if from_stdin && named.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        discover(&named)
+    };
+    if from_stdin {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            eprintln!("error: cannot read standard input: {e}");
+            return 2;
+        }
+        reading.stdin = Some(text.into());
+        candidates.push(Candidate {
+            path: "-".into(),
+            display: args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| "<stdin>".into()),
+            explicit: true,
+        });
+    }
     let candidates = setup.filter(candidates);
     for e in &errors {
         eprintln!("error: {e}");
@@ -238,7 +301,7 @@ pub fn run(args: &LintArgs) -> u8 {
         return 2;
     }
     let options: &LintOptions = &setup.options;
-    let report = check_all(&candidates, options);
+    let report = check_all(&candidates, options, &reading);
     setup.report_unused();
     let suppressed: usize = report.files.iter().map(|f| f.suppressed).sum();
     if suppressed > 0 {
@@ -266,7 +329,8 @@ pub fn run(args: &LintArgs) -> u8 {
         eprintln!("warning: cannot write the job summary: {e}");
     }
     let written = match &args.output {
-        Some(path) => std::fs::write(path, rendered.as_bytes()),
+        Some(path) => crate::output::write_file(path, rendered.as_bytes(), args.force)
+            .map_err(std::io::Error::other),
         None => crate::out::write_stdout(&rendered),
     };
     if let Err(e) = written {

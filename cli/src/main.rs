@@ -11,6 +11,7 @@ mod graph_cmd;
 mod lint_cmd;
 mod migrate_cmd;
 mod out;
+mod output;
 mod policy_cmd;
 mod report;
 mod rules_cmd;

@@ -510,40 +510,17 @@ fn deliver(planned: &[Planned], force: bool, check: bool) -> Result<u8, Failure>
         }
         return Ok(u8::from(stale > 0));
     }
-    if !force {
-        let existing: Vec<String> = planned
-            .iter()
-            .filter_map(|p| p.path.as_ref())
-            .filter(|path| path.exists())
-            .map(|path| path.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            return Err(format!(
-                "refusing to overwrite existing file(s) (use --force to replace them; nothing was written):\n  {}",
-                existing.join("\n  ")
-            )
-            .into());
-        }
-    }
-    for p in planned {
-        let Some(path) = &p.path else { continue };
-        if path.is_dir() {
-            return Err(format!("{} is a directory", path.display()).into());
-        }
-    }
+    crate::output::check_overwrite(planned.iter().filter_map(|p| p.path.as_deref()), force)?;
+    // Every file is staged before the first one replaces anything (crate::output).
+    let files: Vec<(&Path, &[u8])> = planned
+        .iter()
+        .filter_map(|p| p.path.as_deref().map(|path| (path, p.text.as_bytes())))
+        .collect();
+    crate::output::write_all_atomic(&files)?;
     let mut stdout_text = String::new();
     for p in planned {
         match &p.path {
-            Some(path) => {
-                if let Some(parent) = path.parent()
-                    && !parent.as_os_str().is_empty()
-                {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-                }
-                std::fs::write(path, p.text.as_bytes())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            }
+            Some(_) => {}
             None => {
                 if !stdout_text.is_empty() {
                     stdout_text.push_str("---\n");

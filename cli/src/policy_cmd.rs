@@ -303,20 +303,13 @@ pub struct InitArgs {
 
 /// `nexus init`: write the commented default configuration.
 pub fn run_init(args: &InitArgs) -> u8 {
-    if args.file.exists() && !args.force {
-        eprintln!(
-            "error: {} exists (use --force to overwrite)",
-            args.file.display()
-        );
-        return 2;
-    }
-    match std::fs::write(&args.file, config::DEFAULT) {
+    match crate::output::write_file(&args.file, config::DEFAULT.as_bytes(), args.force) {
         Ok(()) => {
             crate::out::outln!("wrote {}", args.file.display());
             0
         }
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", args.file.display());
+            eprintln!("error: {e}");
             2
         }
     }

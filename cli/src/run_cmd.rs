@@ -86,6 +86,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
 
+    /// Replace the `--history` file when it already exists.
+    #[arg(long, requires = "history")]
+    pub force: bool,
+
     /// Write the execution durably to this SHA-256 hash-chained JSON Lines log (verified
     /// before use); an interrupted execution resumes from it with --resume.
     #[arg(long, value_name = "FILE")]
@@ -409,7 +413,10 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         ClockArg::Real => Arc::new(nexus_engine::RealClock),
     };
     let wall_time = match args.timeout {
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) if t > 0.0 => match std::time::Duration::try_from_secs_f64(t) {
+            Ok(d) => Some(d),
+            Err(_) => return Err(Fail(String::from("--timeout is too large"))),
+        },
         Some(_) => return Err(Fail(String::from("--timeout must be a positive number"))),
         None => None,
     };
@@ -463,8 +470,7 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     }
     if let Some(h) = &args.history {
         let text = serde_json::to_string_pretty(&exec.history)?;
-        std::fs::write(h, text + "\n")
-            .map_err(|e| Fail(format!("cannot write {}: {e}", h.display())))?;
+        crate::output::write_file(h, (text + "\n").as_bytes(), args.force).map_err(Fail)?;
     }
     if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));

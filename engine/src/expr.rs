@@ -527,6 +527,36 @@ pub(crate) fn use_entropy(e: SharedEntropy) -> EntropyGuard {
     EntropyGuard(ENTROPY.with_borrow_mut(|cur| cur.replace(e)))
 }
 
+/// The run's wall-time limit while its future is polled: the instant it ends and its length.
+pub(crate) type WallDeadline = (std::time::Instant, std::time::Duration);
+
+thread_local! {
+    /// Set around each poll of an execution under a wall-time limit (like [`ENTROPY`]): a
+    /// JSONata evaluation runs synchronously inside the poll, so the limit must reach into it
+    /// (issue #12), and every transition checks it too.
+    static WALL_DEADLINE: std::cell::Cell<Option<WallDeadline>> = const { std::cell::Cell::new(None) };
+}
+
+/// Restores the previous wall deadline when dropped.
+pub(crate) struct DeadlineGuard(Option<WallDeadline>);
+
+impl Drop for DeadlineGuard {
+    fn drop(&mut self) {
+        WALL_DEADLINE.set(self.0);
+    }
+}
+
+/// Makes `d` the wall deadline of this thread until the guard is dropped.
+pub(crate) fn use_wall_deadline(d: WallDeadline) -> DeadlineGuard {
+    DeadlineGuard(WALL_DEADLINE.replace(Some(d)))
+}
+
+/// The wall deadline of the execution being polled on this thread, if it has one.
+#[inline]
+pub(crate) fn wall_deadline() -> Option<WallDeadline> {
+    WALL_DEADLINE.get()
+}
+
 /// A compiled intrinsic function call (`States.Format(...)`), parsed and evaluated by
 /// `nexus_schema::expr::intrinsic`.
 #[derive(Debug, Clone)]
@@ -590,8 +620,14 @@ impl Jsonata {
         let entropy = ENTROPY
             .with_borrow(Clone::clone)
             .unwrap_or_else(|| Arc::new(nexus_schema::expr::SystemEntropy));
-        nexus_schema::expr::jsonata::evaluate_with_entropy(&self.text, input, &bindings, entropy)
-            .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
+        let budget = nexus_schema::expr::jsonata::Budget {
+            deadline: wall_deadline().map(|(at, _)| at),
+            ..nexus_schema::expr::jsonata::Budget::DEFAULT
+        };
+        nexus_schema::expr::jsonata::evaluate_with_budget(
+            &self.text, input, &bindings, entropy, &budget,
+        )
+        .map_err(|e| failure_of(e.to_expr_error(&self.text, location)).at_field(location))
     }
 }
 

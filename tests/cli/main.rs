@@ -4,6 +4,7 @@
 
 mod cli_polish;
 mod e2e;
+mod hardening_e2e;
 mod integrations;
 mod migrate_e2e;
 mod policy_e2e;

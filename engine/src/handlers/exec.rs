@@ -4,6 +4,8 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
@@ -42,22 +44,39 @@ impl ExecHandler {
         self
     }
 
-    /// Waits for the child, killing it once the timeout has passed.
-    fn wait(&self, mut child: std::process::Child) -> Result<std::process::Output, HandlerError> {
+    /// Waits for the child, killing it (and its process group) once the timeout has passed
+    /// or the task was abandoned (`cancelled`: the execution stopped waiting for it).
+    fn wait(
+        &self,
+        mut child: std::process::Child,
+        body: Vec<u8>,
+        cancelled: &AtomicBool,
+    ) -> Result<std::process::Output, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
-        let Some(limit) = self.timeout else {
-            return child
-                .wait_with_output()
-                .map_err(|e| fail(format!("'{}' failed: {e}", self.program)));
-        };
+        // The input goes in on its own thread, inside the timed section: a program that does
+        // not read its stdin, or writes much before reading it, cannot block nexus on a full
+        // pipe. A program that exits without reading its input is not an error by itself.
+        let stdin = child.stdin.take();
+        let in_t = std::thread::spawn(move || {
+            if let Some(mut stdin) = stdin {
+                let _ = stdin.write_all(&body);
+            }
+        });
         // Drain stdout/stderr on threads so a chatty program cannot block on a full pipe.
         let out = child.stdout.take();
         let err = child.stderr.take();
         let read = |p: Option<Box<dyn std::io::Read + Send>>| {
             std::thread::spawn(move || {
                 let mut buf = Vec::new();
-                if let Some(mut p) = p {
-                    let _ = std::io::Read::read_to_end(&mut p, &mut buf);
+                if let Some(p) = p {
+                    // At most the payload limit, plus one byte to tell that it was exceeded;
+                    // the rest is read and dropped so the program is not blocked.
+                    let mut p = p;
+                    let _ = std::io::Read::read_to_end(
+                        &mut std::io::Read::take(&mut p, OUTPUT_CAP),
+                        &mut buf,
+                    );
+                    let _ = std::io::copy(&mut p, &mut std::io::sink());
                 }
                 buf
             })
@@ -68,18 +87,28 @@ impl ExecHandler {
         let status = loop {
             match child.try_wait() {
                 Ok(Some(st)) => break st,
-                Ok(None) if start.elapsed() >= limit => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                Ok(None) if self.timeout.is_some_and(|limit| start.elapsed() >= limit) => {
+                    kill_group(&mut child);
+                    let limit = self.timeout.unwrap_or_default();
                     return Err(HandlerError::new(
                         "States.Timeout",
                         format!("'{}' ran longer than {limit:?}", self.program),
                     ));
                 }
+                Ok(None) if cancelled.load(Ordering::Relaxed) => {
+                    kill_group(&mut child);
+                    return Err(fail(format!("'{}' was abandoned", self.program)));
+                }
                 Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
-                Err(e) => return Err(fail(format!("'{}' failed: {e}", self.program))),
+                Err(e) => {
+                    kill_group(&mut child);
+                    return Err(fail(format!("'{}' failed: {e}", self.program)));
+                }
             }
         };
+        // The group may still hold grandchildren that keep the pipes open.
+        kill_group(&mut child);
+        let _ = in_t.join();
         Ok(std::process::Output {
             status,
             stdout: out_t.join().unwrap_or_default(),
@@ -87,25 +116,32 @@ impl ExecHandler {
         })
     }
 
-    fn run_blocking(&self, input: &Value) -> Result<Value, HandlerError> {
+    fn run_blocking(&self, input: &Value, cancelled: &AtomicBool) -> Result<Value, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
         let mut cmd = Command::new(&self.program);
         if let Some(d) = &self.dir {
             cmd.current_dir(d);
         }
-        let mut child = cmd
-            .args(&self.args)
+        cmd.args(&self.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        supervise(&mut cmd);
+        let body = serde_json::to_vec(input).map_err(|e| fail(e.to_string()))?;
+        let child = cmd
             .spawn()
             .map_err(|e| fail(format!("cannot start '{}': {e}", self.program)))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let body = serde_json::to_vec(input).map_err(|e| fail(e.to_string()))?;
-            // A program that exits without reading its input is not an error by itself.
-            let _ = stdin.write_all(&body);
+        let out = self.wait(child, body, cancelled)?;
+        if out.stdout.len() as u64 >= OUTPUT_CAP {
+            return Err(HandlerError::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "'{}' printed more than the payload limit of {} bytes",
+                    self.program,
+                    super::MAX_RESPONSE_BYTES
+                ),
+            ));
         }
-        let out = self.wait(child)?;
         let text = String::from_utf8_lossy(&out.stdout);
         let parsed: Option<Value> = if text.trim().is_empty() {
             Some(Value::Null)
@@ -143,13 +179,78 @@ impl Handler for ExecHandler {
         let this = self.clone();
         let input = req.input.clone();
         Box::pin(async move {
+            // Dropping the future (the run timed out or stopped) tells the waiting thread to
+            // kill the program, so nothing outlives the execution that started it.
+            let cancelled = Arc::new(AtomicBool::new(false));
+            let _abandon = Abandon(cancelled.clone());
             match tokio::runtime::Handle::try_current() {
                 Ok(h) => h
-                    .spawn_blocking(move || this.run_blocking(&input))
+                    .spawn_blocking(move || this.run_blocking(&input, &cancelled))
                     .await
                     .unwrap_or_else(|e| Err(HandlerError::new("States.TaskFailed", e.to_string()))),
-                Err(_) => this.run_blocking(&input),
+                Err(_) => this.run_blocking(&input, &cancelled),
             }
         })
     }
+}
+
+/// Most bytes of a program's stdout kept: the payload limit plus one, to tell it was exceeded.
+const OUTPUT_CAP: u64 = super::MAX_RESPONSE_BYTES as u64 + 1;
+
+/// Sets its flag when dropped (see [`ExecHandler::invoke`]).
+struct Abandon(Arc<AtomicBool>);
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The program runs in its own process group (so a timeout kills what it started too) and,
+/// on Linux, receives SIGKILL when the thread that started it dies — also when nexus is
+/// killed with `kill -9`, so a resumed execution never runs a task twice at once.
+#[cfg(unix)]
+fn supervise(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    #[cfg(target_os = "linux")]
+    {
+        let parent = std::process::id();
+        // SAFETY: the closure runs in the forked child before `exec`; it calls only the
+        // async-signal-safe `prctl` and `getppid`, and allocates nothing.
+        #[expect(
+            unsafe_code,
+            reason = "PR_SET_PDEATHSIG exists only as a pre-exec call"
+        )]
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // nexus died between fork and prctl: do not run orphaned.
+                if u32::try_from(libc::getppid()).ok() != Some(parent) {
+                    return Err(std::io::Error::other("nexus exited"));
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn supervise(_cmd: &mut Command) {}
+
+/// Kills the program's whole process group (see [`supervise`]), then reaps the program.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: `kill` has no memory effects; a negative pid names the group the child
+        // leads (set up by `supervise`), which contains only what the program started.
+        #[expect(unsafe_code, reason = "killing a process group has no safe std API")]
+        unsafe {
+            libc::kill(pid.saturating_neg(), libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -26,7 +26,8 @@ impl HttpHandler {
         }
     }
 
-    /// Gives up (the task fails) when connecting, sending or reading takes longer than `t`.
+    /// Gives up (the task fails with `States.Timeout`) when connecting, sending and reading
+    /// the whole response take longer than `t` together.
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
         self
@@ -50,10 +51,20 @@ impl HttpHandler {
             format!("{hostport}:80")
         };
         let body = serde_json::to_vec(input).map_err(|e| fail(e.to_string()))?;
-        let mut stream = TcpStream::connect(&addr)
+        // One deadline for the whole exchange: a server that drips its answer a byte at a
+        // time cannot hold the task past `timeout`.
+        let started = std::time::Instant::now();
+        let left = || self.timeout.saturating_sub(started.elapsed());
+        let timed_out = || {
+            HandlerError::new(
+                "States.Timeout",
+                format!("{} did not answer within {:?}", self.url, self.timeout),
+            )
+        };
+        let mut stream = connect(&addr, self.timeout)
             .map_err(|e| fail(format!("cannot connect to {addr}: {e}")))?;
-        let _ = stream.set_read_timeout(Some(self.timeout));
-        let _ = stream.set_write_timeout(Some(self.timeout));
+        let _ = stream.set_read_timeout(Some(left().max(Duration::from_millis(1))));
+        let _ = stream.set_write_timeout(Some(left().max(Duration::from_millis(1))));
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
@@ -63,9 +74,38 @@ impl HttpHandler {
             .and_then(|()| stream.write_all(&body))
             .map_err(|e| fail(format!("POST {} failed: {e}", self.url)))?;
         let mut resp = Vec::new();
-        stream
-            .read_to_end(&mut resp)
-            .map_err(|e| fail(format!("reading {} failed: {e}", self.url)))?;
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            let left = left();
+            if left.is_zero() {
+                return Err(timed_out());
+            }
+            let _ = stream.set_read_timeout(Some(left));
+            match stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => resp.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(timed_out());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(fail(format!("reading {} failed: {e}", self.url))),
+            }
+            if resp.len() > RESPONSE_CAP {
+                return Err(HandlerError::new(
+                    "States.DataLimitExceeded",
+                    format!(
+                        "{} answered more than the payload limit of {} bytes",
+                        self.url,
+                        super::MAX_RESPONSE_BYTES
+                    ),
+                ));
+            }
+        }
         let text = String::from_utf8_lossy(&resp);
         let (head, body) = text
             .split_once("\r\n\r\n")
@@ -106,6 +146,23 @@ impl HttpHandler {
         }
         parsed.ok_or_else(|| fail(format!("{} did not answer JSON", self.url)))
     }
+}
+
+/// Most bytes of a whole response read: the payload limit plus room for the status line,
+/// headers and chunk framing.
+const RESPONSE_CAP: usize = super::MAX_RESPONSE_BYTES + 64 * 1024;
+
+/// Connects to the first address of `addr` that answers within `timeout`.
+fn connect(addr: &str, timeout: Duration) -> std::io::Result<TcpStream> {
+    use std::net::ToSocketAddrs;
+    let mut last = std::io::Error::other("no address");
+    for a in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&a, timeout.max(Duration::from_millis(1))) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 fn dechunk(body: &str) -> String {

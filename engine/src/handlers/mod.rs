@@ -24,6 +24,11 @@ pub use http::HttpHandler;
 
 use crate::handlers::mock_config::MockConfig;
 
+/// Most bytes a handler's response (exec stdout, http body) may have: Step Functions' payload
+/// limit (256 KiB). A larger result could not be a state's output anyway; reading more would
+/// let one task exhaust memory.
+pub(crate) const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
 /// A boxed future returned by handlers.
 pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<Value, HandlerError>> + Send + 'a>>;
 

@@ -15,8 +15,10 @@
 //!
 //! [`verify`] checks every link. A line that is complete (ends with a newline) but does not
 //! check out means the log was altered: an error naming the line and the record. A last line
-//! *without* its newline is what a crash in the middle of a write leaves: it is reported as a
-//! torn tail and dropped, and the entries before it stay usable. A hash chain cannot tell a log
+//! *without* its newline is what a crash in the middle of a write leaves: when its bytes can
+//! be the start of the next entry (`{"seq":N,"prev":"<hash of the entry before>","...`), it is
+//! reported as a torn tail and dropped, and the entries before it stay usable; any other
+//! unterminated line means the file is not this log, and it is refused untouched. A hash chain cannot tell a log
 //! cut short at an entry boundary from one that ended there; keep the head hash
 //! ([`LogSummary::last_hash`]) elsewhere to detect that.
 
@@ -176,7 +178,16 @@ pub fn verify_bytes(bytes: &[u8]) -> Result<LogSummary, VerifyError> {
     while !rest.is_empty() {
         n = n.saturating_add(1);
         let Some(end) = rest.iter().position(|b| *b == b'\n') else {
-            // No newline: the last write did not complete. Nothing after it can exist.
+            // No newline: the last write did not complete, if what is there can be the start
+            // of the entry this log would write next. Anything else (a file that is not a log,
+            // such as a one-line JSON document) is refused, so opening it never truncates it.
+            let expected = format!("{{\"seq\":{n},\"prev\":\"{prev}\",\"");
+            if !(rest.starts_with(expected.as_bytes()) || expected.as_bytes().starts_with(rest)) {
+                return Err(VerifyError::Malformed {
+                    line: n,
+                    message: "an unterminated line that does not start the next entry".into(),
+                });
+            }
             torn_tail = Some(TornTail {
                 line: n,
                 bytes: rest.len() as u64,
@@ -464,6 +475,51 @@ mod tests {
         let s = verify(&path).unwrap();
         assert_eq!(s.entries, 3);
         assert!(s.torn_tail.is_none());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_log_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.json");
+        for content in [
+            &b"{\"StartAt\":\"A\",\"States\":{}}"[..],
+            b"x",
+            b"{\"seq\":2,\"prev\":\"",
+        ] {
+            std::fs::write(&path, content).unwrap();
+            assert!(
+                matches!(
+                    EventLogWriter::open(&path),
+                    Err(OpenError::Verify(VerifyError::Malformed { line: 1, .. }))
+                ),
+                "{}",
+                String::from_utf8_lossy(content)
+            );
+            assert_eq!(std::fs::read(&path).unwrap(), content);
+        }
+        // After verified entries, an unterminated line that cannot be the next entry is
+        // damage as well, not a torn write.
+        let log = dir.path().join("log.jsonl");
+        write_three(&log);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes.extend_from_slice(b"hello");
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(matches!(
+            EventLogWriter::open(&log),
+            Err(OpenError::Verify(VerifyError::Malformed { line: 4, .. }))
+        ));
+        assert_eq!(std::fs::read(&log).unwrap(), bytes);
+    }
+
+    #[test]
+    fn a_first_entry_torn_in_its_header_is_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        std::fs::write(&path, "{\"seq\":1,\"prev\":\"0000").unwrap();
+        let (_w, s) = EventLogWriter::open(&path).unwrap();
+        assert_eq!(s.entries, 0);
+        assert_eq!(s.torn_tail.map(|t| t.line), Some(1));
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
     }
 
     #[test]

@@ -565,13 +565,29 @@ async fn with_wall_time<T>(
     body: impl std::future::Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
     match exec.opts.wall_time {
-        Some(limit) => match tokio::time::timeout(limit, body).await {
-            Ok(r) => r,
-            Err(_) => {
-                exec.timed_out.store(true, Ordering::Relaxed);
-                Err(crate::catalogue::wall_time(limit))
+        Some(limit) => {
+            // `None` only for a limit beyond the clock's range: no deadline in practice.
+            let at = std::time::Instant::now().checked_add(limit);
+            let mut body = std::pin::pin!(body);
+            // Expressions and transitions inside the body see the deadline (see `tick`).
+            let body = std::future::poll_fn(|cx| {
+                let _deadline = at.map(|at| crate::expr::use_wall_deadline((at, limit)));
+                body.as_mut().poll(cx)
+            });
+            match tokio::time::timeout(limit, body).await {
+                // A failure caused by the deadline (an expression stopped by it) is the
+                // timeout, whatever error the state reported.
+                Ok(Err(_)) if at.is_some_and(|at| std::time::Instant::now() >= at) => {
+                    exec.timed_out.store(true, Ordering::Relaxed);
+                    Err(crate::catalogue::wall_time(limit))
+                }
+                Ok(r) => r,
+                Err(_) => {
+                    exec.timed_out.store(true, Ordering::Relaxed);
+                    Err(crate::catalogue::wall_time(limit))
+                }
             }
-        },
+        }
         None => body.await,
     }
 }

@@ -165,6 +165,14 @@ impl<'a> Exec<'a> {
             self.timed_out.store(true, Ordering::Relaxed);
             return Err(crate::catalogue::execution_timeout());
         }
+        // A run that never yields (no Task, virtual clock) is not stopped by the timer of
+        // `with_wall_time`: the transitions check the limit themselves.
+        if let Some((at, limit)) = crate::expr::wall_deadline()
+            && std::time::Instant::now() >= at
+        {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return Err(crate::catalogue::wall_time(limit));
+        }
         Ok(())
     }
 

@@ -17,6 +17,7 @@ pub mod bundled;
 pub mod expr;
 mod findings;
 pub mod input;
+mod recursion;
 pub mod rego;
 pub mod testrun;
 
@@ -54,6 +55,14 @@ pub enum PolicyError {
     Data { path: String, message: String },
     #[error("policy engine: {0}")]
     Engine(String),
+    /// A rule or function depends on itself, directly or through others (OPA rejects this
+    /// at compile time; evaluating it would exhaust the stack).
+    #[error("{file}:{line}: recursion: {chain} (Rego does not allow recursion)")]
+    Recursion {
+        file: String,
+        line: u32,
+        chain: String,
+    },
 }
 
 /// What to load.

@@ -168,7 +168,79 @@ pub(crate) fn add_sources(
         }
     }
     engine.set_rego_v0(false);
-    Ok(())
+    if let Some(r) = super::recursion::find(engine.get_modules()) {
+        return Err(PolicyError::Recursion {
+            file: r.file,
+            line: r.line,
+            chain: r.chain.join(" -> "),
+        });
+    }
+    add_bounded_builtins(engine)
+}
+
+/// Builtins that build a collection whose size an argument chooses. regorus allocates the
+/// whole result in one call, before its execution timer can look (`numbers.range(1, 1e9)`
+/// took 24 GB): they are replaced by versions that refuse more than [`MAX_BUILT_ITEMS`]
+/// items, and a program that calls them runs on the interpreter, where the replacements live.
+pub(crate) const BOUNDED_BUILTINS: &[&str] = &["numbers.range", "numbers.range_step"];
+
+/// Most items one builtin call may build (see [`BOUNDED_BUILTINS`]); documented in
+/// `docs/policies.md`.
+pub const MAX_BUILT_ITEMS: u64 = 1_000_000;
+
+fn add_bounded_builtins(engine: &mut regorus::Engine) -> Result<(), PolicyError> {
+    let err = |e: anyhow::Error| PolicyError::Engine(format!("{e:#}"));
+    engine
+        .add_extension(
+            "numbers.range".into(),
+            2,
+            Box::new(|args: Vec<regorus::Value>| bounded_range("numbers.range", &args, None)),
+        )
+        .map_err(err)?;
+    engine
+        .add_extension(
+            "numbers.range_step".into(),
+            3,
+            Box::new(|args: Vec<regorus::Value>| {
+                let step = args.get(2).and_then(|v| v.as_i64().ok());
+                match step {
+                    Some(s) if s > 0 => bounded_range("numbers.range_step", &args, Some(s)),
+                    _ => anyhow::bail!("numbers.range_step: step must be a positive integer"),
+                }
+            }),
+        )
+        .map_err(err)
+}
+
+/// `numbers.range(a, b)` (`step` `None`: every integer from `a` to `b`, both included, up or
+/// down) and `numbers.range_step(a, b, step)` (from `a` towards `b` by `step`, `b` included
+/// when reached), as OPA defines them; non-integer bounds are undefined.
+fn bounded_range(
+    name: &str,
+    args: &[regorus::Value],
+    step: Option<i64>,
+) -> anyhow::Result<regorus::Value> {
+    let int = |i: usize| {
+        args.get(i)
+            .filter(|v| matches!(v, regorus::Value::Number(n) if n.is_integer()))
+            .and_then(|v| v.as_i64().ok())
+    };
+    let (Some(a), Some(b)) = (int(0), int(1)) else {
+        return Ok(regorus::Value::Undefined);
+    };
+    let step = i128::from(step.unwrap_or(1));
+    let span = i128::from(b) - i128::from(a);
+    let count = span.abs() / step + 1;
+    if count > i128::from(MAX_BUILT_ITEMS) {
+        anyhow::bail!(
+            "{name}: the result would have {count} items, over the limit of {MAX_BUILT_ITEMS}"
+        );
+    }
+    let dir = if span < 0 { -step } else { step };
+    let items = (0..count)
+        .map(|i| regorus::Value::from(i128::from(a) + i * dir))
+        .collect::<Vec<_>>();
+    Ok(regorus::Value::from(items))
 }
 
 /// A Rego reference for a package plus a rule: `data.a.b.rule`, with bracket notation for
@@ -319,7 +391,14 @@ pub(crate) fn compile(
     // Compiling turns print gathering on and leaves state behind: use a copy.
     let mut copy = engine.clone();
     let policy = copy.compile_with_entrypoint(&first.into()).ok()?;
-    regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &paths).ok()
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &paths).ok()?;
+    // The virtual machine calls regorus's own builtins, not the bounded replacements.
+    let unbounded = program
+        .builtin_info_table
+        .iter()
+        .any(|b| BOUNDED_BUILTINS.contains(&b.name.as_str()));
+    (!unbounded).then_some(program)
 }
 
 /// A virtual machine for one document: the program, the policies' `data`, the time limit.

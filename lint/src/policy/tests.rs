@@ -172,6 +172,89 @@ fn a_runaway_policy_is_stopped_with_a_diagnostic() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[test]
+fn a_builtin_asked_for_a_huge_result_is_refused_with_a_diagnostic() {
+    // Before: one call allocated 24 GB before the timer could look.
+    let huge = "package main\nimport rego.v1\ndeny contains \"x\" if { x := numbers.range(1, 1000000000); count(x) > 0 }\nwarn contains \"y\" if { y := numbers.range_step(0, 1000000000000, 3); count(y) > 0 }\n";
+    let dir = temp_dir("huge", &[("huge.rego", huge)]);
+    let set = PolicySet::load(&PolicyOptions {
+        paths: vec![dir.clone()],
+        bundled: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let start = std::time::Instant::now();
+    let ds = run(
+        &set,
+        &asl(json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})),
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(codes(&ds), ["NX043", "NX043"], "{ds:?}");
+    assert!(
+        ds.iter()
+            .all(|d| d.message.contains("over the limit of 1000000")),
+        "{ds:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bounded_ranges_keep_opa_semantics() {
+    let ranges = "package main\nimport rego.v1\ndeny contains msg if {\n  numbers.range(1, 3) == [1, 2, 3]\n  numbers.range(3, 1) == [3, 2, 1]\n  numbers.range(-1, -1) == [-1]\n  numbers.range_step(1, 10, 3) == [1, 4, 7, 10]\n  numbers.range_step(10, 1, 4) == [10, 6, 2]\n  numbers.range_step(0, 5, 2) == [0, 2, 4]\n  msg := \"all ranges match\"\n}\n";
+    let dir = temp_dir("ranges", &[("ranges.rego", ranges)]);
+    let set = PolicySet::load(&PolicyOptions {
+        paths: vec![dir.clone()],
+        bundled: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let ds = run(
+        &set,
+        &asl(json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})),
+    );
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert!(ds[0].message.contains("all ranges match"), "{ds:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_recursive_function_is_refused_when_loading() {
+    // Before: the stack overflowed and the process aborted (exit 134).
+    let direct = "package main\nimport rego.v1\nf(x) := y if { y := f(x) }\ndeny contains \"x\" if { f(1) }\n";
+    let mutual = "package main\nimport rego.v1\nf(x) := y if { y := g(x) }\ng(x) := y if { y := f(x) }\ndeny contains \"x\" if { g(1) }\n";
+    for (name, text) in [("direct", direct), ("mutual", mutual)] {
+        let dir = temp_dir(name, &[("rec.rego", text)]);
+        let err = PolicySet::load(&PolicyOptions {
+            paths: vec![dir.clone()],
+            bundled: false,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(err, PolicyError::Recursion { .. }), "{err}");
+        assert!(err.to_string().contains("main.f"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn mutually_recursive_rules_are_refused_when_loading() {
+    // Before: the stack overflowed and the process aborted.
+    let rules =
+        "package main\nimport rego.v1\na if { b }\nb if { a }\ndeny contains \"x\" if { a }\n";
+    let dir = temp_dir("rules", &[("rec.rego", rules)]);
+    let err = PolicySet::load(&PolicyOptions {
+        paths: vec![dir.clone()],
+        bundled: false,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("main.a -> main.b -> main.a"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The founding example, as the NEXUS loader presents it: the YAML value, its ASL view and
 /// the pointer map. Locations are those of the three `- name:` items.
 fn founding_example() -> Document {

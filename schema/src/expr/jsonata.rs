@@ -4,7 +4,7 @@
 //! data with JSONata in Step Functions"). Compiled only with the cargo feature `jsonata`.
 
 use super::{Entropy, ExprError, ParseError, SystemEntropy, json};
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
 use jsonata_core::parser;
 use jsonata_core::value::JValue;
 use serde_json::Value;
@@ -87,6 +87,60 @@ pub fn undefined_error(expr: &str, field: &str) -> ExprError {
     ))
 }
 
+/// The budget of one JSONata evaluation. An expression that exceeds it fails with
+/// `States.QueryEvaluationError` (its detail names the limit), as an expression that throws
+/// does: a workflow can neither hang nor exhaust memory in one field (issue #12; documented in
+/// `docs/run.md`). jsonata-core checks time and cancellation at every node it evaluates and
+/// every callback a higher-order function makes, so even a tail-recursive loop stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Wall-clock time one evaluation may take (JSONata `D1012`).
+    pub time: std::time::Duration,
+    /// An instant the evaluation must not run past either (the run's wall-time limit, so
+    /// `nexus run --timeout` holds inside an expression); the earlier of the two applies.
+    pub deadline: Option<std::time::Instant>,
+    /// Deepest evaluation nesting, about three levels per non-tail recursive call (`D1011`).
+    pub depth: usize,
+    /// Longest sequence a range, path, map or filter may build (`D2015`).
+    pub sequence: usize,
+    /// Longest string, in characters, `$pad` may build.
+    pub string_chars: usize,
+}
+
+impl Budget {
+    /// The budget of every evaluation unless a caller says otherwise. Step Functions caps a
+    /// state's input and output at 256 KiB, so no honest expression builds a sequence of a
+    /// million items or a string of a million characters; ten seconds is orders of
+    /// magnitude above what an expression over such a payload needs.
+    pub const DEFAULT: Budget = Budget {
+        time: std::time::Duration::from_secs(10),
+        deadline: None,
+        depth: 3_000,
+        sequence: 1_000_000,
+        string_chars: 1_048_576,
+    };
+
+    fn options(&self) -> EvaluatorOptions {
+        let now = std::time::Instant::now();
+        let left = self.deadline.map_or(self.time, |d| {
+            d.saturating_duration_since(now).min(self.time)
+        });
+        EvaluatorOptions {
+            // At least 1 ms: jsonata-core reads 0 as "already expired" too, but say so plainly.
+            timeout_ms: Some(u64::try_from(left.as_millis()).unwrap_or(u64::MAX).max(1)),
+            max_stack_depth: Some(self.depth),
+            max_sequence_length: Some(self.sequence),
+            cancel: None,
+        }
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::DEFAULT
+    }
+}
+
 /// Evaluates `expr` against `input` (JSONata's `$`) with the given variable bindings (names
 /// without `$`, e.g. `("states", {...})` for `$states`). Returns `Ok(None)` when the result is
 /// JSONata's *undefined* (Step Functions turns that into an error for most fields).
@@ -106,17 +160,91 @@ pub fn evaluate_with_entropy(
     bindings: &[(&str, Value)],
     entropy: std::sync::Arc<dyn Entropy + Send + Sync>,
 ) -> Result<Option<Value>, JsonataError> {
+    evaluate_with_budget(expr, input, bindings, entropy, &Budget::DEFAULT)
+}
+
+/// [`evaluate_with_entropy`] under `budget` instead of [`Budget::DEFAULT`].
+pub fn evaluate_with_budget(
+    expr: &str,
+    input: &Value,
+    bindings: &[(&str, Value)],
+    entropy: std::sync::Arc<dyn Entropy + Send + Sync>,
+    budget: &Budget,
+) -> Result<Option<Value>, JsonataError> {
     let ast = parser::parse(expr).map_err(|e| JsonataError::evaluation(e.to_string()))?;
     let mut context = Context::new();
     for (name, value) in bindings {
         context.bind((*name).to_owned(), JValue::from(value.clone()));
     }
-    let mut evaluator = Evaluator::with_context(context);
+    let mut evaluator = Evaluator::with_options(context, budget.options());
     register_step_functions_functions(&mut evaluator, entropy)?;
+    register_bounded_builtins(&mut evaluator, budget.string_chars)?;
     let result = evaluator
         .evaluate(&ast, &JValue::from(input.clone()))
         .map_err(|e| JsonataError::evaluation(aws_message(e.message())))?;
     from_jvalue(&result)
+}
+
+/// Builtins whose result size an argument chooses, replaced by versions that refuse a result
+/// over the budget before allocating it (`$pad('x', 1e9)` built 2.6 GB).
+fn register_bounded_builtins(ev: &mut Evaluator, max_chars: usize) -> Result<(), JsonataError> {
+    ev.register_fn_override("pad", move |args: &[JValue]| pad(args, max_chars))
+        .map_err(|e| JsonataError::evaluation(e.message()))
+}
+
+/// JSONata `$pad(str, width [, char])`: a positive width pads on the right, a negative one on
+/// the left, with `char` (default a space) repeated; widths are counted in characters.
+fn pad(args: &[JValue], max_chars: usize) -> Result<JValue, EvaluatorError> {
+    if args.is_empty() || args.len() > 3 {
+        return Err(EvaluatorError::EvaluationError(
+            "T0410: $pad takes 2 or 3 arguments".into(),
+        ));
+    }
+    let string = match args.first() {
+        Some(JValue::String(s)) => s.clone(),
+        Some(JValue::Null) => return Ok(JValue::Null),
+        Some(JValue::Undefined) | None => return Ok(JValue::Undefined),
+        Some(_) => {
+            return Err(EvaluatorError::TypeError(
+                "T0410: Argument 1 of function \"pad\" does not match function signature".into(),
+            ));
+        }
+    };
+    let width = match args.get(1) {
+        // jsonata-js truncates the width; NaN pads nothing.
+        Some(JValue::Number(n)) if n.is_finite() => n.trunc(),
+        Some(JValue::Number(_) | JValue::Undefined) | None => return Ok(JValue::String(string)),
+        Some(_) => {
+            return Err(EvaluatorError::TypeError(
+                "T0410: Argument 2 of function \"pad\" does not match function signature".into(),
+            ));
+        }
+    };
+    let fill: Vec<char> = match args.get(2) {
+        Some(JValue::String(s)) if !s.is_empty() => s.chars().collect(),
+        _ => vec![' '],
+    };
+    let len = string.chars().count();
+    let abs = width.abs();
+    if abs <= len as f64 {
+        return Ok(JValue::String(string));
+    }
+    if abs > max_chars as f64 {
+        return Err(host_error(
+            "pad",
+            format!(
+                "the result would have {abs} characters, over the evaluation budget of {max_chars}"
+            ),
+        ));
+    }
+    // Bounded by `max_chars` just above.
+    let needed = (abs as usize).saturating_sub(len);
+    let padding: String = fill.iter().cycle().take(needed).collect();
+    Ok(JValue::from(if width < 0.0 {
+        format!("{padding}{string}")
+    } else {
+        format!("{string}{padding}")
+    }))
 }
 
 /// jsonata-core appends the offending token to some messages that jsonata-js (and so Step
@@ -335,6 +463,7 @@ fn register_step_functions_functions(
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::sync::Arc;
 
     fn eval(expr: &str, input: Value) -> Option<Value> {
         evaluate(expr, &input, &[("states", json!({"input": input.clone()}))]).unwrap()
@@ -381,6 +510,69 @@ mod tests {
         assert_eq!(eval("$random(7)", json!({})), eval("$random(7)", json!({})));
         let id = eval("$uuid()", json!({})).unwrap();
         assert_eq!(id.as_str().unwrap().len(), 36);
+    }
+
+    fn budget_error(expr: &str, budget: &Budget) -> String {
+        let started = std::time::Instant::now();
+        let err = evaluate_with_budget(expr, &json!({}), &[], Arc::new(SystemEntropy), budget)
+            .unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{expr} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(err.kind, JsonataErrorKind::Evaluation);
+        err.detail
+    }
+
+    #[test]
+    fn runaway_expressions_stop_within_the_budget() {
+        let budget = Budget {
+            time: std::time::Duration::from_millis(300),
+            ..Budget::DEFAULT
+        };
+        // A tail call loops without nesting: only the clock stops it.
+        let d = budget_error("($f := function($n){ $f($n+1) }; $f(0))", &budget);
+        assert!(d.starts_with("D1012"), "{d}");
+        let d = budget_error("function($x){$x($x)}(function($x){$x($x)})", &budget);
+        assert!(d.starts_with("D1012") || d.starts_with("D1011"), "{d}");
+        // Non-tail recursion runs into the depth limit long before the stack ends.
+        let d = budget_error("($f := function($n){ 1 + $f($n+1) }; $f(0))", &budget);
+        assert!(d.starts_with("D1011"), "{d}");
+        for big in [
+            "$distinct([1..3000000])",
+            "$sort([1..2000000], function($a,$b){$a<$b})",
+            "$reduce([1..10000000], function($a, $b){$a + $b})",
+        ] {
+            let d = budget_error(big, &budget);
+            assert!(d.starts_with("D2015"), "{big}: {d}");
+        }
+        let d = budget_error("$pad('x', 1000000000)", &budget);
+        assert!(d.contains("evaluation budget"), "{d}");
+        // A deadline earlier than the time budget wins.
+        let deadline = Budget {
+            deadline: Some(std::time::Instant::now() + std::time::Duration::from_millis(50)),
+            ..Budget::DEFAULT
+        };
+        let d = budget_error("($f := function($n){ $f($n+1) }; $f(0))", &deadline);
+        assert!(d.starts_with("D1012"), "{d}");
+    }
+
+    #[test]
+    fn bounded_pad_keeps_jsonata_semantics() {
+        assert_eq!(eval("$pad('foo', 5)", json!({})), Some(json!("foo  ")));
+        assert_eq!(
+            eval("$pad('foo', -5, '#')", json!({})),
+            Some(json!("##foo"))
+        );
+        assert_eq!(
+            eval("$pad('foo', 8, '-+')", json!({})),
+            Some(json!("foo-+-+-"))
+        );
+        assert_eq!(eval("$pad('foo', 2)", json!({})), Some(json!("foo")));
+        assert_eq!(eval("$pad('é', 3.7)", json!({})), Some(json!("é  ")));
+        assert_eq!(eval("$pad(nothing, 3)", json!({})), None);
+        assert!(evaluate("$pad(1, 3)", &json!({}), &[]).is_err());
     }
 
     #[test]

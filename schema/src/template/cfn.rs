@@ -433,6 +433,12 @@ fn definition_uri(
         d.span = ctx.locations.value_span(uptr);
         d
     };
+    if let Err(why) = resolver.allows(Path::new(ctx.path), &path) {
+        out.diagnostics.push(unreadable(format!(
+            "the definition `{uri}` ({shown}) is not read: {why}"
+        )));
+        return;
+    }
     let text = match resolver.read(&path) {
         Ok(t) => t,
         Err(e) => {

@@ -131,13 +131,61 @@ pub fn detect(value: &Value) -> Option<TemplateKind> {
 pub trait Resolver {
     /// The text of `path` (already joined with the template's directory).
     fn read(&self, path: &Path) -> std::io::Result<String>;
+
+    /// Whether the template at `template` may read `path`; `Err` says why not (reported as
+    /// NX030). Everything is allowed unless a resolver confines reads.
+    fn allows(&self, template: &Path, path: &Path) -> Result<(), String> {
+        let _ = (template, path);
+        Ok(())
+    }
 }
 
-/// Reads from the file system.
+/// Reads from the file system, confined to the lint root: a template may read files below
+/// the working directory when it lies there itself, else below its own directory. An absolute
+/// path, a `..` or a symbolic link leading elsewhere is refused, so a template from an
+/// untrusted change cannot make `nexus lint` print `/etc/passwd` or `../secret.env` as a
+/// snippet in a public CI log (issue #12).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsResolver;
 
 impl Resolver for FsResolver {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    fn allows(&self, template: &Path, path: &Path) -> Result<(), String> {
+        let root = lint_root(template).map_err(|e| format!("cannot resolve the lint root: {e}"))?;
+        // Missing files are reported by `read`, with the usual message.
+        let Ok(target) = path.canonicalize() else {
+            return Ok(());
+        };
+        if target.starts_with(&root) {
+            Ok(())
+        } else {
+            Err(format!(
+                "it is outside the lint root {} (pass --allow-outside-root to read it)",
+                root.display()
+            ))
+        }
+    }
+}
+
+/// The directory a template's reads are confined to (see [`FsResolver`]).
+fn lint_root(template: &Path) -> std::io::Result<std::path::PathBuf> {
+    let cwd = std::env::current_dir()?.canonicalize()?;
+    let dir = template
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = cwd.join(dir).canonicalize()?;
+    Ok(if dir.starts_with(&cwd) { cwd } else { dir })
+}
+
+/// Reads any file the template names (`nexus lint --allow-outside-root`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UnconfinedFsResolver;
+
+impl Resolver for UnconfinedFsResolver {
     fn read(&self, path: &Path) -> std::io::Result<String> {
         std::fs::read_to_string(path)
     }

@@ -6,6 +6,7 @@ mod asl_model_corpus;
 mod asl_schema_corpus;
 mod common;
 mod expr_corpus_clean;
+mod fuzz_expr;
 mod intrinsic_conformance;
 mod nexus_roundtrip;
 mod pyyaml_differential;
