@@ -367,7 +367,7 @@ fn bracket_names_with_escaped_quotes_and_backslashes_read_the_right_member() {
     // ASL "Paths": names that are not identifiers are written in bracket notation; a quote of
     // the same kind and a backslash inside are escaped with a backslash (Jayway).
     let v = json!({"a'b": 1, "x\"y": 2, "back\\slash": 3, "a": {"q'": 4}});
-    let get = |p: &str| parse(p).and_then(|p| Ok(p.evaluate(&v)));
+    let get = |p: &str| parse(p).map(|p| p.evaluate(&v));
     assert_eq!(get(r"$['a\'b']"), Ok(Ok(json!(1))));
     assert_eq!(get(r#"$["x\"y"]"#), Ok(Ok(json!(2))));
     assert_eq!(get(r"$['back\\slash']"), Ok(Ok(json!(3))));
