@@ -139,7 +139,8 @@ pub enum Color {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print a Markdown table (for the README) instead of the plain listing.
+    /// Print the Markdown reference (one section per code, as in docs/rules.md) instead of
+    /// the plain listing.
     #[arg(long)]
     pub markdown: bool,
 

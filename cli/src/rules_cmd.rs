@@ -37,16 +37,7 @@ pub fn run(args: &RulesArgs) -> u8 {
         return 0;
     }
     if args.markdown {
-        println!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
-        for m in &registry {
-            println!(
-                "| {} | `{}` | {} | {} |",
-                m.code,
-                m.name,
-                m.severity.as_str(),
-                m.summary.replace('|', "\\|")
-            );
-        }
+        print!("{}", reference(&registry));
         return 0;
     }
     for m in &registry {
@@ -62,7 +53,8 @@ pub fn run(args: &RulesArgs) -> u8 {
 }
 
 /// The line of `docs/rules.md` after which the file is generated from the registry.
-pub const GENERATED_MARKER: &str =
+#[cfg(test)]
+const GENERATED_MARKER: &str =
     "<!-- Generated from the registry (`nexus rules`): edit the declarations, not this part. -->";
 
 /// The generated part of `docs/rules.md`: one section per code, headed by the code alone so

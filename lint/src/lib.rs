@@ -209,28 +209,7 @@ impl<'a> Context<'a> {
         if self.doc.kind != nexus_schema::DocKind::Nexus {
             return asl.to_string();
         }
-        if asl == "StartAt" {
-            return "start".to_string();
-        }
-        let mut out = String::with_capacity(asl.len() + 4);
-        let chars: Vec<char> = asl.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            if c.is_ascii_uppercase() {
-                let prev_lower = i > 0
-                    && chars
-                        .get(i - 1)
-                        .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-                let prev_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_uppercase());
-                if i > 0 && (prev_lower || (prev_upper && next_lower)) {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(*c);
-            }
-        }
-        out
+        nexus_schema::nexus::field_name(asl)
     }
 }
 

@@ -256,14 +256,7 @@ impl Conv<'_> {
             }
         }
         let state = best.and_then(|p| self.asl.pointer(&p));
-        match state
-            .and_then(|s| s.get("QueryLanguage"))
-            .and_then(Value::as_str)
-        {
-            Some("JSONata") => Ql::Jsonata,
-            Some("JSONPath") => Ql::JsonPath,
-            _ => default,
-        }
+        Ql::of_state(state.and_then(|s| s.get("QueryLanguage")), default)
     }
 
     fn placeholder_ok(&self, v: &Value) -> bool {

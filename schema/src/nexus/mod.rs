@@ -31,6 +31,13 @@ pub fn top_level_key(asl_key: &str) -> String {
 }
 pub use raise::raise;
 
+/// The NEXUS spelling of an ASL field a message names, where its place is not known:
+/// `StartAt` → `start`, every other field its snake_case (`ResultPath` → `result_path`,
+/// `CSVHeaders` → `csv_headers`).
+pub fn field_name(asl_key: &str) -> String {
+    names::nexus_key(names::Ctx::Scope, asl_key)
+}
+
 crate::declare_code! {
     /// ## What it does
     /// Reports a NEXUS workflow without the `version` key.
