@@ -13,6 +13,7 @@ pub(crate) struct ContextBase {
 }
 
 impl ContextBase {
+    #[allow(clippy::too_many_arguments)] // one value per context field, and the workflow type
     pub(crate) fn new(
         exec_arn: &str,
         exec_name: &str,
