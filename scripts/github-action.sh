@@ -48,7 +48,7 @@ status=$?
 # and write no second job summary. Findings are counted over the same paths and flags.
 counts_file="$(mktemp)"
 if [ "$status" -ne 2 ] &&
-  GITHUB_STEP_SUMMARY="" "$nexus" lint "${args[@]}" --format json --fail-on never --output "$counts_file" -- "${paths[@]}" >/dev/null; then
+  GITHUB_STEP_SUMMARY="" "$nexus" lint "${args[@]}" --format json --fail-on never --force --output "$counts_file" -- "${paths[@]}" >/dev/null; then
   count() { grep -o "\"$1\": [0-9]*" "$counts_file" | tail -n 1 | grep -o '[0-9]*$'; }
   errors="$(count errors)" warnings="$(count warnings)" notes="$(count notes)"
 else
@@ -57,7 +57,7 @@ fi
 rm -f "$counts_file"
 
 if [ -n "${INPUT_SARIF_FILE:-}" ] && [ "$status" -ne 2 ]; then
-  if ! GITHUB_STEP_SUMMARY="" "$nexus" lint "${args[@]}" --format sarif --fail-on never --output "$INPUT_SARIF_FILE" -- "${paths[@]}" >/dev/null; then
+  if ! GITHUB_STEP_SUMMARY="" "$nexus" lint "${args[@]}" --format sarif --fail-on never --force --output "$INPUT_SARIF_FILE" -- "${paths[@]}" >/dev/null; then
     echo "::warning title=nexus::could not write SARIF to $INPUT_SARIF_FILE"
   fi
 fi
