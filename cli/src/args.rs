@@ -2,11 +2,20 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Lint, migrate and run AWS Step Functions workflows (ASL) and NEXUS YAML workflows.
 #[derive(Debug, Parser)]
-#[command(name = "nexus", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "nexus",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    // A flag given twice takes its last value (`nexus lint $ARGS --format json`): the
+    // GitHub Action adds its own flags after the user's `args`.
+    args_override_self = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -40,6 +49,29 @@ pub enum Command {
     /// Export NEXUS YAML to plain ASL (`nexus export asl F`).
     #[command(subcommand)]
     Export(crate::migrate_cmd::ExportCommand),
+    /// Print shell completions (`nexus completions bash > ~/.local/share/bash-completion/completions/nexus`).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `nexus completions SHELL`: the completion script, generated from these argument
+/// definitions, so it never lags behind a new flag.
+pub fn run_completions(args: &CompletionsArgs) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "nexus", &mut script);
+    match crate::out::write_stdout(&String::from_utf8_lossy(&script)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: cannot write the completions: {e}");
+            2
+        }
+    }
 }
 
 /// Output formats of `nexus lint`.
@@ -55,6 +87,8 @@ pub enum Format {
     Github,
     /// JUnit XML: one test case per file, one failure per finding.
     Junit,
+    /// One line per finding: `path:line:col: severity CODE message`.
+    Concise,
 }
 
 /// Lowest severity that makes `nexus lint` exit with 1.
@@ -139,7 +173,8 @@ pub enum Color {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print a Markdown table (for the README) instead of the plain listing.
+    /// Print the Markdown reference (one section per code, as in docs/rules.md) instead of
+    /// the plain listing.
     #[arg(long)]
     pub markdown: bool,
 

@@ -19,8 +19,13 @@ use nexus_schema::Severity;
 pub const NAMES: &[&str] = &["nexus.toml", ".nexus.toml"];
 
 /// The configuration `nexus init` writes.
-pub const DEFAULT: &str = r#"# nexus configuration (https://github.com/nexus/nexus/blob/main/docs/policies.md)
-# Paths are relative to this file.
+pub const DEFAULT: &str = concat!(
+    "# nexus configuration (",
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/v",
+    env!("CARGO_PKG_VERSION"),
+    "/docs/policies.md)\n",
+    r#"# Paths are relative to this file.
 
 # Lowest severity that makes `nexus lint` exit with 1: "error", "warning" or "never".
 # fail_on = "error"
@@ -68,7 +73,8 @@ pub const DEFAULT: &str = r#"# nexus configuration (https://github.com/nexus/nex
 # path = "legacy/**/*.asl.json"     # optional glob
 # pointer = "/States/PollLegacy"    # optional: the finding's pointer or an ancestor
 # reason = "the legacy poller has its own watchdog"
-"#;
+"#
+);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

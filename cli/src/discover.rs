@@ -3,11 +3,13 @@
 //! - A file named on the command line is always checked (and reported when it is not a
 //!   workflow).
 //! - A directory is walked recursively, honouring `.gitignore`, `.ignore` and hidden-file
-//!   rules (the `ignore` crate, as ripgrep does); every `.json`, `.yaml` and `.yml` file is a
-//!   candidate and its content decides (`StartAt` + `States`, `version` + `states`, or a
+//!   rules (the `ignore` crate, as ripgrep does); every `.json`, `.yaml`, `.yml` and `.asl`
+//!   file is a candidate and its content decides (`StartAt` + `States`, `version` + `states`, or a
 //!   template). A candidate whose text has none of the keys any of those needs is passed over
 //!   unparsed (`nexus_schema::source::may_hold_workflow`), so other tools' broken or JSONC
-//!   files are not reported.
+//!   files are not reported; nor is the syntax error of a file whose name does not say ASL or
+//!   NEXUS and whose text before the error names no workflow or template key
+//!   (`nexus_schema::source::forget_foreign_syntax_error`).
 //! - An argument that does not exist and contains `*`, `?`, `[` or `{` is a glob, matched
 //!   against the files under its literal prefix.
 //!
@@ -33,7 +35,7 @@ fn is_candidate_name(p: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref(),
-        Some("json" | "yaml" | "yml")
+        Some("json" | "yaml" | "yml" | "asl")
     )
 }
 

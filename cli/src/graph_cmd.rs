@@ -8,7 +8,6 @@
 mod dot;
 mod mermaid;
 
-use std::io::Write;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, lint};
@@ -360,14 +359,10 @@ pub fn run(args: &GraphArgs) -> u8 {
     let picture = render(&docs, args.format, args.highlight);
     let written = match &args.output {
         Some(p) => std::fs::write(p, picture.as_bytes()),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(picture.as_bytes()).and_then(|_| out.flush())
-        }
+        None => crate::out::write_stdout(&picture),
     };
     match written {
         Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             eprintln!("error: cannot write the picture: {e}");
             2

@@ -1,6 +1,5 @@
 //! `nexus lint`: discover, load, check, render, exit.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -24,6 +23,9 @@ pub struct FileReport {
     pub io_error: Option<String>,
     /// Findings removed by suppressions.
     pub suppressed: usize,
+    /// Linted as the definition a template refers to (SAM `DefinitionUri`), with that
+    /// template's substitutions; such a report replaces the file's own (see [`merge_reports`]).
+    pub via_template: bool,
 }
 
 /// The result of a whole run.
@@ -59,6 +61,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                         e.utf8_error().valid_up_to()
                     )),
                     suppressed: 0,
+                    via_template: false,
                 }];
             }
         },
@@ -70,6 +73,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
                 diagnostics: Vec::new(),
                 io_error: Some(e.to_string()),
                 suppressed: 0,
+                via_template: false,
             }];
         }
     };
@@ -84,9 +88,13 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions) -> Vec<FileReport> {
             diagnostics: Vec::new(),
             io_error: None,
             suppressed: 0,
+            via_template: false,
         }];
     }
-    let loaded = load_source(&c.display, text.clone());
+    let mut loaded = load_source(&c.display, text.clone());
+    if !c.explicit {
+        nexus_schema::source::forget_foreign_syntax_error(&c.display, &text, &mut loaded);
+    }
     check_source(c, text, &loaded, options)
 }
 
@@ -106,29 +114,44 @@ pub fn check_source(
             diagnostics: f.diagnostics,
             io_error: None,
             suppressed: f.suppressed,
+            via_template: f.via_template,
         })
         .collect()
 }
 
-/// Fold reports of the same file into one (a definition file both found by discovery and
-/// referred to by a template), dropping findings reported twice, keeping first-seen order.
-/// Reports are found by path in a map: linear in the number of files (a monorepo has tens of
-/// thousands).
+/// Fold reports of the same file into one, dropping findings reported twice, keeping
+/// first-seen order. A definition file both found by discovery and referred to by a template
+/// keeps the template's findings only: linted alone, its `${...}` placeholders would be
+/// reported as the wrong types that substitution fixes. Reports are found by path in a map:
+/// linear in the number of files (a monorepo has tens of thousands).
 fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
     fold_by_key(reports, |r| r.path.clone(), merge_into)
 }
 
-/// Folds `b` (a later report of the same file) into `a`.
-fn merge_into(a: &mut FileReport, b: FileReport) {
-    for d in b.diagnostics {
-        if !a.diagnostics.contains(&d) {
-            a.diagnostics.push(d);
+/// Folds `r` (a later report of the same file) into `o`.
+fn merge_into(o: &mut FileReport, r: FileReport) {
+    if r.via_template && !o.via_template {
+        // A definition file found by the walk and also read through a template: the
+        // template's reading (with its `DefinitionSubstitutions`, its machine type) is the
+        // one AWS deploys, so the file's own findings give way to it.
+        o.diagnostics = r.diagnostics;
+        o.via_template = true;
+        o.kind = o.kind.or(r.kind);
+        o.suppressed += r.suppressed;
+    } else if o.via_template && !r.via_template {
+        o.io_error = o.io_error.take().or(r.io_error);
+        o.suppressed += r.suppressed;
+    } else {
+        for d in r.diagnostics {
+            if !o.diagnostics.contains(&d) {
+                o.diagnostics.push(d);
+            }
         }
+        nexus_lint::sort(&mut o.diagnostics);
+        o.kind = o.kind.or(r.kind);
+        o.io_error = o.io_error.take().or(r.io_error);
+        o.suppressed += r.suppressed;
     }
-    nexus_lint::sort(&mut a.diagnostics);
-    a.kind = a.kind.or(b.kind);
-    a.io_error = a.io_error.take().or(b.io_error);
-    a.suppressed += b.suppressed;
 }
 
 /// Folds items with equal keys into the first of them, keeping first-seen order: one key per
@@ -232,6 +255,11 @@ pub fn run(args: &LintArgs) -> u8 {
     for e in &errors {
         eprintln!("error: {e}");
     }
+    // Nothing to check because the inputs are wrong: the error is the whole answer (a report
+    // of "no problems in 0 files" beside it reads like a pass).
+    if candidates.is_empty() && !errors.is_empty() {
+        return 2;
+    }
     let options: &LintOptions = &setup.options;
     let report = check_all(&candidates, options);
     setup.report_unused();
@@ -254,13 +282,7 @@ pub fn run(args: &LintArgs) -> u8 {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let rendered = match format {
-        Format::Human => report::human::render(&report, color),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-        Format::Junit => report::junit::render(&report, threshold),
-    };
+    let rendered = report::render(format, &report, color, threshold);
     if format == Format::Github
         && let Err(e) = report::summary::append_to_step_summary(&report)
     {
@@ -268,16 +290,10 @@ pub fn run(args: &LintArgs) -> u8 {
     }
     let written = match &args.output {
         Some(path) => std::fs::write(path, rendered.as_bytes()),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(rendered.as_bytes()).and_then(|_| out.flush())
-        }
+        None => crate::out::write_stdout(&rendered),
     };
     if let Err(e) = written {
-        // A closed pipe (`nexus lint | head`) is not worth a message.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-        }
+        eprintln!("error: cannot write the report: {e}");
         return 2;
     }
     if tool_failed {
@@ -303,6 +319,7 @@ mod tests {
             diagnostics: Vec::new(),
             io_error: None,
             suppressed,
+            via_template: false,
         }
     }
 

@@ -10,6 +10,7 @@ mod discover;
 mod graph_cmd;
 mod lint_cmd;
 mod migrate_cmd;
+mod out;
 mod policy_cmd;
 mod report;
 mod rules_cmd;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
             migrate_cmd::run_migrate(&a)
         }
         Command::Export(migrate_cmd::ExportCommand::Asl(a)) => migrate_cmd::run_export(&a),
+        Command::Completions(a) => args::run_completions(&a),
     };
     ExitCode::from(code)
 }

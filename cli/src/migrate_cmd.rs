@@ -560,13 +560,8 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
     if text.is_empty() {
         return Ok(());
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // `nexus migrate ... | head` closed the pipe: not worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write to standard output: {e}").into()),
-    }
+    crate::out::write_stdout(text)
+        .map_err(|e| format!("cannot write to standard output: {e}").into())
 }
 
 /// Migration notes, one report per output file; documents on standard output share one
@@ -624,6 +619,7 @@ fn file_report(
         diagnostics,
         io_error: None,
         suppressed: 0,
+        via_template: false,
     }
 }
 
@@ -641,13 +637,7 @@ fn render(run: &RunReport, flags: &NoteFlags, always: bool) {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let text = match flags.format {
-        Format::Human => report::human::render(run, color),
-        Format::Json => report::json::render(run),
-        Format::Sarif => report::sarif::render(run),
-        Format::Github => report::github::render(run),
-        Format::Junit => report::junit::render(run, Some(Severity::Error)),
-    };
+    let text = report::render(flags.format, run, color, Some(Severity::Error));
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }

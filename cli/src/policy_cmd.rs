@@ -195,7 +195,7 @@ pub fn run_input(args: &PolicyInputArgs) -> u8 {
             serde_json::to_string(&input)
         };
         match out {
-            Ok(s) => println!("{s}"),
+            Ok(s) => crate::out::outln!("{s}"),
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
@@ -259,14 +259,14 @@ pub fn run_test(args: &PolicyTestArgs) -> u8 {
     };
     for t in &report.tests {
         if !t.passed {
-            println!(
+            crate::out::outln!(
                 "FAIL {} ({})\n     {}",
                 t.rule,
                 t.file,
                 t.failure.as_deref().unwrap_or("")
             );
         } else if args.verbose {
-            println!("PASS {} ({:.1?})", t.rule, t.duration);
+            crate::out::outln!("PASS {} ({:.1?})", t.rule, t.duration);
         }
     }
     if args.coverage {
@@ -277,14 +277,14 @@ pub fn run_test(args: &PolicyTestArgs) -> u8 {
             } else {
                 100.0 * f.covered.len() as f64 / total as f64
             };
-            println!("coverage {:5.1}% {}", pct, f.path);
+            crate::out::outln!("coverage {:5.1}% {}", pct, f.path);
             if !f.not_covered.is_empty() {
-                print!("{}", f.pretty);
+                crate::out::out!("{}", f.pretty);
             }
         }
     }
     let failed = report.failed();
-    println!("{} passed, {} failed", report.tests.len() - failed, failed);
+    crate::out::outln!("{} passed, {} failed", report.tests.len() - failed, failed);
     if report.tests.is_empty() {
         eprintln!("warning: no test_* rules found");
     }
@@ -312,7 +312,7 @@ pub fn run_init(args: &InitArgs) -> u8 {
     }
     match std::fs::write(&args.file, config::DEFAULT) {
         Ok(()) => {
-            println!("wrote {}", args.file.display());
+            crate::out::outln!("wrote {}", args.file.display());
             0
         }
         Err(e) => {
@@ -334,15 +334,15 @@ pub struct SchemaArgs {
 pub fn run_schema(args: &SchemaArgs) -> u8 {
     match args.name.as_str() {
         "asl" => {
-            print!("{}", nexus_schema::asl::asl_json_schema());
+            crate::out::out!("{}", nexus_schema::asl::asl_json_schema());
             0
         }
         "nexus" => {
-            print!("{}", nexus_schema::nexus::nexus_json_schema());
+            crate::out::out!("{}", nexus_schema::nexus::nexus_json_schema());
             0
         }
         "policy-input" => {
-            print!("{}", nexus_lint::policy::INPUT_SCHEMA);
+            crate::out::out!("{}", nexus_lint::policy::INPUT_SCHEMA);
             0
         }
         "test" => {

@@ -23,7 +23,7 @@ pub fn run(args: &RulesArgs) -> u8 {
             eprintln!("error: no rule `{code}` (run `nexus rules` for the list)");
             return 2;
         };
-        println!(
+        crate::out::outln!(
             "{} {} ({})\n\n{}\n\n{}",
             m.code,
             m.name,
@@ -32,25 +32,16 @@ pub fn run(args: &RulesArgs) -> u8 {
             m.docs()
         );
         if let Some(aws) = m.aws_code {
-            println!("\nAWS code: {aws}");
+            crate::out::outln!("\nAWS code: {aws}");
         }
         return 0;
     }
     if args.markdown {
-        println!("| code | name | severity | what it finds |\n| --- | --- | --- | --- |");
-        for m in &registry {
-            println!(
-                "| {} | `{}` | {} | {} |",
-                m.code,
-                m.name,
-                m.severity.as_str(),
-                m.summary.replace('|', "\\|")
-            );
-        }
+        crate::out::out!("{}", reference(&registry));
         return 0;
     }
     for m in &registry {
-        println!(
+        crate::out::outln!(
             "{}  {:<28} {:<8} {}",
             m.code,
             m.name,
@@ -62,7 +53,8 @@ pub fn run(args: &RulesArgs) -> u8 {
 }
 
 /// The line of `docs/rules.md` after which the file is generated from the registry.
-pub const GENERATED_MARKER: &str =
+#[cfg(test)]
+const GENERATED_MARKER: &str =
     "<!-- Generated from the registry (`nexus rules`): edit the declarations, not this part. -->";
 
 /// The generated part of `docs/rules.md`: one section per code, headed by the code alone so

@@ -96,7 +96,7 @@ pub struct RunArgs {
     #[arg(long, requires = "event_log", conflicts_with_all = ["input_lines", "name"])]
     pub resume: bool,
 
-    /// Execution name (`$$.Execution.Name`).
+    /// Execution name (`$$.Execution.Name`) [default: a fresh UUID per run].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
@@ -104,9 +104,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub machine: Option<String>,
 
-    /// Most state transitions allowed (AWS: 25,000 history events).
+    /// Most state transitions allowed (nexus's guard against endless loops).
     #[arg(long, value_name = "N", default_value_t = 25_000)]
     pub max_transitions: u64,
+
+    /// Most history events a Standard execution may have; reaching it fails the execution
+    /// (AWS quota: 25,000 events; Express executions have none).
+    #[arg(long, value_name = "N", default_value_t = 25_000)]
+    pub max_events: u64,
+
+    /// Workflow type: Express runs have the `:express:` execution ARN, no `RedriveCount`, a
+    /// 5-minute limit and no `.sync`/`.waitForTaskToken` [default: the type the template
+    /// declares, else standard].
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub machine_type: Option<crate::args::MachineTypeArg>,
 
     /// Real time allowed for the whole run, in seconds; past it the run ends TIMED_OUT.
     #[arg(long, value_name = "SECONDS")]
@@ -132,20 +143,52 @@ fn read_text(path: &Path) -> Result<String, Fail> {
 
 /// Parses a JSON or YAML file into a value (JSON when it looks like JSON).
 fn read_data(path: &Path) -> Result<Value, Fail> {
-    let text = read_text(path)?;
+    parse_data(&read_text(path)?).map_err(|e| Fail(format!("{}: {e}", path.display())))
+}
+
+/// Parses JSON or YAML text holding one document into a value.
+fn parse_data(text: &str) -> Result<Value, String> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     let loaded = if t.starts_with('{') || t.starts_with('[') {
-        nexus_schema::load::load_json(&text).map(|l| vec![l])
+        nexus_schema::load::load_json(text).map(|l| vec![l])
     } else {
-        nexus_schema::load::load_yaml(&text, &nexus_schema::load::YamlOptions::default())
+        nexus_schema::load::load_yaml(text, &nexus_schema::load::YamlOptions::default())
     };
     match loaded {
         Ok(mut docs) if docs.len() == 1 => Ok(docs.remove(0).value),
-        Ok(_) => Err(Fail(format!(
-            "{}: expected exactly one document",
-            path.display()
-        ))),
-        Err(d) => Err(Fail(format!("{}: {}", path.display(), d.message))),
+        Ok(_) => Err(String::from("expected exactly one document")),
+        Err(d) => Err(d.message),
+    }
+}
+
+/// `--type`, else the type the template declares for the machine (CloudFormation
+/// `StateMachineType`, SAM `Type`, Serverless Framework `type`), else Standard.
+fn workflow_type(args: &RunArgs, doc: &nexus_schema::Document) -> nexus_engine::WorkflowType {
+    use nexus_engine::WorkflowType;
+    if let Some(t) = args.machine_type {
+        return match t {
+            crate::args::MachineTypeArg::Standard => WorkflowType::Standard,
+            crate::args::MachineTypeArg::Express => WorkflowType::Express,
+        };
+    }
+    // The definition sits in the machine's properties (`.../Properties/Definition`, or
+    // `.../<machine>/definition` in serverless.yml): its parent holds the type.
+    let Some(owner) = nexus_schema::pointer::parent(&doc.base).filter(|_| !doc.base.is_empty())
+    else {
+        return WorkflowType::Standard;
+    };
+    let declared = parse_data(&doc.source).ok().and_then(|root| {
+        let props = root.pointer(owner)?;
+        ["StateMachineType", "Type", "type"].iter().find_map(|k| {
+            props
+                .get(*k)
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase)
+        })
+    });
+    match declared.as_deref() {
+        Some("EXPRESS") => WorkflowType::Express,
+        _ => WorkflowType::Standard,
     }
 }
 
@@ -227,7 +270,10 @@ fn lint_gate(
         display: display.to_string(),
         explicit: true,
     };
-    let options = nexus_lint::LintOptions::default();
+    let mut options = nexus_lint::LintOptions::default();
+    if let Some(t) = args.machine_type {
+        options.machine_type = t.into();
+    }
     let mut reports = crate::lint_cmd::check_source(&cand, text.clone(), loaded, &options);
     for r in &mut reports {
         r.diagnostics.retain(|d| d.severity == Severity::Error);
@@ -242,7 +288,7 @@ fn lint_gate(
             eprint!("{}", crate::report::human::render(&report, stderr_color()));
             eprintln!("error: {display} has errors; not running it (--skip-lint runs it anyway)");
         }
-        RunFormat::Json => println!("{}", crate::report::json::render(&report)),
+        RunFormat::Json => crate::out::outln!("{}", crate::report::json::render(&report)),
     }
     Some(2)
 }
@@ -361,6 +407,8 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         state_machine_name: name.clone(),
         execution_name: args.name.clone(),
         max_transitions: args.max_transitions,
+        max_history_events: args.max_events,
+        workflow_type: workflow_type(args, doc),
         wall_time,
         clock,
         record_history: args.history.is_some(),
@@ -408,12 +456,7 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         std::fs::write(h, text + "\n")
             .map_err(|e| Fail(format!("cannot write {}: {e}", h.display())))?;
     }
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out
-        .write_all(render(&exec, args.format, elapsed).as_bytes())
-        .and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
+    if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));
     }
     Ok(match exec.status {

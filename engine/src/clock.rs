@@ -104,3 +104,42 @@ pub(crate) fn parse_rfc3339_nanos(s: &str) -> Option<i128> {
         .ok()
         .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
+
+/// Parses an ISO-8601 *extended offset* date-time, the only form a Wait state's `Timestamp`
+/// and `TimestampPath` accept (ASL, Wait State), into epoch nanoseconds: `2016-03-14T01:59:00Z`
+/// or with `+hh:mm`, fractions allowed. RFC 3339's other date-time separators (a space) and
+/// leap seconds are not ISO-8601 extended format, so they fail here, as a missing offset,
+/// month 13 or hour 25 do.
+pub(crate) fn parse_iso8601_offset_nanos(s: &str) -> Option<i128> {
+    let b = s.as_bytes();
+    if !matches!(b.get(10), Some(b'T' | b't')) || b.get(17..19) == Some(b"60".as_slice()) {
+        return None;
+    }
+    parse_rfc3339_nanos(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_iso8601_offset_nanos as parse;
+
+    #[test]
+    fn wait_timestamps_must_be_iso8601_extended_offset() {
+        assert!(parse("2016-03-14T01:59:00Z").is_some());
+        assert!(parse("2016-03-14T01:59:00.123+02:00").is_some());
+        assert_eq!(
+            parse("2016-03-14T03:59:00+02:00"),
+            parse("2016-03-14T01:59:00Z")
+        );
+        for bad in [
+            "2016-03-14 01:59:00Z", // a space instead of `T`
+            "2016-03-14T01:59:00",  // no offset
+            "2016-13-14T01:59:00Z", // month 13
+            "2016-03-14T25:59:00Z", // hour 25
+            "2016-12-31T23:59:60Z", // leap second
+            "2016-03-14",           // a date alone
+            "",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+}

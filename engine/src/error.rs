@@ -121,15 +121,3 @@ impl Failure {
         serde_json::Value::Object(m)
     }
 }
-
-/// Error names the States Language defines (ASL, Appendix A; AWS error handling guide).
-pub(crate) mod names {
-    pub(crate) const RUNTIME: &str = "States.Runtime";
-    pub(crate) const TIMEOUT: &str = "States.Timeout";
-    pub(crate) const TASK_FAILED: &str = "States.TaskFailed";
-    pub(crate) const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
-    pub(crate) const DATA_LIMIT: &str = "States.DataLimitExceeded";
-    pub(crate) const QUERY_EVAL: &str = "States.QueryEvaluationError";
-    pub(crate) const ALL: &str = "States.ALL";
-    pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
-}

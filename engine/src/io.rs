@@ -3,8 +3,6 @@
 
 use serde_json::Value;
 
-use crate::error::{Failure, names};
-
 /// Compact JSON text (`{"a":1}`), as Step Functions prints values in causes.
 pub(crate) fn to_compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
@@ -22,32 +20,19 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Fails with `States.DataLimitExceeded` when `v` serialises to more than `limit` bytes.
-pub(crate) fn check_size(v: &Value, limit: usize, what: &str) -> Result<(), Failure> {
-    size_bound(v, limit, what).map(|_| ())
-}
-
-/// An upper bound of the serialised size of `v` that is at most `limit`, or
-/// `States.DataLimitExceeded` when the exact size is above it. Most payloads are far below
+/// An upper bound of the serialised size of `v` that is at most `limit`, or `None` when the
+/// exact size is above it (the caller fails with `States.DataLimitExceeded`). Most payloads are far below
 /// the limit: a bound found by walking the nodes, without looking inside strings, settles
 /// them without serialising.
-pub(crate) fn size_bound(v: &Value, limit: usize, what: &str) -> Result<usize, Failure> {
+pub(crate) fn size_bound(v: &Value, limit: usize) -> Option<usize> {
     if let Some(b) = upper_bound(v, limit) {
-        return Ok(b);
+        return Some(b);
     }
     let mut counter = ByteCounter(0);
     if serde_json::to_writer(&mut counter, v).is_err() {
-        return Ok(limit);
+        return Some(limit);
     }
-    if counter.0 > limit {
-        return Err(Failure::new(
-            names::DATA_LIMIT,
-            format!(
-                "The state/task '{what}' returned a result with a size exceeding the maximum number of bytes service limit."
-            ),
-        ));
-    }
-    Ok(counter.0)
+    (counter.0 <= limit).then_some(counter.0)
 }
 
 /// An upper bound of the compact JSON size of `v` (a string escapes to at most six bytes per
@@ -103,11 +88,11 @@ mod tests {
         // `"` escapes to two bytes: the bound must not let a payload just over the limit pass.
         let v = json!({"a": "\"".repeat(100)});
         let exact = serde_json::to_string(&v).unwrap().len();
-        assert!(check_size(&v, exact, "S").is_ok());
-        assert!(check_size(&v, exact - 1, "S").is_err());
+        assert!(size_bound(&v, exact).is_some());
+        assert!(size_bound(&v, exact - 1).is_none());
         let big = json!(vec![1; 10_000]);
         let exact = serde_json::to_string(&big).unwrap().len();
-        assert!(check_size(&big, exact, "S").is_ok());
-        assert!(check_size(&big, exact - 1, "S").is_err());
+        assert!(size_bound(&big, exact).is_some());
+        assert!(size_bound(&big, exact - 1).is_none());
     }
 }

@@ -15,8 +15,10 @@
 #![deny(clippy::indexing_slicing)] // indexes come from user data (Choice, Map, ItemsPath)
 #![deny(clippy::arithmetic_side_effects)] // counts, sizes and times come from user data
 
+mod catalogue;
 mod clock;
 mod compile;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
 mod expr;
@@ -33,10 +35,10 @@ pub use clock::{Clock, RealClock, VirtualClock};
 pub use error::CompileError;
 pub use handlers::mock_config::{MockConfig, MockConfigError};
 pub use handlers::{
-    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, HttpHandler, MockHandler,
-    TaskRequest,
+    ExecHandler, Handler, HandlerConfigError, HandlerError, Handlers, Heartbeat, HttpHandler,
+    MockHandler, TaskRequest,
 };
 pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use run::engine::{Engine, Execution, ExecutionStatus};
 pub use run::error::RunError;
-pub use run::options::RunOptions;
+pub use run::options::{RunOptions, WorkflowType};

@@ -83,8 +83,9 @@ pub(crate) enum Parsed<'a> {
     Call(Result<intrinsic::Call, ParseError>),
     /// A `.$` value that is neither: it does not start with `$` or `States.`.
     Neither,
-    /// A JSONata expression: the workflow variables it reads, or its syntax error.
-    Jsonata(Result<Vec<String>, ParseError>),
+    /// A JSONata expression: what it reads (workflow variables, the context value,
+    /// `$states.errorOutput`), or its syntax error.
+    Jsonata(Result<nexus_schema::expr::JsonataRefs, ParseError>),
     /// Not checked: the string holds a `${...}`/`#{...}` template placeholder and did not
     /// parse as written (what it becomes is only known after substitution), or it uses a
     /// Jayway path function other than `length()`, which nexus does not evaluate.
@@ -262,14 +263,7 @@ fn is_comparison_path(field: &str) -> bool {
     })
 }
 
-/// `true` when `s` holds a CloudFormation/SAM/Terraform placeholder (`${Name}`, `#{Name}`),
-/// replaced before Step Functions ever sees the definition.
-pub(crate) fn has_placeholder(s: &str) -> bool {
-    ["${", "#{"].iter().any(|open| {
-        s.match_indices(open)
-            .any(|(i, _)| s.get(i + 2..).is_some_and(|rest| rest.contains('}')))
-    })
-}
+pub(crate) use nexus_schema::placeholder::has_placeholder;
 
 /// Parse a path; a failure is forgiven when the string holds a placeholder, or when it
 /// parses once the backslash escapes the ASL specification allows in Reference Paths
@@ -341,7 +335,7 @@ fn parse_dynamic(text: &str) -> Parsed<'_> {
 
 #[cfg(feature = "jsonata")]
 fn parse_jsonata<'t>(body: &str, text: &'t str) -> Parsed<'t> {
-    match nexus_schema::expr::jsonata::variable_references(body) {
+    match nexus_schema::expr::jsonata::references(body) {
         Err(_) if has_placeholder(text) => Parsed::Unchecked,
         r => Parsed::Jsonata(r),
     }
@@ -359,7 +353,7 @@ impl<'a> ExprIndex<'a> {
         index
             .states
             .reserve(ir.scopes.iter().map(|s| s.order.len()).sum());
-        let top_jsonata = asl.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+        let top = crate::view::Ql::from_value(asl.get("QueryLanguage")).unwrap_or_default();
         index.by_node.reserve(index.states.capacity());
         for ((scope, node), found) in ir.states().zip(crate::view::state_values(asl, ir)) {
             let state = scope.node(node);
@@ -368,11 +362,8 @@ impl<'a> ExprIndex<'a> {
             };
             // A state's own `QueryLanguage` wins; otherwise the machine's (nested states
             // inherit the top-level default, as the engine does).
-            let jsonata = match value.get("QueryLanguage").and_then(Value::as_str) {
-                Some("JSONata") => true,
-                Some("JSONPath") => false,
-                _ => top_jsonata,
-            };
+            let jsonata = crate::view::Ql::of_state(value.get("QueryLanguage"), top)
+                == crate::view::Ql::Jsonata;
             let id = index.states.len();
             index.by_node.insert((scope.id, node), id);
             index.states.push(StateInfo {
@@ -453,7 +444,7 @@ impl<'a> Walker<'_, 'a> {
                         .map(str::to_owned),
                 );
             }
-            Parsed::Jsonata(Ok(vars)) => reads.extend(vars.iter().cloned()),
+            Parsed::Jsonata(Ok(refs)) => reads.extend(refs.variables.iter().cloned()),
             _ => {}
         }
         let write = matches!(kind, SiteKind::Field(s) if s.write);
@@ -910,11 +901,6 @@ mod tests {
 
     #[test]
     fn placeholders_are_recognised() {
-        assert!(has_placeholder("${Foo}"));
-        assert!(has_placeholder("arn:${AWS::Partition}:x"));
-        assert!(has_placeholder("#{AWS::Region}"));
-        assert!(!has_placeholder("$.a{"));
-        assert!(!has_placeholder("States.Format('{}', $.a)"));
         assert!(matches!(parse_dynamic("${Path}"), Parsed::Unchecked));
         assert!(matches!(parse_dynamic(" States.UUID()"), Parsed::Neither));
         assert!(matches!(parse_path("$.prices.max()"), Parsed::Unchecked));

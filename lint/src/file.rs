@@ -40,6 +40,10 @@ pub struct FileFindings {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings removed by suppressions.
     pub suppressed: usize,
+    /// A file a template refers to (SAM `DefinitionUri`), linted with that template's
+    /// substitutions and machine type: where the same file is also linted on its own, this
+    /// reading is the one AWS deploys.
+    pub via_template: bool,
 }
 
 /// Lint a loaded file. `explicit`: the user named the file, so a file with no workflow in it
@@ -59,10 +63,22 @@ pub fn lint_file(
         .map(|d| d.kind)
         .or_else(|| nexus_schema::source::hint_from_name(path).kind);
     if explicit && loaded.is_unrecognised() {
-        file_level.push(NOT_A_WORKFLOW.at(
+        // An empty object named on the command line is a definition with nothing in it (a
+        // deploy of it fails: "These fields are required: [StartAt, States]"), not some
+        // other kind of file.
+        let empty_object = text.trim_start_matches('\u{feff}').trim() == "{}";
+        let mut d = NOT_A_WORKFLOW.at(
             "",
-            "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)",
-        ));
+            if empty_object {
+                "this file is an empty object: an ASL state machine needs `StartAt` and `States`"
+            } else {
+                "this file is neither an ASL state machine (`StartAt` + `States`) nor a NEXUS workflow (`version` + `states`)"
+            },
+        );
+        if empty_object {
+            d.severity = nexus_schema::Severity::Error;
+        }
+        file_level.push(d);
     }
     let sel = &options.selection;
     let mut diagnostics = Vec::new();
@@ -111,6 +127,7 @@ pub fn lint_file(
                     kind: Some(doc.kind),
                     diagnostics: found.collect(),
                     suppressed: 0,
+                    via_template: true,
                 }),
             }
         }
@@ -122,10 +139,130 @@ pub fn lint_file(
         kind,
         diagnostics,
         suppressed,
+        via_template: false,
     }];
     for mut r in others {
         crate::sort(&mut r.diagnostics);
         out.push(r);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Selection, suppress::ConfigSuppression};
+    use nexus_schema::Severity;
+    use nexus_schema::source::load_source;
+
+    fn run(path: &str, text: &str, explicit: bool, options: &LintOptions) -> Vec<FileFindings> {
+        let text: Arc<str> = text.into();
+        let loaded = load_source(path, text.clone());
+        lint_file(path, text, &loaded, explicit, options)
+    }
+
+    fn codes(f: &FileFindings) -> Vec<(&str, Severity)> {
+        f.diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.severity))
+            .collect()
+    }
+
+    const DUPLICATE: &str =
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "A": {"Type": "Succeed"}}}"#;
+
+    #[test]
+    fn loader_codes_obey_ignore_and_severity() {
+        let broken = run(
+            "x.asl.json",
+            "{\"StartAt\": ",
+            true,
+            &LintOptions::default(),
+        );
+        assert_eq!(codes(&broken[0]), [("NX001", Severity::Error)]);
+        let mut options = LintOptions {
+            selection: Selection {
+                ignore: vec!["invalid-json".into()],
+                ..Selection::default()
+            },
+            ..LintOptions::default()
+        };
+        assert!(
+            run("x.asl.json", "{\"StartAt\": ", true, &options)[0]
+                .diagnostics
+                .is_empty()
+        );
+
+        // A loader finding about a file that did load (a duplicate key) is re-graded too.
+        let plain = run("x.asl.json", DUPLICATE, true, &LintOptions::default());
+        assert!(codes(&plain[0]).contains(&("NX002", Severity::Error)));
+        options.selection = Selection {
+            severity: vec![("NX002".into(), Severity::Warning)],
+            ..Selection::default()
+        };
+        let graded = run("x.asl.json", DUPLICATE, true, &options);
+        assert!(codes(&graded[0]).contains(&("NX002", Severity::Warning)));
+    }
+
+    #[test]
+    fn not_a_workflow_only_for_named_files() {
+        let options = LintOptions::default();
+        let named = run("package.json", "{\"name\": \"x\"}", true, &options);
+        assert_eq!(codes(&named[0]), [("NX006", Severity::Warning)]);
+        assert!(
+            run("package.json", "{\"name\": \"x\"}", false, &options)[0]
+                .diagnostics
+                .is_empty()
+        );
+        let mut quiet = LintOptions::default();
+        quiet.selection.select = vec!["NX1".into()];
+        assert!(
+            run("package.json", "{}", true, &quiet)[0]
+                .diagnostics
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn configuration_suppresses_loader_findings() {
+        let mut options = LintOptions::default();
+        options.suppressions.push(Arc::new(ConfigSuppression {
+            codes: vec!["NX001".into()],
+            path: None,
+            pointer: None,
+            reason: "generated file".into(),
+            base: std::path::PathBuf::from("."),
+            origin: "nexus.toml: ignore[0]".into(),
+            hits: Default::default(),
+        }));
+        let found = run("x.asl.json", "{", true, &options);
+        assert!(found[0].diagnostics.is_empty());
+        assert_eq!(found[0].suppressed, 1);
+        assert_eq!(options.suppressions[0].hits(), 1);
+    }
+
+    #[test]
+    fn directives_in_the_document_suppress_its_loader_findings() {
+        let options = LintOptions::default();
+        let plain = "version: \"1.0\"\nstates:\n  - name: A\n    Comment2: x\n    type: succeed\n";
+        let found = run("w.nexus.yaml", plain, true, &options);
+        assert!(
+            codes(&found[0]).contains(&("NX015", Severity::Warning)),
+            "{:?}",
+            found[0].diagnostics
+        );
+        let ignored = plain.replace(
+            "Comment2: x",
+            "Comment2: x  # nexus:ignore NX015 kept as is",
+        );
+        let found = run("w.nexus.yaml", &ignored, true, &options);
+        assert!(
+            !codes(&found[0])
+                .iter()
+                .any(|(c, _)| *c == "NX015" || *c == "NX040"),
+            "{:?}",
+            found[0].diagnostics
+        );
+        assert!(found[0].suppressed >= 1);
+    }
 }

@@ -44,7 +44,8 @@ pub struct LintOptions {
     pub selection: Selection,
     /// Suppressions from the configuration file.
     pub suppressions: Vec<Arc<ConfigSuppression>>,
-    /// The state machine type the definitions are deployed as (`--type`).
+    /// The state machine type standalone definitions are deployed as (`--type`); a template's
+    /// own declaration wins for its machines ([`Context::machine_type`]).
     pub machine_type: MachineType,
     /// Treat every definition as coming from an infrastructure template (configuration
     /// `template_source`): a lone placeholder such as `${Timeout}` is accepted where ASL
@@ -137,6 +138,16 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// The type of the machine being checked: what its template declares, else the run's
+    /// `--type` (which is for standalone files).
+    pub fn machine_type(&self) -> MachineType {
+        match self.doc.machine_type {
+            Some(nexus_schema::asl::ExecutionType::Express) => MachineType::Express,
+            Some(nexus_schema::asl::ExecutionType::Standard) => MachineType::Standard,
+            None => self.options.machine_type,
+        }
+    }
+
     pub fn new(doc: &'a Document, ir: &'a Workflow, options: &'a LintOptions) -> Self {
         Self {
             doc,
@@ -209,28 +220,7 @@ impl<'a> Context<'a> {
         if self.doc.kind != nexus_schema::DocKind::Nexus {
             return asl.to_string();
         }
-        if asl == "StartAt" {
-            return "start".to_string();
-        }
-        let mut out = String::with_capacity(asl.len() + 4);
-        let chars: Vec<char> = asl.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            if c.is_ascii_uppercase() {
-                let prev_lower = i > 0
-                    && chars
-                        .get(i - 1)
-                        .is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-                let prev_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_ascii_uppercase());
-                if i > 0 && (prev_lower || (prev_upper && next_lower)) {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(*c);
-            }
-        }
-        out
+        nexus_schema::nexus::field_name(asl)
     }
 }
 
@@ -254,13 +244,18 @@ pub fn lint_report_with(
     found: Vec<Diagnostic>,
     options: &LintOptions,
 ) -> LintReport {
+    let recovered = rules::recover_misplaced(doc);
+    let (doc, mut out) = match &recovered {
+        Some((fixed, misplaced)) => (fixed, misplaced.clone()),
+        None => (doc, Vec::new()),
+    };
     let ir = Workflow::from_asl(&doc.asl);
     let ctx = Context::new(doc, &ir, options);
     let mut sink = Sink::default();
     for rule in rules::all() {
         rule.check(&ctx, &mut sink);
     }
-    let mut out = sink.into_diagnostics();
+    out.extend(sink.into_diagnostics());
     for d in &mut out {
         locate(doc, d);
     }
@@ -293,6 +288,10 @@ pub(crate) fn select(sel: &Selection, ds: &mut Vec<Diagnostic>) {
 pub fn locate(doc: &Document, d: &mut Diagnostic) {
     if d.span.is_none() {
         d.span = doc.span_of(&d.pointer, d.target == nexus_schema::Target::Key);
+        // About the workflow as a whole: its `StartAt`, not every line of the definition.
+        if d.span.is_some_and(|s| doc.is_whole_definition(s)) {
+            d.span = doc.anchor_span();
+        }
     }
     d.pointer = doc.source_pointer(&d.pointer);
     for n in &mut d.notes {

@@ -25,20 +25,14 @@ pub use nexus_schema::RuleMeta;
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
-        $vis:vis struct $rule:ident = {
-            code: $code:ident,
-            name: $name:literal,
-            severity: $severity:ident,
-            $(aws_code: $aws:literal,)?
-            summary: $summary:literal $(,)?
-        }
+        $vis:vis struct $rule:ident = { $($fields:tt)* }
     ) => {
         $(#[doc = $doc])*
         $vis struct $rule;
 
         static META: $crate::RuleMeta = nexus_schema::rule_meta! {
             $(#[doc = $doc])*
-            code: $code, name: $name, severity: $severity, $(aws_code: $aws,)? summary: $summary
+            $($fields)*
         };
     };
 }

@@ -256,14 +256,7 @@ impl Conv<'_> {
             }
         }
         let state = best.and_then(|p| self.asl.pointer(&p));
-        match state
-            .and_then(|s| s.get("QueryLanguage"))
-            .and_then(Value::as_str)
-        {
-            Some("JSONata") => Ql::Jsonata,
-            Some("JSONPath") => Ql::JsonPath,
-            _ => default,
-        }
+        Ql::of_state(state.and_then(|s| s.get("QueryLanguage")), default)
     }
 
     fn placeholder_ok(&self, v: &Value) -> bool {
@@ -797,7 +790,9 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
         json_files(&root.join("../fixtures"), &mut files);
-        json_files(&root.join("../../shared/conformance"), &mut files);
+        if let Some(corpus) = nexus_testkit::corpus() {
+            json_files(&corpus, &mut files);
+        }
         let mut docs: Vec<Value> = files
             .iter()
             .filter_map(|p| serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok())

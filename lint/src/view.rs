@@ -12,28 +12,7 @@ use nexus_schema::ir::{ScopeKind, StateKind, Workflow};
 use crate::Context;
 
 /// Query language of a state (ASL `QueryLanguage`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ql {
-    JsonPath,
-    Jsonata,
-}
-
-impl Ql {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Ql::JsonPath => "JSONPath",
-            Ql::Jsonata => "JSONata",
-        }
-    }
-
-    fn parse(v: Option<&Value>) -> Option<Self> {
-        match v.and_then(Value::as_str) {
-            Some("JSONPath") => Some(Ql::JsonPath),
-            Some("JSONata") => Some(Ql::Jsonata),
-            _ => None,
-        }
-    }
-}
+pub use nexus_schema::nexus::sugar::QueryLanguage as Ql;
 
 /// One state of the document, at any depth.
 #[derive(Clone, Debug)]
@@ -84,7 +63,7 @@ pub fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 
 /// The machine's default query language (`QueryLanguage` at the top level).
 pub fn machine_ql(asl: &Value) -> Ql {
-    Ql::parse(asl.get("QueryLanguage")).unwrap_or(Ql::JsonPath)
+    Ql::from_value(asl.get("QueryLanguage")).unwrap_or(Ql::JsonPath)
 }
 
 /// Every state of the document in document order (a Parallel/Map state before its children).
@@ -98,7 +77,7 @@ pub fn states<'a>(ctx: &Context<'a>) -> Vec<StateView<'a>> {
         };
         let node = scope.node(n);
         let obj = v.as_object();
-        let ql = Ql::parse(obj.and_then(|o| o.get("QueryLanguage"))).unwrap_or(default);
+        let ql = Ql::from_value(obj.and_then(|o| o.get("QueryLanguage"))).unwrap_or(default);
         out.push(StateView {
             name,
             pointer: &node.pointer,
@@ -142,34 +121,11 @@ pub fn is_jsonata(v: &Value) -> bool {
         .is_some_and(|s| s.starts_with("{%") && s.ends_with("%}") && s.len() >= 4)
 }
 
-/// Whether `s` is nothing but one CloudFormation/SAM/Terraform placeholder: `${Name}`,
-/// `${AWS::Region}`, `#{AWS::Region}` (Serverless), or the ASL view of an intrinsic function
-/// (`${Ref:Param}`, see nexus-schema `template`).
-pub fn is_placeholder(s: &str) -> bool {
-    let inner = s
-        .strip_prefix("${")
-        .or_else(|| s.strip_prefix("#{"))
-        .and_then(|r| r.strip_suffix('}'));
-    inner.is_some_and(|i| !i.is_empty() && !i.contains('}') && !i.contains('{'))
-}
-
-/// Whether `s` contains a placeholder anywhere (`arn:${AWS::Partition}:...`).
-pub fn has_placeholder(s: &str) -> bool {
-    ["${", "#{"].iter().any(|open| {
-        s.match_indices(open)
-            .any(|(i, _)| s.get(i..).is_some_and(|rest| rest.contains('}')))
-    })
-}
+pub use nexus_schema::placeholder::{has_placeholder, is_placeholder};
 
 /// A `Resource` with Serverless Framework placeholders (`#{AWS::Region}`) written as
 /// CloudFormation ones (`${AWS::Region}`), which the ARN reader knows to keep whole.
-pub fn normalized_resource(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains("#{") {
-        std::borrow::Cow::Owned(s.replace("#{", "${"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
+pub use nexus_schema::placeholder::normalized as normalized_resource;
 
 /// A number as written: integer value if it is one.
 pub fn as_integer(v: &Value) -> Option<i128> {
@@ -190,20 +146,6 @@ pub fn as_integer(v: &Value) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_placeholders() {
-        assert!(is_placeholder("${Timeout}"));
-        assert!(is_placeholder("#{AWS::Region}"));
-        assert!(is_placeholder("${Ref:Param}"));
-        assert!(!is_placeholder("${a}${b}"));
-        assert!(!is_placeholder("${}"));
-        assert!(!is_placeholder("x${a}"));
-        assert!(has_placeholder(
-            "arn:${AWS::Partition}:states:::sqs:sendMessage"
-        ));
-        assert!(!has_placeholder("${lambdaArn"));
-    }
 
     #[test]
     fn recognises_jsonata() {

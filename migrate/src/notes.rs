@@ -26,7 +26,7 @@ fn placeholders(v: &Value, ptr: &str, notes: &mut Vec<Diagnostic>) {
                 && let Some(len) = s[start..].find('}')
             {
                 let name = &s[start..start + len + 1];
-                notes.push(PLACEHOLDER_KEPT.at( ptr,
+                notes.push(PLACEHOLDER_KEPT.at(ptr,
                     format!("placeholder `{name}` kept as written; substitute it before deploying or running"),
                 ));
             }
@@ -55,7 +55,7 @@ fn tasks(states: &[Value], ptr: &str, notes: &mut Vec<Diagnostic>) {
             .map(|a| (a, "action"))
             .or_else(|| o.get("resource").map(|r| (r, "resource")));
         if let Some((Value::String(t), key)) = target {
-            notes.push(RESOURCE_NEEDS_HANDLER.at( &push(&sp, key),
+            notes.push(RESOURCE_NEEDS_HANDLER.at(push(&sp, key),
                 format!("`nexus run` calls `{t}` through a handler or a mock (--handlers, --mock-config)"),
             ));
         }

@@ -153,7 +153,7 @@ impl Scope<'_> {
         for (&c, comp) in &compensable {
             if reach.get(&c).is_some_and(|r| r.contains(&c)) {
                 errors.push(
-                    COMPENSATION_IN_LOOP.at( &comp.pointer,
+                    COMPENSATION_IN_LOOP.at(&comp.pointer,
                         format!(
                             "state `{}` is in a loop, so its compensation has no plain-ASL form",
                             comp.state
@@ -219,7 +219,7 @@ impl Scope<'_> {
                 let mut extra: Vec<&str> = y.difference(m).map(|&i| names[i].as_str()).collect();
                 extra.sort_unstable();
                 errors.push(
-                    COMPENSATION_PATH_DEPENDENT.at( &self.state_ptr(name),
+                    COMPENSATION_PATH_DEPENDENT.at(self.state_ptr(name),
                         format!(
                             "when `{name}` fails, whether {} completed depends on the path taken; plain ASL cannot tell which compensations to run",
                             extra.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")

@@ -191,30 +191,28 @@ impl RuleMeta {
 macro_rules! declare_code {
     (
         $(#[doc = $doc:literal])*
-        $vis:vis static $id:ident = {
-            code: $code:ident,
-            name: $name:literal,
-            severity: $severity:ident,
-            $(aws_code: $aws:literal,)?
-            summary: $summary:literal $(,)?
-        }
+        $vis:vis static $id:ident = { $($fields:tt)* }
     ) => {
         $(#[doc = $doc])*
         $vis static $id: $crate::RuleMeta = $crate::rule_meta! {
             $(#[doc = $doc])*
-            code: $code, name: $name, severity: $severity, $(aws_code: $aws,)? summary: $summary
+            $($fields)*
         };
     };
 }
 
-/// The [`RuleMeta`] value of a declaration (the body of [`declare_code!`] and `declare_rule!`).
+/// The [`RuleMeta`] value of a declaration (the body of [`declare_code!`] and `declare_rule!`):
+/// `code`, `name`, `severity`, an optional `aws_code`, `summary`, in that order.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! rule_meta {
     (
         $(#[doc = $doc:literal])*
-        code: $code:ident, name: $name:literal, severity: $severity:ident,
-        $(aws_code: $aws:literal,)? summary: $summary:literal
+        code: $code:ident,
+        name: $name:literal,
+        severity: $severity:ident,
+        $(aws_code: $aws:literal,)?
+        summary: $summary:literal $(,)?
     ) => {
         $crate::RuleMeta {
             code: $crate::Code(stringify!($code)),

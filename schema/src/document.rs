@@ -109,6 +109,10 @@ pub struct Document {
     pub asl: Arc<Value>,
     /// ASL-view pointer → pointer relative to `base`.
     pub origin: PointerMap,
+    /// The machine type the template declares for this definition (SAM `Type`,
+    /// CloudFormation `StateMachineType`, Serverless `type`); `None` for a plain file, whose
+    /// type comes from the run's options.
+    pub machine_type: Option<crate::asl::ExecutionType>,
 }
 
 impl Document {
@@ -134,6 +138,7 @@ impl Document {
             locations,
             asl: value,
             origin: PointerMap::identity(),
+            machine_type: None,
         }
     }
 
@@ -167,6 +172,35 @@ impl Document {
             }));
         }
         self.locations.nearest_value_span(&p).map(|(_, s)| s)
+    }
+
+    /// Where a finding about the definition as a whole points: the `StartAt` key (NEXUS:
+    /// `start`, else `states`), one line, rather than the whole definition, which on a large
+    /// file would make a snippet of thousands of lines. The whole definition only when it has
+    /// none of these keys.
+    pub fn anchor_span(&self) -> Option<TextRange> {
+        let keys: &[&str] = match self.kind {
+            DocKind::Asl => &["/StartAt"],
+            DocKind::Nexus => &["/start", "/states"],
+        };
+        keys.iter()
+            .find_map(|k| {
+                let l = self.locations.get(&format!("{}{k}", self.base))?;
+                Some(l.key.unwrap_or(l.value))
+            })
+            .or_else(|| {
+                self.locations
+                    .nearest_value_span(&self.base)
+                    .map(|(_, s)| s)
+            })
+    }
+
+    /// Whether `span` covers the whole definition (a finding about a missing top-level
+    /// field resolves to its nearest ancestor, the definition itself).
+    pub fn is_whole_definition(&self, span: TextRange) -> bool {
+        self.locations
+            .get(&self.base)
+            .is_some_and(|l| l.value == span)
     }
 }
 

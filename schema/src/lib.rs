@@ -1,13 +1,34 @@
 //! nexus-schema: the document model every other nexus crate shares.
 //!
+//! The pipeline, as built (each reader makes one pass over the raw `serde_json::Value`; there
+//! is no typed ASL model on the path):
+//!
+//! ```text
+//! source text --source::load_source--> Document { asl: Value, LocationMap, kind, format }
+//!     (JSON/YAML loaders record pointer -> span; NEXUS YAML is lowered to its ASL value by
+//!      nexus::lower; a CloudFormation/SAM/Serverless template yields one Document per
+//!      state machine, template::*)
+//! Document.asl --ir::Workflow::from_asl--> graph IR (one scope per Parallel branch and Map
+//!     processor) --nexus-lint rules, JSON Schema, Rego--> Diagnostics (pointers; spans from
+//!     the LocationMap)
+//! Document.asl --nexus-engine compile--> Plan (the engine's execution-shaped IR) --run-->
+//!     events, output or error
+//! ASL Value <--nexus::raise / nexus::lower--> NEXUS YAML Value (nexus-migrate emits the text)
+//! ```
+//!
+//! - [`source`]: from a file's text to [`Document`]s (syntax and kind detection).
 //! - [`load`]: JSON and YAML loaders that record where every node came from
 //!   ([`location::LocationMap`], JSON Pointer → byte span) and reject duplicate keys.
-//! - [`asl`]: the typed Amazon States Language model (every state type and field).
-//! - [`nexus`]: the NEXUS YAML v1 model and its lowering to / raising from ASL.
-//! - [`ir`]: the petgraph IR, one graph per scope, built from either format.
-//! - [`expr`]: the expression languages of ASL (JSONPath, intrinsic functions, payload templates).
-//! - [`diagnostic`]: the plain-data finding every crate reports.
+//! - [`nexus`]: NEXUS YAML v1, its lowering to and raising from ASL, its codes.
+//! - [`ir`]: the petgraph IR, one graph per scope, built from the ASL value.
+//! - [`expr`]: the expression languages of ASL (JSONPath, intrinsic functions, JSONata).
+//! - [`asl`]: the bundled ASL JSON Schema, the Task resource and choice operator readers the
+//!   rules share, and a typed ASL model that only a corpus test reads (not on the path above).
+//! - [`diagnostic`]: the plain-data finding every crate reports, and [`RuleMeta`], the one
+//!   declaration of each code ([`declare_code!`]).
 //! - [`template`]: state machines inside CloudFormation, SAM and Serverless Framework templates.
+//! - [`placeholder`], [`pointer`]: deploy-time placeholders and JSON Pointers, one definition
+//!   each for every crate.
 //!
 //! Not here: rendering (that is `nexus-cli`), rules (`nexus-lint`), execution (`nexus-engine`).
 
@@ -19,6 +40,7 @@ pub mod ir;
 pub mod load;
 pub mod location;
 pub mod nexus;
+pub mod placeholder;
 pub mod pointer;
 pub mod source;
 pub mod template;

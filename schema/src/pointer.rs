@@ -23,9 +23,19 @@ pub fn unescape(token: &str) -> String {
 pub fn push(base: &str, key: &str) -> String {
     let mut s = String::with_capacity(base.len() + key.len() + 1);
     s.push_str(base);
-    s.push('/');
-    s.push_str(&escape(key));
+    push_token(&mut s, key);
     s
+}
+
+/// Append `/` and the escaped `key` to `pointer` in place (the loaders' and the policy
+/// input's hot loops).
+pub fn push_token(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    if key.contains(['~', '/']) {
+        pointer.push_str(&escape(key));
+    } else {
+        pointer.push_str(key);
+    }
 }
 
 /// `base` + `/` + `index`.

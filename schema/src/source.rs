@@ -1,8 +1,9 @@
 //! From a file's text to [`Document`]s: pick the syntax (JSON/YAML) and the kind (ASL/NEXUS)
 //! from the name and the content, load with locations, lower NEXUS to its ASL view.
 //!
-//! Detection, in order: `*.asl.json|yaml|yml` are ASL, `*.nexus.yaml|yml` are NEXUS; other
-//! `.json`/`.yaml`/`.yml` files are ASL when the document has `StartAt` and `States`, NEXUS
+//! Detection, in order: `*.asl.json|yaml|yml` and `*.asl` (JSON or YAML by content) are ASL, `*.nexus.yaml|yml` are NEXUS; other
+//! `.json`/`.yaml`/`.yml` files are ASL when the document has a string `StartAt` or an object
+//! `States` (one without the other is an ASL document missing a required field), NEXUS
 //! when it has `version` and `states`, and otherwise not a workflow (skipped by discovery,
 //! reported when the user named the file). A file that is none of these but a CloudFormation,
 //! SAM or Serverless Framework template yields one document per state machine inside it
@@ -35,7 +36,7 @@ pub fn hint_from_name(path: &str) -> NameHint {
     } else {
         None
     };
-    let kind = if [".asl.json", ".asl.yaml", ".asl.yml"]
+    let kind = if [".asl.json", ".asl.yaml", ".asl.yml", ".asl"]
         .iter()
         .any(|e| lower.ends_with(e))
     {
@@ -66,10 +67,59 @@ pub fn may_hold_workflow(path: &str, text: &str) -> bool {
         || ["\\u", "\\U", "\\x"].iter().any(|e| text.contains(e))
 }
 
+/// Whether `text` holds `key` where a key stands: after a line start, `{`, `,` or a quote,
+/// and followed (past an optional closing quote and blanks) by `:`.
+fn names_key(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(at, _)| {
+        let before = text.get(..at).and_then(|b| b.chars().next_back());
+        let key_start = matches!(
+            before,
+            None | Some('{' | ',' | '"' | '\'' | '\n' | ' ' | '\t')
+        );
+        let after = text.get(at + key.len()..).unwrap_or("");
+        let after = after.strip_prefix(['"', '\'']).unwrap_or(after);
+        key_start && after.trim_start_matches([' ', '\t']).starts_with(':')
+    })
+}
+
+/// For a file a directory walk found: forget its syntax error unless the file was meant to
+/// be read by nexus, that is its name says ASL or NEXUS, or the text before the error names
+/// a key of a workflow (`StartAt`, `States`, `states`) or template (`Resources`,
+/// `stepFunctions`). Other tools' JSON (an `example-workflow.json` whose prose mentions
+/// states) is not ours to report.
+pub fn forget_foreign_syntax_error(path: &str, text: &str, loaded: &mut LoadedSource) {
+    let syntax =
+        |d: &Diagnostic| d.code == load::INVALID_JSON.code || d.code == load::INVALID_YAML.code;
+    if hint_from_name(path).kind.is_some()
+        || !loaded.documents.is_empty()
+        || !loaded.diagnostics.iter().any(syntax)
+    {
+        return;
+    }
+    let upto = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| syntax(d))
+        .filter_map(|d| d.span.map(|s| s.start))
+        .min()
+        .unwrap_or(text.len());
+    let prefix = text.get(..upto).unwrap_or(text);
+    let ours = ["StartAt", "States", "states", "Resources", "stepFunctions"]
+        .iter()
+        .any(|k| names_key(prefix, k));
+    if !ours {
+        loaded.diagnostics.clear();
+    }
+}
+
 /// What the content of one document looks like.
 pub fn sniff(value: &Value) -> Option<DocKind> {
     let obj = value.as_object()?;
-    if obj.contains_key("StartAt") && obj.contains_key("States") {
+    // A string `StartAt` or an object `States` alone is still an ASL document, one missing a
+    // required field (AWS: SCHEMA_VALIDATION_FAILED "These fields are required: [...]").
+    if obj.get("StartAt").is_some_and(Value::is_string)
+        || obj.get("States").is_some_and(Value::is_object)
+    {
         Some(DocKind::Asl)
     } else if obj.contains_key("version") && obj.contains_key("states") {
         Some(DocKind::Nexus)
@@ -212,6 +262,7 @@ pub fn load_source_with(
                     locations,
                     asl: lowered.asl.into(),
                     origin: lowered.origin,
+                    machine_type: None,
                 });
             }
         }

@@ -1,11 +1,58 @@
 //! Human output: miette's graphical report with the source snippet and the exact span.
 
+use std::sync::Arc;
+
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, Report, SourceCode, SourceSpan, SpanContents,
 };
-use nexus_schema::{Diagnostic, Severity};
+use nexus_schema::{Diagnostic, LineIndex, Severity};
 
 use crate::lint_cmd::{FileReport, RunReport};
+
+/// One file's text as miette reads it, shared by all of that file's findings. miette's own
+/// `SourceCode` for a string scans from the first byte to the span for every snippet, and a
+/// `NamedSource` per finding copied the whole text: rendering was quadratic in a file with
+/// many findings. Here the text is shared (`Arc`), and a snippet reads only its window of
+/// lines, found through the file's [`LineIndex`].
+#[derive(Clone)]
+struct SharedSource {
+    name: String,
+    text: Arc<str>,
+    lines: Arc<LineIndex>,
+}
+
+impl SourceCode for SharedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = &*self.text;
+        let end = span.offset().saturating_add(span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // 0-based first line of the window, and the 0-based line after its last.
+        let first = (self.lines.line_col(text, span.offset()).line - 1)
+            .saturating_sub(context_lines_before);
+        let after_last = self.lines.line_col(text, end).line + context_lines_after;
+        let start = self.lines.line_start(first + 1).unwrap_or(0);
+        let stop = self.lines.line_start(after_last + 1).unwrap_or(text.len());
+        let window = text.as_bytes().get(start..stop).unwrap_or_default();
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let c = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            SourceSpan::new((c.span().offset() + start).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
+}
 
 fn miette_severity(s: Severity) -> miette::Severity {
     match s {
@@ -19,6 +66,7 @@ fn miette_severity(s: Severity) -> miette::Severity {
 fn render_one(
     handler: &GraphicalReportHandler,
     file: &FileReport,
+    source: &SharedSource,
     d: &Diagnostic,
     out: &mut String,
 ) {
@@ -66,8 +114,7 @@ fn render_one(
         md.message = format!("{}: {}{at}", file.path, d.message);
     }
     md = md.with_labels(labels);
-    let report = Report::new(md)
-        .with_source_code(NamedSource::new(file.path.clone(), file.source.to_string()));
+    let report = Report::new(md).with_source_code(source.clone());
     if handler.render_report(out, report.as_ref()).is_err() {
         out.push_str(&format!("{}: {} {}\n", file.path, d.code, d.message));
     }
@@ -84,8 +131,16 @@ pub fn render(report: &RunReport, color: bool) -> String {
         .with_width(100);
     let mut out = String::new();
     for file in &report.files {
+        if file.diagnostics.is_empty() {
+            continue;
+        }
+        let source = SharedSource {
+            name: file.path.clone(),
+            text: file.source.clone(),
+            lines: Arc::new(LineIndex::new(&file.source)),
+        };
         for d in &file.diagnostics {
-            render_one(&handler, file, d, &mut out);
+            render_one(&handler, file, &source, d, &mut out);
             out.push('\n');
         }
     }
@@ -139,4 +194,43 @@ pub fn render(report: &RunReport, color: bool) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The snippet of a finding deep in a large file is read from its own lines only, with
+    /// the line and column of the whole file.
+    #[test]
+    fn a_snippet_reads_only_its_window() {
+        let text: String = (0..100_000).map(|i| format!("line {i}\n")).collect();
+        let offset = text.find("line 77777").unwrap();
+        let source = SharedSource {
+            name: "big.json".into(),
+            text: text.clone().into(),
+            lines: Arc::new(LineIndex::new(&text)),
+        };
+        let c = source
+            .read_span(&SourceSpan::new(offset.into(), 4), 1, 1)
+            .unwrap();
+        assert_eq!(
+            std::str::from_utf8(c.data()).unwrap(),
+            "line 77776\nline 77777\nline 77778\n"
+        );
+        assert_eq!(c.line(), 77776);
+        assert_eq!(c.name(), Some("big.json"));
+        // The same contents miette reads from the whole text, scanning from its start.
+        let whole = text
+            .read_span(&SourceSpan::new(offset.into(), 4), 1, 1)
+            .unwrap();
+        assert_eq!(whole.data(), c.data());
+        assert_eq!(whole.span(), c.span());
+        assert_eq!((whole.line(), whole.column()), (c.line(), c.column()));
+        assert!(
+            source
+                .read_span(&SourceSpan::new(text.len().into(), 1), 1, 1)
+                .is_err()
+        );
+    }
 }

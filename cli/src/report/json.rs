@@ -4,7 +4,7 @@
 //! {"version":1,
 //!  "files":[{"path":...,"format":"asl|nexus"}],
 //!  "diagnostics":[{"path","code","severity","message","pointer","line","column","end_line","end_column", ...}],
-//!  "summary":{"files":N,"errors":N,"warnings":N}}
+//!  "summary":{"files":N,"errors":N,"warnings":N,"notes":N}}
 //! ```
 
 use nexus_schema::{LineIndex, Severity};
@@ -71,6 +71,7 @@ pub fn render(report: &RunReport) -> String {
             "files": files.len(),
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
+            "notes": report.count(Severity::Info),
         }
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -5,6 +5,11 @@
 //! (several per test case, which those systems accept), so the report is red exactly when the
 //! exit code is 1. Findings below the threshold are listed in `<system-out>`; an unreadable file
 //! is an `<error>`.
+//!
+//! The shape is the one Jenkins' xUnit plugin validates against (`junit-10.xsd`): `tests`,
+//! `failures`, `errors` and `name` on `<testsuite>`; `<testsuites>` takes no `skipped`, and
+//! `<testcase>` takes only `name`, `classname`, `time` and `group` (no `file`: the path is the
+//! test case's name). A test checks every element and attribute against that schema.
 
 use nexus_schema::{Diagnostic, LineIndex, Severity};
 
@@ -54,7 +59,7 @@ pub fn render(report: &RunReport, threshold: Option<Severity>) -> String {
     for f in &files {
         let lines = LineIndex::new(&f.source);
         body.push_str(&format!(
-            "    <testcase name=\"{0}\" classname=\"nexus.lint\" file=\"{0}\">\n",
+            "    <testcase name=\"{0}\" classname=\"nexus.lint\">\n",
             escape(&f.path)
         ));
         if let Some(e) = &f.io_error {
@@ -104,11 +109,11 @@ pub fn render(report: &RunReport, threshold: Option<Severity>) -> String {
         body.push_str("    </testcase>\n");
     }
     let head = format!(
-        "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\"",
+        "tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\"",
         files.len()
     );
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nexus\" {head}>\n  <testsuite name=\"nexus lint\" {head}>\n{body}  </testsuite>\n</testsuites>\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nexus\" {head}>\n  <testsuite name=\"nexus lint\" {head} skipped=\"0\">\n{body}  </testsuite>\n</testsuites>\n"
     )
 }
 

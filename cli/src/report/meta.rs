@@ -75,15 +75,34 @@ impl RuleInfo {
         }
     }
 
-    /// Where the rule is documented online (`None` without a known repository).
+    /// Where the rule is documented online: its heading in `docs/rules.md` (anchor `#nx102`)
+    /// at the release tag of this version, so the page describes the rule as this binary has
+    /// it. `None` for a code without a page there (a user policy) or without a repository.
     pub fn help_uri(&self) -> Option<String> {
+        if self.docs.is_empty() {
+            return None;
+        }
         repository().map(|r| {
             format!(
-                "{}/blob/main/docs/rules.md#{}",
+                "{}/blob/v{}/docs/rules.md#{}",
                 r.trim_end_matches('/'),
+                env!("CARGO_PKG_VERSION"),
                 self.code.as_str().to_ascii_lowercase()
             )
         })
+    }
+
+    /// The documentation as plain text: Markdown headings, code spans and emphasis markers
+    /// removed (SARIF `help.text`; `help.markdown` carries the original).
+    pub fn docs_text(&self) -> String {
+        self.docs
+            .lines()
+            .map(|line| {
+                let line = line.trim_start_matches('#').trim_start();
+                line.replace(['`', '*'], "")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -152,6 +171,12 @@ pub fn relative_uri(path: &str) -> String {
     while let Some(rest) = p.strip_prefix("./") {
         p = rest.to_string();
     }
+    encode_uri_path(&p)
+}
+
+/// Percent-encode a `/`-separated path for a URI: bytes outside RFC 3986's unreserved and
+/// sub-delims set (and `/`, `:`, `@`) become `%XX`.
+pub fn encode_uri_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);

@@ -1,5 +1,6 @@
 //! Renderers: one module per output format, all over the same [`crate::lint_cmd::RunReport`].
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -12,7 +13,26 @@ use std::io::IsTerminal;
 
 use nexus_schema::{LineIndex, TextRange};
 
-use crate::args::Color;
+use crate::args::{Color, Format};
+use crate::lint_cmd::RunReport;
+
+/// Render a run in `format`. `threshold`: the lowest severity that fails the run (JUnit
+/// marks those findings as failures).
+pub fn render(
+    format: Format,
+    report: &RunReport,
+    color: bool,
+    threshold: Option<nexus_schema::Severity>,
+) -> String {
+    match format {
+        Format::Human => human::render(report, color),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Junit => junit::render(report, threshold),
+        Format::Concise => concise::render(report),
+    }
+}
 
 /// Colour on: `always`, or `auto` with a terminal on stdout and `NO_COLOR` unset or empty.
 pub fn use_color(choice: Color) -> bool {

@@ -43,10 +43,45 @@ fn rule_json(r: &RuleInfo) -> Value {
             obj.insert("helpUri".into(), Value::String(uri));
         }
         if !r.docs.is_empty() {
-            obj.insert("help".into(), json!({"text": r.docs, "markdown": r.docs}));
+            obj.insert(
+                "help".into(),
+                json!({"text": r.docs_text(), "markdown": r.docs}),
+            );
         }
     }
     rule
+}
+
+/// The base every relative artifact URI is resolved against (SARIF §3.4.4): the directory
+/// nexus ran in, which in CI is the checkout. GitHub code scanning resolves `%SRCROOT%`
+/// against the repository root itself.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// An `artifactLocation`: relative paths name [`SRCROOT`] as their base; a path outside the
+/// working directory stays an absolute `file:` URI.
+fn artifact_location(uri: &str) -> Value {
+    if uri.starts_with('/') {
+        json!({"uri": format!("file://{uri}")})
+    } else {
+        json!({"uri": uri, "uriBaseId": SRCROOT})
+    }
+}
+
+/// `run.originalUriBaseIds`: [`SRCROOT`] = the working directory as a `file:` URI ending in
+/// `/` (SARIF §3.14.14 requires the trailing slash).
+fn original_uri_base_ids() -> Value {
+    let cwd = std::env::current_dir()
+        .map(|d| d.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let mut path = meta::encode_uri_path(&cwd);
+    if !path.starts_with('/') {
+        // A Windows drive path: `file:///C:/...`.
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    json!({SRCROOT: {"uri": format!("file://{path}")}})
 }
 
 /// Render a whole run as one SARIF log.
@@ -62,9 +97,10 @@ pub fn render(report: &RunReport) -> String {
     for f in &report.files {
         let lines = LineIndex::new(&f.source);
         let uri = meta::relative_uri(&f.path);
+        let artifact = artifact_location(&uri);
         for d in &f.diagnostics {
             let mut physical = Map::new();
-            physical.insert("artifactLocation".into(), json!({"uri": uri}));
+            physical.insert("artifactLocation".into(), artifact.clone());
             if let Some(span) = d.span {
                 let r = region(&f.source, &lines, span);
                 physical.insert(
@@ -127,7 +163,7 @@ pub fn render(report: &RunReport) -> String {
                         "id": i,
                         "message": {"text": n.message},
                         "physicalLocation": {
-                            "artifactLocation": {"uri": uri},
+                            "artifactLocation": artifact,
                             "region": {"startLine": r.line, "startColumn": r.column_utf16, "endLine": r.end_line, "endColumn": r.end_column_utf16},
                         }
                     })
@@ -156,6 +192,7 @@ pub fn render(report: &RunReport) -> String {
         "runs": [{
             "tool": {"driver": driver},
             "columnKind": "utf16CodeUnits",
+            "originalUriBaseIds": original_uri_base_ids(),
             "results": results,
         }]
     });

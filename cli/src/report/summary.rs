@@ -1,11 +1,12 @@
 //! The Markdown job summary written to `$GITHUB_STEP_SUMMARY` in GitHub Actions: counts per
-//! code, then the first findings. GitHub rejects a step summary over 1 MiB (the step's summary
+//! code, then the first findings; errors first, then warnings, then notes, so the cap on
+//! listed findings never hides an error behind notes. GitHub rejects a step summary over 1 MiB (the step's summary
 //! is then dropped entirely), so the text is capped well below that.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use nexus_schema::{Code, LineIndex, Severity};
+use nexus_schema::{Code, Diagnostic, LineIndex, Severity};
 
 use crate::lint_cmd::RunReport;
 use crate::report::{meta, region};
@@ -50,8 +51,11 @@ pub fn markdown(report: &RunReport, budget: usize) -> String {
         per_code.entry(d.code).or_insert((0, d.name, d.severity)).0 += 1;
     }
     let rules = meta::rules_used(report);
+    let mut codes: Vec<_> = per_code.iter().collect();
+    // Stable: codes of one severity stay in code order.
+    codes.sort_by_key(|(_, (_, _, severity))| std::cmp::Reverse(*severity));
     out.push_str("| code | name | severity | findings |\n| --- | --- | --- | ---: |\n");
-    for (code, (n, name, severity)) in &per_code {
+    for (code, (n, name, severity)) in codes {
         let name = match rules
             .iter()
             .find(|r| r.code == *code)
@@ -68,26 +72,37 @@ pub fn markdown(report: &RunReport, budget: usize) -> String {
     out.push_str("\n| location | code | message |\n| --- | --- | --- |\n");
     let total: usize = per_code.values().map(|v| v.0).sum();
     let mut listed = 0;
-    'files: for f in &report.files {
-        let lines = LineIndex::new(&f.source);
-        for d in &f.diagnostics {
-            let at = match d.span.map(|s| region(&f.source, &lines, s)) {
-                Some(r) => format!("{}:{}:{}", f.path, r.line, r.column),
-                None => f.path.clone(),
-            };
-            let row = format!(
-                "| `{}` | {} | {} |\n",
-                cell(&at).replace('`', "'"),
-                d.code,
-                cell(&d.message)
-            );
-            // Keep room for the closing line.
-            if listed >= FIRST_FINDINGS || out.len() + row.len() + 200 > budget {
-                break 'files;
-            }
-            out.push_str(&row);
-            listed += 1;
+    let mut findings: Vec<(usize, &Diagnostic)> = report
+        .files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.diagnostics.iter().map(move |d| (i, d)))
+        .collect();
+    // Stable: within a severity, file and position order is kept.
+    findings.sort_by_key(|(_, d)| std::cmp::Reverse(d.severity));
+    // Line starts of a file, worked out once and only for files with a listed finding.
+    let mut indexes: Vec<Option<LineIndex>> = report.files.iter().map(|_| None).collect();
+    for (i, d) in findings {
+        let (Some(f), Some(slot)) = (report.files.get(i), indexes.get_mut(i)) else {
+            continue;
+        };
+        let lines = slot.get_or_insert_with(|| LineIndex::new(&f.source));
+        let at = match d.span.map(|s| region(&f.source, lines, s)) {
+            Some(r) => format!("{}:{}:{}", f.path, r.line, r.column),
+            None => f.path.clone(),
+        };
+        let row = format!(
+            "| `{}` | {} | {} |\n",
+            cell(&at).replace('`', "'"),
+            d.code,
+            cell(&d.message)
+        );
+        // Keep room for the closing line.
+        if listed >= FIRST_FINDINGS || out.len() + row.len() + 200 > budget {
+            break;
         }
+        out.push_str(&row);
+        listed += 1;
     }
     if listed < total {
         out.push_str(&format!(

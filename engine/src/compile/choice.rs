@@ -10,7 +10,7 @@ use crate::clock::parse_rfc3339_nanos;
 use crate::compile::fields::{assign, jtemplate, target};
 use crate::compile::plan::{ChoiceRule, Cmp, Cond, IsTest, Ql, Rhs, StateId, Ty};
 use crate::compile::template::JTemplate;
-use crate::error::{CompileError, Failure, names};
+use crate::error::{CompileError, Failure};
 use crate::expr::{JsonataEnv, PathRef, Scope};
 
 const OPS: &[(&str, Ty, Cmp)] = &[
@@ -173,13 +173,7 @@ fn compile_cond(o: &Map<String, Value>, ptr: &str) -> Result<Cond, CompileError>
 }
 
 fn invalid_path(p: &PathRef) -> Failure {
-    Failure::eval(
-        names::RUNTIME,
-        format!(
-            "Invalid path '{}': The choice state's condition path references an invalid value.",
-            p.text
-        ),
-    )
+    crate::catalogue::choice_invalid_path(&p.text)
 }
 
 impl Cond {
@@ -250,16 +244,12 @@ impl Cond {
         match self {
             Cond::Jsonata(t) => match t.eval(env)? {
                 Value::Bool(b) => Ok(b),
-                other => Err(Failure::eval(
-                    names::QUERY_EVAL,
-                    format!(
-                        "The JSONata expression '{}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{}' for value: {}",
-                        t.as_expr().map(|e| e.text()).unwrap_or_default(),
-                        crate::io::type_name(&other),
-                        crate::io::to_compact(&other)
-                    ),
-                )
-                .at_field("Condition")),
+                other => Err(crate::catalogue::jsonata_unexpected_type(
+                    t.as_expr().map(|e| e.text()).unwrap_or_default(),
+                    "Condition",
+                    "boolean",
+                    &other,
+                )),
             },
             _ => Ok(false),
         }

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::catalogue::names;
 use crate::compile::fields::{assign, jtemplate, result_sel, target};
 use crate::compile::plan::{Catcher, Ql, Retrier, StateId};
-use crate::error::{CompileError, names};
+use crate::error::CompileError;
 
 fn error_equals(o: &Map<String, Value>, ptr: &str) -> Result<Vec<String>, CompileError> {
     o.get("ErrorEquals")

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::{Intrinsic, Jsonata, JsonataEnv, PathRef, Scope};
 
 /// A compiled JSONPath-mode payload template.
@@ -95,15 +95,7 @@ impl Template {
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             Template::Path { field, path } => scope.eval(path).ok_or_else(|| {
-                Failure::eval(
-                    names::RUNTIME,
-                    format!(
-                        "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-                        path.text,
-                        field,
-                        crate::io::to_compact(scope.input)
-                    ),
-                )
+                crate::catalogue::payload_path_not_found(&path.text, field, scope.input)
             }),
             Template::Intrinsic(f) => f.eval(scope),
         }
@@ -193,15 +185,7 @@ impl JTemplate {
                 .map(Value::Array),
             JTemplate::Expr { location, e } => match e.eval(env, location)? {
                 Some(v) => Ok(v),
-                None => Err(Failure::eval(
-                    names::QUERY_EVAL,
-                    format!(
-                        "The JSONata expression '{}' specified for the field '{}' returned nothing (undefined).",
-                        e.text(),
-                        location
-                    ),
-                )
-                .at_field(location.to_string())),
+                None => Err(crate::catalogue::jsonata_undefined(e.text(), location)),
             },
         }
     }

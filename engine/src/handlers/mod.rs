@@ -42,6 +42,28 @@ pub struct TaskRequest {
     pub invocation: u64,
     /// `$$.Task.Token` for `.waitForTaskToken` resources.
     pub task_token: Option<String>,
+    /// How a long-running handler reports that it is alive (see [`Heartbeat`]).
+    pub heartbeat: Heartbeat,
+}
+
+/// The local `SendTaskHeartbeat`: a handler that runs long calls [`Heartbeat::beat`] on its
+/// request's `heartbeat` (it may clone it into a thread or task). A Task with
+/// `HeartbeatSeconds` fails with `States.HeartbeatTimeout` when the handler neither answers
+/// nor beats for that many seconds of real time, and with `States.Timeout` after
+/// `TimeoutSeconds` whatever the beats; both on the virtual clock too.
+#[derive(Debug, Clone, Default)]
+pub struct Heartbeat(Arc<tokio::sync::Notify>);
+
+impl Heartbeat {
+    /// Tells the engine the task is still making progress.
+    pub fn beat(&self) {
+        self.0.notify_one();
+    }
+
+    /// Resolves at the next beat (or at once for a beat no one has waited for yet).
+    pub(crate) async fn notified(&self) {
+        self.0.notified().await;
+    }
 }
 
 /// Runs one kind of Task.

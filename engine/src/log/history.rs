@@ -67,6 +67,8 @@ impl History {
         };
         let id = g.next_id;
         g.next_id = id.saturating_add(1);
+        self.ids
+            .store(g.next_id, std::sync::atomic::Ordering::Relaxed);
         let mut ev = Map::new();
         ev.insert("id".into(), id.into());
         ev.insert("previousEventId".into(), prev.into());
@@ -90,6 +92,13 @@ impl History {
             g.events.push(ev);
         }
         id
+    }
+
+    /// Number of events emitted so far (recorded or only counted).
+    pub(crate) fn count(&self) -> u64 {
+        self.ids
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(1)
     }
 
     /// Takes the recorded events.

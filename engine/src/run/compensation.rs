@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
+use crate::catalogue::names;
 use crate::compile::plan::{Plan, StateId};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::run::exec::{Exec, Step};
 use crate::vars::Vars;
 

@@ -13,6 +13,10 @@ pub(crate) struct ContextBase {
 }
 
 impl ContextBase {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per Context Object field an execution starts with"
+    )]
     pub(crate) fn new(
         exec_arn: &str,
         exec_name: &str,
@@ -21,16 +25,23 @@ impl ContextBase {
         start_time: &str,
         sm_arn: &str,
         sm_name: &str,
+        express: bool,
     ) -> Self {
+        let mut execution = json!({
+            "Id": exec_arn,
+            "Input": input,
+            "StartTime": start_time,
+            "Name": exec_name,
+            "RoleArn": role_arn,
+            "RedriveCount": 0,
+        });
+        // AWS "Context object": Express executions cannot be redriven and carry no
+        // `RedriveCount`.
+        if express && let Some(m) = execution.as_object_mut() {
+            m.remove("RedriveCount");
+        }
         Self {
-            execution: json!({
-                "Id": exec_arn,
-                "Input": input,
-                "StartTime": start_time,
-                "Name": exec_name,
-                "RoleArn": role_arn,
-                "RedriveCount": 0,
-            }),
+            execution,
             state_machine: json!({"Id": sm_arn, "Name": sm_name}),
             state_override: None,
         }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::{Map, Value, json};
 
 use crate::compile::plan::Plan;
-use crate::error::{CompileError, Failure, names};
+use crate::error::{CompileError, Failure};
 use crate::handlers::Handlers;
 use crate::log::history::History;
 use crate::log::journal::{Header, Journal, ResumeInfo, Stop};
@@ -15,7 +15,7 @@ use crate::run::context::ContextBase;
 use crate::run::error::RunError;
 use crate::run::exec::Exec;
 use crate::run::machine::run_plan;
-use crate::run::options::RunOptions;
+use crate::run::options::{RunOptions, WorkflowType};
 use crate::vars::Vars;
 
 /// Final status of an execution, named as `DescribeExecution` names it.
@@ -347,17 +347,22 @@ impl Engine {
             }
         });
         let opts = resumed_opts.as_ref().unwrap_or(&self.opts);
-        let n = self.runs.fetch_add(1, Ordering::Relaxed);
+        self.runs.fetch_add(1, Ordering::Relaxed);
         // The context object (names, ARNs, a copy of the input) is only built when a state
         // reads it: most executions never do.
         let needs_context = self.plan.uses_context || test_state.is_some();
-        let exec_name = if needs_context || resume.is_some() || opts.event_log.is_some() {
-            opts.execution_name
-                .clone()
-                .unwrap_or_else(|| format!("exec-{:08x}-{n}", opts.seed as u32))
-        } else {
-            String::new()
-        };
+        // Every execution has a name of its own, as StartExecution gives one (a UUID) when
+        // the caller names none: idempotency keys built from `$$.Execution.Id` and task
+        // tokens must not collide between runs.
+        let exec_name =
+            if needs_context || resume.is_some() || opts.event_log.is_some() || self.plan.has_tasks
+            {
+                opts.execution_name
+                    .clone()
+                    .unwrap_or_else(fresh_execution_name)
+            } else {
+                String::new()
+            };
         let start = match &resume {
             Some(j) => j.header().start_ms,
             None => opts.clock.now_ms(),
@@ -370,13 +375,14 @@ impl Engine {
             None if !needs_context => (ContextBase::unused(), None, false),
             None => (
                 ContextBase::new(
-                    &opts.execution_arn(&exec_name),
+                    &opts.execution_arn_of_type(&exec_name),
                     &exec_name,
                     &input,
                     &opts.role_arn,
                     &crate::clock::format_iso_ms(start),
                     &opts.state_machine_arn(),
                     &opts.state_machine_name,
+                    opts.workflow_type == WorkflowType::Express,
                 ),
                 None,
                 false,
@@ -406,17 +412,25 @@ impl Engine {
             first_entered: AtomicBool::new(true),
             invocations: Mutex::new(None),
             rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
-            deadline_ms: self.plan.timeout_seconds.map(|t| {
-                start.saturating_add(
+            deadline_ms: {
+                let own = self.plan.timeout_seconds.map(|t| {
                     i64::try_from(t)
                         .unwrap_or(i64::MAX / 2)
-                        .saturating_mul(1000),
-                )
-            }),
+                        .saturating_mul(1000)
+                });
+                // The shorter of the machine's TimeoutSeconds and the type's limit.
+                match (own, opts.workflow_type.max_duration_ms()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+                .map(|ms| start.saturating_add(ms))
+            },
             timed_out: AtomicBool::new(false),
             test_state: is_test_state,
             state_mock,
             journal,
+            exec_name: exec_name.clone(),
+            tokens: Arc::new(AtomicU64::new(0)),
         };
         let log_error = |stop: Stop| {
             let path = opts
@@ -515,6 +529,36 @@ impl Engine {
     }
 }
 
+/// A fresh execution name: a version-4 UUID, as StartExecution names an execution the caller
+/// leaves unnamed. Drawn from a per-process random seed and a counter (no system call per
+/// run).
+fn fresh_execution_name() -> String {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED
+        .get_or_init(|| nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy));
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    // splitmix64: two well-mixed words from (seed, n).
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let a = mix(seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let b = mix(a ^ seed.rotate_left(17));
+    // RFC 9562 version 4: version nibble 4, variant bits 10.
+    let a = (a & !0xF000) | 0x4000;
+    let b = (b & !(0xC000 << 48)) | (0x8000 << 48);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFFF,
+        b >> 48,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
 /// The run's body under the wall-time limit of the options, if any.
 async fn with_wall_time<T>(
     exec: &Exec<'_>,
@@ -525,10 +569,7 @@ async fn with_wall_time<T>(
             Ok(r) => r,
             Err(_) => {
                 exec.timed_out.store(true, Ordering::Relaxed);
-                Err(Failure::new(
-                    names::TIMEOUT,
-                    format!("The execution exceeded the wall-time limit of {limit:?}."),
-                ))
+                Err(crate::catalogue::wall_time(limit))
             }
         },
         None => body.await,

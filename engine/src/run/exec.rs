@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::compile::plan::{Plan, StateId};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::handlers::Handlers;
 use crate::log::history::History;
 use crate::log::journal::Journal;
 use crate::run::context::ContextBase;
-use crate::run::options::RunOptions;
+use crate::run::options::{RunOptions, WorkflowType};
 use crate::vars::Vars;
 
 /// Boxed future of a run of a sub-plan (Parallel branch, Map iteration): their futures must
@@ -60,6 +60,10 @@ pub(crate) struct Exec<'a> {
     pub(crate) journal: Option<Arc<Journal>>,
     /// Runs a sub-plan (Parallel branch, Map iteration).
     pub(crate) run_plan: RunPlan,
+    /// `$$.Execution.Name` (empty when nothing needs it).
+    pub(crate) exec_name: String,
+    /// Task tokens issued so far, shared with the child executions of a distributed Map.
+    pub(crate) tokens: Arc<AtomicU64>,
 }
 
 impl<'a> Exec<'a> {
@@ -82,7 +86,16 @@ impl<'a> Exec<'a> {
             state_mock: None,
             journal: self.journal.clone(),
             run_plan: self.run_plan,
+            exec_name: self.exec_name.clone(),
+            tokens: self.tokens.clone(),
         }
+    }
+
+    /// A task token (`$$.Task.Token`) unique within the execution, and, as the execution
+    /// name is, across executions.
+    pub(crate) fn task_token(&self, state: &str) -> String {
+        let n = self.tokens.fetch_add(1, Ordering::Relaxed);
+        format!("{}:{state}:{n}", self.exec_name)
     }
 
     /// The execution's time. Replaying on the real clock, it is the time the interrupted run
@@ -133,19 +146,24 @@ impl<'a> Exec<'a> {
         let n = self.transitions.load(Ordering::Relaxed).saturating_add(1);
         self.transitions.store(n, Ordering::Relaxed);
         if n > self.opts.max_transitions {
-            return Err(Failure::new(
-                names::RUNTIME,
-                format!(
-                    "The execution exceeded the maximum number of state transitions ({}).",
-                    self.opts.max_transitions
-                ),
+            return Err(crate::catalogue::transition_limit(
+                self.opts.max_transitions,
+            ));
+        }
+        // AWS "Service quotas": a Standard execution's history holds at most 25,000 events;
+        // reaching the quota fails the execution. Express executions keep no history.
+        if self.opts.workflow_type == WorkflowType::Standard
+            && self.history.count() >= self.opts.max_history_events
+        {
+            return Err(crate::catalogue::history_limit(
+                self.opts.max_history_events,
             ));
         }
         if let Some(d) = self.deadline_ms
             && self.now() > d
         {
             self.timed_out.store(true, Ordering::Relaxed);
-            return Err(Failure::plain(Some(names::TIMEOUT.to_string()), None));
+            return Err(crate::catalogue::execution_timeout());
         }
         Ok(())
     }

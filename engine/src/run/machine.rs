@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use serde_json::Value;
 
 use crate::compile::plan::{Kind, Plan, StateId};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::run::compensation::compensate;
 use crate::run::exec::{Exec, PlanFuture, Step};
 use crate::vars::Vars;
@@ -42,10 +42,7 @@ pub(crate) async fn run_plan<'a>(
         loop {
             exec.tick()?;
             let Some(state) = plan.states.get(cur) else {
-                return Err(Failure::new(
-                    names::RUNTIME,
-                    "transition to a missing state",
-                ));
+                return Err(crate::catalogue::internal("transition to a missing state"));
             };
             // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
             // keep their input, which the compensations receive.

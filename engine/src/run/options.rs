@@ -20,8 +20,17 @@ pub struct RunOptions {
     pub account: String,
     /// `$$.Execution.RoleArn`.
     pub role_arn: String,
-    /// Maximum number of state transitions (AWS: 25,000 history events per execution).
+    /// Maximum number of state transitions: nexus's own guard against endless loops (AWS
+    /// bounds executions by history events, [`RunOptions::max_history_events`]).
     pub max_transitions: u64,
+    /// Maximum number of history events of a Standard execution (AWS quota "Maximum execution
+    /// history size": 25,000 events; reaching it fails the execution). Express executions
+    /// have no history and no such quota.
+    pub max_history_events: u64,
+    /// Standard or Express: the context object (`RedriveCount`, the `:express:` execution
+    /// ARN), the duration limit (Express: 5 minutes) and the integration patterns allowed
+    /// (Express: request-response only) follow it.
+    pub workflow_type: WorkflowType,
     /// Maximum size of a state's input or output in bytes; above it the state fails with
     /// `States.DataLimitExceeded` (AWS quota: 256 KiB).
     pub max_payload_bytes: usize,
@@ -46,12 +55,36 @@ impl Default for RunOptions {
             account: String::from("123456789012"),
             role_arn: String::from("arn:aws:iam::123456789012:role/nexus-local"),
             max_transitions: 25_000,
+            max_history_events: 25_000,
+            workflow_type: WorkflowType::Standard,
             max_payload_bytes: 256 * 1024,
             wall_time: None,
             clock: Arc::new(VirtualClock::new(1_704_067_200_000)),
             record_history: true,
             event_log: None,
             seed: 0,
+        }
+    }
+}
+
+/// The type of a state machine (`CreateStateMachine`'s `type`; CloudFormation
+/// `StateMachineType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkflowType {
+    /// `STANDARD`: durable, up to a year, a history of at most 25,000 events.
+    #[default]
+    Standard,
+    /// `EXPRESS`: at most five minutes, request-response integrations only.
+    Express,
+}
+
+impl WorkflowType {
+    /// Longest an execution of this type may run, in milliseconds (AWS "Choosing workflow
+    /// type": Express workflows run for up to five minutes).
+    pub(crate) fn max_duration_ms(self) -> Option<i64> {
+        match self {
+            WorkflowType::Standard => None,
+            WorkflowType::Express => Some(5 * 60 * 1000),
         }
     }
 }
@@ -70,6 +103,14 @@ impl RunOptions {
             "arn:aws:states:{}:{}:express:{}:{}",
             self.region, self.account, self.state_machine_name, execution_name
         )
+    }
+
+    /// The execution ARN of the configured workflow type.
+    pub(crate) fn execution_arn_of_type(&self, execution_name: &str) -> String {
+        match self.workflow_type {
+            WorkflowType::Standard => self.execution_arn(execution_name),
+            WorkflowType::Express => self.express_execution_arn(execution_name),
+        }
     }
 
     pub(crate) fn execution_arn(&self, execution_name: &str) -> String {

@@ -131,6 +131,12 @@ pub(crate) fn to_diagnostic(
             d.pointer = full;
         }
     }
+    // A finding about the workflow as a whole (a missing top-level field, no locator at all)
+    // points at its `StartAt`, not at every line of the definition.
+    if d.span.is_some_and(|s| doc.is_whole_definition(s)) {
+        d.target = Target::Key;
+        d.span = doc.anchor_span();
+    }
     if let Some(h) = obj.and_then(|o| o.get("help")).and_then(Value::as_str) {
         d.help = Some(h.to_string());
     }

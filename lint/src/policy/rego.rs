@@ -508,12 +508,7 @@ fn to_rego_recording(
             let mut map = std::collections::BTreeMap::new();
             for (k, x) in o {
                 let len = at.len();
-                at.push('/');
-                if k.contains(['~', '/']) {
-                    at.push_str(&k.replace('~', "~0").replace('/', "~1"));
-                } else {
-                    at.push_str(k);
-                }
+                nexus_schema::pointer::push_token(at, k);
                 map.insert(
                     regorus::Value::from(k.as_str()),
                     to_rego_recording(x, at, wanted, found),

@@ -218,6 +218,7 @@ fn founding_example() -> Document {
         locations: Arc::new(locations),
         asl: Arc::new(asl),
         origin,
+        machine_type: None,
     }
 }
 
@@ -452,7 +453,8 @@ fn virtual_machine_agrees_with_the_interpreter() {
     assert!(vm.program.is_some(), "the policies compile for the RVM");
     let interp = PolicySet::load(&options).unwrap().without_vm();
     let mut files = Vec::new();
-    let mut stack = vec![root.join("fixtures"), root.join("../shared/conformance")];
+    let mut stack = vec![root.join("fixtures")];
+    stack.extend(nexus_testkit::corpus());
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;

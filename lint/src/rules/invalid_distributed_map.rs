@@ -15,10 +15,13 @@ crate::rule::declare_rule! {
     /// or `...:s3:listObjectsV2`, and `s3:getObject` needs `ReaderConfig.InputType`;
     /// `ResultWriter.Resource` is `...:s3:putObject`; `CSVHeaderLocation: GIVEN` needs
     /// `CSVHeaders`, which `FIRST_ROW` does not take; `MaxItems` is at most 100,000,000; `Label`
-    /// has no whitespace or special characters. (Value types, `MaxInputBytesPerBatch` and
+    /// has no whitespace or special characters; an `ItemBatcher` holds at least one of
+    /// `MaxItemsPerBatch`, `MaxItemsPerBatchPath`, `MaxInputBytesPerBatch`,
+    /// `MaxInputBytesPerBatchPath`. (Value types, `MaxInputBytesPerBatch` and
     /// `ToleratedFailurePercentage` ranges are NX201's.)
     /// ## Why is this bad?
-    /// AWS ("Distributed Map state", "ItemReader", "ResultWriter", "ProcessorConfig") documents
+    /// AWS ("Distributed Map state", "ItemReader", "ResultWriter", "ItemBatcher",
+    /// "ProcessorConfig") documents
     /// these requirements; the definition is rejected (`SCHEMA_VALIDATION_FAILED`).
     /// ## Example
     /// `"ProcessorConfig": {"Mode": "DISTRIBUTED"}` without `ExecutionType`.
@@ -30,6 +33,14 @@ crate::rule::declare_rule! {
         summary: "A Distributed Map configuration AWS rejects.",
     }
 }
+
+/// The limits of an `ItemBatcher`, of which AWS requires at least one.
+const BATCH_LIMITS: [&str; 4] = [
+    "MaxItemsPerBatch",
+    "MaxItemsPerBatchPath",
+    "MaxInputBytesPerBatch",
+    "MaxInputBytesPerBatchPath",
+];
 
 /// AWS quotas: an ItemReader reads at most 100,000,000 items.
 const MAX_ITEMS: i128 = 100_000_000;
@@ -190,6 +201,24 @@ impl Rule for InvalidDistributedMap {
                         .help("a ResultWriter exports the results to S3 with `s3:putObject`"),
                     );
                 }
+            }
+            // AWS, "ItemBatcher (Map)": "you must specify at least one of" the item and byte
+            // limits; an empty batcher is rejected.
+            if let Some(b) = s.get("ItemBatcher").and_then(Value::as_object)
+                && !BATCH_LIMITS.iter().any(|k| b.contains_key(*k))
+            {
+                sink.push(
+                    META.at(
+                        s.at("ItemBatcher"),
+                        format!("an `{}` needs at least one batch limit", f("ItemBatcher")),
+                    )
+                    .on_key()
+                    .help(format!(
+                        "set `{}` or `{}` (or, in a JSONPath state, their `...Path` forms)",
+                        f("MaxItemsPerBatch"),
+                        f("MaxInputBytesPerBatch")
+                    )),
+                );
             }
             if let Some(label) = s.get("Label").and_then(Value::as_str) {
                 let bad = label.chars().find(|c| {

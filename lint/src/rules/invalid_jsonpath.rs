@@ -9,7 +9,9 @@ crate::rule::declare_rule! {
     /// `$.a-b`, `$['x y']`, `$.a.['b c']`, negative indexes, slices, filters, `$$` context object,
     /// `$name` variables): the `*Path` fields, Choice `Variable`, and values of template keys
     /// ending in `.$`. An intrinsic function where only a path is accepted (anything but
-    /// `ErrorPath`/`CausePath`) is reported too.
+    /// `ErrorPath`/`CausePath`) is reported too. An unquoted word compared in a filter
+    /// (`$[?(@.Code==es)]`) is read as a string and reported as a warning: Jayway accepts it
+    /// and AWS's own samples use it, but quoting is the documented form.
     /// ## Why is this bad?
     /// AWS rejects the definition (`SCHEMA_VALIDATION_FAILED`).
     /// ## Example
@@ -30,8 +32,28 @@ impl Rule for InvalidJsonpath {
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
         for site in &ctx.expr().sites {
-            let Parsed::Path(Err(e)) = &site.parsed else {
-                continue;
+            let e = match &site.parsed {
+                Parsed::Path(Err(e)) => e,
+                Parsed::Path(Ok(path)) => {
+                    for &offset in path.unquoted_literals() {
+                        let field = field_name(ctx, site);
+                        let mut d = report(
+                            ctx,
+                            &META,
+                            &site.pointer,
+                            site.text,
+                            Some(offset),
+                            format!("the filter in `{field}` compares with an unquoted word"),
+                        )
+                        .note("Jayway reads it as a string, but only quoted literals are documented JSONPath")
+                        .help("quote the literal: `'word'`");
+                        // Nobody has shown AWS rejecting it, so it is a warning, not an error.
+                        d.severity = nexus_schema::Severity::Warning;
+                        sink.push(d);
+                    }
+                    continue;
+                }
+                _ => continue,
             };
             let field = field_name(ctx, site);
             let d = match site.kind {

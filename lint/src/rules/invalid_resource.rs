@@ -13,8 +13,9 @@ crate::rule::declare_rule! {
     /// `aws-cn`, `aws-us-gov`, `aws-iso*`, `aws-eusc`); a Lambda function ARN names a function
     /// (letters, digits, `-`, `_`) and optionally a version or alias (`$LATEST`, `1`, `prod`); a
     /// `states` ARN is an activity (`arn:aws:states:<region>:<account>:activity:<name>`) or a
-    /// service integration (`arn:aws:states:::<service>:<action>`). Placeholders (`${FunctionArn}`,
-    /// `arn:${AWS::Partition}:...`) are accepted.
+    /// service integration (`arn:aws:states:<region>?:<account>?:<service>:<action>`; the console
+    /// exports deployed machines with region and account filled in). Placeholders
+    /// (`${FunctionArn}`, `arn:${AWS::Partition}:...`) are accepted.
     /// ## Why is this bad?
     /// AWS ("Discover service integration patterns"): a Resource value is a URI that conforms to
     /// the ARN format. Anything else is rejected (`INVALID_RESOURCE`).
@@ -116,6 +117,8 @@ mod tests {
             "arn:aws-cn:lambda:cn-north-1:123456789012:function:F:prod",
             "arn:aws:states:us-east-1:123456789012:activity:A",
             "arn:aws:states:::lambda:invoke",
+            "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject",
+            "arn:aws:states:eu-west-1:123456789012:lambda:invoke.waitForTaskToken",
             "arn:${AWS::Partition}:states:::sqs:sendMessage",
             "${FunctionArn}",
             "arn:aws:lambda:#{AWS::Region}:#{AWS::AccountId}:function:${self:service}-charge",

@@ -7,8 +7,9 @@ use crate::{Context, MachineType, Rule, RuleMeta, Sink};
 
 crate::rule::declare_rule! {
     /// ## What it does
-    /// When the machine is an Express workflow (`nexus lint --type express`, or `type = "express"`
-    /// in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is
+    /// When the machine is an Express workflow (declared so by its template: SAM `Type: EXPRESS`,
+    /// CloudFormation `StateMachineType: EXPRESS`, Serverless `type: EXPRESS`; for a plain file
+    /// `nexus lint --type express`, or `type = "express"` in nexus.toml), and inside the item processor of a Distributed Map whose `ExecutionType` is
     /// `EXPRESS`, finds Task states using the Run a Job (`.sync`, `.sync:2`) or Wait for Callback
     /// (`.waitForTaskToken`) patterns, and activities.
     /// ## Why is this bad?
@@ -32,7 +33,7 @@ impl Rule for NotSupportedInExpress {
     }
 
     fn check(&self, ctx: &Context<'_>, sink: &mut Sink) {
-        let machine_express = ctx.options.machine_type == MachineType::Express;
+        let machine_express = ctx.machine_type() == MachineType::Express;
         // Item processors whose child executions are Express workflows.
         let mut express_scopes: Vec<String> = Vec::new();
         for s in ctx.states() {

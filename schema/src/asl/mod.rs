@@ -40,7 +40,7 @@ pub use states::{
 };
 pub use task::{
     Arn, Credentials, Integration, IntegrationPattern, PARTITIONS, Resource, TaskFields,
-    TaskResource, has_placeholder, is_cfn_intrinsic,
+    TaskResource, is_cfn_intrinsic,
 };
 pub use values::{
     ExecutionType, JitterStrategy, NumberOrExpr, ProcessorMode, QueryLanguage, is_jsonata,

@@ -170,11 +170,7 @@ fn split_colons(s: &str) -> Vec<&str> {
     parts
 }
 
-/// Whether `s` contains a `${...}` placeholder.
-pub fn has_placeholder(s: &str) -> bool {
-    s.find("${")
-        .is_some_and(|i| s.get(i..).is_some_and(|t| t.contains('}')))
-}
+use crate::placeholder::has_placeholder;
 
 /// AWS partitions Step Functions runs in. A placeholder also passes, since templates
 /// substitute the partition at deploy time.
@@ -187,6 +183,18 @@ pub const PARTITIONS: &[&str] = &[
     "aws-iso-e",
     "aws-iso-f",
     "aws-eusc",
+];
+
+/// The resource types of `states` ARNs that are not service integrations (IAM "Actions,
+/// resources, and condition keys for AWS Step Functions").
+const STATES_RESOURCE_TYPES: &[&str] = &[
+    "activity",
+    "stateMachine",
+    "execution",
+    "express",
+    "mapRun",
+    "alias",
+    "version",
 ];
 
 /// The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`.
@@ -342,7 +350,14 @@ impl<'a> TaskResource<'a> {
             }
             "states" => match arn.resource.split_once(':') {
                 Some(("activity", name)) if !name.is_empty() => Self::Activity { arn, name },
-                _ => Self::OtherArn(arn),
+                // The console exports a deployed machine's integrations with its region and
+                // account (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject`), and
+                // AWS accepts them; the other `states` resource types are not runnable.
+                Some((kind, _)) if STATES_RESOURCE_TYPES.contains(&kind) => Self::OtherArn(arn),
+                _ => match Self::integration(arn.partition, arn.resource) {
+                    Some(i) => Self::Integration(i),
+                    None => Self::OtherArn(arn),
+                },
             },
             _ => Self::OtherArn(arn),
         }
@@ -482,7 +497,5 @@ mod tests {
             TaskResource::parse("arn:aws:swf:us-east-1:123456789012:task:X"),
             TaskResource::OtherArn(_)
         ));
-        assert!(has_placeholder("a${b}c"));
-        assert!(!has_placeholder("a${b"));
     }
 }

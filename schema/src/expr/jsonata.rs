@@ -10,7 +10,7 @@ use jsonata_core::value::JValue;
 use serde_json::Value;
 
 mod refs;
-pub use refs::{STEP_FUNCTIONS_BINDINGS, variable_references};
+pub use refs::{STEP_FUNCTIONS_BINDINGS, references, variable_references};
 
 /// The expression inside a JSONata template string `{% ... %}` (untrimmed), or `None` when
 /// `s` is not one. Step Functions requires the braces at the very start and end of the string.

@@ -22,6 +22,20 @@ pub mod jsonata;
 
 use serde_json::Value;
 
+/// What a JSONata expression reads, as the linter needs it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JsonataRefs {
+    /// The workflow variables it reads (`jsonata::variable_references`).
+    pub variables: Vec<String>,
+    /// The first reference to the context value outside any path step, filter or function
+    /// body: `$`, `$$`, or a bare field name (`$.x` and `x.y` start with one). Step Functions
+    /// gives an expression no context value, and rejects these (AWS "Transforming data with
+    /// JSONata": `UNSUPPORTED_JSONATA_EXPRESSION`; read fields from `$states.input`).
+    pub context_reference: Option<String>,
+    /// Whether it reads `$states.errorOutput`.
+    pub reads_error_output: bool,
+}
+
 /// A syntax error in an expression, at a byte offset into the expression string.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (at offset {offset})")]

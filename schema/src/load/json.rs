@@ -423,15 +423,7 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Append `/` and the RFC 6901 escaped `key` (`~` → `~0`, `/` → `~1`).
-pub(crate) fn push_token(pointer: &mut String, key: &str) {
-    pointer.push('/');
-    if key.contains(['~', '/']) {
-        pointer.push_str(&crate::pointer::escape(key));
-    } else {
-        pointer.push_str(key);
-    }
-}
+pub(crate) use crate::pointer::push_token;
 
 /// `"/a/b"` → `"/a"`, `""` → `""`.
 fn parent_pointer(pointer: &str) -> &str {

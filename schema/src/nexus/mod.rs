@@ -31,6 +31,13 @@ pub fn top_level_key(asl_key: &str) -> String {
 }
 pub use raise::raise;
 
+/// The NEXUS spelling of an ASL field a message names, where its place is not known:
+/// `StartAt` → `start`, every other field its snake_case (`ResultPath` → `result_path`,
+/// `CSVHeaders` → `csv_headers`).
+pub fn field_name(asl_key: &str) -> String {
+    names::nexus_key(names::Ctx::Scope, asl_key)
+}
+
 crate::declare_code! {
     /// ## What it does
     /// Reports a NEXUS workflow without the `version` key.
@@ -196,8 +203,15 @@ pub static CODES: &[&crate::RuleMeta] = &[
 pub const FORMAT_VERSION: &str = "1.0";
 
 /// The `$id` of the bundled JSON Schema, also the `$schema` URL `nexus migrate` writes into
-/// the `yaml-language-server` modeline. `nexus schema nexus` prints the same document.
-pub const SCHEMA_URL: &str = "https://nexus-workflows.dev/schemas/nexus-yaml-v1.schema.json";
+/// the `yaml-language-server` modeline. `nexus schema nexus` prints the same document. The
+/// file in the repository at the release tag of this version: an address that serves this
+/// exact schema for as long as the release exists (built from `repository` in Cargo.toml).
+pub const SCHEMA_URL: &str = concat!(
+    env!("CARGO_PKG_REPOSITORY"),
+    "/raw/v",
+    env!("CARGO_PKG_VERSION"),
+    "/schema/schemas/nexus.schema.json"
+);
 
 /// The JSON Schema (draft 2020-12) of NEXUS YAML v1.
 pub fn nexus_json_schema() -> &'static str {

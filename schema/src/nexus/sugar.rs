@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 /// AWS: "Invoke Lambda with Step Functions" (`arn:aws:states:::lambda:invoke`).
 pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 
-/// The query language a state's fields are written in.
+/// The query language a state's fields are written in (ASL `QueryLanguage`): the one
+/// detection every crate uses (lint, migrate and NEXUS lowering).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum QueryLanguage {
     /// `JSONPath` (the ASL default).
@@ -19,6 +20,14 @@ pub enum QueryLanguage {
 }
 
 impl QueryLanguage {
+    /// The ASL spelling: `JSONPath`, `JSONata`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::JsonPath => "JSONPath",
+            Self::Jsonata => "JSONata",
+        }
+    }
+
     /// The language named by a `QueryLanguage` / `query_language` value, if it names one.
     pub fn from_value(v: Option<&Value>) -> Option<Self> {
         match v.and_then(Value::as_str) {

@@ -118,20 +118,32 @@ pub(super) fn extract(
                 out,
                 &mut uses,
             );
-        } else if let Some(uri) = props
-            .get("DefinitionUri")
+        } else if let Some(uri) = props.get("DefinitionUri").filter(|_| sam) {
+            let uptr = pointer::push(&pptr, "DefinitionUri");
+            match uri.as_str() {
+                Some(u) if !u.starts_with("s3://") => {
+                    definition_uri(ctx, u, &uptr, id, resolver, out, &mut uses);
+                }
+                // `s3://bucket/key` or an S3Location object: what `sam package` uploaded,
+                // not in this repository.
+                _ => {
+                    let mut d = DEFINITION_UNREADABLE.at(
+                        &uptr,
+                        format!("the definition of `{id}` is in S3, not checked"),
+                    );
+                    d.severity = crate::Severity::Info;
+                    d.span = ctx.locations.value_span(&uptr);
+                    out.diagnostics.push(d);
+                }
+            }
+        }
+        // SAM `Type`, CloudFormation `StateMachineType` (default STANDARD).
+        let declared = props
+            .get(if sam { "Type" } else { "StateMachineType" })
             .and_then(Value::as_str)
-            .filter(|u| sam && !u.starts_with("s3://"))
-        {
-            definition_uri(
-                ctx,
-                uri,
-                &pointer::push(&pptr, "DefinitionUri"),
-                id,
-                resolver,
-                out,
-                &mut uses,
-            );
+            .and_then(crate::asl::ExecutionType::parse);
+        for d in &mut out.documents[first_doc..] {
+            d.machine_type = declared;
         }
         check_substitutions(ctx, props, &pptr, &uses, out);
         if let Some(meta) = res.get("Metadata") {
@@ -378,6 +390,7 @@ fn definition_string(
                 raw: e.value.into(),
                 locations: e.locations,
                 origin: PointerMap::identity(),
+                machine_type: None,
             });
         }
         Err(d) => out.diagnostics.push(d),
@@ -483,5 +496,6 @@ fn definition_uri(
         raw: loaded.value.into(),
         locations: Arc::new(loaded.locations),
         origin: PointerMap::identity(),
+        machine_type: None,
     });
 }

@@ -262,6 +262,7 @@ pub(crate) fn data_document(ctx: &FileCtx<'_>, base: &str, raw: &Value, label: &
         locations: ctx.locations.clone(),
         asl: asl_view(raw).into(),
         origin: crate::document::PointerMap::identity(),
+        machine_type: None,
     }
 }
 

@@ -19,6 +19,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
         return;
     };
     for (name, machine) in machines {
+        let first_doc = out.documents.len();
         let base = pointer::from_tokens([
             "stepFunctions",
             "stateMachines",
@@ -53,6 +54,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
                             raw: e.value.into(),
                             locations: e.locations,
                             origin: PointerMap::identity(),
+                            machine_type: None,
                         });
                     }
                     Err(d) => out.diagnostics.push(d),
@@ -60,6 +62,14 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
             }
             // `${file(...)}` and other framework variables: resolved at deploy time.
             _ => {}
+        }
+        // The plugin's `type: EXPRESS` (default STANDARD).
+        let declared = machine
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(|t| crate::asl::ExecutionType::parse(&t.to_ascii_uppercase()));
+        for d in &mut out.documents[first_doc..] {
+            d.machine_type = declared;
         }
     }
 }

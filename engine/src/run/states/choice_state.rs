@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Cx, Done};
 use crate::compile::plan::ChoiceRule;
 use crate::compile::plan::{Ql, StateId};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::vars::Vars;
 
@@ -19,7 +19,7 @@ pub(crate) fn run(
 ) -> Result<Done, Failure> {
     let st = cx.state;
     let ctx = cx.context(None, None, None);
-    let no_match = || Failure::eval(names::NO_CHOICE_MATCHED, String::from("No Matches!"));
+    let no_match = crate::catalogue::no_choice_matched;
     match st.ql {
         Ql::JsonPath => {
             let eff = super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?;

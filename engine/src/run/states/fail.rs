@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Cx;
 use crate::compile::plan::TextField;
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::vars::Vars;
 
@@ -25,29 +25,15 @@ fn text(
     let v = match f {
         None => return Ok(None),
         Some(TextField::Lit(s)) => return Ok(Some(s.clone())),
-        Some(TextField::Path(p)) => scope.eval(p).ok_or_else(|| {
-            Failure::eval(
-                names::RUNTIME,
-                format!(
-                    "Invalid path '{}' : No results for path: {}; input: {}",
-                    p.text,
-                    p.text,
-                    crate::io::to_compact(raw)
-                ),
-            )
-        })?,
+        Some(TextField::Path(p)) => scope
+            .eval(p)
+            .ok_or_else(|| crate::catalogue::path_no_results(&p.text))?,
         Some(TextField::Intrinsic(i)) => i.eval(&scope)?,
         Some(TextField::Expr(t)) => t.eval(&cx.jenv(vars, raw, ctx, None, None))?,
     };
     match v {
         Value::String(s) => Ok(Some(s)),
-        other => Err(Failure::eval(
-            names::RUNTIME,
-            format!(
-                "The value of the field '{field}' must be a string, but was: {}",
-                crate::io::to_compact(&other)
-            ),
-        )),
+        other => Err(crate::catalogue::fail_field_not_string(field, &other)),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::vars::Vars;
 
@@ -65,32 +65,16 @@ fn items_of(
                         context: ctx,
                         vars,
                     };
-                    let v = scope.eval(p).ok_or_else(|| {
-                        Failure::eval(
-                            names::RUNTIME,
-                            format!(
-                                "Invalid path '{}' : No results for path: {}",
-                                p.text, p.text
-                            ),
-                        )
-                    })?;
+                    let v = scope
+                        .eval(p)
+                        .ok_or_else(|| crate::catalogue::path_no_results(&p.text))?;
                     (v, p.text.to_string())
                 }
                 _ => (eff.clone(), String::from("$")),
             };
             match v {
                 Value::Array(a) => Ok(a),
-                _ => Err(Failure::eval(
-                    names::RUNTIME,
-                    // AWS prints a context path with a single `$` here.
-                    format!(
-                        "Reference path \"{}\" must point to array.",
-                        path_text
-                            .strip_prefix('$')
-                            .filter(|r| r.starts_with('$'))
-                            .unwrap_or(&path_text)
-                    ),
-                )),
+                _ => Err(crate::catalogue::items_not_array(&path_text)),
             }
         }
         Ql::Jsonata => match &spec.items {
@@ -98,28 +82,18 @@ fn items_of(
                 let env = cx.jenv(vars, raw, ctx, None, None);
                 match t.eval(&env)? {
                     Value::Array(a) => Ok(a),
-                    other => Err(Failure::eval(
-                        names::QUERY_EVAL,
-                        format!(
-                            "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
-                            t.as_expr().map(|e| e.text()).unwrap_or_default(),
-                            crate::io::type_name(&other),
-                            crate::io::to_compact(&other)
-                        ),
-                    )
-                    .at_field("Items")),
+                    other => Err(crate::catalogue::jsonata_unexpected_type(
+                        t.as_expr().map(|e| e.text()).unwrap_or_default(),
+                        "Items",
+                        "array",
+                        &other,
+                    )),
                 }
             }
             Some(ItemsSource::Literal(Value::Array(a))) => Ok(a.clone()),
             _ => match raw {
                 Value::Array(a) => Ok(a.clone()),
-                other => Err(Failure::eval(
-                    names::QUERY_EVAL,
-                    format!(
-                        "Map state input must be an array but was: {}",
-                        crate::io::to_compact(other)
-                    ),
-                )),
+                other => Err(crate::catalogue::map_input_not_array(other)),
             },
         },
     }
@@ -276,10 +250,7 @@ async fn attempt(
             _ => !(over_count || over_pct),
         };
         if !within {
-            return Err(Failure::new(
-                names::TOLERATED,
-                "The specified tolerated failure threshold was exceeded",
-            ));
+            return Err(crate::catalogue::tolerated_failure_exceeded());
         }
     }
     let last = match last_done.get() {

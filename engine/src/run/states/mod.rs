@@ -15,8 +15,9 @@ use std::future::Future;
 
 use serde_json::{Map, Value, json};
 
+use crate::catalogue::names;
 use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::{JsonataEnv, Scope};
 use crate::run::exec::{Exec, Step};
 use crate::vars::Vars;
@@ -119,17 +120,6 @@ impl Cx<'_> {
     }
 }
 
-fn invalid_path(text: &str, input: &Value) -> Failure {
-    Failure::eval(
-        names::RUNTIME,
-        format!(
-            "Invalid path '{text}' : No results for path: {}; input: {}",
-            text,
-            crate::io::to_compact(input)
-        ),
-    )
-}
-
 /// `InputPath`.
 pub(crate) fn input_path(
     sel: &PathSel,
@@ -146,7 +136,9 @@ pub(crate) fn input_path(
                 context: ctx,
                 vars,
             };
-            scope.eval(p).ok_or_else(|| invalid_path(&p.text, raw))
+            scope
+                .eval(p)
+                .ok_or_else(|| crate::catalogue::path_no_results(&p.text))
         }
     }
 }
@@ -164,7 +156,7 @@ pub(crate) fn input_path_owned(
         PathSel::Path(p) if p.root == crate::expr::Root::Input => p
             .path
             .eval_owned(raw)
-            .map_err(|raw| invalid_path(&p.text, &raw)),
+            .map_err(|_| crate::catalogue::path_no_results(&p.text)),
         _ => input_path(sel, &raw, ctx, vars),
     }
 }
@@ -183,14 +175,16 @@ pub(crate) fn output_path(
         PathSel::Path(p) if p.root == crate::expr::Root::Input => p
             .path
             .eval_owned(out)
-            .map_err(|out| invalid_path(&p.text, &out)),
+            .map_err(|_| crate::catalogue::path_no_results(&p.text)),
         PathSel::Path(p) => {
             let scope = Scope {
                 input: &out,
                 context: ctx,
                 vars,
             };
-            scope.eval(p).ok_or_else(|| invalid_path(&p.text, &out))
+            scope
+                .eval(p)
+                .ok_or_else(|| crate::catalogue::path_no_results(&p.text))
         }
     }
 }
@@ -225,20 +219,16 @@ pub(crate) fn result_path(sel: &ResultSel, raw: Value, result: Value) -> Result<
         ResultSel::Discard => Ok(raw),
         ResultSel::Path(p) => {
             if p.root != crate::expr::Root::Input {
-                return Err(Failure::eval(
-                    names::RUNTIME,
-                    format!(
-                        "Invalid ResultPath '{}': must reference the state input",
-                        p.text
-                    ),
-                ));
+                return Err(crate::catalogue::result_path_not_input(&p.text));
             }
-            p.path.set(raw, result).map_err(|e| {
-                Failure::eval(
-                    names::RUNTIME,
-                    format!("Unable to apply ResultPath '{}': {e}", p.text),
-                )
-            })
+            // ASL, Appendix A: a ResultPath that cannot be applied to the input raises
+            // States.ResultPathMatchFailure, which Retry and Catch see like any other error.
+            if !p.path.can_set(&raw) {
+                return Err(crate::catalogue::result_path_match_failure(&p.text, &raw));
+            }
+            p.path
+                .set(raw, result)
+                .map_err(|_| crate::catalogue::result_path_match_failure(&p.text, &Value::Null))
         }
     }
 }
@@ -349,7 +339,8 @@ fn enter<'a>(
     };
     let in_bound = match input_bound {
         Some(b) => Ok(b),
-        None => crate::io::size_bound(raw, exec.opts.max_payload_bytes, &state.name),
+        None => crate::io::size_bound(raw, exec.opts.max_payload_bytes)
+            .ok_or_else(|| crate::catalogue::data_limit(&state.name)),
     };
     (cx, entered_prev, in_bound)
 }
@@ -571,7 +562,8 @@ fn output_bound(
     };
     match derived {
         Some(b) if b <= limit => Ok(b),
-        _ => crate::io::size_bound(out, limit, &state.name),
+        _ => crate::io::size_bound(out, limit)
+            .ok_or_else(|| crate::catalogue::data_limit(&state.name)),
     }
 }
 

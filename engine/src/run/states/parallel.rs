@@ -71,7 +71,10 @@ async fn attempt(
             Box::pin(async move {
                 let Some(plan) = plan else {
                     return (
-                        Err(Failure::new(crate::error::names::RUNTIME, "missing branch")),
+                        Err(Failure::new(
+                            crate::catalogue::names::RUNTIME,
+                            "missing branch",
+                        )),
                         0,
                     );
                 };

@@ -4,30 +4,62 @@
 use serde_json::{Value, json};
 
 use super::{Cx, Done};
+use crate::catalogue::names;
 use crate::compile::plan::{Dyn, Ql};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::handlers::{HandlerError, TaskRequest};
 use crate::vars::Vars;
 
-fn seconds(cx: &Cx<'_>, d: Option<&Dyn<u64>>, raw: &Value, vars: &Vars) -> Option<u64> {
-    match d? {
-        Dyn::Lit(n) => Some(*n),
+/// Largest `TimeoutSeconds`/`HeartbeatSeconds` AWS accepts (ASL, Task State: a positive
+/// integer; the API caps it at 99999999).
+const MAX_TASK_SECONDS: u64 = 99_999_999;
+
+/// `TimeoutSeconds`/`HeartbeatSeconds` (`field`), given literally, by a `...Path` or as JSONata.
+/// A value that is not a positive integer in range fails the state.
+fn seconds(
+    cx: &Cx<'_>,
+    field: &str,
+    d: Option<&Dyn<u64>>,
+    raw: &Value,
+    vars: &Vars,
+) -> Result<Option<u64>, Failure> {
+    let Some(d) = d else { return Ok(None) };
+    let valid = |v: &Value| v.as_u64().filter(|n| (1..=MAX_TASK_SECONDS).contains(n));
+    const EXPECTED: &str = "a positive integer no greater than 99999999";
+    match d {
+        Dyn::Lit(n) => Ok(Some(*n)),
         Dyn::Path(p) => {
             let ctx = cx.context(None, None, None);
-            Scope {
+            let v = Scope {
                 input: raw,
                 context: &ctx,
                 vars,
             }
             .eval(p)
-            .and_then(|v| v.as_u64())
+            .ok_or_else(|| {
+                crate::catalogue::number_path_missing(&format!("{field}Path"), &p.text)
+            })?;
+            valid(&v).map(Some).ok_or_else(|| {
+                crate::catalogue::number_path_invalid(
+                    &format!("{field}Path"),
+                    &p.text,
+                    &v,
+                    EXPECTED,
+                )
+            })
         }
         Dyn::Expr(t) => {
             let ctx = cx.context(None, None, None);
-            t.eval(&cx.jenv(vars, raw, &ctx, None, None))
-                .ok()
-                .and_then(|v| v.as_u64())
+            let v = t.eval(&cx.jenv(vars, raw, &ctx, None, None))?;
+            valid(&v).map(Some).ok_or_else(|| {
+                crate::catalogue::jsonata_unexpected_type(
+                    t.as_expr().map(|e| e.text()).unwrap_or_default(),
+                    field,
+                    "integer",
+                    &v,
+                )
+            })
         }
     }
 }
@@ -41,8 +73,17 @@ pub(crate) async fn run(
     vars: &Vars,
     chain: &mut u64,
 ) -> Result<Done, Failure> {
-    let timeout_s = seconds(cx, timeout, raw, vars);
-    let heartbeat_s = seconds(cx, heartbeat, raw, vars);
+    // AWS "Choosing workflow type": Express workflows support request-response integrations
+    // only (lint reports such a Task too: NX220).
+    if cx.exec.opts.workflow_type == crate::run::options::WorkflowType::Express
+        && (resource.ends_with(".waitForTaskToken")
+            || resource.ends_with(".sync")
+            || resource.contains(".sync:"))
+    {
+        return Err(crate::catalogue::express_unsupported_pattern(resource));
+    }
+    let timeout_s = seconds(cx, "TimeoutSeconds", timeout, raw, vars)?;
+    let heartbeat_s = seconds(cx, "HeartbeatSeconds", heartbeat, raw, vars)?;
     let chain_cell = super::ChainCell::new(*chain);
     let r = super::with_retry(cx, |retry| {
         attempt(
@@ -75,7 +116,7 @@ async fn attempt(
     let st = cx.state;
     let token = resource
         .ends_with(".waitForTaskToken")
-        .then(|| format!("{}-{}-{}", st.name, cx.entered_id, retry));
+        .then(|| cx.exec.task_token(&st.name));
     let ctx = cx.context(Some(retry), None, token.as_deref());
     let params = match st.ql {
         Ql::JsonPath => {
@@ -168,15 +209,16 @@ async fn attempt(
         input: params,
         invocation: cx.exec.next_invocation(&st.name),
         task_token: token.clone(),
+        heartbeat: crate::handlers::Heartbeat::default(),
     };
     let outcome = match cx.exec.journal.as_deref() {
-        None => invoke(cx, &req, timeout_s).await.0,
+        None => invoke(cx, &req, timeout_s, heartbeat_s).await.0,
         Some(j) => {
             let seq = j.handler_invoked(&req.state_name, &req.action, cx.exec.now());
             match j.gate(seq).await {
                 Some(crate::log::journal::Replayed::Handler(o)) => o,
                 _ => {
-                    let (o, pure) = invoke(cx, &req, timeout_s).await;
+                    let (o, pure) = invoke(cx, &req, timeout_s, heartbeat_s).await;
                     j.handler_returned(seq, cx.exec.now(), &o, !pure);
                     o
                 }
@@ -202,7 +244,7 @@ async fn attempt(
                     ))
                 })
             } else {
-                let ty = if e.error == names::TIMEOUT {
+                let ty = if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT {
                     ("TaskTimedOut", "taskTimedOutEventDetails")
                 } else {
                     ("TaskFailed", "taskFailedEventDetails")
@@ -221,7 +263,9 @@ async fn attempt(
             return Err(Failure::plain(Some(e.error), e.cause));
         }
     };
-    crate::io::check_size(&result, cx.exec.opts.max_payload_bytes, &st.name)?;
+    if crate::io::size_bound(&result, cx.exec.opts.max_payload_bytes).is_none() {
+        return Err(crate::catalogue::data_limit(&st.name));
+    }
     let id = if lambda_arn {
         cx.emit(chain.get(), "LambdaFunctionSucceeded", || {
             Some((
@@ -286,6 +330,7 @@ async fn invoke(
     cx: &Cx<'_>,
     req: &TaskRequest,
     timeout_s: Option<u64>,
+    heartbeat_s: Option<u64>,
 ) -> (Result<Value, HandlerError>, bool) {
     if let Some(r) = cx.exec.handlers.mocked(req) {
         // Mocked Lambda responses are whole Invoke responses; a plain function ARN resource
@@ -300,31 +345,56 @@ async fn invoke(
         return (r, true);
     }
     let Some(h) = cx.exec.handlers.resolve(req) else {
-        return (
-            Err(HandlerError::new(
-                names::RUNTIME,
-                format!(
-                    "No handler for action '{}' (Task state '{}', Resource '{}'): add it to the handlers file (--handlers) or to the test case of a mock configuration (--mock-config)",
-                    req.action, req.state_name, req.resource
-                ),
-            )),
-            true,
-        );
+        let (error, cause) =
+            crate::catalogue::no_handler(&req.action, &req.state_name, &req.resource);
+        return (Err(HandlerError::new(error, cause)), true);
     };
     let pure = h.is_pure();
-    let fut = h.invoke(req);
-    let r = match timeout_s {
-        // The virtual clock makes handlers instantaneous; only real time can run out.
-        Some(t) if !cx.exec.opts.clock.is_virtual() => {
-            match tokio::time::timeout(std::time::Duration::from_secs(t), fut).await {
-                Ok(r) => r,
-                Err(_) => Err(HandlerError {
-                    error: names::TIMEOUT.to_string(),
-                    cause: None,
-                }),
-            }
-        }
-        _ => fut.await,
+    // A handler's time is real time on either clock (ARCHITECTURE, Engine: "real time spent
+    // in handlers still counts"): TimeoutSeconds and HeartbeatSeconds are enforced on it.
+    let r = if timeout_s.is_none() && heartbeat_s.is_none() {
+        h.invoke(req).await
+    } else {
+        bounded(h.invoke(req), &req.heartbeat, timeout_s, heartbeat_s).await
     };
     (r, pure)
+}
+
+/// Runs a handler's future under `TimeoutSeconds` (States.Timeout) and `HeartbeatSeconds`
+/// (States.HeartbeatTimeout: no [`crate::handlers::Heartbeat::beat`] for that long).
+async fn bounded(
+    fut: crate::handlers::HandlerFuture<'_>,
+    heartbeat: &crate::handlers::Heartbeat,
+    timeout_s: Option<u64>,
+    heartbeat_s: Option<u64>,
+) -> Result<Value, HandlerError> {
+    let far = std::time::Duration::from_secs(MAX_TASK_SECONDS);
+    let limit = timeout_s.map_or(far, std::time::Duration::from_secs);
+    let deadline = tokio::time::Instant::now()
+        .checked_add(limit)
+        .unwrap_or_else(tokio::time::Instant::now);
+    let beat_every = heartbeat_s.map_or(far, std::time::Duration::from_secs);
+    let as_error = |f: Failure| {
+        let (error, cause) = f.into_parts();
+        HandlerError {
+            error: error.unwrap_or_default(),
+            cause,
+        }
+    };
+    let mut fut = fut;
+    loop {
+        let beat_deadline = tokio::time::Instant::now()
+            .checked_add(beat_every)
+            .unwrap_or(deadline);
+        tokio::select! {
+            r = &mut fut => return r,
+            () = tokio::time::sleep_until(deadline) => {
+                return Err(as_error(crate::catalogue::task_timeout()));
+            }
+            () = tokio::time::sleep_until(beat_deadline) => {
+                return Err(as_error(crate::catalogue::heartbeat_timeout()));
+            }
+            () = heartbeat.notified() => {}
+        }
+    }
 }

@@ -4,17 +4,14 @@
 use serde_json::Value;
 
 use super::{Cx, Done};
+use crate::catalogue as cat;
 use crate::compile::plan::{Dyn, Ql, WaitSpec};
-use crate::error::{Failure, names};
+use crate::error::Failure;
 use crate::expr::Scope;
 use crate::vars::Vars;
 
 /// Longest delay AWS accepts: the delay in seconds must fit a signed 32-bit integer.
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
-
-fn rt(msg: String) -> Failure {
-    Failure::eval(names::RUNTIME, msg)
-}
 
 pub(crate) async fn run(
     cx: &Cx<'_>,
@@ -41,102 +38,71 @@ pub(crate) async fn run(
             let secs = match d {
                 Dyn::Lit(s) => *s,
                 Dyn::Path(p) => {
-                    let v = scope.eval(p).ok_or_else(|| {
-                        rt(format!(
-                            "The SecondsPath parameter does not reference an input value: {}",
-                            p.text
-                        ))
-                    })?;
+                    let v = scope
+                        .eval(p)
+                        .ok_or_else(|| cat::seconds_path_missing(&p.text))?;
                     match v.as_i64() {
-                        Some(n) if n < 0 => {
-                            return Err(rt(format!(
-                                "The SecondsPath parameter references a negative value: {} == {}",
-                                p.text,
-                                crate::io::to_compact(&v)
-                            )));
-                        }
+                        Some(n) if n < 0 => return Err(cat::seconds_path_negative(&p.text, &v)),
                         Some(n) => n,
-                        None => {
-                            return Err(rt(format!(
-                                "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
-                                p.text,
-                                crate::io::to_compact(&v)
-                            )));
-                        }
+                        None => return Err(cat::seconds_path_not_long(&p.text, &v)),
                     }
                 }
                 Dyn::Expr(t) => {
                     let env = cx.jenv(vars, raw, &ctx, None, None);
                     let v = t.eval(&env)?;
                     v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
-                        Failure::eval(
-                            names::QUERY_EVAL,
-                            format!(
-                                "The JSONata expression specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '{}' for value: {}",
-                                crate::io::type_name(&v),
-                                crate::io::to_compact(&v)
-                            ),
+                        cat::jsonata_seconds_invalid(
+                            t.as_expr().map(|e| e.text()).unwrap_or_default(),
+                            &v,
                         )
-                        .at_field("Seconds")
                     })?
                 }
             };
             if secs > MAX_DELAY_SECONDS {
-                return Err(rt(String::from("Wait state delay is too long.")));
+                return Err(cat::wait_too_long());
             }
             now.saturating_add(secs.saturating_mul(1000))
         }
         WaitSpec::Timestamp(d) => {
-            let (text, shown) = match d {
-                Dyn::Lit(s) => (s.clone(), None),
+            // Each source has its own failure: a path AWS's States.Runtime wording, a JSONata
+            // expression a States.QueryEvaluationError (as every bad JSONata result is).
+            let parsed = match d {
+                Dyn::Lit(s) => crate::clock::parse_iso8601_offset_nanos(s)
+                    .ok_or_else(|| cat::timestamp_invalid(s))?,
                 Dyn::Path(p) => {
-                    let v = scope.eval(p).ok_or_else(|| {
-                        rt(format!(
-                            "The TimestampPath parameter does not reference an input value: {}",
-                            p.text
-                        ))
-                    })?;
-                    match v {
-                        Value::String(s) => (s, Some(p.text.clone())),
-                        other => {
-                            return Err(rt(format!(
-                                "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
-                                p.text,
-                                crate::io::to_compact(&other)
-                            )));
-                        }
-                    }
+                    let v = scope
+                        .eval(p)
+                        .ok_or_else(|| cat::timestamp_path_missing(&p.text))?;
+                    v.as_str()
+                        .and_then(crate::clock::parse_iso8601_offset_nanos)
+                        .ok_or_else(|| {
+                            let shown = match &v {
+                                Value::String(s) => s.clone(),
+                                other => crate::io::to_compact(other),
+                            };
+                            cat::timestamp_path_invalid(&p.text, &shown)
+                        })?
                 }
                 Dyn::Expr(t) => {
                     let env = cx.jenv(vars, raw, &ctx, None, None);
+                    let expr = t.as_expr().map(|e| e.text()).unwrap_or_default();
                     match t.eval(&env)? {
-                        Value::String(s) => (s, None),
+                        Value::String(s) => crate::clock::parse_iso8601_offset_nanos(&s)
+                            .ok_or_else(|| cat::jsonata_timestamp_invalid(expr, &s))?,
                         other => {
-                            return Err(Failure::eval(
-                                names::QUERY_EVAL,
-                                format!(
-                                    "The JSONata expression specified for the field 'Timestamp' returned an unexpected result type. Expected 'string', but was '{}'",
-                                    crate::io::type_name(&other)
-                                ),
-                            )
-                            .at_field("Timestamp"));
+                            return Err(cat::jsonata_unexpected_type(
+                                expr,
+                                "Timestamp",
+                                "string",
+                                &other,
+                            ));
                         }
                     }
                 }
             };
-            let Some(nanos) = crate::clock::parse_rfc3339_nanos(&text) else {
-                return Err(rt(match shown {
-                    Some(p) => format!(
-                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {text}"
-                    ),
-                    None => {
-                        format!("The Timestamp value is not a valid ISO-8601 date-time: {text}")
-                    }
-                }));
-            };
-            let ms = i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX);
+            let ms = i64::try_from(parsed / 1_000_000).unwrap_or(i64::MAX);
             if ms.saturating_sub(now) / 1000 > MAX_DELAY_SECONDS {
-                return Err(rt(String::from("Wait state delay is too long.")));
+                return Err(cat::wait_too_long());
             }
             ms
         }

@@ -1,7 +1,8 @@
 //! Intrinsic call parser: `States.Name(arg, ...)` where an argument is a single-quoted string,
 //! a number, `true`/`false`/`null`, a path (`$...`, `$$...`, `$name...`) or a nested call.
 //!
-//! String literals use AWS's escapes (`\'`, `\{`, `\}`, `\\`); other characters, including
+//! String literals use AWS's escapes (`\'`, `\{`, `\}`, `\\`), and no other escape (AWS rejects
+//! `'\n'` written with a backslash in the string); other characters, including
 //! raw newlines, are taken as they are (AWS accepts `States.StringSplit('a
 //! b', '\n')` written with a JSON `\n`).
 
@@ -191,10 +192,16 @@ impl<'a> Parser<'a> {
                 Some('\'') => return Ok(out),
                 Some('\\') => match self.bump() {
                     Some(c @ ('\'' | '{' | '}' | '\\')) => out.push(c),
-                    // Not one of AWS's escapes: keep the backslash, as written.
+                    // AWS rejects the definition ("must be a valid JSONPath or a valid
+                    // intrinsic function call") for any other escape.
                     Some(c) => {
-                        out.push('\\');
-                        out.push(c);
+                        let at = self.pos - c.len_utf8() - 1;
+                        return Err(ParseError::new(
+                            format!(
+                                "'\\{c}' is not an escape intrinsic functions allow (only \\', \\{{, \\}} and \\\\)"
+                            ),
+                            at,
+                        ));
                     }
                     None => return Err(ParseError::new("unterminated string literal", start)),
                 },

@@ -43,6 +43,8 @@ pub struct Path {
     pub(crate) source: String,
     pub(crate) root: Root,
     pub(crate) segments: Vec<Segment>,
+    /// Byte offsets of unquoted words read as string literals in filters (`@.Code==es`).
+    pub(crate) unquoted_literals: Vec<usize>,
 }
 
 /// One step of a path.
@@ -152,6 +154,13 @@ impl Path {
         &self.source
     }
 
+    /// Byte offsets of the unquoted words this path's filters compare with as strings
+    /// (`$[?(@.Code==es)]`). The Jayway-era samples AWS publishes write them; quoting is the
+    /// documented form, so a linter warns about them.
+    pub fn unquoted_literals(&self) -> &[usize] {
+        &self.unquoted_literals
+    }
+
     /// What the path starts from: `$`, `$$` or a variable.
     pub fn root(&self) -> &Root {
         &self.root
@@ -197,6 +206,53 @@ impl Path {
             };
             Some((s.offset, what))
         })
+    }
+
+    /// The path in Jayway's normalised bracket form, as Step Functions prints it in
+    /// "No results for path" causes: `$.a.b[0]` is `$['a']['b'][0]`, `$$.Execution.Id` is
+    /// `$$['Execution']['Id']`. Names are printed as they are, quotes unescaped (Jayway does
+    /// the same).
+    pub fn normalized(&self) -> String {
+        let mut out = match &self.root {
+            Root::Input => String::from("$"),
+            Root::Context => String::from("$$"),
+            Root::Variable(name) => format!("${name}"),
+        };
+        for s in &self.segments {
+            if s.deep {
+                out.push_str("..");
+            }
+            match &s.selector {
+                Selector::Name(n) => {
+                    out.push_str("['");
+                    out.push_str(n);
+                    out.push_str("']");
+                }
+                Selector::Index(i) => out.push_str(&format!("[{i}]")),
+                Selector::Wildcard => out.push_str("[*]"),
+                Selector::Slice { start, end, step } => {
+                    let part = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                    out.push_str(&format!("[{}:{}", part(start), part(end)));
+                    if step.is_some() {
+                        out.push_str(&format!(":{}", part(step)));
+                    }
+                    out.push(']');
+                }
+                Selector::Union(members) => {
+                    let parts: Vec<String> = members
+                        .iter()
+                        .map(|m| match m {
+                            UnionMember::Name(n) => format!("'{n}'"),
+                            UnionMember::Index(i) => i.to_string(),
+                        })
+                        .collect();
+                    out.push_str(&format!("[{}]", parts.join(",")));
+                }
+                Selector::Filter(_) => out.push_str("[?]"),
+                Selector::Length => out.push_str(".length()"),
+            }
+        }
+        out
     }
 
     /// The variable name when the path starts at `$name` (ASL `Assign`).

@@ -12,6 +12,7 @@ pub(super) fn parse_path(s: &str) -> Result<Path, ParseError> {
         src: s,
         pos: 0,
         depth: 0,
+        unquoted_literals: Vec::new(),
     };
     let root = p.root()?;
     let segments = p.segments(false)?;
@@ -22,6 +23,7 @@ pub(super) fn parse_path(s: &str) -> Result<Path, ParseError> {
         source: s.to_owned(),
         root,
         segments,
+        unquoted_literals: p.unquoted_literals,
     })
 }
 
@@ -31,6 +33,8 @@ pub(super) struct Parser<'a> {
     pub(super) pos: usize,
     /// Nesting of filter terms (`(`, `!`, filters inside filters) being parsed.
     depth: usize,
+    /// Offsets of unquoted words read as string literals (see [`Path::unquoted_literals`]).
+    unquoted_literals: Vec<usize>,
 }
 
 /// Deeper filter nesting than this is refused before the recursion could exhaust the stack
@@ -518,6 +522,17 @@ impl<'a> Parser<'a> {
             _ if self.keyword("true") => Ok(Operand::Literal(Value::Bool(true))),
             _ if self.keyword("false") => Ok(Operand::Literal(Value::Bool(false))),
             _ if self.keyword("null") => Ok(Operand::Literal(Value::Null)),
+            // Jayway-era samples compare with unquoted words (`@.Code==es`); read the word as
+            // the string it was meant to be and remember it, so lint can ask for quotes.
+            Some(c) if c.is_alphabetic() || c == '_' => {
+                while self.peek().is_some_and(|c| !is_name_stop(c, true)) {
+                    self.bump();
+                }
+                self.unquoted_literals.push(start);
+                Ok(Operand::Literal(Value::String(
+                    self.text(start, self.pos).to_owned(),
+                )))
+            }
             _ => Err(match self.peek() {
                 Some(c) => ParseError::new(format!("unexpected '{c}' in filter expression"), start),
                 None => ParseError::new("unterminated filter expression", start),

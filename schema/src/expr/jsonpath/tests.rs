@@ -350,3 +350,26 @@ fn deeply_nested_filters_are_an_error_not_a_stack_overflow() {
     assert!(parse(&nots).is_err());
     assert!(parse("$.a[?(!(@.b && (@.c || !@.d)))]").is_ok());
 }
+
+#[test]
+fn normalizes_to_jayway_bracket_form() {
+    let n = |p: &str| parse(p).map(|p| p.normalized()).unwrap_or_default();
+    assert_eq!(n("$.a.b[0]"), "$['a']['b'][0]");
+    assert_eq!(n("$['x y'].z"), "$['x y']['z']");
+    assert_eq!(n("$$.Execution.Id"), "$$['Execution']['Id']");
+    assert_eq!(n("$v.k"), "$v['k']");
+    assert_eq!(n("$..a[*]"), "$..['a'][*]");
+    assert_eq!(n("$"), "$");
+}
+
+#[test]
+fn bracket_names_with_escaped_quotes_and_backslashes_read_the_right_member() {
+    // ASL "Paths": names that are not identifiers are written in bracket notation; a quote of
+    // the same kind and a backslash inside are escaped with a backslash (Jayway).
+    let v = json!({"a'b": 1, "x\"y": 2, "back\\slash": 3, "a": {"q'": 4}});
+    let get = |p: &str| parse(p).map(|p| p.evaluate(&v));
+    assert_eq!(get(r"$['a\'b']"), Ok(Ok(json!(1))));
+    assert_eq!(get(r#"$["x\"y"]"#), Ok(Ok(json!(2))));
+    assert_eq!(get(r"$['back\\slash']"), Ok(Ok(json!(3))));
+    assert_eq!(get(r"$.a['q\'']"), Ok(Ok(json!(4))));
+}

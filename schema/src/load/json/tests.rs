@@ -511,23 +511,12 @@ proptest! {
     }
 }
 
-/// `../shared/conformance` from the workspace root; `NEXUS_CONFORMANCE` overrides it for a
-/// checkout that does not sit next to `shared/` (a git worktree elsewhere).
-pub(crate) fn conformance_root() -> std::path::PathBuf {
-    std::env::var_os("NEXUS_CONFORMANCE").map_or_else(
-        || concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance").into(),
-        Into::into,
-    )
-}
-
 #[test]
 fn conformance_corpus_round_trips() {
-    let root = conformance_root();
-    let root = root.as_path();
-    if !root.is_dir() {
-        println!("skipped: conformance corpus not found");
+    let Some(root) = nexus_testkit::corpus() else {
         return;
-    }
+    };
+    let root = root.as_path();
     let mut stack = vec![root.to_path_buf()];
     let (mut files, mut rejected, mut nodes, mut dups) = (0, 0, 0, 0);
     while let Some(dir) = stack.pop() {

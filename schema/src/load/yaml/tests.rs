@@ -440,11 +440,9 @@ fn recursive_alias_is_rejected() {
 /// JSON loader's value, and the very same key and value spans.
 #[test]
 fn conformance_json_loads_identically_as_yaml() {
-    let root = crate::load::json::tests::conformance_root();
-    if !root.is_dir() {
-        println!("skipped: conformance corpus not found");
+    let Some(root) = nexus_testkit::corpus() else {
         return;
-    }
+    };
     let mut stack = vec![root];
     let (mut files, mut compared) = (0, 0);
     while let Some(dir) = stack.pop() {

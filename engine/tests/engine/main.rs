@@ -1,0 +1,10 @@
+//! The engine's integration tests, one binary (ruff's `tests/cli/main.rs` layout): one link
+//! instead of one per file, which is most of their build time on a small machine.
+
+mod cases;
+mod compensation;
+mod conformance;
+mod limits;
+mod module_graph;
+mod resume;
+mod runtime_errors;
