@@ -145,36 +145,59 @@ pub fn check_source(
 /// Fold reports of the same file into one, dropping findings reported twice, keeping
 /// first-seen order. A definition file both found by discovery and referred to by a template
 /// keeps the template's findings only: linted alone, its `${...}` placeholders would be
-/// reported as the wrong types that substitution fixes.
+/// reported as the wrong types that substitution fixes. Reports are found by path in a map:
+/// linear in the number of files (a monorepo has tens of thousands).
 fn merge_reports(reports: Vec<FileReport>) -> Vec<FileReport> {
-    let mut out: Vec<FileReport> = Vec::with_capacity(reports.len());
-    for r in reports {
-        match out.iter_mut().find(|o| o.path == r.path) {
-            // A definition file found by the walk and also read through a template: the
-            // template's reading (with its `DefinitionSubstitutions`, its machine type) is
-            // the one AWS deploys, so the file's own findings give way to it.
-            Some(o) if r.via_template && !o.via_template => {
-                o.diagnostics = r.diagnostics;
-                o.via_template = true;
-                o.kind = o.kind.or(r.kind);
-                o.suppressed += r.suppressed;
+    fold_by_key(reports, |r| r.path.clone(), merge_into)
+}
+
+/// Folds `r` (a later report of the same file) into `o`.
+fn merge_into(o: &mut FileReport, r: FileReport) {
+    if r.via_template && !o.via_template {
+        // A definition file found by the walk and also read through a template: the
+        // template's reading (with its `DefinitionSubstitutions`, its machine type) is the
+        // one AWS deploys, so the file's own findings give way to it.
+        o.diagnostics = r.diagnostics;
+        o.via_template = true;
+        o.kind = o.kind.or(r.kind);
+        o.suppressed += r.suppressed;
+    } else if o.via_template && !r.via_template {
+        o.io_error = o.io_error.take().or(r.io_error);
+        o.suppressed += r.suppressed;
+    } else {
+        for d in r.diagnostics {
+            if !o.diagnostics.contains(&d) {
+                o.diagnostics.push(d);
             }
-            Some(o) if o.via_template && !r.via_template => {
-                o.io_error = o.io_error.take().or(r.io_error);
-                o.suppressed += r.suppressed;
-            }
-            Some(o) => {
-                for d in r.diagnostics {
-                    if !o.diagnostics.contains(&d) {
-                        o.diagnostics.push(d);
-                    }
+        }
+        nexus_lint::sort(&mut o.diagnostics);
+        o.kind = o.kind.or(r.kind);
+        o.io_error = o.io_error.take().or(r.io_error);
+        o.suppressed += r.suppressed;
+    }
+}
+
+/// Folds items with equal keys into the first of them, keeping first-seen order: one key per
+/// item and one map look-up each.
+fn fold_by_key<T, K: std::hash::Hash + Eq>(
+    items: Vec<T>,
+    mut key: impl FnMut(&T) -> K,
+    mut merge: impl FnMut(&mut T, T),
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    let mut index: std::collections::HashMap<K, usize> =
+        std::collections::HashMap::with_capacity(items.len());
+    for item in items {
+        match index.entry(key(&item)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                if let Some(first) = out.get_mut(*e.get()) {
+                    merge(first, item);
                 }
-                nexus_lint::sort(&mut o.diagnostics);
-                o.kind = o.kind.or(r.kind);
-                o.io_error = o.io_error.take().or(r.io_error);
-                o.suppressed += r.suppressed;
             }
-            None => out.push(r),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(item);
+            }
         }
     }
     out
@@ -346,4 +369,61 @@ pub fn run(args: &LintArgs) -> u8 {
         FailOn::Never => false,
     };
     u8::from(failing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(path: &str, suppressed: usize) -> FileReport {
+        FileReport {
+            path: path.into(),
+            source: Arc::from(""),
+            kind: None,
+            diagnostics: Vec::new(),
+            io_error: None,
+            suppressed,
+            via_template: false,
+        }
+    }
+
+    #[test]
+    fn reports_of_one_file_fold_into_the_first_keeping_order() {
+        let merged = merge_reports(vec![
+            report("a.json", 1),
+            report("b.json", 2),
+            report("a.json", 4),
+            report("c.json", 8),
+            report("b.json", 16),
+        ]);
+        let got: Vec<(&str, usize)> = merged
+            .iter()
+            .map(|r| (r.path.as_str(), r.suppressed))
+            .collect();
+        assert_eq!(got, [("a.json", 5), ("b.json", 18), ("c.json", 8)]);
+    }
+
+    #[test]
+    fn folding_takes_one_key_per_item_and_merges_each_duplicate_once() {
+        // Linear: one key (one map look-up) per item, whatever the number of distinct keys
+        // (a linear search per item made 40,000 files take 41 s).
+        let n = 10_000usize;
+        let items: Vec<usize> = (0..n).chain(0..n / 2).collect();
+        let mut keys = 0usize;
+        let mut merges = 0usize;
+        let out = fold_by_key(
+            items,
+            |i| {
+                keys += 1;
+                *i
+            },
+            |a, b| {
+                merges += 1;
+                assert_eq!(*a, b);
+            },
+        );
+        assert_eq!(keys, n + n / 2);
+        assert_eq!(merges, n / 2);
+        assert_eq!(out, (0..n).collect::<Vec<_>>());
+    }
 }
