@@ -7,8 +7,11 @@
 #                            `--fail-on warning --policy "my policies"`
 #   INPUT_WORKING_DIRECTORY  run from here (paths are relative to it); default: the workspace
 #   INPUT_SARIF_FILE         also write SARIF here, for github/codeql-action/upload-sarif
+#   INPUT_TEST               also run `nexus test`: "true" (test files under the working
+#                            directory) or test files/directories one per line; "" or "false":
+#                            lint only
 #   NEXUS                    the nexus binary (default: `nexus` on PATH)
-#   GITHUB_OUTPUT            gets exit-code, errors, warnings, notes
+#   GITHUB_OUTPUT            gets exit-code, errors, warnings, notes (and test-exit-code)
 #   GITHUB_STEP_SUMMARY      gets the Markdown summary (from nexus itself)
 set -uo pipefail
 
@@ -20,14 +23,21 @@ if [ -n "${INPUT_WORKING_DIRECTORY:-}" ]; then
   }
 fi
 
-paths=()
-while IFS= read -r line || [ -n "$line" ]; do
-  line="${line%$'\r'}"
-  # Surrounding blanks are YAML indentation, not part of the path.
-  line="${line#"${line%%[![:space:]]*}"}"
-  line="${line%"${line##*[![:space:]]}"}"
-  [ -n "$line" ] && paths+=("$line")
-done <<<"${INPUT_PATHS:-.}"
+# One path per line; surrounding blanks are YAML indentation, not part of the path.
+# (Sets the array `lines`; no namerefs, so the bash 3.2 of macOS runners reads it too.)
+read_lines() {
+  lines=()
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line%$'\r'}"
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line%"${line##*[![:space:]]}"}"
+    [ -n "$line" ] && lines+=("$line")
+  done <<<"$1"
+}
+
+read_lines "${INPUT_PATHS:-.}"
+paths=(${lines[@]+"${lines[@]}"})
 [ "${#paths[@]}" -eq 0 ] && paths=(.)
 
 # xargs splits like a shell (quotes and backslashes) without evaluating anything.
@@ -62,12 +72,29 @@ if [ -n "${INPUT_SARIF_FILE:-}" ] && [ "$status" -ne 2 ]; then
   fi
 fi
 
+# Workflow unit tests (`nexus test`, docs/testing.md) after the lint, when asked: failures
+# are annotated at the failing expectation; the step fails with the worse of the two codes.
+test_status=""
+case "${INPUT_TEST:-}" in
+  "" | false) ;;
+  *)
+    lines=()
+    [ "$INPUT_TEST" != true ] && read_lines "$INPUT_TEST"
+    "$nexus" test -- ${lines[@]+"${lines[@]}"}
+    test_status=$?
+    ;;
+esac
+
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "exit-code=$status"
     echo "errors=$errors"
     echo "warnings=$warnings"
     echo "notes=$notes"
+    [ -n "$test_status" ] && echo "test-exit-code=$test_status"
   } >>"$GITHUB_OUTPUT"
+fi
+if [ -n "$test_status" ] && [ "$test_status" -gt "$status" ]; then
+  exit "$test_status"
 fi
 exit "$status"

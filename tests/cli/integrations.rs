@@ -552,6 +552,63 @@ fn action_script_takes_paths_with_spaces_args_and_a_working_directory() {
     );
 }
 
+/// The action's `test` input runs `nexus test` after the lint: a failing case fails the step
+/// (the worse of the two exit codes) and is annotated; `test-exit-code` says which part failed.
+#[test]
+fn action_script_runs_workflow_tests_when_asked() {
+    let tmp = tempdir();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("hello.asl.json"),
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"greeting": "hi"}, "End": true}}}"#,
+    )
+    .unwrap();
+    let run = |expected: &str| {
+        std::fs::write(
+            dir.join("hello.nexus-test.yaml"),
+            format!(
+                "workflow: hello.asl.json\ncases:\n  - name: greets\n    expect:\n      status: SUCCEEDED\n      output: {{greeting: {expected}}}\n"
+            ),
+        )
+        .unwrap();
+        let output = dir.join(format!("output-{expected}"));
+        let out = std::process::Command::new("bash")
+            .arg(format!("{ROOT}/scripts/github-action.sh"))
+            .env("NEXUS", env!("CARGO_BIN_EXE_nexus"))
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", "")
+            .env("GITHUB_OUTPUT", &output)
+            .env("INPUT_WORKING_DIRECTORY", dir)
+            .env("INPUT_PATHS", "hello.asl.json")
+            .env("INPUT_ARGS", "--no-bundled")
+            .env("INPUT_TEST", "true")
+            .output()
+            .unwrap();
+        let outputs = std::fs::read_to_string(&output).unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            outputs,
+        )
+    };
+    let (code, stdout, outputs) = run("hi");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        outputs.contains("exit-code=0\n") && outputs.contains("test-exit-code=0\n"),
+        "{outputs}"
+    );
+    let (code, stdout, outputs) = run("bye");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        outputs.contains("exit-code=0\n") && outputs.contains("test-exit-code=1\n"),
+        "{outputs}"
+    );
+    assert!(
+        stdout.contains("::error file=hello.nexus-test.yaml"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn pre_commit_hook_matches_workflow_files_and_templates() {
     let hooks = std::fs::read_to_string(format!("{ROOT}/.pre-commit-hooks.yaml")).unwrap();
