@@ -119,13 +119,20 @@ def basics(sfn):
     d = sfn.describe_state_machine(stateMachineArn=arn)
     check(d["name"] == "basic" and json.loads(d["definition"]) == PASS, "describe_state_machine")
     e = sfn.start_execution(stateMachineArn=arn, name="e1", input='{"a": 1}')
-    again = sfn.start_execution(stateMachineArn=arn, name="e1", input='{"a": 1}')
     d = wait_status(sfn, e["executionArn"])
     check(d["status"] == "SUCCEEDED", "basic execution succeeded: %s" % d)
     check(json.loads(d["output"]) == {"a": 1, "r": {"ok": 1}}, "basic output")
-    check(again["executionArn"] == e["executionArn"], "idempotent start while running")
-    code, status = error_code(sfn.start_execution, stateMachineArn=arn, name="e1", input='{"a": 2}')
-    check((code, status) == ("ExecutionAlreadyExists", 400), "name reuse: %s" % code)
+    # AWS: the same name and input as a RUNNING execution gives that execution; a closed one,
+    # or other input, is ExecutionAlreadyExists. A Wait keeps the first one running (the Pass
+    # machine above may already have finished, whatever the machine's speed).
+    slow = machine(sfn, "basic-wait", {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3, "End": True}}})
+    w = sfn.start_execution(stateMachineArn=slow, name="w1", input='{"a": 1}')
+    again = sfn.start_execution(stateMachineArn=slow, name="w1", input='{"a": 1}')
+    check(again["executionArn"] == w["executionArn"], "idempotent start while running")
+    code, status = error_code(sfn.start_execution, stateMachineArn=slow, name="w1", input='{"a": 2}')
+    check((code, status) == ("ExecutionAlreadyExists", 400), "name reuse with other input: %s" % code)
+    code, status = error_code(sfn.start_execution, stateMachineArn=arn, name="e1", input='{"a": 1}')
+    check((code, status) == ("ExecutionAlreadyExists", 400), "name reuse after the end: %s" % code)
     h = history(sfn, e["executionArn"])
     types = [x["type"] for x in h]
     check(types == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"], "history %s" % types)
