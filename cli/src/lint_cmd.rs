@@ -225,40 +225,18 @@ fn progress(total: usize) -> Option<indicatif::ProgressBar> {
 /// Check all files, in parallel, keeping the input order in the result.
 pub fn check_all(candidates: &[Candidate], options: &LintOptions, reading: &Reading) -> RunReport {
     let bar = progress(candidates.len());
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(candidates.len().max(1));
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<Vec<FileReport>>> = (0..candidates.len()).map(|_| None).collect();
-    let results = std::sync::Mutex::new(Vec::with_capacity(candidates.len()));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(c) = candidates.get(i) else { break };
-                    local.push((i, check_file_all(c, options, reading)));
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                }
-                if let Ok(mut r) = results.lock() {
-                    r.extend(local);
-                }
-            });
+    let reports = crate::parallel::map_in_order(candidates, |c| {
+        let r = check_file_all(c, options, reading);
+        if let Some(b) = &bar {
+            b.inc(1);
         }
+        r
     });
-    for (i, r) in results.into_inner().unwrap_or_default() {
-        if let Some(slot) = slots.get_mut(i) {
-            *slot = Some(r);
-        }
-    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     RunReport {
-        files: merge_reports(slots.into_iter().flatten().flatten().collect()),
+        files: merge_reports(reports.into_iter().flatten().collect()),
     }
 }
 

@@ -12,6 +12,7 @@ mod lint_cmd;
 mod migrate_cmd;
 mod out;
 mod output;
+mod parallel;
 mod policy_cmd;
 mod report;
 mod rules_cmd;

@@ -380,38 +380,6 @@ fn run_case(prep: &Prepared, case: &file::Case) -> (CaseResult, Option<trace::Tr
     )
 }
 
-/// Runs `jobs` on every core, keeping their order.
-fn parallel<T: Sync, R: Send>(jobs: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len());
-    if threads <= 1 {
-        return jobs.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut local = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(job) = jobs.get(i) else { break };
-                        local.push((i, f(job)));
-                    }
-                    local
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
-}
-
 /// Test files among the inputs: every file named on the command line, and the test files in
 /// directories and globs.
 fn discover(paths: &[String]) -> (Vec<crate::discover::Candidate>, Vec<String>) {
@@ -471,7 +439,7 @@ fn run_all(
             (0..n).map(move |ci| (fi, ci))
         })
         .collect();
-    let done = parallel(&jobs, |&(fi, ci)| {
+    let done = crate::parallel::map_in_order(&jobs, |&(fi, ci)| {
         let prep = preps.get(fi).and_then(Option::as_ref);
         let case = results
             .get(fi)
