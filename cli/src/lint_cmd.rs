@@ -1,7 +1,6 @@
 //! `nexus lint`: discover, load, check, render, exit.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nexus_lint::LintOptions;
 use nexus_schema::source::load_source_with;
