@@ -118,6 +118,34 @@ impl Cx<'_> {
             vars,
         }
     }
+
+    /// What a Task or Parallel state passes on: `InputPath` then `Parameters` (JSONPath), or
+    /// `Arguments` (JSONata); the raw input when neither is set.
+    pub(crate) fn effective_parameters(
+        &self,
+        raw: &Value,
+        ctx: &Value,
+        vars: &Vars,
+    ) -> Result<Value, Failure> {
+        let io = &self.state.io;
+        Ok(match self.state.ql {
+            Ql::JsonPath => {
+                let eff = input_path(&io.input_path, raw, ctx, vars)?;
+                match &io.parameters {
+                    Some(t) => t.eval(&Scope {
+                        input: &eff,
+                        context: ctx,
+                        vars,
+                    })?,
+                    None => eff,
+                }
+            }
+            Ql::Jsonata => match &io.arguments {
+                Some(t) => t.eval(&self.jenv(vars, raw, ctx, None, None))?,
+                None => raw.clone(),
+            },
+        })
+    }
 }
 
 /// `InputPath`.

@@ -32,25 +32,8 @@ async fn attempt(
     chain: &ChainCell,
     retry: u64,
 ) -> Result<Done, Failure> {
-    let st = cx.state;
     let ctx = cx.context(Some(retry), None, None);
-    let input = match st.ql {
-        Ql::JsonPath => {
-            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
-            match &st.io.parameters {
-                Some(t) => t.eval(&Scope {
-                    input: &eff,
-                    context: &ctx,
-                    vars,
-                })?,
-                None => eff,
-            }
-        }
-        Ql::Jsonata => match &st.io.arguments {
-            Some(t) => t.eval(&cx.jenv(vars, raw, &ctx, None, None))?,
-            None => raw.clone(),
-        },
-    };
+    let input = cx.effective_parameters(raw, &ctx, vars)?;
     if let Some(m) = &cx.exec.state_mock {
         // TestState with a mocked result: the branches are not run.
         return finish(cx, m.clone(), raw, &ctx, vars);

@@ -122,23 +122,7 @@ async fn attempt(
         }
     });
     let ctx = cx.context(Some(retry), None, token.as_deref());
-    let params = match st.ql {
-        Ql::JsonPath => {
-            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
-            match &st.io.parameters {
-                Some(t) => t.eval(&Scope {
-                    input: &eff,
-                    context: &ctx,
-                    vars,
-                })?,
-                None => eff,
-            }
-        }
-        Ql::Jsonata => match &st.io.arguments {
-            Some(t) => t.eval(&cx.jenv(vars, raw, &ctx, None, None))?,
-            None => raw.clone(),
-        },
-    };
+    let params = cx.effective_parameters(raw, &ctx, vars)?;
     let (rtype, rname) = crate::handlers::resource_parts(resource);
     // A Lambda function ARN as the resource (not the `lambda:invoke` integration) has its
     // own event family in AWS histories: LambdaFunctionScheduled/Started/Succeeded/Failed.
