@@ -211,21 +211,12 @@ fn create_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         aliases: BTreeMap::new(),
         last_version: 0,
     };
-    let mut out = svc.create_machine(rec)?;
-    if req.get("publish").and_then(Value::as_bool) == Some(true) {
-        let arn = out["stateMachineArn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let v = publish(svc, &arn, opt_str(req, "versionDescription"), None)?;
-        if let Value::Object(m) = &mut out {
-            m.insert(
-                "stateMachineVersionArn".into(),
-                v["stateMachineVersionArn"].clone(),
-            );
-        }
-    }
-    Ok(out)
+    let out = svc.create_machine(rec)?;
+    let arn = out["stateMachineArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    publish_if_asked(svc, req, &arn, out)
 }
 
 fn describe_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
@@ -301,9 +292,20 @@ fn update_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         m.updated_ms = Some(now);
         Ok(m.revision)
     })?;
-    let mut out = json!({"updateDate": epoch(now), "revisionId": revision.to_string()});
+    let out = json!({"updateDate": epoch(now), "revisionId": revision.to_string()});
+    publish_if_asked(svc, req, &arn, out)
+}
+
+/// `publish: true` on Create/UpdateStateMachine: publishes a version of `arn` and adds its
+/// ARN to the answer `out`.
+fn publish_if_asked(
+    svc: &Arc<Service>,
+    req: &Value,
+    arn: &str,
+    mut out: Value,
+) -> Result<Value, ApiError> {
     if req.get("publish").and_then(Value::as_bool) == Some(true) {
-        let v = publish(svc, &arn, opt_str(req, "versionDescription"), None)?;
+        let v = publish(svc, arn, opt_str(req, "versionDescription"), None)?;
         if let Value::Object(m) = &mut out {
             m.insert(
                 "stateMachineVersionArn".into(),
