@@ -242,6 +242,22 @@ mod tests {
     }
 
     #[test]
+    fn end_of_line_directive_on_the_last_line_suppresses() {
+        let options = LintOptions::default();
+        let plain = "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Bogus: 1";
+        let unknown = |f: &FileFindings| codes(f).iter().any(|(c, _)| *c == "NX200");
+        assert!(unknown(&run("w.asl.yaml", plain, true, &options)[0]));
+        // The comment sits after the last node of the document, with and without a final
+        // newline, and with trailing comment lines after it.
+        for tail in ["", "\n", "\n\n# the end\n"] {
+            let text = format!("{plain}  # nexus:ignore NX200 kept for the old runner{tail}");
+            let found = run("w.asl.yaml", &text, true, &options);
+            assert!(!unknown(&found[0]), "{tail:?}: {:?}", found[0].diagnostics);
+            assert_eq!(found[0].suppressed, 1, "{tail:?}");
+        }
+    }
+
+    #[test]
     fn directives_in_the_document_suppress_its_loader_findings() {
         let options = LintOptions::default();
         let plain = "version: \"1.0\"\nstates:\n  - name: A\n    Comment2: x\n    type: succeed\n";

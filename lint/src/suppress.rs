@@ -458,6 +458,12 @@ fn yaml_directives(doc: &Document, problems: &mut Vec<Diagnostic>) -> Vec<Direct
         .get(&doc.base)
         .map(|l| l.value)
         .unwrap_or(TextRange::new(0, text.len()));
+    // An end-of-line comment after the document's last node is still about that line: the
+    // document's lines run to the end of the line its last node ends on.
+    let bounds_end = text
+        .get(bounds.end..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| bounds.end + i);
     let lines: Vec<(usize, &str)> = {
         let mut v = Vec::new();
         let mut start = 0;
@@ -477,7 +483,7 @@ fn yaml_directives(doc: &Document, problems: &mut Vec<Diagnostic>) -> Vec<Direct
             continue;
         };
         let abs = start + hash;
-        if abs < bounds.start || abs > bounds.end {
+        if abs < bounds.start || abs > bounds_end {
             continue;
         }
         let span = TextRange::new(abs, start + line.trim_end().len());
