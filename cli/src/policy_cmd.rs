@@ -327,7 +327,7 @@ pub struct SchemaArgs {
 pub fn run_schema(args: &SchemaArgs) -> u8 {
     match args.name.as_str() {
         "asl" => {
-            crate::out::out!("{}", nexus_schema::asl::asl_json_schema());
+            crate::out::out!("{}", nexus_schema::asl_json_schema());
             0
         }
         "nexus" => {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use nexus_schema::asl::IntegrationPattern;
+use nexus_schema::arn::IntegrationPattern;
 use serde_json::Value;
 
 /// What the table says about one `<service>:<action>[.pattern]`.

@@ -31,6 +31,8 @@ use std::sync::Arc;
 use nexus_schema::ir::Workflow;
 use nexus_schema::{Diagnostic, Document, Severity};
 
+pub use nexus_schema::MachineType;
+
 pub use file::{FileFindings, lint_file};
 pub use policy::PolicySet;
 pub use suppress::ConfigSuppression;
@@ -52,33 +54,6 @@ pub struct LintOptions {
     /// wants a number or a boolean. Definitions found inside CloudFormation, SAM and
     /// Serverless templates are template sources anyway.
     pub template_source: bool,
-}
-
-/// The type of a state machine (AWS `CreateStateMachine` `type`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum MachineType {
-    #[default]
-    Standard,
-    /// Express workflows: no `.sync`, no `.waitForTaskToken`, no activities (AWS, "Choosing
-    /// workflow type in Step Functions").
-    Express,
-}
-
-impl MachineType {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "standard" => Some(Self::Standard),
-            "express" => Some(Self::Express),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Standard => "STANDARD",
-            Self::Express => "EXPRESS",
-        }
-    }
 }
 
 /// Which codes report and at what severity (configuration `select`, `ignore`,
@@ -141,11 +116,7 @@ impl<'a> Context<'a> {
     /// The type of the machine being checked: what its template declares, else the run's
     /// `--type` (which is for standalone files).
     pub fn machine_type(&self) -> MachineType {
-        match self.doc.machine_type {
-            Some(nexus_schema::asl::ExecutionType::Express) => MachineType::Express,
-            Some(nexus_schema::asl::ExecutionType::Standard) => MachineType::Standard,
-            None => self.options.machine_type,
-        }
+        self.doc.machine_type.unwrap_or(self.options.machine_type)
     }
 
     pub fn new(doc: &'a Document, ir: &'a Workflow, options: &'a LintOptions) -> Self {

@@ -81,7 +81,7 @@ fn compiled() -> Option<&'static Compiled> {
     static COMPILED: OnceLock<Option<Compiled>> = OnceLock::new();
     COMPILED
         .get_or_init(|| {
-            let schema: Value = serde_json::from_str(nexus_schema::asl::asl_json_schema()).ok()?;
+            let schema: Value = serde_json::from_str(nexus_schema::asl_json_schema()).ok()?;
             let mut all_fields = HashSet::new();
             collect_properties(&schema, &mut all_fields);
             let mut state_types_of: HashMap<String, Vec<&'static str>> = HashMap::new();
@@ -785,7 +785,7 @@ mod tests {
     /// hand-made invalid documents.
     #[test]
     fn generated_validator_agrees_with_the_runtime_one() {
-        let schema: Value = serde_json::from_str(nexus_schema::asl::asl_json_schema()).unwrap();
+        let schema: Value = serde_json::from_str(nexus_schema::asl_json_schema()).unwrap();
         let runtime = jsonschema::draft202012::new(&schema).unwrap();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();

@@ -12,7 +12,7 @@ use nexus_schema::ir::{ScopeKind, StateKind, Workflow};
 use crate::Context;
 
 /// Query language of a state (ASL `QueryLanguage`).
-pub use nexus_schema::nexus::sugar::QueryLanguage as Ql;
+pub use nexus_schema::QueryLanguage as Ql;
 
 /// One state of the document, at any depth.
 #[derive(Clone, Debug)]
@@ -34,6 +34,11 @@ impl<'a> StateView<'a> {
     /// The value of a field of the state.
     pub fn get(&self, key: &str) -> Option<&'a Value> {
         self.obj.and_then(|o| member(o, key))
+    }
+
+    /// A Map state's `ItemProcessor` (or legacy `Iterator`), with its kind.
+    pub fn processor(&self) -> Option<(ScopeKind, &'a Value)> {
+        self.obj.and_then(nexus_schema::ir::map_processor)
     }
 
     pub fn has(&self, key: &str) -> bool {

@@ -18,10 +18,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use nexus_schema::QueryLanguage;
 use nexus_schema::diagnostic::Diagnostic;
 use nexus_schema::document::PointerMap;
 use nexus_schema::nexus::Compensation;
-use nexus_schema::nexus::sugar::{self, QueryLanguage};
+use nexus_schema::nexus::sugar;
 use nexus_schema::pointer::push;
 use serde_json::{Map, Value, json};
 
@@ -80,15 +81,12 @@ fn all_names(machine: &Value, out: &mut HashSet<String>) {
     };
     for (name, st) in states {
         out.insert(name.clone());
-        for key in ["ItemProcessor", "Iterator"] {
-            if let Some(inner) = st.get(key) {
-                all_names(inner, out);
-            }
-        }
-        if let Some(branches) = st.get("Branches").and_then(Value::as_array) {
-            for b in branches {
-                all_names(b, out);
-            }
+        let nested = st
+            .as_object()
+            .into_iter()
+            .flat_map(nexus_schema::ir::nested_scopes);
+        for (_, inner) in nested {
+            all_names(inner, out);
         }
     }
 }

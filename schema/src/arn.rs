@@ -1,143 +1,10 @@
-//! The Task state's own fields, and what its `Resource` names: a Lambda function, an
-//! activity, or a service integration `arn:<partition>:states:::<service>:<action>[.pattern]`.
-//! AWS, "Task workflow state", "Integrating services with Step Functions" (the three
-//! integration patterns: request response, `.sync` / `.sync:2`, `.waitForTaskToken`).
+//! ARNs, and what a Task `Resource` names: a Lambda function, an activity, or a service
+//! integration `arn:<partition>:states:::<service>:<action>[.pattern]`. AWS, "Task workflow
+//! state", "Integrating services with Step Functions" (the three integration patterns:
+//! request response, `.sync` / `.sync:2`, `.waitForTaskToken`). The lint rules on
+//! `Resource` and the policy input read a resource through [`TaskResource::parse`].
 
-use serde_json::{Map, Value};
-
-use super::ModelIssue;
-use super::read::{Reader, Writer};
-use super::values::NumberOrExpr;
-
-/// Fields of a Task state (the fields common to all states live on [`super::State`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TaskFields {
-    /// `Resource` (required): the ARN of the work to do.
-    pub resource: Option<Resource>,
-    /// `TimeoutSeconds`: the task fails with `States.Timeout` after this long (default 99999999).
-    pub timeout_seconds: Option<NumberOrExpr>,
-    /// `TimeoutSecondsPath` (JSONPath).
-    pub timeout_seconds_path: Option<String>,
-    /// `HeartbeatSeconds`: maximum time between heartbeats; less than `TimeoutSeconds`.
-    pub heartbeat_seconds: Option<NumberOrExpr>,
-    /// `HeartbeatSecondsPath` (JSONPath).
-    pub heartbeat_seconds_path: Option<String>,
-    /// `Credentials`: the role to assume for the task (cross-account tasks).
-    pub credentials: Option<Credentials>,
-}
-
-impl TaskFields {
-    pub(crate) fn read(r: &mut Reader<'_>) -> Self {
-        r.require("Resource");
-        Self {
-            resource: r.field(
-                "Resource",
-                "a string or a CloudFormation intrinsic function (`Ref`, `Fn::*`)",
-                Resource::from_value,
-            ),
-            timeout_seconds: r.number_or_expr("TimeoutSeconds"),
-            timeout_seconds_path: r.string("TimeoutSecondsPath"),
-            heartbeat_seconds: r.number_or_expr("HeartbeatSeconds"),
-            heartbeat_seconds_path: r.string("HeartbeatSecondsPath"),
-            credentials: r.nested("Credentials", Credentials::read),
-        }
-    }
-
-    pub(crate) fn write(&self, w: &mut Writer) {
-        w.opt("Resource", self.resource.clone().map(Value::from));
-        w.opt("TimeoutSeconds", self.timeout_seconds.clone());
-        w.opt("TimeoutSecondsPath", self.timeout_seconds_path.clone());
-        w.opt("HeartbeatSeconds", self.heartbeat_seconds.clone());
-        w.opt("HeartbeatSecondsPath", self.heartbeat_seconds_path.clone());
-        w.opt(
-            "Credentials",
-            self.credentials.as_ref().map(Credentials::to_value),
-        );
-    }
-
-    /// The `Resource` ARN, when it is a string.
-    pub fn resource_arn(&self) -> Option<&str> {
-        match &self.resource {
-            Some(Resource::Arn(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// What `Resource` names (`None` when it is absent or not a string).
-    pub fn resource_kind(&self) -> Option<TaskResource<'_>> {
-        self.resource_arn().map(TaskResource::parse)
-    }
-}
-
-/// A Task `Resource` as written.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Resource {
-    /// The usual form: an ARN (or URI) string.
-    Arn(String),
-    /// A CloudFormation intrinsic function object (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`,
-    /// `{"Fn::Sub": ...}`), as found in definitions embedded in CloudFormation/SAM templates;
-    /// CloudFormation replaces it with the ARN at deploy time.
-    CfnIntrinsic(Map<String, Value>),
-}
-
-impl Resource {
-    /// A string, or a one-key object whose key is `Ref` or `Fn::<name>`.
-    pub fn from_value(v: &Value) -> Option<Self> {
-        match v {
-            Value::String(s) => Some(Self::Arn(s.clone())),
-            Value::Object(o) if is_cfn_intrinsic(o) => Some(Self::CfnIntrinsic(o.clone())),
-            _ => None,
-        }
-    }
-}
-
-/// Whether `o` is a CloudFormation intrinsic function call: exactly one key, `Ref` or
-/// `Fn::<name>` (CloudFormation User Guide, "Intrinsic function reference").
-pub fn is_cfn_intrinsic(o: &Map<String, Value>) -> bool {
-    o.len() == 1 && o.keys().all(|k| k == "Ref" || k.starts_with("Fn::"))
-}
-
-impl From<Resource> for Value {
-    fn from(r: Resource) -> Self {
-        match r {
-            Resource::Arn(s) => Value::String(s),
-            Resource::CfnIntrinsic(o) => Value::Object(o),
-        }
-    }
-}
-
-/// `Credentials`: `RoleArn` (a literal or JSONata string) or `RoleArn.$` (a JSONPath).
-/// The ASL spec makes it a payload template, so other keys are kept in `extra`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Credentials {
-    /// `RoleArn`.
-    pub role_arn: Option<String>,
-    /// `RoleArn.$`: a path or intrinsic giving the role ARN.
-    pub role_arn_path: Option<String>,
-    /// Fields the model does not type, and typed fields of the wrong type, as written.
-    pub extra: Map<String, Value>,
-}
-
-impl Credentials {
-    pub(crate) fn read(obj: &Map<String, Value>, ptr: &str, issues: &mut Vec<ModelIssue>) -> Self {
-        let mut r = Reader::new(obj, ptr, issues);
-        let role_arn = r.string("RoleArn");
-        let role_arn_path = r.string("RoleArn.$");
-        Self {
-            role_arn,
-            role_arn_path,
-            extra: r.finish(),
-        }
-    }
-
-    /// The ASL JSON.
-    pub fn to_value(&self) -> Value {
-        let mut w = Writer::new();
-        w.opt("RoleArn", self.role_arn.clone());
-        w.opt("RoleArn.$", self.role_arn_path.clone());
-        Value::Object(w.finish(&self.extra))
-    }
-}
+use crate::placeholder::has_placeholder;
 
 /// Split `s` on `:`, except inside `${...}` placeholders (CloudFormation/SAM/CDK
 /// substitutions such as `${AWS::Partition}` contain colons themselves).
@@ -169,8 +36,6 @@ fn split_colons(s: &str) -> Vec<&str> {
     parts.push(s.get(start..).unwrap_or_default());
     parts
 }
-
-use crate::placeholder::has_placeholder;
 
 /// AWS partitions Step Functions runs in. A placeholder also passes, since templates
 /// substitute the partition at deploy time.

@@ -112,7 +112,7 @@ pub struct Document {
     /// The machine type the template declares for this definition (SAM `Type`,
     /// CloudFormation `StateMachineType`, Serverless `type`); `None` for a plain file, whose
     /// type comes from the run's options.
-    pub machine_type: Option<crate::asl::ExecutionType>,
+    pub machine_type: Option<crate::MachineType>,
 }
 
 impl Document {

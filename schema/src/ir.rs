@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::pointer;
 
@@ -123,6 +123,59 @@ pub enum ScopeKind {
     ItemProcessor,
     /// Legacy `Iterator` of a Map state.
     Iterator,
+}
+
+impl ScopeKind {
+    /// Where a nested scope of this kind sits below its state, as JSON Pointer segments:
+    /// `Branches/0`, `ItemProcessor`, `Iterator`; empty for the root.
+    pub fn field_path(&self) -> String {
+        match self {
+            Self::Root => String::new(),
+            Self::Branch(i) => format!("Branches/{i}"),
+            Self::ItemProcessor => "ItemProcessor".into(),
+            Self::Iterator => "Iterator".into(),
+        }
+    }
+}
+
+/// The members of a state that hold nested state machines (Parallel `Branches`, Map
+/// `ItemProcessor` and its legacy name `Iterator`).
+pub const SCOPE_FIELDS: [&str; 3] = ["Branches", "ItemProcessor", "Iterator"];
+
+/// The nested state machines of one state, in document order: every element of a Parallel
+/// state's `Branches`, then a Map state's `ItemProcessor` and legacy `Iterator`, as written
+/// (of any JSON type; a caller that compiles or walks them checks they are objects). The one
+/// walk over nested scopes: the IR, lint, migrate, the engine and the CLI descend through it.
+pub fn nested_scopes(state: &Map<String, Value>) -> impl Iterator<Item = (ScopeKind, &Value)> {
+    scopes_of(
+        state.get("Branches"),
+        state.get("ItemProcessor"),
+        state.get("Iterator"),
+    )
+}
+
+/// A Map state's item processor: `ItemProcessor`, else the legacy `Iterator` (AWS reads
+/// either; both at once is a lint error), with its kind and value as written.
+pub fn map_processor(state: &Map<String, Value>) -> Option<(ScopeKind, &Value)> {
+    match (state.get("ItemProcessor"), state.get("Iterator")) {
+        (Some(p), _) => Some((ScopeKind::ItemProcessor, p)),
+        (None, Some(p)) => Some((ScopeKind::Iterator, p)),
+        (None, None) => None,
+    }
+}
+
+/// [`nested_scopes`] over the three members, already looked up.
+fn scopes_of<'v>(
+    branches: Option<&'v Value>,
+    item_processor: Option<&'v Value>,
+    iterator: Option<&'v Value>,
+) -> impl Iterator<Item = (ScopeKind, &'v Value)> {
+    let branches = branches.and_then(Value::as_array).into_iter().flatten();
+    branches
+        .enumerate()
+        .map(|(i, b)| (ScopeKind::Branch(i), b))
+        .chain(item_processor.map(|p| (ScopeKind::ItemProcessor, p)))
+        .chain(iterator.map(|p| (ScopeKind::Iterator, p)))
 }
 
 /// A set of states that transition among themselves.
@@ -424,46 +477,28 @@ impl Workflow {
             if depth >= Self::MAX_DEPTH {
                 continue;
             }
-            let branches = fields.branches.and_then(Value::as_array);
-            let processors = [
-                (
-                    fields.item_processor,
-                    "ItemProcessor",
-                    ScopeKind::ItemProcessor,
-                ),
-                (fields.iterator, "Iterator", ScopeKind::Iterator),
-            ];
-            let has_processor = processors
-                .iter()
-                .any(|(v, _, _)| v.is_some_and(Value::is_object));
-            if branches.is_none() && !has_processor {
+            if fields.branches.is_none()
+                && fields.item_processor.is_none()
+                && fields.iterator.is_none()
+            {
                 continue;
             }
             let sptr = scope.graph[*n].pointer.clone();
             let mut children = Vec::new();
-            for (i, b) in branches.into_iter().flatten().enumerate() {
+            for (kind, sub) in scopes_of(fields.branches, fields.item_processor, fields.iterator) {
+                // A processor that is not an object is reported by the rules, not walked.
+                if !matches!(kind, ScopeKind::Branch(_)) && !sub.is_object() {
+                    continue;
+                }
                 let c = self.build_scope(
-                    b,
-                    format!("{sptr}/Branches/{i}"),
-                    ScopeKind::Branch(i),
+                    sub,
+                    format!("{sptr}/{}", kind.field_path()),
+                    kind,
                     Some((id, *n)),
                     seen_names,
                     depth + 1,
                 );
                 children.push(c);
-            }
-            for (value, field, kind) in processors {
-                if let Some(p) = value.filter(|v| v.is_object()) {
-                    let c = self.build_scope(
-                        p,
-                        format!("{sptr}/{field}"),
-                        kind,
-                        Some((id, *n)),
-                        seen_names,
-                        depth + 1,
-                    );
-                    children.push(c);
-                }
             }
             self.scopes[id].graph[*n].children = children;
         }

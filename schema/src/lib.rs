@@ -22,8 +22,10 @@
 //! - [`nexus`]: NEXUS YAML v1, its lowering to and raising from ASL, its codes.
 //! - [`ir`]: the petgraph IR, one graph per scope, built from the ASL value.
 //! - [`expr`]: the expression languages of ASL (JSONPath, intrinsic functions, JSONata).
-//! - [`asl`]: the bundled ASL JSON Schema, the Task resource and choice operator readers the
-//!   rules share, and a typed ASL model that only a corpus test reads (not on the path above).
+//! - [`asl_json_schema`]: the bundled JSON Schema of ASL (structure; semantics are lint rules).
+//! - [`arn`]: ARNs and what a Task `Resource` names (Lambda, activity, service integration).
+//! - [`comparison`]: the comparison operators of JSONPath Choice rules.
+//! - [`keywords`]: [`QueryLanguage`] and [`MachineType`], read the same way by every crate.
 //! - [`diagnostic`]: the plain-data finding every crate reports, and [`RuleMeta`], the one
 //!   declaration of each code ([`declare_code!`]).
 //! - [`template`]: state machines inside CloudFormation, SAM and Serverless Framework templates.
@@ -32,11 +34,13 @@
 //!
 //! Not here: rendering (that is `nexus-cli`), rules (`nexus-lint`), execution (`nexus-engine`).
 
-pub mod asl;
+pub mod arn;
+pub mod comparison;
 pub mod diagnostic;
 pub mod document;
 pub mod expr;
 pub mod ir;
+pub mod keywords;
 pub mod load;
 pub mod location;
 pub mod nexus;
@@ -47,4 +51,11 @@ pub mod template;
 
 pub use diagnostic::{Code, Diagnostic, Note, RuleMeta, Severity, Target};
 pub use document::{DocKind, Document, SourceFormat};
+pub use keywords::{MachineType, QueryLanguage};
 pub use location::{LineIndex, LocationMap, NodeLoc, TextRange};
+
+/// The bundled JSON Schema (draft 2020-12) of ASL: structure, field names per state type,
+/// value types and keyword sets. Semantic rules live in `nexus-lint`.
+pub fn asl_json_schema() -> &'static str {
+    include_str!("../schemas/asl.schema.json")
+}

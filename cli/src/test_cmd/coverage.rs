@@ -69,15 +69,8 @@ fn collect<'a>(machine: &'a Value, ptr: &str, out: &mut Vec<StateRef<'a>>) {
             pointer: p.clone(),
             def,
         });
-        if let Some(branches) = def.get("Branches").and_then(Value::as_array) {
-            for (i, b) in branches.iter().enumerate() {
-                collect(b, &format!("{p}/Branches/{i}"), out);
-            }
-        }
-        for k in ["ItemProcessor", "Iterator"] {
-            if let Some(sub) = def.get(k) {
-                collect(sub, &format!("{p}/{k}"), out);
-            }
+        for (kind, sub) in nexus_schema::ir::nested_scopes(def) {
+            collect(sub, &format!("{p}/{}", kind.field_path()), out);
         }
     }
 }

@@ -39,14 +39,9 @@ pub(crate) fn compile(def: &Value, comps: &[Compensation]) -> Result<Plan, Compi
 /// `action: ACTION` whose result is dropped, so the failed state's input and the error at
 /// `nexus_error` flow through every compensation unchanged.
 fn compile_compensation(state: &str, action: &str, ql: Ql) -> Result<State, CompileError> {
-    use nexus_schema::nexus::sugar::{self, QueryLanguage};
-    let sql = match ql {
-        Ql::JsonPath => QueryLanguage::JsonPath,
-        Ql::Jsonata => QueryLanguage::Jsonata,
-    };
     let mut st = Map::new();
     st.insert("Type".into(), Value::from("Task"));
-    for (k, v) in sugar::action_fields(action, sql) {
+    for (k, v) in nexus_schema::nexus::sugar::action_fields(action, ql) {
         if k != "OutputPath" && k != "Output" {
             st.insert(k.into(), v);
         }
@@ -311,14 +306,10 @@ fn compile_map(
     top_ql: Ql,
     comps: &[Compensation],
 ) -> Result<MapSpec, CompileError> {
-    let (proc_key, proc) = match (o.get("ItemProcessor"), o.get("Iterator")) {
-        (Some(p), _) => ("ItemProcessor", p),
-        (None, Some(p)) => ("Iterator", p),
-        (None, None) => {
-            return Err(CompileError::at(ptr, "a Map state needs an ItemProcessor"));
-        }
+    let Some((proc_kind, proc)) = nexus_schema::ir::map_processor(o) else {
+        return Err(CompileError::at(ptr, "a Map state needs an ItemProcessor"));
     };
-    let pptr = format!("{ptr}/{proc_key}");
+    let pptr = format!("{ptr}/{}", proc_kind.field_path());
     let po = proc
         .as_object()
         .ok_or_else(|| CompileError::at(&pptr, "ItemProcessor must be an object"))?;

@@ -32,12 +32,9 @@ pub(crate) fn reads_context(v: &Value) -> bool {
 pub(crate) fn parse_ql(v: Option<&Value>, ptr: &str) -> Result<Option<Ql>, CompileError> {
     match v {
         None => Ok(None),
-        Some(Value::String(s)) if s == "JSONPath" => Ok(Some(Ql::JsonPath)),
-        Some(Value::String(s)) if s == "JSONata" => Ok(Some(Ql::Jsonata)),
-        Some(_) => Err(CompileError::at(
-            ptr,
-            "QueryLanguage must be \"JSONPath\" or \"JSONata\"",
-        )),
+        Some(_) => Ql::from_value(v).map(Some).ok_or_else(|| {
+            CompileError::at(ptr, "QueryLanguage must be \"JSONPath\" or \"JSONata\"")
+        }),
     }
 }
 

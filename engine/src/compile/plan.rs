@@ -13,12 +13,9 @@ use crate::expr::PathRef;
 /// Index of a state inside its [`Plan`].
 pub(crate) type StateId = usize;
 
-/// The query language of a state (ASL `QueryLanguage`, default JSONPath).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ql {
-    JsonPath,
-    Jsonata,
-}
+/// The query language of a state (ASL `QueryLanguage`, default JSONPath): the one enum
+/// every crate reads it into.
+pub(crate) use nexus_schema::QueryLanguage as Ql;
 
 /// One compiled state machine or sub-machine (Parallel branch, Map processor).
 #[derive(Debug)]

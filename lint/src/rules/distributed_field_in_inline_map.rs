@@ -37,9 +37,8 @@ const FIELDS: [&str; 8] = [
 
 /// `ProcessorConfig.Mode` of a Map state (`ItemProcessor`, or the legacy `Iterator`).
 pub(crate) fn mode<'a>(s: &StateView<'a>) -> Option<&'a str> {
-    s.get("ItemProcessor")
-        .or_else(|| s.get("Iterator"))
-        .and_then(|p| p.get("ProcessorConfig"))
+    s.processor()
+        .and_then(|(_, p)| p.get("ProcessorConfig"))
         .and_then(|c| c.get("Mode"))
         .and_then(Value::as_str)
 }

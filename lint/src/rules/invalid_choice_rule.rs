@@ -1,5 +1,5 @@
 //! NX211 invalid-choice-rule.
-use nexus_schema::asl::ComparisonOperator;
+use nexus_schema::comparison::ComparisonOperator;
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::{push, push_index};
 use serde_json::{Map, Value};

@@ -1,5 +1,5 @@
 //! NX214 invalid-distributed-map.
-use nexus_schema::asl::{IntegrationPattern, TaskResource};
+use nexus_schema::arn::{IntegrationPattern, TaskResource};
 use nexus_schema::ir::StateKind;
 use nexus_schema::pointer::push;
 use serde_json::Value;
@@ -165,10 +165,9 @@ impl Rule for InvalidDistributedMap {
             if s.kind != StateKind::Map {
                 continue;
             }
-            let (proc_key, proc) = match (s.get("ItemProcessor"), s.get("Iterator")) {
-                (Some(p), _) => ("ItemProcessor", Some(p)),
-                (None, Some(p)) => ("Iterator", Some(p)),
-                _ => ("ItemProcessor", None),
+            let (proc_key, proc) = match s.processor() {
+                Some((kind, p)) => (kind.field_path(), Some(p)),
+                None => ("ItemProcessor".to_string(), None),
             };
             let config = proc
                 .and_then(|p| p.get("ProcessorConfig"))
@@ -178,7 +177,7 @@ impl Rule for InvalidDistributedMap {
                 && !c.contains_key("ExecutionType")
             {
                 sink.push(
-                        META.at(push(&s.at(proc_key), "ProcessorConfig"), format!("a Distributed Map needs `{}`", f("ExecutionType")))
+                        META.at(push(&s.at(&proc_key), "ProcessorConfig"), format!("a Distributed Map needs `{}`", f("ExecutionType")))
                             .on_key()
                             .help(format!("set `{}` to STANDARD or EXPRESS: the type of the child workflow executions", f("ExecutionType"))),
                     );

@@ -1,5 +1,5 @@
 //! NX217 invalid-resource.
-use nexus_schema::asl::{Arn, TaskResource};
+use nexus_schema::arn::{Arn, TaskResource};
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! NX220 not-supported-in-express.
-use nexus_schema::asl::{IntegrationPattern, TaskResource};
-use nexus_schema::ir::StateKind;
+use nexus_schema::arn::{IntegrationPattern, TaskResource};
+use nexus_schema::ir::{ScopeKind, StateKind};
 use serde_json::Value;
 
 use crate::{Context, MachineType, Rule, RuleMeta, Sink};
@@ -40,14 +40,17 @@ impl Rule for NotSupportedInExpress {
             if s.kind != StateKind::Map {
                 continue;
             }
-            for key in ["ItemProcessor", "Iterator"] {
-                let Some(c) = s.get(key).and_then(|p| p.get("ProcessorConfig")) else {
+            // Both `ItemProcessor` and `Iterator` when both are written (NX mutually-exclusive
+            // reports that): the IR walks both.
+            let nested = s.obj.into_iter().flat_map(nexus_schema::ir::nested_scopes);
+            for (kind, p) in nested.filter(|(k, _)| !matches!(k, ScopeKind::Branch(_))) {
+                let Some(c) = p.get("ProcessorConfig") else {
                     continue;
                 };
                 if c.get("Mode").and_then(Value::as_str) == Some("DISTRIBUTED")
                     && c.get("ExecutionType").and_then(Value::as_str) == Some("EXPRESS")
                 {
-                    express_scopes.push(format!("{}/", s.at(key)));
+                    express_scopes.push(format!("{}/{}/", s.pointer, kind.field_path()));
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! NX219 unknown-service-integration.
-use nexus_schema::asl::{IntegrationPattern, TaskResource};
+use nexus_schema::arn::{IntegrationPattern, TaskResource};
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 

@@ -1,5 +1,5 @@
 //! NX218 unrecognised-resource.
-use nexus_schema::asl::TaskResource;
+use nexus_schema::arn::TaskResource;
 use nexus_schema::ir::StateKind;
 use serde_json::Value;
 

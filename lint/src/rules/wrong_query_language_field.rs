@@ -170,7 +170,7 @@ impl Check<'_, '_> {
                 Ql::Jsonata => {
                     let jsonpath_key = k == "Variable"
                         || matches!(k.as_str(), "And" | "Or" | "Not")
-                        || nexus_schema::asl::ComparisonOperator::parse(k).is_some();
+                        || nexus_schema::comparison::ComparisonOperator::parse(k).is_some();
                     if jsonpath_key {
                         self.wrong_field(sink, p(), k, "`Condition` with a `{% ... %}` expression");
                     }

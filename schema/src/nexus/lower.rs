@@ -7,12 +7,13 @@
 use serde_json::{Map, Value, json};
 
 use super::names::{self, Ctx, Kind};
-use super::sugar::{self, QueryLanguage};
+use super::sugar;
 use super::{
     CONFLICTING_FIELDS, Compensation, DUPLICATE_STATE_NAME, FORMAT_VERSION, INVALID_SUGAR, Lowered,
     MALFORMED_WORKFLOW, MISSING_VERSION, STATE_WITHOUT_NAME, UNKNOWN_FIELD, UNKNOWN_STATE_TYPE,
     UNSUPPORTED_VERSION,
 };
+use crate::QueryLanguage;
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::document::PointerMap;
 use crate::pointer::{push, push_index};

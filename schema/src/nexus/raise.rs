@@ -12,8 +12,9 @@ use serde_json::{Map, Value, json};
 
 use super::lower::{lower, lower_state_alone};
 use super::names::{self, Ctx, Kind};
-use super::sugar::{self, LAMBDA_INVOKE, QueryLanguage};
+use super::sugar::{self, LAMBDA_INVOKE};
 use super::{FIELD_KEPT_VERBATIM, FORMAT_VERSION, Raised, UNKNOWN_FIELD_KEPT};
+use crate::QueryLanguage;
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::pointer::{push, push_index};
 

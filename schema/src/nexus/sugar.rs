@@ -4,46 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::QueryLanguage;
+
 /// The optimised Lambda integration `action: NAME` calls.
 /// AWS: "Invoke Lambda with Step Functions" (`arn:aws:states:::lambda:invoke`).
 pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
-
-/// The query language a state's fields are written in (ASL `QueryLanguage`): the one
-/// detection every crate uses (lint, migrate and NEXUS lowering).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum QueryLanguage {
-    /// `JSONPath` (the ASL default).
-    #[default]
-    JsonPath,
-    /// `JSONata`.
-    Jsonata,
-}
-
-impl QueryLanguage {
-    /// The ASL spelling: `JSONPath`, `JSONata`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::JsonPath => "JSONPath",
-            Self::Jsonata => "JSONata",
-        }
-    }
-
-    /// The language named by a `QueryLanguage` / `query_language` value, if it names one.
-    pub fn from_value(v: Option<&Value>) -> Option<Self> {
-        match v.and_then(Value::as_str) {
-            Some("JSONata") => Some(Self::Jsonata),
-            Some("JSONPath") => Some(Self::JsonPath),
-            _ => None,
-        }
-    }
-
-    /// A state's language: its own `QueryLanguage`, else the top-level one. AWS: "If the
-    /// state does not contain a QueryLanguage field, then it will use the query language
-    /// specified in the top-level QueryLanguage field" (nested states included).
-    pub fn of_state(own: Option<&Value>, top: Self) -> Self {
-        Self::from_value(own).unwrap_or(top)
-    }
-}
 
 /// The ASL fields `action: NAME` stands for, in order (the state's `Type` is `Task`).
 ///

@@ -141,7 +141,7 @@ pub(super) fn extract(
         let declared = props
             .get(if sam { "Type" } else { "StateMachineType" })
             .and_then(Value::as_str)
-            .and_then(crate::asl::ExecutionType::parse);
+            .and_then(|t| crate::MachineType::parse(t).filter(|m| m.as_str() == t));
         for d in &mut out.documents[first_doc..] {
             d.machine_type = declared;
         }

@@ -67,7 +67,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
         let declared = machine
             .get("type")
             .and_then(Value::as_str)
-            .and_then(|t| crate::asl::ExecutionType::parse(&t.to_ascii_uppercase()));
+            .and_then(crate::MachineType::parse);
         for d in &mut out.documents[first_doc..] {
             d.machine_type = declared;
         }

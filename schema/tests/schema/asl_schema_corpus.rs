@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use nexus_schema::asl::asl_json_schema;
+use nexus_schema::asl_json_schema;
 use serde_json::{Value, json};
 
 fn validator() -> jsonschema::Validator {

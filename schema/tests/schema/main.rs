@@ -2,7 +2,6 @@
 //! link instead of one per file.
 
 mod asl_gen;
-mod asl_model_corpus;
 mod asl_schema_corpus;
 mod common;
 mod expr_corpus_clean;
