@@ -10,7 +10,7 @@ use std::sync::Arc;
 use nexus_schema::source::LoadedSource;
 use nexus_schema::{Diagnostic, DocKind};
 
-use crate::{LintOptions, lint_report_with, suppress};
+use crate::{LintOptions, lint_deployed, suppress};
 
 nexus_schema::declare_code! {
     /// ## What it does
@@ -104,7 +104,8 @@ pub fn lint_file(
         if Some(i) == host {
             extra.append(&mut file_level);
         }
-        let mut report = lint_report_with(doc, extra, options);
+        let deployed_by = loaded.deployed_by.as_deref().filter(|_| doc.path == path);
+        let mut report = lint_deployed(doc, extra, options, deployed_by);
         suppressed += report.suppressed;
         // Template resource `Metadata` suppressions: their own findings (unused, malformed)
         // are about the template file.

@@ -104,6 +104,9 @@ pub struct Context<'a> {
     pub doc: &'a Document,
     pub ir: &'a Workflow,
     pub options: &'a LintOptions,
+    /// A template that deploys this definition file, when the file is linted on its own
+    /// (`LoadedSource::deployed_by`): its placeholders are that template's to fill.
+    pub deployed_by: Option<&'a str>,
     states: OnceCell<Vec<view::StateView<'a>>>,
     schema: OnceCell<Vec<schema_pass::Finding>>,
     /// The expressions of the document, found on first use (`expr_index`).
@@ -124,6 +127,7 @@ impl<'a> Context<'a> {
             doc,
             ir,
             options,
+            deployed_by: None,
             states: OnceCell::new(),
             schema: OnceCell::new(),
             expr: OnceCell::new(),
@@ -181,7 +185,12 @@ impl<'a> Context<'a> {
     pub(crate) fn schema_findings(&self) -> &[schema_pass::Finding] {
         self.schema.get_or_init(|| {
             let spell = |s: &str| self.field(s);
-            schema_pass::run(&self.doc.asl, self.template_source(), &spell)
+            let mode = match (self.template_source(), self.deployed_by) {
+                (true, _) => schema_pass::Placeholders::Filled,
+                (false, Some(t)) => schema_pass::Placeholders::FilledBy(t),
+                (false, None) => schema_pass::Placeholders::Literal,
+            };
+            schema_pass::run(&self.doc.asl, mode, &spell)
         })
     }
 
@@ -215,13 +224,25 @@ pub fn lint_report_with(
     found: Vec<Diagnostic>,
     options: &LintOptions,
 ) -> LintReport {
+    lint_deployed(doc, found, options, None)
+}
+
+/// [`lint_report_with`] for a definition file linted on its own that `deployed_by` (a
+/// template) deploys.
+pub(crate) fn lint_deployed(
+    doc: &Document,
+    found: Vec<Diagnostic>,
+    options: &LintOptions,
+    deployed_by: Option<&str>,
+) -> LintReport {
     let recovered = rules::recover_misplaced(doc);
     let (doc, mut out) = match &recovered {
         Some((fixed, misplaced)) => (fixed, misplaced.clone()),
         None => (doc, Vec::new()),
     };
     let ir = Workflow::from_asl(&doc.asl);
-    let ctx = Context::new(doc, &ir, options);
+    let mut ctx = Context::new(doc, &ir, options);
+    ctx.deployed_by = deployed_by;
     let mut sink = Sink::default();
     for rule in rules::all() {
         rule.check(&ctx, &mut sink);

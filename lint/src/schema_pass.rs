@@ -36,6 +36,20 @@ pub(crate) enum Kind {
     InvalidValue,
     /// A required field is absent.
     MissingField,
+    /// A placeholder where ASL wants another type, in a definition linted without the
+    /// template that deploys it (and fills the placeholder).
+    TemplatePlaceholder,
+}
+
+/// What a placeholder string (`${Timeout}`) in a typed field stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placeholders<'a> {
+    /// The document comes from an infrastructure template: any value, filled at deploy time.
+    Filled,
+    /// A definition file linted on its own, which the named template deploys.
+    FilledBy(&'a str),
+    /// Nothing fills it: it is the string it looks like.
+    Literal,
 }
 
 /// One finding of the schema pass (pointer into the ASL view).
@@ -117,10 +131,14 @@ fn collect_properties(v: &Value, out: &mut HashSet<String>) {
     }
 }
 
-/// Run the schema over the ASL view. `template`: the document comes from an
-/// infrastructure template, so a placeholder string stands for any value. `spell` turns an
-/// ASL field name into the document's own spelling (NEXUS snake_case).
-pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -> Vec<Finding> {
+/// Run the schema over the ASL view. `placeholders`: what a placeholder string in a typed
+/// field stands for. `spell` turns an ASL field name into the document's own spelling (NEXUS
+/// snake_case).
+pub(crate) fn run(
+    asl: &Value,
+    placeholders: Placeholders<'_>,
+    spell: &dyn Fn(&str) -> String,
+) -> Vec<Finding> {
     // Most documents are valid: the short-circuiting check is several times cheaper than
     // collecting errors.
     let mut out = Vec::new();
@@ -133,7 +151,7 @@ pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -
     let conv = Conv {
         c,
         asl,
-        template,
+        placeholders,
         spell,
     };
     for e in AslSchema::iter_errors(asl) {
@@ -145,7 +163,7 @@ pub(crate) fn run(asl: &Value, template: bool, spell: &dyn Fn(&str) -> String) -
 struct Conv<'a> {
     c: &'static Compiled,
     asl: &'a Value,
-    template: bool,
+    placeholders: Placeholders<'a>,
     spell: &'a dyn Fn(&str) -> String,
 }
 
@@ -259,8 +277,37 @@ impl Conv<'_> {
         Ql::of_state(state.and_then(|s| s.get("QueryLanguage")), default)
     }
 
-    fn placeholder_ok(&self, v: &Value) -> bool {
-        self.template && v.as_str().is_some_and(view::is_placeholder)
+    /// Whether the value at `ptr` is a placeholder the finding is not about: accepted in a
+    /// template's definition, reported as [`Kind::TemplatePlaceholder`] (once) in a
+    /// definition file a template deploys.
+    fn placeholder(&self, v: &Value, ptr: &str, out: &mut Vec<Finding>) -> bool {
+        let Some(text) = v.as_str().filter(|s| view::is_placeholder(s)) else {
+            return false;
+        };
+        match self.placeholders {
+            Placeholders::Filled => true,
+            Placeholders::Literal => false,
+            Placeholders::FilledBy(template) => {
+                let seen = out
+                    .iter()
+                    .any(|f| f.kind == Kind::TemplatePlaceholder && f.pointer == ptr);
+                if !seen {
+                    out.push(Finding {
+                        kind: Kind::TemplatePlaceholder,
+                        pointer: ptr.to_string(),
+                        message: format!(
+                            "{} is `{text}`, which `{template}` fills in at deploy time; linted on its own, its value is unknown",
+                            self.field(ptr)
+                        ),
+                        help: Some(format!(
+                            "lint `{template}` to check this definition with its `DefinitionSubstitutions`"
+                        )),
+                        on_key: false,
+                    });
+                }
+                true
+            }
+        }
     }
 
     fn push(&self, out: &mut Vec<Finding>, kind: Kind, pointer: String, message: String) {
@@ -344,7 +391,7 @@ impl Conv<'_> {
                 });
             }
             ValidationErrorKind::Type { kind } => {
-                if scope_node || self.placeholder_ok(inst) {
+                if scope_node || self.placeholder(inst, ptr, out) {
                     return;
                 }
                 let expected = match kind {
@@ -368,7 +415,7 @@ impl Conv<'_> {
                 self.push(out, Kind::InvalidValue, ptr.to_string(), msg);
             }
             ValidationErrorKind::Enum { options } => {
-                if self.placeholder_ok(inst) {
+                if self.placeholder(inst, ptr, out) {
                     return;
                 }
                 let opts: Vec<String> = options
@@ -613,7 +660,7 @@ impl Conv<'_> {
     ) {
         let ptr = e.instance_path().as_str();
         let inst: &Value = e.instance();
-        if self.placeholder_ok(inst) {
+        if self.placeholder(inst, ptr, out) {
             return;
         }
         let last = pointer::last(ptr);

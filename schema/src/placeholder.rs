@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 /// The two ways a placeholder opens.
-const OPENERS: [&str; 2] = ["${", "#{"];
+pub(crate) const OPENERS: [&str; 2] = ["${", "#{"];
 
 /// Whether `s` is nothing but one placeholder (`${Timeout}`, `#{AWS::Region}`): a value that
 /// may stand for a number or a boolean once substituted.

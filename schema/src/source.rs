@@ -143,6 +143,10 @@ pub struct LoadedSource {
     /// The template resource `Metadata` of a document (index into `documents`), where nexus
     /// suppressions can be read from.
     pub metadata: Vec<(usize, template::ResourceMetadata)>,
+    /// For a definition file holding a placeholder: a template next to it (or in a parent
+    /// directory) that deploys it, whose `DefinitionSubstitutions` fill the placeholders
+    /// ([`template::template_deploying`]).
+    pub deployed_by: Option<String>,
 }
 
 impl LoadedSource {
@@ -160,6 +164,26 @@ pub fn load_source(path: &str, text: Arc<str>) -> LoadedSource {
 
 /// [`load_source`] with a custom way to read the files a template refers to.
 pub fn load_source_with(
+    path: &str,
+    text: Arc<str>,
+    resolver: &dyn template::Resolver,
+) -> LoadedSource {
+    let mut out = load_only(path, text.clone(), resolver);
+    // Only a definition file on its own, with a placeholder in it, is worth the search.
+    if out
+        .documents
+        .iter()
+        .any(|d| d.path == path && !d.from_template())
+        && crate::placeholder::OPENERS.iter().any(|o| text.contains(o))
+    {
+        out.deployed_by = template::template_deploying(path, resolver);
+    }
+    out
+}
+
+/// [`load_source_with`] without looking for a template that deploys the file (what
+/// [`template::template_deploying`] loads its candidates with).
+pub(crate) fn load_only(
     path: &str,
     text: Arc<str>,
     resolver: &dyn template::Resolver,

@@ -38,6 +38,7 @@ mod outer_variable_assigned;
 mod path_in_non_path_field;
 mod path_in_pass_result;
 mod path_without_dollar_suffix;
+mod placeholder_filled_by_template;
 mod query_language_downgrade;
 mod state_name_too_long;
 mod undefined_variable;
@@ -64,6 +65,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &unknown_field::UnknownField,
         &invalid_field_value::InvalidFieldValue,
         &missing_required_field::MissingRequiredField,
+        &placeholder_filled_by_template::PlaceholderFilledByTemplate,
         &next_with_end::NextWithEnd,
         &missing_next::MissingNext,
         &mutually_exclusive_fields::MutuallyExclusiveFields,

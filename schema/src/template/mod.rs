@@ -101,6 +101,82 @@ pub fn mentions_template(text: &str) -> bool {
         || (text.contains("stepFunctions") && text.contains("service"))
 }
 
+/// How many directories [`template_deploying`] looks in: the file's own and its parents.
+const DEPLOYER_SEARCH_DEPTH: usize = 6;
+
+/// A template that deploys the definition file `path` (SAM `DefinitionUri`), found the cheap
+/// way: the YAML and JSON files of the file's directory and of each parent, up to the lint
+/// root (the working directory, when the file lies below it) or the repository root (a
+/// directory holding `.git`), whose text names the file and mentions a template, loaded to
+/// check that one of their definitions is this file. For a definition linted on its own (a
+/// pre-commit hook passes only the changed files), so its findings can name the template
+/// whose `DefinitionSubstitutions` fill its placeholders.
+pub fn template_deploying(path: &str, resolver: &dyn Resolver) -> Option<String> {
+    let file = Path::new(path);
+    let name = file.file_name()?.to_str()?;
+    let target = file.canonicalize().ok()?;
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let below_cwd = cwd.as_ref().is_some_and(|c| target.starts_with(c));
+    let mut dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    for _ in 0..DEPLOYER_SEARCH_DEPTH {
+        let shown = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir.as_path()
+        };
+        let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(shown)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+                matches!(ext, "yaml" | "yml" | "json" | "template") && p.is_file()
+            })
+            .collect();
+        entries.sort();
+        for candidate in entries {
+            if candidate.canonicalize().is_ok_and(|c| c == target) {
+                continue;
+            }
+            let Ok(text) = resolver.read(&candidate) else {
+                continue;
+            };
+            if !text.contains(name) || !mentions_template(&text) {
+                continue;
+            }
+            let shown = dir.join(candidate.file_name().unwrap_or_default());
+            let shown = shown.to_string_lossy();
+            let loaded = crate::source::load_only(&shown, text.into(), resolver);
+            let deploys = loaded.documents.iter().any(|d| {
+                d.path != *shown && Path::new(&d.path).canonicalize().is_ok_and(|p| p == target)
+            });
+            if deploys {
+                return Some(shown.into_owned());
+            }
+        }
+        let canonical = shown.canonicalize().ok();
+        let at_root = canonical
+            .as_ref()
+            .is_some_and(|d| d.join(".git").exists() || (below_cwd && cwd.as_ref() == Some(d)));
+        if at_root {
+            break;
+        }
+        dir = if dir.as_os_str().is_empty() || dir == Path::new(".") {
+            Path::new("..").to_path_buf()
+        } else if dir.ends_with("..") {
+            dir.join("..")
+        } else {
+            match dir.parent() {
+                Some(p) => p.to_path_buf(),
+                None => break,
+            }
+        };
+    }
+    None
+}
+
 /// What a parsed document is, if it is a template that may hold state machines.
 pub fn detect(value: &Value) -> Option<TemplateKind> {
     let obj = value.as_object()?;
