@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use nexus_schema::expr::{ParseError, intrinsic, jsonpath};
-use nexus_schema::ir::{FastMap, ScopeId, Workflow};
+use nexus_schema::ir::{FastMap, SCOPE_FIELDS, ScopeId, Workflow};
 use nexus_schema::pointer;
 use petgraph::stable_graph::NodeIndex;
 use serde_json::{Map, Value};
@@ -476,7 +476,7 @@ impl<'a> Walker<'_, 'a> {
         let is_pass = obj.get("Type").and_then(Value::as_str) == Some("Pass");
         for (key, value) in obj {
             match key.as_str() {
-                "Branches" | "ItemProcessor" | "Iterator" => {}
+                k if SCOPE_FIELDS.contains(&k) => {}
                 k if NOT_EXPRESSIONS.contains(&k) => {}
                 "Parameters" | "ResultSelector" | "ItemSelector" | "Credentials" => {
                     self.template(value, &pointer::push(ptr, key));
@@ -673,7 +673,7 @@ impl<'a> Walker<'_, 'a> {
         for (key, value) in obj {
             let p = pointer::push(ptr, key);
             match key.as_str() {
-                "Branches" | "ItemProcessor" | "Iterator" => {}
+                k if SCOPE_FIELDS.contains(&k) => {}
                 k if NOT_EXPRESSIONS.contains(&k) => {}
                 "Assign" => self.assign_jsonata(value, &p, AssignOn::Success),
                 "Choices" => {

@@ -220,13 +220,11 @@ impl VarFlow {
 
 /// A Map whose iterations are child executions (`ProcessorConfig.Mode: DISTRIBUTED`).
 fn is_distributed(map_state: &serde_json::Map<String, Value>, kind: &ScopeKind) -> bool {
-    let field = match kind {
-        ScopeKind::ItemProcessor => "ItemProcessor",
-        ScopeKind::Iterator => "Iterator",
-        _ => return false,
-    };
+    if !matches!(kind, ScopeKind::ItemProcessor | ScopeKind::Iterator) {
+        return false;
+    }
     map_state
-        .get(field)
+        .get(&kind.field_path())
         .and_then(|p| p.get("ProcessorConfig"))
         .and_then(|c| c.get("Mode"))
         .and_then(Value::as_str)
