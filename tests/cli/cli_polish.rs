@@ -546,6 +546,81 @@ fn schema_urls_are_one_pinned_address() {
     );
 }
 
+/// The project's address is declared once (workspace `repository` in Cargo.toml): every
+/// link to this repository in the docs, the Action, the workflows, the hooks and the schemas
+/// names the same owner, and every `uses: <owner>/nexus@<ref>` pins this version's tag.
+#[test]
+fn the_project_address_is_the_same_everywhere() {
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    let path = repo
+        .strip_prefix("https://github.com/")
+        .expect("the repository is a GitHub address");
+    assert!(
+        !path.contains("OWNER") && path.split('/').count() == 2,
+        "{repo}"
+    );
+    let name = path.rsplit('/').next().unwrap();
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let mut files = vec![
+        format!("{ROOT}/README.md"),
+        format!("{ROOT}/action.yml"),
+        format!("{ROOT}/.pre-commit-hooks.yaml"),
+        format!("{ROOT}/pyproject.toml"),
+        format!("{ROOT}/python/pyproject.toml"),
+        format!("{ROOT}/schema/schemas/nexus.schema.json"),
+        format!("{ROOT}/schema/schemas/asl.schema.json"),
+        format!("{ROOT}/lint/src/schemas/policy-input.schema.json"),
+    ];
+    for dir in ["docs", ".github/workflows", "scripts"] {
+        for e in std::fs::read_dir(format!("{ROOT}/{dir}")).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                files.push(p.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut links = 0;
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let at = format!("{file}:{}", i + 1);
+            // `github.com/<owner>/<name>` where <name> is this project's.
+            for (pos, _) in line.match_indices("github.com/") {
+                let rest = &line[pos + "github.com/".len()..];
+                let mut seg =
+                    rest.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)));
+                let (owner, repo_name) = (seg.next().unwrap_or(""), seg.next().unwrap_or(""));
+                if repo_name == name {
+                    links += 1;
+                    if format!("{owner}/{repo_name}") != path {
+                        problems.push(format!("{at}: github.com/{owner}/{repo_name}"));
+                    }
+                }
+            }
+            // `uses: <owner>/<name>@<ref>` (a remote use of this Action).
+            if let Some(pos) = line.find("uses: ") {
+                let used = line[pos + "uses: ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
+                if let Some((action, at_ref)) = used.split_once('@')
+                    && action.rsplit('/').next() == Some(name)
+                {
+                    links += 1;
+                    if action != path || at_ref != tag {
+                        problems.push(format!("{at}: uses: {used} (want {path}@{tag})"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    // README (pre-commit repo, `uses:`, release downloads, `$schema`), the docs and the
+    // schemas' `$id`s: a scan that finds nothing is not checking anything.
+    assert!(links >= 10, "only {links} links to {repo} found");
+}
+
 /// A 3,000-state definition with a finding on every Task: the human report shares one copy of
 /// the file and reads each snippet from its own lines (it used to copy and rescan the whole
 /// file per finding).

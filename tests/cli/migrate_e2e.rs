@@ -85,7 +85,12 @@ fn migrates_a_file_to_stdout_with_modeline_header_and_notes() {
     assert_eq!(
         lines.next(),
         Some(
-            "# yaml-language-server: $schema=https://github.com/OWNER/nexus/raw/v0.1.0/schema/schemas/nexus.schema.json"
+            format!(
+                "# yaml-language-server: $schema={}/raw/v{}/schema/schemas/nexus.schema.json",
+                env!("CARGO_PKG_REPOSITORY"),
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_str()
         )
     );
     assert!(
