@@ -293,6 +293,17 @@ pub(crate) fn number_path_invalid(
 
 // ---- limits ----------------------------------------------------------------------------------
 
+/// An item that alone makes a Distributed Map batch larger than `MaxInputBytesPerBatch`.
+/// Own wording: AWS documents the limit, not the message.
+pub(crate) fn batch_item_too_large(index: usize, max_bytes: u64) -> Failure {
+    Failure::eval(
+        names::RUNTIME,
+        format!(
+            "The item at index {index} does not fit in a batch of at most {max_bytes} bytes (MaxInputBytesPerBatch)."
+        ),
+    )
+}
+
 /// A state input, output or task result above the payload quota (256 KiB).
 pub(crate) fn data_limit(what: &str) -> Failure {
     Failure::new(

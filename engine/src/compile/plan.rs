@@ -116,6 +116,17 @@ pub(crate) struct MapSpec {
     pub(crate) tolerated_count: Option<Dyn<u64>>,
     pub(crate) tolerated_pct: Option<Dyn<f64>>,
     pub(crate) distributed: bool,
+    /// `ItemBatcher` (Distributed Map): items go to the iterations in batches.
+    pub(crate) batcher: Option<Batcher>,
+}
+
+/// A Map's `ItemBatcher` (AWS, "ItemBatcher (Map)"): each iteration receives
+/// `{"Items": [...], "BatchInput": ...}` (`BatchInput` only when set).
+#[derive(Debug)]
+pub(crate) struct Batcher {
+    pub(crate) max_items: Option<Dyn<u64>>,
+    pub(crate) max_bytes: Option<Dyn<u64>>,
+    pub(crate) batch_input: Option<Selector>,
 }
 
 /// Map `Items` (JSONata or literal array).
@@ -173,7 +184,16 @@ pub(crate) struct State {
     /// object is only built for states that need it.
     pub(crate) uses_context: bool,
     /// The NEXUS `compensate` action of this state, compiled as the Task that runs it.
-    pub(crate) compensate: Option<Box<State>>,
+    pub(crate) compensate: Option<Box<Compensate>>,
+}
+
+/// A NEXUS `compensate` action, compiled.
+#[derive(Debug)]
+pub(crate) struct Compensate {
+    /// The action as written (named in the error when the compensation fails).
+    pub(crate) action: String,
+    /// The Task that runs it.
+    pub(crate) task: State,
 }
 
 /// One entry of `Retry`.
