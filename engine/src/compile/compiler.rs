@@ -400,7 +400,87 @@ fn compile_map(
         tolerated_pct: dyn_num(o, "ToleratedFailurePercentage", ptr, ql, Value::as_f64)?,
         distributed,
         batcher: compile_batcher(o, ptr, ql)?,
+        reader: compile_reader(o, ptr, ql)?,
     })
+}
+
+/// `ItemReader`: resource, parameters and `ReaderConfig`.
+fn compile_reader(
+    o: &Map<String, Value>,
+    ptr: &str,
+    ql: Ql,
+) -> Result<Option<Reader>, CompileError> {
+    let Some(r) = o.get("ItemReader") else {
+        return Ok(None);
+    };
+    let rptr = format!("{ptr}/ItemReader");
+    let ro = r
+        .as_object()
+        .ok_or_else(|| CompileError::at(&rptr, "ItemReader must be an object"))?;
+    let resource = ro
+        .get("Resource")
+        .and_then(Value::as_str)
+        .ok_or_else(|| CompileError::at(format!("{rptr}/Resource"), "missing string 'Resource'"))?;
+    let params = match (ql, ro.get("Parameters"), ro.get("Arguments")) {
+        (Ql::JsonPath, Some(v), _) => Some(Selector::JsonPath(Template::compile(
+            v,
+            &format!("{rptr}/Parameters"),
+        )?)),
+        (Ql::Jsonata, _, Some(v)) => Some(Selector::Jsonata(JTemplate::compile(
+            v,
+            &format!("{rptr}/Arguments"),
+            "Arguments",
+        )?)),
+        _ => None,
+    };
+    let empty = Map::new();
+    let cfg = ro
+        .get("ReaderConfig")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let cptr = format!("{rptr}/ReaderConfig");
+    let csv_headers = match cfg.get("CSVHeaderLocation").and_then(Value::as_str) {
+        Some("GIVEN") => Some(
+            cfg.get("CSVHeaders")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|h| h.as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .ok_or_else(|| {
+                    CompileError::at(
+                        format!("{cptr}/CSVHeaders"),
+                        "CSVHeaderLocation GIVEN needs a CSVHeaders list",
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    let csv_delimiter = match cfg.get("CSVDelimiter").and_then(Value::as_str) {
+        None | Some("COMMA") => ',',
+        Some("PIPE") => '|',
+        Some("SEMICOLON") => ';',
+        Some("SPACE") => ' ',
+        Some("TAB") => '\t',
+        Some(other) => {
+            return Err(CompileError::at(
+                format!("{cptr}/CSVDelimiter"),
+                format!("unknown CSVDelimiter '{other}'"),
+            ));
+        }
+    };
+    Ok(Some(Reader {
+        resource: Arc::from(resource),
+        params,
+        input_type: cfg
+            .get("InputType")
+            .and_then(Value::as_str)
+            .map(String::from),
+        max_items: dyn_num(cfg, "MaxItems", &cptr, ql, Value::as_u64)?,
+        csv_headers,
+        csv_delimiter,
+    }))
 }
 
 /// `ItemBatcher`: its numbers as literals, paths or JSONata, and `BatchInput` as a payload

@@ -118,6 +118,25 @@ pub(crate) struct MapSpec {
     pub(crate) distributed: bool,
     /// `ItemBatcher` (Distributed Map): items go to the iterations in batches.
     pub(crate) batcher: Option<Batcher>,
+    /// `ItemReader` (Distributed Map): the items come from a handler or mock.
+    pub(crate) reader: Option<Reader>,
+}
+
+/// A Map's `ItemReader` (AWS, "ItemReader (Map)"), answered locally by the handler or mock
+/// of its `Resource` (see `run::states::map::read_items`).
+#[derive(Debug)]
+pub(crate) struct Reader {
+    pub(crate) resource: Arc<str>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata).
+    pub(crate) params: Option<Selector>,
+    /// `ReaderConfig.InputType`: `JSON`, `JSONL`, `CSV` (others are refused at run time).
+    pub(crate) input_type: Option<String>,
+    /// `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub(crate) max_items: Option<Dyn<u64>>,
+    /// `ReaderConfig.CSVHeaders` when `CSVHeaderLocation` is `GIVEN`; else the first row.
+    pub(crate) csv_headers: Option<Vec<String>>,
+    /// `ReaderConfig.CSVDelimiter`: `COMMA` (default), `PIPE`, `SEMICOLON`, `SPACE`, `TAB`.
+    pub(crate) csv_delimiter: char,
 }
 
 /// A Map's `ItemBatcher` (AWS, "ItemBatcher (Map)"): each iteration receives

@@ -41,7 +41,10 @@ fn path_dependent_compensation_is_tracked_by_variables() {
     let out = export(&doc).unwrap();
     let st = &out.asl["States"];
     assert_eq!(out.asl["StartAt"], json!("Saga_Start"));
-    assert_eq!(st["Route"]["Choices"][0]["Next"], json!("Saga_Enter_Reserve"));
+    assert_eq!(
+        st["Route"]["Choices"][0]["Next"],
+        json!("Saga_Enter_Reserve")
+    );
     assert_eq!(st["Reserve"]["Next"], json!("Saga_Done_Reserve"));
     assert_eq!(st["Saga_Done_Reserve"]["Next"], json!("Pay"));
     assert_eq!(

@@ -31,7 +31,7 @@ pub(crate) async fn run(
     clippy::too_many_arguments,
     reason = "the field's value source, range and wording, all needed for one check"
 )]
-fn number<T: Copy>(
+pub(crate) fn number<T: Copy>(
     cx: &Cx<'_>,
     field: &str,
     d: Option<&Dyn<T>>,
@@ -231,11 +231,14 @@ async fn attempt(
         Ql::JsonPath => super::input_path(&st.io.input_path, raw, &ctx, vars)?,
         Ql::Jsonata => raw.clone(),
     };
-    let items = items_of(cx, spec, raw, &eff, &ctx, vars)?;
     let scope = Scope {
         input: &eff,
         context: &ctx,
         vars,
+    };
+    let items = match &spec.reader {
+        Some(r) => super::item_reader::read_items(cx, r, raw, &scope, vars).await?,
+        None => items_of(cx, spec, raw, &eff, &ctx, vars)?,
     };
     let max_conc = number(
         cx,

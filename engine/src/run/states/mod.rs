@@ -4,7 +4,8 @@
 
 mod choice_state;
 mod fail;
-mod map;
+mod item_reader;
+pub(crate) mod map;
 mod parallel;
 mod pass;
 mod succeed;
