@@ -384,9 +384,12 @@ impl Scope<'_> {
             };
             let ql = QueryLanguage::of_state(st.get("QueryLanguage"), self.top_ql);
             let catcher = match ql {
+                // The data is left as it was (the chain reads variables), so lint's NX313
+                // (catch-discards-input) has nothing to say about the generated catcher.
                 QueryLanguage::JsonPath => json!({
                     "ErrorEquals": ["States.ALL"],
                     "Assign": {format!("{error_var}.$"): "$"},
+                    "ResultPath": null,
                     "Next": compensate
                 }),
                 QueryLanguage::Jsonata => json!({

@@ -55,7 +55,7 @@ fn path_dependent_compensation_is_tracked_by_variables() {
     assert_eq!(
         catch[0],
         json!({"ErrorEquals": ["States.ALL"], "Assign": {"nexus_error_1.$": "$"},
-               "Next": "Saga_Check_Reserve"})
+               "ResultPath": null, "Next": "Saga_Check_Reserve"})
     );
     assert_eq!(
         st["Saga_Check_Reserve"]["Choices"][0]["Condition"],
