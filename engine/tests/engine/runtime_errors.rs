@@ -412,8 +412,30 @@ fn http_server(interim: usize, gap: Duration) -> String {
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
+        // Read the whole request (head and body): closing a socket with unread data resets it.
+        let mut req = Vec::new();
         let mut buf = [0u8; 4096];
-        let _ = s.read(&mut buf);
+        loop {
+            let n = s.read(&mut buf).unwrap_or(0);
+            req.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&req).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len: usize = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if req.len() >= end + 4 + len {
+                    break;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
         for _ in 0..interim {
             std::thread::sleep(gap);
             let _ = s.write_all(b"HTTP/1.1 102 Processing\r\n\r\n");
@@ -426,6 +448,7 @@ fn http_server(interim: usize, gap: Duration) -> String {
             body.len()
         );
         let _ = s.write_all(body);
+        let _ = s.shutdown(std::net::Shutdown::Write);
     });
     format!("http://{addr}/work")
 }

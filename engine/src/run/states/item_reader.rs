@@ -61,7 +61,7 @@ pub(crate) async fn read_items(
         })
     })?;
     let mut items = parse(r, answer)?;
-    let max = super::map::number(
+    let max = super::number::number(
         cx,
         "MaxItems",
         r.max_items.as_ref(),

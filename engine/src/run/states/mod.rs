@@ -5,7 +5,8 @@
 mod choice_state;
 mod fail;
 mod item_reader;
-pub(crate) mod map;
+mod map;
+mod number;
 mod parallel;
 mod pass;
 mod succeed;
