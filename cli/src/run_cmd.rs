@@ -8,7 +8,8 @@
 //! `States.Runtime` naming its action. With `--event-log` the execution is written durably;
 //! `--resume` continues an interrupted one from that log (docs/run.md, "Event log and
 //! resume"). Exit: 0 `SUCCEEDED`, 1 `FAILED`/`TIMED_OUT`, 2 the tool could not run the
-//! workflow (including a log that does not verify or does not fit).
+//! workflow (including a log that does not verify or does not fit), 3 `FAILED` with
+//! `Nexus.CompensationFailed` (some compensations failed).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -394,9 +395,12 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     {
         return Ok(code);
     }
-    let compensations = match doc.kind {
-        DocKind::Nexus => nexus_schema::nexus::lower(&doc.raw).compensations,
-        DocKind::Asl => Vec::new(),
+    let (compensations, hook) = match doc.kind {
+        DocKind::Nexus => {
+            let l = nexus_schema::nexus::lower(&doc.raw);
+            (l.compensations, l.on_compensation_failure.map(|h| h.action))
+        }
+        DocKind::Asl => (Vec::new(), None),
     };
     let name = machine_name(doc, &args.file);
     // A resumed execution keeps the clock it started on (a different one is an error).
@@ -433,7 +437,7 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         ..RunOptions::default()
     };
     let handlers = handlers_of(args, &name)?;
-    let engine = Engine::with_compensations(&doc.asl, &compensations, opts)
+    let engine = Engine::with_saga(&doc.asl, &compensations, hook.as_deref(), opts)
         .map_err(|e| Fail(format!("{display}: cannot run: {e}")))?;
     if let Some(p) = &args.input_lines {
         return run_lines(&engine, &handlers, p);
@@ -475,10 +479,21 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
     if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));
     }
-    Ok(match exec.status {
+    Ok(exit_code(&exec))
+}
+
+/// 0 `SUCCEEDED`; 3 `FAILED` with compensations that failed (the undo is incomplete: someone
+/// must look); 1 otherwise.
+fn exit_code(exec: &Execution) -> u8 {
+    match exec.status {
         ExecutionStatus::Succeeded => 0,
+        ExecutionStatus::Failed
+            if exec.error.as_deref() == Some(nexus_engine::COMPENSATION_FAILED) =>
+        {
+            3
+        }
         ExecutionStatus::Failed | ExecutionStatus::TimedOut => 1,
-    })
+    }
 }
 
 /// `--input-lines`: one execution per input line, one JSON summary per line.

@@ -40,6 +40,8 @@ pub(crate) mod names {
     pub(crate) const ALL: &str = "States.ALL";
     /// A Map run failed more items than its tolerated failure threshold.
     pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
+    /// A Distributed Map could not read its items through `ItemReader`.
+    pub(crate) const ITEM_READER: &str = "States.ItemReaderFailed";
 }
 
 // ---- paths that select nothing ---------------------------------------------------------------
@@ -292,6 +294,23 @@ pub(crate) fn number_path_invalid(
 }
 
 // ---- limits ----------------------------------------------------------------------------------
+
+/// A Distributed Map's `ItemReader` could not give items: its handler failed, or what it
+/// returned cannot be read as the `InputType`. Own wording: AWS documents the error name.
+pub(crate) fn item_reader_failed(what: &str) -> Failure {
+    Failure::new(names::ITEM_READER, format!("ItemReader: {what}"))
+}
+
+/// An item that alone makes a Distributed Map batch larger than `MaxInputBytesPerBatch`.
+/// Own wording: AWS documents the limit, not the message.
+pub(crate) fn batch_item_too_large(index: usize, max_bytes: u64) -> Failure {
+    Failure::eval(
+        names::RUNTIME,
+        format!(
+            "The item at index {index} does not fit in a batch of at most {max_bytes} bytes (MaxInputBytesPerBatch)."
+        ),
+    )
+}
 
 /// A state input, output or task result above the payload quota (256 KiB).
 pub(crate) fn data_limit(what: &str) -> Failure {

@@ -39,6 +39,7 @@ pub use handlers::{
     MockHandler, TaskRequest,
 };
 pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
+pub use run::compensation::COMPENSATION_FAILED;
 pub use run::engine::{Engine, Execution, ExecutionStatus};
 pub use run::error::RunError;
 pub use run::options::{RunOptions, WorkflowType};

@@ -86,21 +86,6 @@ nexus_schema::declare_code! {
         summary: "export: a compensable state sits in a loop; plain ASL cannot know how many runs completed.",
     }
 }
-nexus_schema::declare_code! {
-    /// ## What it does
-    /// Refuses to export a workflow where two paths reach a failing state with different
-    /// completed compensable states.
-    /// ## Why is this bad?
-    /// The exported Catch would have to undo different steps depending on the path, which ASL
-    /// cannot express.
-    /// ## Example
-    /// A Choice whose branches each run a different compensable state, then join.
-    pub static COMPENSATION_PATH_DEPENDENT = {
-        code: NX408, name: "compensation-path-dependent", severity: Error,
-        summary: "export: which compensable states completed depends on the path taken, which plain ASL cannot track.",
-    }
-}
-
 /// Every code this crate reports (NX401/NX402 are raised by `nexus_schema::nexus` and listed
 /// in its `CODES`).
 pub static CODES: &[&nexus_schema::RuleMeta] = &[
@@ -109,7 +94,6 @@ pub static CODES: &[&nexus_schema::RuleMeta] = &[
     &POLICIES_NOT_EXPORTED,
     &COMPENSATION_LOWERED,
     &COMPENSATION_IN_LOOP,
-    &COMPENSATION_PATH_DEPENDENT,
 ];
 
 /// The result of [`migrate`].
@@ -206,7 +190,7 @@ pub struct Exported {
 /// NEXUS workflow → plain ASL: lowered, with `compensate` turned into explicit saga states.
 ///
 /// Errors: the workflow's own errors (NX010..NX018), and constructs with no ASL form
-/// (NX407, NX408), each with its location in the NEXUS document.
+/// (NX407), each with its location in the NEXUS document.
 pub fn export(doc: &Value) -> Result<Exported, Vec<Diagnostic>> {
     let lowered = nexus::lower(doc);
     let errors: Vec<Diagnostic> = lowered
@@ -230,7 +214,7 @@ pub fn export(doc: &Value) -> Result<Exported, Vec<Diagnostic>> {
         notes.extend(saga::lower_compensations(
             &mut asl,
             &lowered.compensations,
-            &lowered.origin,
+            lowered.on_compensation_failure.as_ref(),
         )?);
     }
     Ok(Exported { asl, notes })

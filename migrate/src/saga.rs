@@ -1,41 +1,46 @@
-//! `compensate` → plain ASL: the saga pattern spelled out with Catch, Task and Fail states.
+//! `compensate` → plain ASL: the saga spelled out with workflow variables, Catch, Choice,
+//! Task and Fail states, so that the exported ASL behaves as `nexus run` runs the NEXUS file.
 //!
-//! Meaning (docs/nexus-yaml.md, "compensate"): when a state fails and no catcher of the
-//! user's handles the error, the compensations of the states that completed before it run in
-//! reverse completion order, then the execution fails with the original error.
+//! Meaning (docs/nexus-yaml.md, "compensate"): when a state machine (the top level, a
+//! Parallel branch, a Map iteration) ends FAILED at a Fail state or with a Task, Parallel or
+//! Map failure no catcher of the user's handles, the compensations of its completed states run
+//! most recent first, each with `{input, result, error}`, retried per its own policy; a
+//! failing one does not stop the others. Then the machine fails with the original error, or
+//! with `Nexus.CompensationFailed` naming every failed compensation (after calling the
+//! `on_compensation_failure` hook).
 //!
-//! Per state machine (top level, each Parallel branch, each Map processor):
-//! 1. a forward data-flow over `Next`/`Default`/`Choices`/`Catch` edges finds, for each
-//!    state, the compensable states that completed on *every* path to it and on *some* path;
-//!    where the two differ, plain ASL cannot know what to undo (NX408);
-//! 2. each Task/Parallel/Map state with completed compensable states gets a last catcher
-//!    `States.ALL` that stores the error at `$.nexus_error` and goes to the chain
-//!    `Compensate_<C3>` → `Compensate_<C2>` → ... → `Saga_Fail` (chains share their tails);
-//! 3. `Saga_Fail` re-raises the caught `Error` and `Cause`.
+//! Per state machine, with `k` a number of its own and `n` one per compensable state
+//! (variables are numbered so that no two scopes share a name):
+//! - `Saga_Start` (first state) sets `$nexus_saga_n` to null, `$nexus_error_k` to null and
+//!   `$nexus_failed_k` to `[]`;
+//! - every edge into a compensable state `S` goes through `Saga_Enter_S`, which keeps the
+//!   input in `$nexus_in_n`; every normal edge out of it through `Saga_Done_S` (one per
+//!   target), which sets `$nexus_saga_n` to `{input, result}` (result: the state's output);
+//! - each Task/Parallel/Map state after which a compensable state may have completed gets a
+//!   last catcher `States.ALL` that keeps the error output in `$nexus_error_k`; each such Fail
+//!   state becomes a Pass of the same name that keeps its `Error`/`Cause` there;
+//! - both go to `Saga_Compensate`: for each compensable state, most recent first, a Choice
+//!   that runs `Compensate_S` if `$nexus_saga_n` is set (a failure is appended to
+//!   `$nexus_failed_k` by its catcher), then `Saga_Raise`, which picks the Fail to end with.
 //!
-//! A compensable state inside a loop (NX407) is refused: how many of its runs completed
-//! cannot be known without state ASL does not have.
+//! Generated states use JSONata (allowed per state in a JSONPath machine). A compensable state
+//! inside a loop (NX407) is refused: one variable per state keeps only its last run.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use nexus_schema::QueryLanguage;
 use nexus_schema::diagnostic::Diagnostic;
-use nexus_schema::document::PointerMap;
-use nexus_schema::nexus::Compensation;
 use nexus_schema::nexus::sugar;
-use nexus_schema::pointer::push;
+use nexus_schema::nexus::{Compensation, CompensationHook};
 use serde_json::{Map, Value, json};
 
-use crate::{COMPENSATION_IN_LOOP, COMPENSATION_LOWERED, COMPENSATION_PATH_DEPENDENT};
-
-/// Where the caught error is kept while compensations run.
-const ERROR_FIELD: &str = "nexus_error";
+use crate::{COMPENSATION_IN_LOOP, COMPENSATION_LOWERED};
 
 /// Rewrite `asl` in place; returns notes, or the errors that make the export impossible.
 pub(crate) fn lower_compensations(
     asl: &mut Value,
     comps: &[Compensation],
-    origin: &PointerMap,
+    hook: Option<&CompensationHook>,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let top_ql = QueryLanguage::from_value(asl.get("QueryLanguage")).unwrap_or_default();
     let mut taken = HashSet::new();
@@ -49,20 +54,19 @@ pub(crate) fn lower_compensations(
     }
     let mut notes = Vec::new();
     let mut errors = Vec::new();
-    for (scope, list) in by_scope {
+    let mut vars = 0usize;
+    for (k, (scope, list)) in by_scope.into_iter().enumerate() {
         let Some(machine) = asl.pointer_mut(scope).and_then(Value::as_object_mut) else {
             continue;
         };
         let mut s = Scope {
-            scope,
+            k: k.saturating_add(1),
             top_ql,
-            origin,
+            hook,
             taken: &mut taken,
             generated: Vec::new(),
-            chains: HashMap::new(),
-            fail_state: None,
         };
-        match s.rewrite(machine, &list) {
+        match s.rewrite(machine, &list, &mut vars) {
             Ok(mut n) => notes.append(&mut n),
             Err(mut e) => errors.append(&mut e),
         }
@@ -91,23 +95,29 @@ fn all_names(machine: &Value, out: &mut HashSet<String>) {
     }
 }
 
+/// A JSONata string literal for `s` (JSON's quoting is JSONata's).
+fn lit(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
 struct Scope<'a> {
-    scope: &'a str,
+    /// This scope's number, in its variable names.
+    k: usize,
     top_ql: QueryLanguage,
-    origin: &'a PointerMap,
+    hook: Option<&'a CompensationHook>,
     taken: &'a mut HashSet<String>,
     generated: Vec<(String, Value)>,
-    /// Chain (compensable states, most recent first) → name of its first state.
-    chains: HashMap<Vec<String>, String>,
-    fail_state: Option<String>,
+}
+
+/// One compensable state of the scope.
+struct Comp<'c> {
+    idx: usize,
+    c: &'c Compensation,
+    /// Its variable number.
+    n: usize,
 }
 
 impl Scope<'_> {
-    fn state_ptr(&self, name: &str) -> String {
-        self.origin
-            .to_source(&push(&push(self.scope, "States"), name))
-    }
-
     fn unique(&mut self, base: &str) -> String {
         let mut name = base.to_string();
         let mut n = 2;
@@ -119,10 +129,27 @@ impl Scope<'_> {
         name
     }
 
+    /// A generated state: in JSONata, said so when the machine's default is JSONPath.
+    fn add(&mut self, name: &str, mut st: Map<String, Value>) {
+        if self.top_ql == QueryLanguage::JsonPath {
+            st.insert("QueryLanguage".into(), json!("JSONata"));
+        }
+        self.generated.push((name.to_string(), Value::Object(st)));
+    }
+
+    fn error_var(&self) -> String {
+        format!("nexus_error_{}", self.k)
+    }
+
+    fn failed_var(&self) -> String {
+        format!("nexus_failed_{}", self.k)
+    }
+
     fn rewrite(
         &mut self,
         machine: &mut Map<String, Value>,
         comps: &[&Compensation],
+        vars: &mut usize,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         let Some(states) = machine.get("States").and_then(Value::as_object) else {
             return Ok(Vec::new());
@@ -130,8 +157,9 @@ impl Scope<'_> {
         let start = machine
             .get("StartAt")
             .and_then(Value::as_str)
-            .unwrap_or_default();
-        let names: Vec<&String> = states.keys().collect();
+            .unwrap_or_default()
+            .to_string();
+        let names: Vec<String> = states.keys().cloned().collect();
         let index: HashMap<&str, usize> = names
             .iter()
             .enumerate()
@@ -151,128 +179,221 @@ impl Scope<'_> {
         for (&c, comp) in &compensable {
             if reach.get(&c).is_some_and(|r| r.contains(&c)) {
                 errors.push(
-                    COMPENSATION_IN_LOOP.at(&comp.pointer,
-                        format!(
-                            "state `{}` is in a loop, so its compensation has no plain-ASL form",
-                            comp.state
+                    COMPENSATION_IN_LOOP
+                        .at(
+                            &comp.pointer,
+                            format!(
+                                "state `{}` is in a loop, so its compensation has no plain-ASL form",
+                                comp.state
+                            ),
+                        )
+                        .help(
+                            "move the loop into a Map or a nested workflow, or drop `compensate` here",
                         ),
-                    )
-                    .help(
-                        "move the loop into a Map or a nested workflow, or drop `compensate` here",
-                    ),
                 );
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-
-        // Forward data-flow: completed compensable states on every path (must) / some path (may).
-        let n = names.len();
-        let Some(&s0) = index.get(start) else {
+        let Some(&s0) = index.get(start.as_str()) else {
             return Ok(Vec::new());
         };
-        let mut must: Vec<Option<HashSet<usize>>> = vec![None; n];
+
+        // Forward data-flow: the compensable states that may have completed on reaching each
+        // state (a state completes on its normal edges, not on its catch edges).
+        let n = names.len();
+        let mut seen = vec![false; n];
         let mut may: Vec<HashSet<usize>> = vec![HashSet::new(); n];
-        must[s0] = Some(HashSet::new());
+        seen[s0] = true;
         let mut work = vec![s0];
         while let Some(s) = work.pop() {
-            let Some(in_must) = must[s].clone() else {
-                continue;
-            };
-            let in_may = may[s].clone();
-            let mut out_must = in_must.clone();
-            let mut out_may = in_may.clone();
+            let mut out = may[s].clone();
             if compensable.contains_key(&s) {
-                out_must.insert(s);
-                out_may.insert(s);
+                out.insert(s);
             }
             let succ = normal[s]
                 .iter()
-                .map(|&t| (t, &out_must, &out_may))
-                .chain(catch[s].iter().map(|&t| (t, &in_must, &in_may)));
-            for (t, m, y) in succ {
-                let new_must = match &must[t] {
-                    None => m.clone(),
-                    Some(old) => old.intersection(m).copied().collect(),
-                };
-                let new_may: HashSet<usize> = may[t].union(y).copied().collect();
-                if must[t].as_ref() != Some(&new_must) || may[t] != new_may {
-                    must[t] = Some(new_must);
-                    may[t] = new_may;
+                .map(|&t| (t, &out))
+                .chain(catch[s].iter().map(|&t| (t, &may[s])))
+                .map(|(t, set)| (t, set.clone()))
+                .collect::<Vec<_>>();
+            for (t, set) in succ {
+                let before = may[t].len();
+                may[t].extend(set);
+                if !seen[t] || may[t].len() != before {
+                    seen[t] = true;
                     work.push(t);
                 }
             }
         }
 
-        let mut catches: Vec<(String, Vec<String>)> = Vec::new();
+        // Most recent first: `a` before `b` when `a` is reachable from `b` (no loops here).
+        let mut order: Vec<usize> = compensable.keys().copied().collect();
+        order.sort_by(|a, b| {
+            let a_after_b = reach.get(b).is_some_and(|r| r.contains(a));
+            let b_after_a = reach.get(a).is_some_and(|r| r.contains(b));
+            b_after_a.cmp(&a_after_b).then(a.cmp(b))
+        });
+        let list: Vec<Comp<'_>> = order
+            .iter()
+            .filter_map(|&i| {
+                let c = compensable.get(&i)?;
+                *vars = vars.saturating_add(1);
+                Some(Comp {
+                    idx: i,
+                    c,
+                    n: *vars,
+                })
+            })
+            .collect();
+
+        // Which states start the compensations.
+        let mut catchers: Vec<usize> = Vec::new();
+        let mut fails: Vec<usize> = Vec::new();
         for (s, name) in names.iter().enumerate() {
-            let (Some(m), y) = (&must[s], &may[s]) else {
-                continue;
-            };
-            if y.is_empty() || !can_catch(&states[name.as_str()]) {
+            if may[s].is_empty() {
                 continue;
             }
-            if m != y {
-                let mut extra: Vec<&str> = y.difference(m).map(|&i| names[i].as_str()).collect();
-                extra.sort_unstable();
-                errors.push(
-                    COMPENSATION_PATH_DEPENDENT.at(self.state_ptr(name),
-                        format!(
-                            "when `{name}` fails, whether {} completed depends on the path taken; plain ASL cannot tell which compensations to run",
-                            extra.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                    .help("make every path to this state pass the same compensable states"),
-                );
-                continue;
+            let st = &states[name.as_str()];
+            match st.get("Type").and_then(Value::as_str) {
+                Some("Task" | "Parallel" | "Map") if !catches_everything(st) => catchers.push(s),
+                Some("Fail") => fails.push(s),
+                _ => {}
             }
-            if catches_everything(&states[name.as_str()]) {
-                continue; // the user's own catcher handles every error: not an uncaught failure
-            }
-            // Most recent first: `a` before `b` in the chain when `a` is reachable from `b`.
-            let mut chain: Vec<usize> = m.iter().copied().collect();
-            chain.sort_by(|a, b| {
-                let a_after_b = reach.get(b).is_some_and(|r| r.contains(a));
-                let b_after_a = reach.get(a).is_some_and(|r| r.contains(b));
-                b_after_a.cmp(&a_after_b).then(a.cmp(b))
-            });
-            catches.push((
-                (*name).clone(),
-                chain.iter().map(|&i| names[i].clone()).collect(),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(errors);
         }
 
-        let actions: HashMap<&str, &str> = comps
-            .iter()
-            .map(|c| (c.state.as_str(), c.action.as_str()))
-            .collect();
-        let mut plan = Vec::new();
-        for (state, chain) in &catches {
-            let first = self.chain(chain, &actions);
-            plan.push((state.clone(), first));
+        let compensate = self.chain(&list);
+        let mut enter: HashMap<usize, String> = HashMap::new();
+        for c in &list {
+            let name = self.unique(&format!("Saga_Enter_{}", c.c.state));
+            let mut st = Map::new();
+            st.insert("Type".into(), json!("Pass"));
+            st.insert(
+                "Comment".into(),
+                json!(format!(
+                    "NEXUS compensation: keeps the input of `{}`",
+                    c.c.state
+                )),
+            );
+            st.insert(
+                "Assign".into(),
+                json!({format!("nexus_in_{}", c.n): "{% $states.input %}"}),
+            );
+            st.insert("Next".into(), json!(c.c.state));
+            self.add(&name, st);
+            enter.insert(c.idx, name);
         }
-        let Some(states) = machine.get_mut("States").and_then(Value::as_object_mut) else {
-            return Ok(Vec::new());
+        let start_name = self.unique("Saga_Start");
+        let mut init = Map::new();
+        for c in &list {
+            init.insert(format!("nexus_saga_{}", c.n), Value::Null);
+        }
+        init.insert(self.error_var(), Value::Null);
+        init.insert(self.failed_var(), json!([]));
+        let first = enter.get(&s0).cloned().unwrap_or(start.clone());
+        let mut st = Map::new();
+        st.insert("Type".into(), json!("Pass"));
+        st.insert(
+            "Comment".into(),
+            json!("NEXUS compensation: no step completed yet"),
+        );
+        st.insert("Assign".into(), Value::Object(init));
+        st.insert("Next".into(), json!(first));
+        self.add(&start_name, st);
+
+        // `Saga_Done_S`, one per target of S's normal edges.
+        let mut done: HashMap<(usize, String), String> = HashMap::new();
+        for c in &list {
+            for &t in &normal[c.idx] {
+                let target = names[t].clone();
+                let key = (c.idx, target.clone());
+                if done.contains_key(&key) {
+                    continue;
+                }
+                let name = self.unique(&format!("Saga_Done_{}", c.c.state));
+                let mut st = Map::new();
+                st.insert("Type".into(), json!("Pass"));
+                st.insert(
+                    "Comment".into(),
+                    json!(format!("NEXUS compensation: `{}` completed", c.c.state)),
+                );
+                st.insert(
+                    "Assign".into(),
+                    json!({format!("nexus_saga_{}", c.n): format!(
+                        "{{% {{'input': $nexus_in_{}, 'result': $states.input}} %}}",
+                        c.n
+                    )}),
+                );
+                // Into the target's own `Saga_Enter_` when it is compensable too.
+                let next = enter.get(&t).cloned().unwrap_or(target);
+                st.insert("Next".into(), json!(next));
+                self.add(&name, st);
+                done.insert(key, name);
+            }
+        }
+
+        let states = match machine.get_mut("States").and_then(Value::as_object_mut) {
+            Some(s) => s,
+            None => return Ok(Vec::new()),
         };
-        for (state, first) in &plan {
-            let Some(st) = states.get_mut(state).and_then(Value::as_object_mut) else {
+        // Redirect the edges: out of a compensable state through its `Saga_Done_`, into one
+        // through its `Saga_Enter_`.
+        for (s, name) in names.iter().enumerate() {
+            let Some(st) = states.get_mut(name).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let comp_here = compensable.contains_key(&s);
+            let retarget = |target: &str, normal_edge: bool| -> Option<String> {
+                let &t = index.get(target)?;
+                if normal_edge && comp_here {
+                    return done.get(&(s, target.to_string())).cloned();
+                }
+                enter.get(&t).cloned()
+            };
+            for key in ["Next", "Default"] {
+                if let Some(t) = st.get(key).and_then(Value::as_str)
+                    && let Some(new) = retarget(t, true)
+                {
+                    st.insert(key.into(), json!(new));
+                }
+            }
+            for (list_key, normal_edge) in [("Choices", true), ("Catch", false)] {
+                if let Some(items) = st.get_mut(list_key).and_then(Value::as_array_mut) {
+                    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                        if let Some(t) = item.get("Next").and_then(Value::as_str)
+                            && let Some(new) = retarget(t, normal_edge)
+                        {
+                            item.insert("Next".into(), json!(new));
+                        }
+                    }
+                }
+            }
+        }
+        machine.insert("StartAt".into(), json!(start_name));
+        let states = match machine.get_mut("States").and_then(Value::as_object_mut) {
+            Some(s) => s,
+            None => return Ok(Vec::new()),
+        };
+        let error_var = self.error_var();
+        for &s in &catchers {
+            let Some(st) = states.get_mut(&names[s]).and_then(Value::as_object_mut) else {
                 continue;
             };
             let ql = QueryLanguage::of_state(st.get("QueryLanguage"), self.top_ql);
             let catcher = match ql {
+                // The data is left as it was (the chain reads variables), so lint's NX313
+                // (catch-discards-input) has nothing to say about the generated catcher.
                 QueryLanguage::JsonPath => json!({
                     "ErrorEquals": ["States.ALL"],
-                    "ResultPath": format!("$.{ERROR_FIELD}"),
-                    "Next": first
+                    "Assign": {format!("{error_var}.$"): "$"},
+                    "ResultPath": null,
+                    "Next": compensate
                 }),
                 QueryLanguage::Jsonata => json!({
                     "ErrorEquals": ["States.ALL"],
-                    "Output": format!("{{% $merge([$states.input, {{'{ERROR_FIELD}': $states.errorOutput}}]) %}}"),
-                    "Next": first
+                    "Assign": {error_var.clone(): "{% $states.errorOutput %}"},
+                    "Next": compensate
                 }),
             };
             match st.get_mut("Catch").and_then(Value::as_array_mut) {
@@ -282,17 +403,53 @@ impl Scope<'_> {
                 }
             }
         }
+        for &s in &fails {
+            let Some(st) = states.get_mut(&names[s]).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            // The Fail state's own fields, evaluated as the Fail state would (`$` = its input).
+            let mut err = Map::new();
+            for (field, path) in [("Error", "ErrorPath"), ("Cause", "CausePath")] {
+                if let Some(v) = st.get(field) {
+                    err.insert(field.into(), v.clone());
+                } else if let Some(p) = st.get(path) {
+                    err.insert(format!("{field}.$"), p.clone());
+                }
+            }
+            let mut pass = Map::new();
+            pass.insert("Type".into(), json!("Pass"));
+            if let Some(q) = st.get("QueryLanguage") {
+                pass.insert("QueryLanguage".into(), q.clone());
+            }
+            pass.insert(
+                "Comment".into(),
+                json!(match st.get("Comment").and_then(Value::as_str) {
+                    Some(c) => format!(
+                        "{c} (NEXUS compensation: this Fail state runs the compensations first)"
+                    ),
+                    None =>
+                        "NEXUS compensation: this Fail state runs the compensations first".into(),
+                }),
+            );
+            pass.insert("Assign".into(), json!({error_var.clone(): err}));
+            pass.insert("Next".into(), json!(compensate));
+            *st = pass;
+        }
         for (name, value) in self.generated.drain(..) {
             states.insert(name, value);
         }
+
         let notes = comps
             .iter()
             .map(|c| {
-                let from: Vec<String> = catches
+                let idx = index.get(c.state.as_str()).copied();
+                let mut from: Vec<String> = catchers
                     .iter()
-                    .filter(|(_, chain)| chain.contains(&c.state))
-                    .map(|(s, _)| format!("`{s}`"))
+                    .chain(&fails)
+                    .filter(|&&s| idx.is_some_and(|i| may[s].contains(&i)))
+                    .map(|&s| format!("`{}`", names[s]))
                     .collect();
+                from.sort();
                 let msg = if from.is_empty() {
                     format!(
                         "no state can fail after `{}` completes, so its compensation never runs",
@@ -312,63 +469,173 @@ impl Scope<'_> {
         Ok(notes)
     }
 
-    /// The first state of the compensation chain for `chain` (most recent first).
-    fn chain(&mut self, chain: &[String], actions: &HashMap<&str, &str>) -> String {
-        if let Some(name) = self.chains.get(chain) {
-            return name.clone();
-        }
-        let Some((head, rest)) = chain.split_first() else {
-            return self.fail_state();
-        };
-        let next = self.chain(rest, actions);
-        let name = self.unique(&format!("Compensate_{head}"));
-        let action = actions.get(head.as_str()).copied().unwrap_or_default();
-        let mut st = Map::new();
-        st.insert("Type".into(), json!("Task"));
-        st.insert(
-            "Comment".into(),
-            json!(format!(
-                "NEXUS compensation: undoes `{head}` after a failure"
-            )),
-        );
-        for (k, v) in sugar::action_fields(action, self.top_ql) {
-            // The action's result is not wanted: the input (holding the error) flows on.
-            if k != "OutputPath" && k != "Output" {
-                st.insert(k.into(), v);
+    /// The compensation chain of the scope (most recent first), then `Saga_Raise`; returns
+    /// the name of its first state.
+    fn chain(&mut self, list: &[Comp<'_>]) -> String {
+        let raise = self.raise();
+        let (ev, fv) = (self.error_var(), self.failed_var());
+        let mut next = raise;
+        for c in list.iter().rev() {
+            let state = &c.c.state;
+            let check = self.unique(&format!("Saga_Check_{state}"));
+            let task = self.unique(&format!("Compensate_{state}"));
+            let mut t = Map::new();
+            t.insert("Type".into(), json!("Task"));
+            t.insert(
+                "Comment".into(),
+                json!(format!("NEXUS compensation: undoes `{state}`")),
+            );
+            for (k, v) in sugar::action_fields(&c.c.action, QueryLanguage::Jsonata) {
+                // The compensation's result is not wanted (and may have no `Payload`).
+                if k != "Output" {
+                    t.insert(k.into(), v);
+                }
             }
+            if !c.c.retry.is_empty() {
+                t.insert("Retry".into(), Value::Array(c.c.retry.clone()));
+            }
+            t.insert(
+                "Catch".into(),
+                json!([{
+                    "ErrorEquals": ["States.ALL"],
+                    "Assign": {fv.clone(): format!(
+                        "{{% $append(${fv}, [$merge([{{'state': {}, 'action': {}}}, $states.errorOutput])]) %}}",
+                        lit(state),
+                        lit(&c.c.action)
+                    )},
+                    "Next": next
+                }]),
+            );
+            t.insert("Next".into(), json!(next));
+            self.add(&task, t);
+            let mut ch = Map::new();
+            ch.insert("Type".into(), json!("Choice"));
+            ch.insert(
+                "Comment".into(),
+                json!(format!("NEXUS compensation: did `{state}` complete?")),
+            );
+            ch.insert(
+                "Choices".into(),
+                json!([{
+                    "Condition": format!("{{% $nexus_saga_{} != null %}}", c.n),
+                    "Output": format!(
+                        "{{% {{'input': $nexus_saga_{n}.input, 'result': $nexus_saga_{n}.result, 'error': ${ev}}} %}}",
+                        n = c.n
+                    ),
+                    "Next": task
+                }]),
+            );
+            ch.insert("Default".into(), json!(next));
+            self.add(&check, ch);
+            next = check;
         }
-        match self.top_ql {
-            QueryLanguage::JsonPath => st.insert("ResultPath".into(), Value::Null),
-            QueryLanguage::Jsonata => st.insert("Output".into(), json!("{% $states.input %}")),
-        };
-        st.insert("Next".into(), json!(next));
-        self.generated.push((name.clone(), Value::Object(st)));
-        self.chains.insert(chain.to_vec(), name.clone());
-        name
+        next
     }
 
-    fn fail_state(&mut self) -> String {
-        if let Some(f) = &self.fail_state {
-            return f.clone();
-        }
-        let name = self.unique("Saga_Fail");
-        let st = match self.top_ql {
-            QueryLanguage::JsonPath => json!({
+    /// `Saga_Raise`: `Nexus.CompensationFailed` (after the hook) when a compensation failed,
+    /// else the original error, with or without its `Error` and `Cause` as it had them.
+    fn raise(&mut self) -> String {
+        let (ev, fv) = (self.error_var(), self.failed_var());
+        let raise = self.unique("Saga_Raise");
+        let failed = self.unique("Saga_CompensationFailed");
+        self.add(
+            &failed,
+            obj(json!({
                 "Type": "Fail",
-                "Comment": "NEXUS compensation: re-raise the original error",
-                "ErrorPath": format!("$.{ERROR_FIELD}.Error"),
-                "CausePath": format!("$.{ERROR_FIELD}.Cause")
-            }),
-            QueryLanguage::Jsonata => json!({
-                "Type": "Fail",
-                "Comment": "NEXUS compensation: re-raise the original error",
-                "Error": format!("{{% $states.input.{ERROR_FIELD}.Error %}}"),
-                "Cause": format!("{{% $states.input.{ERROR_FIELD}.Cause %}}")
-            }),
+                "Comment": "NEXUS compensation: some compensations failed",
+                "Error": "Nexus.CompensationFailed",
+                "Cause": format!("{{% $string({{'error': ${ev}, 'failed': ${fv}}}) %}}")
+            })),
+        );
+        let on_failed = match self.hook {
+            Some(h) => {
+                let name = self.unique("OnCompensationFailure");
+                let mut t = Map::new();
+                t.insert("Type".into(), json!("Task"));
+                t.insert(
+                    "Comment".into(),
+                    json!("NEXUS on_compensation_failure: told which compensations failed"),
+                );
+                for (k, v) in sugar::action_fields(&h.action, QueryLanguage::Jsonata) {
+                    if k != "Output" {
+                        t.insert(k.into(), v);
+                    }
+                }
+                // The hook's own failure changes nothing: the run fails as it would anyway.
+                t.insert(
+                    "Catch".into(),
+                    json!([{"ErrorEquals": ["States.ALL"], "Next": failed}]),
+                );
+                t.insert("Next".into(), json!(failed));
+                self.add(&name, t);
+                name
+            }
+            None => failed,
         };
-        self.generated.push((name.clone(), st));
-        self.fail_state = Some(name.clone());
-        name
+        let mut choices = vec![json!({
+            "Condition": format!("{{% $count(${fv}) > 0 %}}"),
+            "Output": format!("{{% {{'error': ${ev}, 'failed': ${fv}}} %}}"),
+            "Next": on_failed
+        })];
+        let variants = [
+            (
+                "Saga_Fail",
+                Some(format!("$exists(${ev}.Error) and $exists(${ev}.Cause)")),
+                true,
+                true,
+            ),
+            (
+                "Saga_Fail_NoCause",
+                Some(format!("$exists(${ev}.Error)")),
+                true,
+                false,
+            ),
+            (
+                "Saga_Fail_NoError",
+                Some(format!("$exists(${ev}.Cause)")),
+                false,
+                true,
+            ),
+            ("Saga_Fail_Bare", None, false, false),
+        ];
+        let mut default = String::new();
+        for (base, cond, error, cause) in variants {
+            let name = self.unique(base);
+            let mut f = Map::new();
+            f.insert("Type".into(), json!("Fail"));
+            f.insert(
+                "Comment".into(),
+                json!("NEXUS compensation: re-raise the original error"),
+            );
+            if error {
+                f.insert("Error".into(), json!(format!("{{% ${ev}.Error %}}")));
+            }
+            if cause {
+                f.insert("Cause".into(), json!(format!("{{% ${ev}.Cause %}}")));
+            }
+            self.add(&name, f);
+            match cond {
+                Some(c) => choices.push(json!({"Condition": format!("{{% {c} %}}"), "Next": name})),
+                None => default = name,
+            }
+        }
+        let mut ch = Map::new();
+        ch.insert("Type".into(), json!("Choice"));
+        ch.insert(
+            "Comment".into(),
+            json!("NEXUS compensation: fail with the original error, or say which compensations failed"),
+        );
+        ch.insert("Choices".into(), Value::Array(choices));
+        ch.insert("Default".into(), json!(default));
+        self.add(&raise, ch);
+        raise
+    }
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 
@@ -390,6 +657,7 @@ fn edges(
         if let Some(choices) = st.get("Choices").and_then(Value::as_array) {
             n.extend(choices.iter().filter_map(|c| target(c.get("Next"))));
         }
+        n.dedup();
         let c: Vec<usize> = st
             .get("Catch")
             .and_then(Value::as_array)
@@ -412,14 +680,6 @@ fn reachable(from: &[usize], normal: &[Vec<usize>], catch: &[Vec<usize>]) -> Has
         }
     }
     seen
-}
-
-/// States that may carry a `Catch` (ASL: Task, Parallel, Map).
-fn can_catch(st: &Value) -> bool {
-    matches!(
-        st.get("Type").and_then(Value::as_str),
-        Some("Task" | "Parallel" | "Map")
-    )
 }
 
 /// Whether one of the state's own catchers already handles every error.

@@ -55,6 +55,12 @@ impl PointerMap {
         self.entries.insert(asl.into(), source.into());
     }
 
+    /// Forgets the entries at `asl` and under it.
+    pub fn remove_under(&mut self, asl: &str) {
+        self.entries
+            .retain(|k, _| !(k == asl || k.strip_prefix(asl).is_some_and(|r| r.starts_with('/'))));
+    }
+
     pub fn is_identity(&self) -> bool {
         self.entries.is_empty()
     }

@@ -542,23 +542,27 @@ fn the_founding_example_exports_to_asl_that_lint_accepts() {
         .stdout("")
         .stderr(predicate::str::contains("NX406(compensation-lowered)"));
     let asl = json(&out);
-    // The saga: ExecuteTransfer's failure undoes CheckBalance; LogTransaction's failure undoes
-    // ExecuteTransfer, then CheckBalance; then the original error is raised again.
+    // The saga: ExecuteTransfer's and LogTransaction's failures go to the one compensation
+    // chain, which undoes ExecuteTransfer, then CheckBalance, each if it completed (workflow
+    // variables record that); then the original error is raised again.
     let states = &asl["States"];
+    assert_eq!(asl["StartAt"], "Saga_Start");
+    for failing in ["ExecuteTransfer", "LogTransaction"] {
+        assert_eq!(
+            states[failing]["Catch"][0]["Next"],
+            "Saga_Check_ExecuteTransfer"
+        );
+    }
     assert_eq!(
-        states["ExecuteTransfer"]["Catch"][0]["Next"],
-        "Compensate_CheckBalance"
-    );
-    assert_eq!(
-        states["LogTransaction"]["Catch"][0]["Next"],
+        states["Saga_Check_ExecuteTransfer"]["Choices"][0]["Next"],
         "Compensate_ExecuteTransfer"
     );
     assert_eq!(
         states["Compensate_ExecuteTransfer"]["Next"],
-        "Compensate_CheckBalance"
+        "Saga_Check_CheckBalance"
     );
-    assert_eq!(states["Compensate_CheckBalance"]["Next"], "Saga_Fail");
-    assert_eq!(states["Saga_Fail"]["ErrorPath"], "$.nexus_error.Error");
+    assert_eq!(states["Compensate_CheckBalance"]["Next"], "Saga_Raise");
+    assert_eq!(states["Saga_Fail"]["Error"], "{% $nexus_error_1.Error %}");
     assert!(states["ValidateUser"].get("Catch").is_none());
     nexus()
         .args(["lint", "--fail-on", "error", &out])
@@ -690,7 +694,8 @@ fn export_reads_stdin_and_refuses_what_is_not_nexus() {
         .stdout
         .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["StartAt"], "ValidateUser");
+    assert_eq!(v["StartAt"], "Saga_Start");
+    assert_eq!(v["States"]["Saga_Start"]["Next"], "ValidateUser");
     nexus()
         .args(["export", "asl", TASK])
         .assert()

@@ -365,7 +365,7 @@ refund: {mock: {return: {}}}
             "Compensate_Reserve"
         ]
     );
-    // Each compensation sees the failed state's input and the error.
+    // Each compensation sees the input and result of the step it undoes, and the error.
     let comp_input = events
         .as_array()
         .unwrap()
@@ -379,8 +379,57 @@ refund: {mock: {return: {}}}
         })
         .unwrap();
     let comp_input: Value = serde_json::from_str(&comp_input).unwrap();
-    assert_eq!(comp_input["charged"], true);
-    assert_eq!(comp_input["nexus_error"]["Error"], "Ship.NoTruck");
+    assert_eq!(comp_input["input"], json!({"reserved": true}));
+    assert_eq!(comp_input["result"], json!({"charged": true}));
+    assert_eq!(comp_input["error"]["Error"], "Ship.NoTruck");
+}
+
+#[test]
+fn failed_compensations_are_named_and_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let wf = write(
+        dir.path(),
+        "saga.nexus.yaml",
+        r#"version: "1.0"
+name: saga
+states:
+  - name: Charge
+    action: charge
+    next: Ship
+    on_failure:
+      compensate: refund
+  - name: Ship
+    action: ship
+    end: true
+"#,
+    );
+    let handlers = write(
+        dir.path(),
+        "handlers.yaml",
+        r#"charge: {mock: {return: {Payload: {charged: true}}}}
+ship: {mock: {throw: {error: Ship.NoTruck, cause: all trucks out}}}
+refund: {mock: {throw: {error: Refund.Down, cause: bank closed}}}
+"#,
+    );
+    let out = nexus()
+        .arg("run")
+        .arg(&wf)
+        .args(["-f", "json", "--handlers"])
+        .arg(&handlers)
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_out(&out);
+    assert_eq!(v["error"], "Nexus.CompensationFailed");
+    let cause: Value = serde_json::from_str(v["cause"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        cause,
+        json!({"error": {"Error": "Ship.NoTruck", "Cause": "all trucks out"},
+               "failed": [{"state": "Charge", "action": "refund",
+                           "Error": "Refund.Down", "Cause": "bank closed"}]})
+    );
 }
 
 #[test]

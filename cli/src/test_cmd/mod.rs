@@ -135,10 +135,17 @@ pub(crate) struct FileResult {
     pub(crate) coverage: Option<coverage::Coverage>,
 }
 
+/// A NEXUS workflow's `compensate` actions and `on_compensation_failure` hook (empty for ASL).
+#[derive(Default)]
+pub(crate) struct Saga {
+    pub(crate) compensations: Vec<nexus_schema::nexus::Compensation>,
+    pub(crate) hook: Option<String>,
+}
+
 /// A workflow ready to run the cases of one file.
 struct Prepared {
     definition: Value,
-    compensations: Vec<nexus_schema::nexus::Compensation>,
+    compensations: Saga,
     machine_name: String,
     handlers: Handlers,
     /// The referenced mock configuration and the state machine to take test cases from.
@@ -153,7 +160,7 @@ fn read_text(p: &Path) -> Result<String, String> {
 pub(crate) fn load_workflow(
     path: &Path,
     machine: Option<&str>,
-) -> Result<(Value, Vec<nexus_schema::nexus::Compensation>, String), String> {
+) -> Result<(Value, Saga, String), String> {
     let display = path.display().to_string();
     let text: Arc<str> = read_text(path)?.into();
     let loaded = nexus_schema::source::load_source(&display, text);
@@ -186,8 +193,14 @@ pub(crate) fn load_workflow(
         },
     };
     let compensations = match doc.kind {
-        DocKind::Nexus => nexus_schema::nexus::lower(&doc.raw).compensations,
-        DocKind::Asl => Vec::new(),
+        DocKind::Nexus => {
+            let l = nexus_schema::nexus::lower(&doc.raw);
+            Saga {
+                compensations: l.compensations,
+                hook: l.on_compensation_failure.map(|h| h.action),
+            }
+        }
+        DocKind::Asl => Saga::default(),
     };
     let name = doc.label.clone().unwrap_or_else(|| {
         let stem = path
@@ -319,7 +332,7 @@ fn execution_name(case: &str) -> String {
 /// Runs one case: the execution and its trace, or why it could not run.
 pub(crate) fn execute(
     prep_def: &Value,
-    compensations: &[nexus_schema::nexus::Compensation],
+    saga: &Saga,
     machine_name: &str,
     handlers: &Handlers,
     mocks: Option<MockConfig>,
@@ -332,7 +345,7 @@ pub(crate) fn execute(
         record_history: true,
         ..RunOptions::default()
     };
-    let engine = Engine::with_compensations(prep_def, compensations, opts)
+    let engine = Engine::with_saga(prep_def, &saga.compensations, saga.hook.as_deref(), opts)
         .map_err(|e| format!("cannot run the workflow: {e}"))?;
     let mut h = handlers.clone();
     if let Some(m) = mocks {

@@ -35,10 +35,41 @@ pub(crate) fn compile(def: &Value, comps: &[Compensation]) -> Result<Plan, Compi
     compile_machine(obj, "", ql, comps)
 }
 
-/// The Task a `compensate: ACTION` runs (docs/nexus-yaml.md, "compensate"): a Task as for
-/// `action: ACTION` whose result is dropped, so the failed state's input and the error at
-/// `nexus_error` flow through every compensation unchanged.
-fn compile_compensation(state: &str, action: &str, ql: Ql) -> Result<State, CompileError> {
+/// The Task a `compensate` action runs (docs/nexus-yaml.md, "compensate"): a Task as for
+/// `action: ACTION`, with the compensation's own retry policy. Its input is
+/// `{input, result, error}` (see `run::compensation`); its output is not used.
+fn compile_compensation(c: &Compensation, ql: Ql) -> Result<Compensate, CompileError> {
+    let mut st = action_task(&c.action, ql);
+    if !c.retry.is_empty() {
+        st.insert("Retry".into(), Value::Array(c.retry.clone()));
+    }
+    let name = format!("Compensate_{}", c.state);
+    Ok(Compensate {
+        action: c.action.clone(),
+        task: compile_state(&name, &st, "", ql, &HashMap::new(), true, &[])?,
+    })
+}
+
+/// The Task the `on_compensation_failure` hook runs: a Task as for `action: ACTION`, in the
+/// top-level query language.
+pub(crate) fn compile_hook(def: &Value, action: &str) -> Result<State, CompileError> {
+    let ql = parse_ql(def.get("QueryLanguage"), "/QueryLanguage")?.unwrap_or(Ql::JsonPath);
+    let st = action_task(action, ql);
+    compile_state(
+        "OnCompensationFailure",
+        &st,
+        "",
+        ql,
+        &HashMap::new(),
+        true,
+        &[],
+    )
+}
+
+/// A one-state Task for `action: ACTION` (NEXUS sugar), ending there. Its output is not
+/// wanted, so the sugar's `OutputPath`/`Output` (which would fail on a result without
+/// `Payload`) is left out.
+fn action_task(action: &str, ql: Ql) -> Map<String, Value> {
     let mut st = Map::new();
     st.insert("Type".into(), Value::from("Task"));
     for (k, v) in nexus_schema::nexus::sugar::action_fields(action, ql) {
@@ -46,13 +77,8 @@ fn compile_compensation(state: &str, action: &str, ql: Ql) -> Result<State, Comp
             st.insert(k.into(), v);
         }
     }
-    match ql {
-        Ql::JsonPath => st.insert("ResultPath".into(), Value::Null),
-        Ql::Jsonata => st.insert("Output".into(), Value::from("{% $states.input %}")),
-    };
     st.insert("End".into(), Value::Bool(true));
-    let name = format!("Compensate_{state}");
-    compile_state(&name, &st, "", ql, &HashMap::new(), true, &[])
+    st
 }
 
 /// Compiles a single state as a one-state machine (TestState API).
@@ -135,7 +161,7 @@ fn compile_machine(
             .iter()
             .find(|c| c.asl_scope == ptr && c.state == *name)
         {
-            st.compensate = Some(Box::new(compile_compensation(name, &c.action, ql)?));
+            st.compensate = Some(Box::new(compile_compensation(c, ql)?));
         }
         out.push(st);
     }
@@ -364,5 +390,117 @@ fn compile_map(
         tolerated_count: dyn_num(o, "ToleratedFailureCount", ptr, ql, Value::as_u64)?,
         tolerated_pct: dyn_num(o, "ToleratedFailurePercentage", ptr, ql, Value::as_f64)?,
         distributed,
+        batcher: compile_batcher(o, ptr, ql)?,
+        reader: compile_reader(o, ptr, ql)?,
     })
+}
+
+/// `ItemReader`: resource, parameters and `ReaderConfig`.
+fn compile_reader(
+    o: &Map<String, Value>,
+    ptr: &str,
+    ql: Ql,
+) -> Result<Option<Reader>, CompileError> {
+    let Some(r) = o.get("ItemReader") else {
+        return Ok(None);
+    };
+    let rptr = format!("{ptr}/ItemReader");
+    let ro = r
+        .as_object()
+        .ok_or_else(|| CompileError::at(&rptr, "ItemReader must be an object"))?;
+    let resource = ro
+        .get("Resource")
+        .and_then(Value::as_str)
+        .ok_or_else(|| CompileError::at(format!("{rptr}/Resource"), "missing string 'Resource'"))?;
+    let params = match (ql, ro.get("Parameters"), ro.get("Arguments")) {
+        (Ql::JsonPath, Some(v), _) => Some(Selector::JsonPath(Template::compile(
+            v,
+            &format!("{rptr}/Parameters"),
+        )?)),
+        (Ql::Jsonata, _, Some(v)) => Some(Selector::Jsonata(JTemplate::compile(
+            v,
+            &format!("{rptr}/Arguments"),
+            "Arguments",
+        )?)),
+        _ => None,
+    };
+    let empty = Map::new();
+    let cfg = ro
+        .get("ReaderConfig")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let cptr = format!("{rptr}/ReaderConfig");
+    let csv_headers = match cfg.get("CSVHeaderLocation").and_then(Value::as_str) {
+        Some("GIVEN") => Some(
+            cfg.get("CSVHeaders")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|h| h.as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .ok_or_else(|| {
+                    CompileError::at(
+                        format!("{cptr}/CSVHeaders"),
+                        "CSVHeaderLocation GIVEN needs a CSVHeaders list",
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    let csv_delimiter = match cfg.get("CSVDelimiter").and_then(Value::as_str) {
+        None | Some("COMMA") => ',',
+        Some("PIPE") => '|',
+        Some("SEMICOLON") => ';',
+        Some("SPACE") => ' ',
+        Some("TAB") => '\t',
+        Some(other) => {
+            return Err(CompileError::at(
+                format!("{cptr}/CSVDelimiter"),
+                format!("unknown CSVDelimiter '{other}'"),
+            ));
+        }
+    };
+    Ok(Some(Reader {
+        resource: Arc::from(resource),
+        params,
+        input_type: cfg
+            .get("InputType")
+            .and_then(Value::as_str)
+            .map(String::from),
+        max_items: dyn_num(cfg, "MaxItems", &cptr, ql, Value::as_u64)?,
+        csv_headers,
+        csv_delimiter,
+    }))
+}
+
+/// `ItemBatcher`: its numbers as literals, paths or JSONata, and `BatchInput` as a payload
+/// template (JSONPath) or JSONata template.
+fn compile_batcher(
+    o: &Map<String, Value>,
+    ptr: &str,
+    ql: Ql,
+) -> Result<Option<Batcher>, CompileError> {
+    let Some(b) = o.get("ItemBatcher") else {
+        return Ok(None);
+    };
+    let bptr = format!("{ptr}/ItemBatcher");
+    let bo = b
+        .as_object()
+        .ok_or_else(|| CompileError::at(&bptr, "ItemBatcher must be an object"))?;
+    let batch_input = match bo.get("BatchInput") {
+        None => None,
+        Some(v) => {
+            let p = format!("{bptr}/BatchInput");
+            Some(match ql {
+                Ql::JsonPath => Selector::JsonPath(Template::compile(v, &p)?),
+                Ql::Jsonata => Selector::Jsonata(JTemplate::compile(v, &p, "BatchInput")?),
+            })
+        }
+    };
+    Ok(Some(Batcher {
+        max_items: dyn_num(bo, "MaxItemsPerBatch", &bptr, ql, Value::as_u64)?,
+        max_bytes: dyn_num(bo, "MaxInputBytesPerBatch", &bptr, ql, Value::as_u64)?,
+        batch_input,
+    }))
 }

@@ -113,6 +113,36 @@ pub(crate) struct MapSpec {
     pub(crate) tolerated_count: Option<Dyn<u64>>,
     pub(crate) tolerated_pct: Option<Dyn<f64>>,
     pub(crate) distributed: bool,
+    /// `ItemBatcher` (Distributed Map): items go to the iterations in batches.
+    pub(crate) batcher: Option<Batcher>,
+    /// `ItemReader` (Distributed Map): the items come from a handler or mock.
+    pub(crate) reader: Option<Reader>,
+}
+
+/// A Map's `ItemReader` (AWS, "ItemReader (Map)"), answered locally by the handler or mock
+/// of its `Resource` (see `run::states::map::read_items`).
+#[derive(Debug)]
+pub(crate) struct Reader {
+    pub(crate) resource: Arc<str>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata).
+    pub(crate) params: Option<Selector>,
+    /// `ReaderConfig.InputType`: `JSON`, `JSONL`, `CSV` (others are refused at run time).
+    pub(crate) input_type: Option<String>,
+    /// `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub(crate) max_items: Option<Dyn<u64>>,
+    /// `ReaderConfig.CSVHeaders` when `CSVHeaderLocation` is `GIVEN`; else the first row.
+    pub(crate) csv_headers: Option<Vec<String>>,
+    /// `ReaderConfig.CSVDelimiter`: `COMMA` (default), `PIPE`, `SEMICOLON`, `SPACE`, `TAB`.
+    pub(crate) csv_delimiter: char,
+}
+
+/// A Map's `ItemBatcher` (AWS, "ItemBatcher (Map)"): each iteration receives
+/// `{"Items": [...], "BatchInput": ...}` (`BatchInput` only when set).
+#[derive(Debug)]
+pub(crate) struct Batcher {
+    pub(crate) max_items: Option<Dyn<u64>>,
+    pub(crate) max_bytes: Option<Dyn<u64>>,
+    pub(crate) batch_input: Option<Selector>,
 }
 
 /// Map `Items` (JSONata or literal array).
@@ -170,7 +200,16 @@ pub(crate) struct State {
     /// object is only built for states that need it.
     pub(crate) uses_context: bool,
     /// The NEXUS `compensate` action of this state, compiled as the Task that runs it.
-    pub(crate) compensate: Option<Box<State>>,
+    pub(crate) compensate: Option<Box<Compensate>>,
+}
+
+/// A NEXUS `compensate` action, compiled.
+#[derive(Debug)]
+pub(crate) struct Compensate {
+    /// The action as written (named in the error when the compensation fails).
+    pub(crate) action: String,
+    /// The Task that runs it.
+    pub(crate) task: State,
 }
 
 /// One entry of `Retry`.

@@ -89,12 +89,18 @@ pub(crate) fn compile_catch(
 /// terminal `States.DataLimitExceeded` and `States.Runtime`; `States.TaskFailed` also matches
 /// everything but `States.Timeout` (AWS developer guide, "Error names").
 pub(crate) fn matches(list: &[String], error: Option<&str>) -> bool {
-    let terminal = error == Some(names::DATA_LIMIT) || error == Some(names::RUNTIME);
+    let terminal = is_terminal(error);
     list.iter().any(|e| {
         Some(e.as_str()) == error
             || (e == names::ALL && !terminal)
             || (e == names::TASK_FAILED && !terminal && error != Some(names::TIMEOUT))
     })
+}
+
+/// Whether `error` is one `States.ALL` does not match (ASL, "Errors": `States.Runtime` and
+/// `States.DataLimitExceeded` are not retried or caught by it).
+pub(crate) fn is_terminal(error: Option<&str>) -> bool {
+    error == Some(names::DATA_LIMIT) || error == Some(names::RUNTIME)
 }
 
 impl Retrier {

@@ -1,6 +1,8 @@
 //! `exec` handler: runs a local program (no shell), writes the task input as JSON to its
 //! stdin and reads its result as JSON from stdout. Output `{"error": ..., "cause": ...}` or a
-//! non-zero exit status is a task failure.
+//! non-zero exit status is a task failure. A line `nexus:heartbeat` on stderr is a heartbeat
+//! (the local `SendTaskHeartbeat`, see [`super::Heartbeat`]); such lines are not kept as
+//! the program's error text.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -9,7 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
-use super::{Handler, HandlerError, HandlerFuture, TaskRequest};
+use super::{Handler, HandlerError, HandlerFuture, Heartbeat, TaskRequest};
+
+/// The stderr line by which a program reports that it is alive.
+pub(crate) const HEARTBEAT_LINE: &str = "nexus:heartbeat";
 
 /// Runs `program args...` per invocation.
 #[derive(Debug, Clone)]
@@ -51,6 +56,7 @@ impl ExecHandler {
         mut child: std::process::Child,
         body: Vec<u8>,
         cancelled: &AtomicBool,
+        heartbeat: &Heartbeat,
     ) -> Result<std::process::Output, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
         // The input goes in on its own thread, inside the timed section: a program that does
@@ -82,7 +88,24 @@ impl ExecHandler {
             })
         };
         let out_t = read(out.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
-        let err_t = read(err.map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+        let beat = heartbeat.clone();
+        let err_t = std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let Some(err) = err else { return kept };
+            let mut lines = std::io::BufReader::new(err);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                match std::io::BufRead::read_until(&mut lines, b'\n', &mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) if line.trim_ascii() == HEARTBEAT_LINE.as_bytes() => beat.beat(),
+                    // Kept up to the cap; the rest is read and dropped.
+                    Ok(_) if (kept.len() as u64) < OUTPUT_CAP => kept.extend_from_slice(&line),
+                    Ok(_) => {}
+                }
+            }
+            kept
+        });
         let start = std::time::Instant::now();
         let status = loop {
             match child.try_wait() {
@@ -116,7 +139,12 @@ impl ExecHandler {
         })
     }
 
-    fn run_blocking(&self, input: &Value, cancelled: &AtomicBool) -> Result<Value, HandlerError> {
+    fn run_blocking(
+        &self,
+        input: &Value,
+        cancelled: &AtomicBool,
+        heartbeat: &Heartbeat,
+    ) -> Result<Value, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
         let mut cmd = Command::new(&self.program);
         if let Some(d) = &self.dir {
@@ -131,7 +159,7 @@ impl ExecHandler {
         let child = cmd
             .spawn()
             .map_err(|e| fail(format!("cannot start '{}': {e}", self.program)))?;
-        let out = self.wait(child, body, cancelled)?;
+        let out = self.wait(child, body, cancelled, heartbeat)?;
         if out.stdout.len() as u64 >= OUTPUT_CAP {
             return Err(HandlerError::new(
                 "States.DataLimitExceeded",
@@ -178,6 +206,7 @@ impl Handler for ExecHandler {
     fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
         let this = self.clone();
         let input = req.input.clone();
+        let beat = req.heartbeat.clone();
         Box::pin(async move {
             // Dropping the future (the run timed out or stopped) tells the waiting thread to
             // kill the program, so nothing outlives the execution that started it.
@@ -185,10 +214,10 @@ impl Handler for ExecHandler {
             let _abandon = Abandon(cancelled.clone());
             match tokio::runtime::Handle::try_current() {
                 Ok(h) => h
-                    .spawn_blocking(move || this.run_blocking(&input, &cancelled))
+                    .spawn_blocking(move || this.run_blocking(&input, &cancelled, &beat))
                     .await
                     .unwrap_or_else(|e| Err(HandlerError::new("States.TaskFailed", e.to_string()))),
-                Err(_) => this.run_blocking(&input, &cancelled),
+                Err(_) => this.run_blocking(&input, &cancelled, &beat),
             }
         })
     }

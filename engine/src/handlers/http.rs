@@ -1,6 +1,8 @@
 //! `http` handler: POSTs the task input as JSON to a URL and takes the JSON response body as
 //! the result. A non-2xx status, or a body `{"error": ..., "cause": ...}`, is a task failure.
-//! Plain `http://` only (local services); kept dependency-free on purpose.
+//! Plain `http://` only (local services); kept dependency-free on purpose. A long-running
+//! server sends heartbeats as interim `HTTP/1.1 102 Processing` responses (any 1xx before the
+//! final response counts, RFC 9110 §15.2), each the local `SendTaskHeartbeat`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -8,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Handler, HandlerError, HandlerFuture, TaskRequest};
+use super::{Handler, HandlerError, HandlerFuture, Heartbeat, TaskRequest};
 
 /// POSTs to `url` per invocation.
 #[derive(Debug, Clone)]
@@ -33,7 +35,7 @@ impl HttpHandler {
         self
     }
 
-    fn post_blocking(&self, input: &Value) -> Result<Value, HandlerError> {
+    fn post_blocking(&self, input: &Value, heartbeat: &Heartbeat) -> Result<Value, HandlerError> {
         let fail = |cause: String| HandlerError::new("States.TaskFailed", cause);
         let rest = self.url.strip_prefix("http://").ok_or_else(|| {
             fail(format!(
@@ -83,7 +85,10 @@ impl HttpHandler {
             let _ = stream.set_read_timeout(Some(left));
             match stream.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => resp.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Ok(n) => {
+                    resp.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    strip_interim(&mut resp, heartbeat);
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -148,6 +153,17 @@ impl HttpHandler {
     }
 }
 
+/// Removes the complete interim (1xx) responses at the start of `resp`, one heartbeat each.
+fn strip_interim(resp: &mut Vec<u8>, heartbeat: &Heartbeat) {
+    while resp.starts_with(b"HTTP/1.1 1") || resp.starts_with(b"HTTP/1.0 1") {
+        let Some(end) = resp.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return;
+        };
+        resp.drain(..end.saturating_add(4));
+        heartbeat.beat();
+    }
+}
+
 /// Most bytes of a whole response read: the payload limit plus room for the status line,
 /// headers and chunk framing.
 const RESPONSE_CAP: usize = super::MAX_RESPONSE_BYTES + 64 * 1024;
@@ -187,13 +203,14 @@ impl Handler for HttpHandler {
     fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
         let this = self.clone();
         let input = req.input.clone();
+        let beat = req.heartbeat.clone();
         Box::pin(async move {
             match tokio::runtime::Handle::try_current() {
                 Ok(h) => h
-                    .spawn_blocking(move || this.post_blocking(&input))
+                    .spawn_blocking(move || this.post_blocking(&input, &beat))
                     .await
                     .unwrap_or_else(|e| Err(HandlerError::new("States.TaskFailed", e.to_string()))),
-                Err(_) => this.post_blocking(&input),
+                Err(_) => this.post_blocking(&input, &beat),
             }
         })
     }

@@ -107,6 +107,8 @@ pub struct Engine {
     /// SHA-256 of the definition and its compensations (kept in event-log headers); only
     /// computed when the options name an event log.
     definition_sha256: Option<String>,
+    /// The NEXUS `on_compensation_failure` hook, compiled.
+    saga_hook: Option<Box<crate::compile::plan::State>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -117,12 +119,20 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn definition_sha256(definition: &Value, comps: &[nexus_schema::nexus::Compensation]) -> String {
+fn definition_sha256(
+    definition: &Value,
+    comps: &[nexus_schema::nexus::Compensation],
+    hook: Option<&str>,
+) -> String {
     let comps: Vec<Value> = comps
         .iter()
-        .map(|c| json!([c.asl_scope, c.state, c.action]))
+        .map(|c| json!([c.asl_scope, c.state, c.action, c.retry]))
         .collect();
-    crate::log::journal::value_sha256(&json!({"definition": definition, "compensations": comps}))
+    let mut v = json!({"definition": definition, "compensations": comps});
+    if let (Some(h), Value::Object(m)) = (hook, &mut v) {
+        m.insert("on_compensation_failure".into(), h.into());
+    }
+    crate::log::journal::value_sha256(&v)
 }
 
 impl Engine {
@@ -132,18 +142,35 @@ impl Engine {
     }
 
     /// Compiles a definition with NEXUS `compensate` actions (the side table of
-    /// [`nexus_schema::nexus::lower`]): when a Task, Parallel or Map state fails and no
-    /// catcher handles the error, the compensations of the states that completed before it
-    /// in the same (sub-)machine run in reverse completion order, then the failure goes on.
+    /// [`nexus_schema::nexus::lower`]): when a (sub-)machine ends FAILED at a Fail state or
+    /// with a Task, Parallel or Map failure no catcher handles, the compensations of the
+    /// states that completed in it run in reverse completion order (docs/nexus-yaml.md).
     pub fn with_compensations(
         definition: &Value,
         compensations: &[nexus_schema::nexus::Compensation],
         opts: RunOptions,
     ) -> Result<Self, CompileError> {
+        Self::with_saga(definition, compensations, None, opts)
+    }
+
+    /// As [`Engine::with_compensations`], with the workflow's `on_compensation_failure`
+    /// action: called once, with `{"error", "failed"}`, when compensations fail.
+    pub fn with_saga(
+        definition: &Value,
+        compensations: &[nexus_schema::nexus::Compensation],
+        on_compensation_failure: Option<&str>,
+        opts: RunOptions,
+    ) -> Result<Self, CompileError> {
         let definition_sha256 = opts
             .event_log
             .is_some()
-            .then(|| definition_sha256(definition, compensations));
+            .then(|| definition_sha256(definition, compensations, on_compensation_failure));
+        let saga_hook = match on_compensation_failure {
+            Some(a) => Some(Box::new(crate::compile::compiler::compile_hook(
+                definition, a,
+            )?)),
+            None => None,
+        };
         Ok(Self {
             plan: Arc::new(crate::compile::compiler::compile(
                 definition,
@@ -153,6 +180,7 @@ impl Engine {
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
             definition_sha256,
+            saga_hook,
         })
     }
 
@@ -168,6 +196,7 @@ impl Engine {
             runtime: OnceLock::new(),
             runs: AtomicU64::new(0),
             definition_sha256,
+            saga_hook: None,
         })
     }
 
@@ -431,6 +460,7 @@ impl Engine {
             journal,
             exec_name: exec_name.clone(),
             tokens: Arc::new(AtomicU64::new(0)),
+            saga_hook: self.saga_hook.as_deref(),
         };
         let log_error = |stop: Stop| {
             let path = opts

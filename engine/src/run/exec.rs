@@ -64,6 +64,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) exec_name: String,
     /// Task tokens issued so far, shared with the child executions of a distributed Map.
     pub(crate) tokens: Arc<AtomicU64>,
+    /// The NEXUS `on_compensation_failure` hook, compiled as the Task that calls it.
+    pub(crate) saga_hook: Option<&'a crate::compile::plan::State>,
 }
 
 impl<'a> Exec<'a> {
@@ -88,6 +90,7 @@ impl<'a> Exec<'a> {
             run_plan: self.run_plan,
             exec_name: self.exec_name.clone(),
             tokens: self.tokens.clone(),
+            saga_hook: self.saga_hook,
         }
     }
 

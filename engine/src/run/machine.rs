@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 
-use crate::compile::plan::{Kind, Plan, StateId};
+use crate::compile::plan::{Kind, Plan};
 use crate::error::Failure;
-use crate::run::compensation::compensate;
+use crate::run::compensation::{Completed, compensate};
 use crate::run::exec::{Exec, PlanFuture, Step};
 use crate::vars::Vars;
 
@@ -35,7 +35,7 @@ pub(crate) async fn run_plan<'a>(
         let mut cur = plan.start;
         let mut input = input;
         // States with a `compensate` action that completed, in completion order.
-        let mut completed: Vec<StateId> = Vec::new();
+        let mut completed: Vec<Completed> = Vec::new();
         // The input of a state that follows another was checked as that state's output:
         // the bound found then is known.
         let mut bound: Option<usize> = None;
@@ -44,14 +44,9 @@ pub(crate) async fn run_plan<'a>(
             let Some(state) = plan.states.get(cur) else {
                 return Err(crate::catalogue::internal("transition to a missing state"));
             };
-            // Only Task, Parallel and Map failures start compensations (docs/nexus-yaml.md):
-            // keep their input, which the compensations receive.
-            let saved = (!completed.is_empty()
-                && matches!(
-                    state.kind,
-                    Kind::Task { .. } | Kind::Parallel { .. } | Kind::Map(_)
-                ))
-            .then(|| input.clone());
+            // A compensation receives the input of the state it undoes.
+            let saved =
+                (plan.has_compensations && state.compensate.is_some()).then(|| input.clone());
             let step = if crate::run::states::is_sync(&state.kind) {
                 crate::run::states::run_state_sync(exec, state, input, vars, chain, bound)
             } else {
@@ -63,8 +58,12 @@ pub(crate) async fn run_plan<'a>(
             };
             match step {
                 Step::Next(id, out, b) => {
-                    if plan.has_compensations && state.compensate.is_some() {
-                        completed.push(cur);
+                    if let Some(input) = saved {
+                        completed.push(Completed {
+                            state: cur,
+                            input,
+                            output: out.clone(),
+                        });
                     }
                     input = out;
                     cur = id;
@@ -77,10 +76,18 @@ pub(crate) async fn run_plan<'a>(
                 }
                 Step::Succeed(out) => return Ok(out),
                 Step::Fail(f) => {
-                    if let Some(raw) = saved
-                        && !exec.timed_out.load(Ordering::Relaxed)
-                    {
-                        compensate(exec, plan, &completed, raw, &f, vars, chain).await?;
+                    // Compensations start where plain ASL can start them (docs/nexus-yaml.md):
+                    // at a Fail state, and at a Task, Parallel or Map failure that a
+                    // `States.ALL` catcher could route; not after the execution timed out.
+                    let starts = match state.kind {
+                        Kind::Fail { .. } => true,
+                        Kind::Task { .. } | Kind::Parallel { .. } | Kind::Map(_) => {
+                            !crate::compile::retry::is_terminal(f.error.as_deref())
+                        }
+                        _ => false,
+                    };
+                    if starts && !completed.is_empty() && !exec.timed_out.load(Ordering::Relaxed) {
+                        return Err(compensate(exec, plan, completed, f, vars, chain).await);
                     }
                     return Err(f);
                 }

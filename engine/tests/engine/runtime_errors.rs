@@ -361,3 +361,119 @@ fn every_run_has_a_fresh_execution_name_and_unique_task_tokens() {
     tokens.dedup();
     assert_eq!(tokens.len(), 12, "task tokens repeat");
 }
+
+/// A handlers set whose only handler runs `sh -c script` (the exec handler).
+#[cfg(unix)]
+fn sh(script: &str) -> Handlers {
+    let mut h = Handlers::new();
+    h.set_fallback(Arc::new(nexus_engine::ExecHandler::new(
+        "sh",
+        vec!["-c".into(), script.into()],
+    )));
+    h
+}
+
+#[cfg(unix)]
+#[test]
+fn an_exec_handler_beats_with_a_stderr_line() {
+    // 2 s of work with HeartbeatSeconds 1: alive while it prints `nexus:heartbeat`.
+    let beating = "cat >/dev/null; for i in 1 2 3 4 5 6 7; do echo nexus:heartbeat >&2; sleep 0.3; done; echo '{\"ok\":1}'";
+    let x = run_with(
+        task(json!({"HeartbeatSeconds": 1, "TimeoutSeconds": 10})),
+        json!({}),
+        &sh(beating),
+        RunOptions::default(),
+    );
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "{:?}", x.cause);
+    let silent = "cat >/dev/null; sleep 2; echo '{\"ok\":1}'";
+    let x = run_with(
+        task(json!({"HeartbeatSeconds": 1, "TimeoutSeconds": 10})),
+        json!({}),
+        &sh(silent),
+        RunOptions::default(),
+    );
+    assert_eq!(x.error.as_deref(), Some("States.HeartbeatTimeout"));
+    // Heartbeat lines are not the program's error text.
+    let failing = "cat >/dev/null; echo nexus:heartbeat >&2; echo boom >&2; exit 3";
+    let x = run_with(
+        task(json!({})),
+        json!({}),
+        &sh(failing),
+        RunOptions::default(),
+    );
+    assert_eq!(x.error.as_deref(), Some("States.TaskFailed"));
+    assert!(cause(&x).ends_with(": boom"), "{}", cause(&x));
+}
+
+/// A one-shot HTTP server on 127.0.0.1: sends `interim` 102 responses `gap` apart, then 200.
+fn http_server(interim: usize, gap: Duration) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        // Read the whole request (head and body): closing a socket with unread data resets it.
+        let mut req = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = s.read(&mut buf).unwrap_or(0);
+            req.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&req).to_string();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len: usize = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if req.len() >= end + 4 + len {
+                    break;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        for _ in 0..interim {
+            std::thread::sleep(gap);
+            let _ = s.write_all(b"HTTP/1.1 102 Processing\r\n\r\n");
+        }
+        std::thread::sleep(gap);
+        let body = b"{\"ok\":1}";
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(body);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+    });
+    format!("http://{addr}/work")
+}
+
+#[test]
+fn an_http_handler_beats_with_interim_102_responses() {
+    let handlers = |url: String| {
+        let mut h = Handlers::new();
+        h.set_fallback(Arc::new(nexus_engine::HttpHandler::new(url)));
+        h
+    };
+    let def = task(json!({"HeartbeatSeconds": 1, "TimeoutSeconds": 10}));
+    let x = run_with(
+        def.clone(),
+        json!({}),
+        &handlers(http_server(5, Duration::from_millis(400))),
+        RunOptions::default(),
+    );
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "{:?}", x.cause);
+    assert_eq!(x.output, Some(json!({"ok": 1})));
+    let x = run_with(
+        def,
+        json!({}),
+        &handlers(http_server(0, Duration::from_millis(1800))),
+        RunOptions::default(),
+    );
+    assert_eq!(x.error.as_deref(), Some("States.HeartbeatTimeout"));
+}

@@ -9,6 +9,7 @@ mod distributed_field_in_inline_map;
 mod distributed_outer_variable;
 mod duplicate_state_name;
 mod duplicate_template_field;
+mod fail_without_compensation;
 mod half_delimited_jsonata;
 mod heartbeat_not_below_timeout;
 mod invalid_choice_rule;
@@ -62,6 +63,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &no_path_to_end::NoPathToEnd,
         &duplicate_state_name::DuplicateStateName,
         &state_name_too_long::StateNameTooLong,
+        &fail_without_compensation::FailWithoutCompensation,
         &unknown_field::UnknownField,
         &invalid_field_value::InvalidFieldValue,
         &missing_required_field::MissingRequiredField,

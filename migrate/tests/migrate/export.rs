@@ -30,14 +30,42 @@ fn refuses_a_compensable_state_in_a_loop() {
 }
 
 #[test]
-fn refuses_path_dependent_compensation() {
+fn path_dependent_compensation_is_tracked_by_variables() {
+    // Whether Reserve completed depends on the route: its Saga_Done_ records it, and the
+    // compensation chain checks the record (docs/nexus-yaml.md §4; NX408 is retired).
     let doc = json!({"version": "1.0", "states": [
         {"name": "Route", "type": "choice", "choices": [{"variable": "$.a", "is_present": true, "next": "Reserve"}], "default": "Pay"},
         {"name": "Reserve", "action": "reserve", "next": "Pay", "on_failure": {"compensate": "release"}},
         {"name": "Pay", "action": "pay", "end": true}
     ]});
-    let errs = export(&doc).unwrap_err();
-    assert_eq!(codes(&errs), vec![("NX408", "/states/2")]);
+    let out = export(&doc).unwrap();
+    let st = &out.asl["States"];
+    assert_eq!(out.asl["StartAt"], json!("Saga_Start"));
+    assert_eq!(
+        st["Route"]["Choices"][0]["Next"],
+        json!("Saga_Enter_Reserve")
+    );
+    assert_eq!(st["Reserve"]["Next"], json!("Saga_Done_Reserve"));
+    assert_eq!(st["Saga_Done_Reserve"]["Next"], json!("Pay"));
+    assert_eq!(
+        st["Saga_Done_Reserve"]["Assign"],
+        json!({"nexus_saga_1": "{% {'input': $nexus_in_1, 'result': $states.input} %}"})
+    );
+    let catch = st["Pay"]["Catch"].as_array().unwrap();
+    assert_eq!(
+        catch[0],
+        json!({"ErrorEquals": ["States.ALL"], "Assign": {"nexus_error_1.$": "$"},
+               "ResultPath": null, "Next": "Saga_Check_Reserve"})
+    );
+    assert_eq!(
+        st["Saga_Check_Reserve"]["Choices"][0]["Condition"],
+        json!("{% $nexus_saga_1 != null %}")
+    );
+    assert_eq!(
+        st["Compensate_Reserve"]["Arguments"],
+        json!({"FunctionName": "release", "Payload": "{% $states.input %}"})
+    );
+    assert_eq!(st["Compensate_Reserve"]["QueryLanguage"], json!("JSONata"));
 }
 
 #[test]
@@ -53,24 +81,26 @@ fn compensates_inside_a_branch_and_avoids_name_collisions() {
         ]}]}
     ]});
     let out = export(&doc).unwrap();
-    let states = &out.asl["States"]["Fan"]["Branches"][0]["States"];
+    let branch = &out.asl["States"]["Fan"]["Branches"][0];
+    let states = &branch["States"];
+    assert_eq!(branch["StartAt"], json!("Saga_Start"));
     // B fails after A completed: caught, A undone, error re-raised.
     let catch = &states["B"]["Catch"][0];
-    assert_eq!(catch["Next"], json!("Compensate_A_2"));
+    assert_eq!(catch["Next"], json!("Saga_Check_A"));
     assert_eq!(
-        catch["Output"],
-        json!("{% $merge([$states.input, {'nexus_error': $states.errorOutput}]) %}")
+        catch["Assign"],
+        json!({"nexus_error_1": "{% $states.errorOutput %}"})
     );
     assert_eq!(
-        states["Compensate_A_2"],
-        json!({"Type": "Task", "Comment": "NEXUS compensation: undoes `A` after a failure",
-               "Resource": "arn:aws:states:::lambda:invoke",
-               "Arguments": {"FunctionName": "undo-a", "Payload": "{% $states.input %}"},
-               "Output": "{% $states.input %}", "Next": "Saga_Fail"})
+        states["Saga_Check_A"]["Choices"][0]["Next"],
+        json!("Compensate_A_2")
     );
+    assert_eq!(states["Compensate_A_2"]["Next"], json!("Saga_Raise"));
+    // Generated JSONata states in a JSONata machine need no QueryLanguage of their own.
+    assert_eq!(states["Compensate_A_2"].get("QueryLanguage"), None);
     assert_eq!(
         states["Saga_Fail"]["Error"],
-        json!("{% $states.input.nexus_error.Error %}")
+        json!("{% $nexus_error_1.Error %}")
     );
     // C's own catch-all handles every error: no compensation catcher is added.
     assert_eq!(states["C"]["Catch"].as_array().map(Vec::len), Some(1));
@@ -92,13 +122,19 @@ fn keeps_the_users_catchers_first_and_notes_policies() {
     let catch = out.asl["States"]["B"]["Catch"].as_array().unwrap();
     assert_eq!(catch.len(), 2);
     assert_eq!(catch[0]["ErrorEquals"], json!(["Timeout"]));
-    assert_eq!(catch[1]["ResultPath"], json!("$.nexus_error"));
+    assert_eq!(catch[1]["Assign"], json!({"nexus_error_1.$": "$"}));
+    // The Fail state reached after A completed runs the compensations first.
+    let handle = &out.asl["States"]["Handle"];
+    assert_eq!(handle["Type"], json!("Pass"));
+    assert_eq!(
+        handle["Assign"],
+        json!({"nexus_error_1": {"Error": "Timeout"}})
+    );
     let comp = &out.asl["States"]["Compensate_A"];
     assert_eq!(
         comp["Resource"],
         json!("arn:aws:states:::aws-sdk:s3:deleteObject")
     );
-    assert_eq!(comp["ResultPath"], Value::Null);
     let note_codes: Vec<&str> = out.notes.iter().map(|n| n.code.as_str()).collect();
     assert_eq!(note_codes, vec!["NX405", "NX406"]);
 }
@@ -107,22 +143,24 @@ mod random {
     use super::*;
     use proptest::prelude::*;
 
-    /// Follow the compensation catcher of `state` to the end; the actions run, in order.
+    /// Follow the compensation catcher of `state` to `Saga_Raise`; the actions its chain can
+    /// run, in order.
     fn compensations_run(states: &Value, state: &str) -> Option<Vec<String>> {
         let catcher = states[state]["Catch"]
             .as_array()?
             .iter()
-            .find(|c| c["ResultPath"] == json!("$.nexus_error"))?;
+            .find(|c| c["ErrorEquals"] == json!(["States.ALL"]))?;
         let mut at = catcher["Next"].as_str()?.to_string();
         let mut run = Vec::new();
         loop {
             let st = &states[at.as_str()];
-            match st["Type"].as_str()? {
-                "Task" => {
-                    run.push(st["Parameters"]["FunctionName"].as_str()?.to_string());
+            match (st["Type"].as_str()?, at.as_str()) {
+                ("Choice", "Saga_Raise") => return Some(run),
+                ("Choice", _) => at = st["Choices"][0]["Next"].as_str()?.to_string(),
+                ("Task", _) => {
+                    run.push(st["Arguments"]["FunctionName"].as_str()?.to_string());
                     at = st["Next"].as_str()?.to_string();
                 }
-                "Fail" => return Some(run),
                 _ => return None,
             }
         }
@@ -155,7 +193,11 @@ mod random {
             let out = export(&json!({"version": "1.0", "states": states})).unwrap();
             let asl_states = &out.asl["States"];
             for k in 0..n {
-                let expected: Vec<String> = (0..k).rev().filter(|&i| flags[i]).map(|i| format!("undo-{i}")).collect();
+                // The chain holds every compensation of the machine, most recent first; the
+                // ones of steps that did not complete are skipped at run time.
+                let all: Vec<String> = (0..n).rev().filter(|&i| flags[i]).map(|i| format!("undo-{i}")).collect();
+                let before = (0..k).any(|i| flags[i]);
+                let expected = if before { all } else { Vec::new() };
                 let got = compensations_run(asl_states, &format!("S{k}"));
                 if expected.is_empty() {
                     prop_assert_eq!(got, None);

@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 use super::names::{self, Ctx, Kind};
 use super::sugar;
 use super::{
-    CONFLICTING_FIELDS, Compensation, DUPLICATE_STATE_NAME, FORMAT_VERSION, INVALID_SUGAR, Lowered,
-    MALFORMED_WORKFLOW, MISSING_VERSION, STATE_WITHOUT_NAME, UNKNOWN_FIELD, UNKNOWN_STATE_TYPE,
-    UNSUPPORTED_VERSION,
+    CONFLICTING_FIELDS, Compensation, CompensationHook, DUPLICATE_STATE_NAME, FORMAT_VERSION,
+    INVALID_SUGAR, Lowered, MALFORMED_WORKFLOW, MISSING_VERSION, STATE_WITHOUT_NAME, UNKNOWN_FIELD,
+    UNKNOWN_STATE_TYPE, UNSUPPORTED_VERSION,
 };
 use crate::QueryLanguage;
 use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
@@ -84,6 +84,10 @@ pub(crate) fn lower_state_alone(
     l.state(o, name, "", "", "")
 }
 
+/// Where the lowering of a side-table value (a compensation's retriers) pretends to be in the
+/// ASL: no ASL node has this pointer.
+const SIDE_TABLE: &str = "/~nexus";
+
 /// Fields being built for one ASL object: key, value, and the NEXUS pointer that set it
 /// (to name both places when two fields set the same key).
 type Fields = Vec<(String, Value, String)>;
@@ -93,6 +97,7 @@ pub(crate) struct Lowerer {
     origin: PointerMap,
     issues: Vec<Diagnostic>,
     compensations: Vec<Compensation>,
+    hook: Option<CompensationHook>,
     top_ql: QueryLanguage,
 }
 
@@ -102,6 +107,7 @@ impl Lowerer {
             asl,
             origin: self.origin,
             compensations: self.compensations,
+            on_compensation_failure: self.hook,
             policies,
             issues: self.issues,
         }
@@ -166,6 +172,19 @@ impl Lowerer {
             let kp = push(nx, k);
             match (ctx, k.as_str()) {
                 (Ctx::Top, "version" | "name" | "policies") => {}
+                (Ctx::Top, "on_compensation_failure") => match v.as_str() {
+                    Some(a) => {
+                        self.hook = Some(CompensationHook {
+                            action: a.to_string(),
+                            pointer: kp.clone(),
+                        });
+                    }
+                    None => self.issue(
+                        &INVALID_SUGAR,
+                        &kp,
+                        "`on_compensation_failure` must be an action: a Lambda function name or an ARN",
+                    ),
+                },
                 (_, "start") => {
                     start_seen = true;
                     // `start: null` = no StartAt at all (only raised from ASL that lacks it).
@@ -385,19 +404,7 @@ impl Lowerer {
                     }
                     _ => self.issue(&INVALID_SUGAR, &kp, "`catch` must be a list of catchers"),
                 },
-                "compensate" => match val.as_str() {
-                    Some(a) => self.compensations.push(Compensation {
-                        state: state.to_string(),
-                        action: a.to_string(),
-                        pointer: kp,
-                        asl_scope: asl_scope.to_string(),
-                    }),
-                    None => self.issue(
-                        &INVALID_SUGAR,
-                        &kp,
-                        "`compensate` must be an action: a Lambda function name or an ARN",
-                    ),
-                },
+                "compensate" => self.compensate(val, state, &kp, asl_scope),
                 other => {
                     self.issues.push(
                         UNKNOWN_FIELD
@@ -408,6 +415,69 @@ impl Lowerer {
                 }
             }
         }
+    }
+
+    /// `on_failure.compensate`: an action, or `{action, retry, backoff}` where `retry` and
+    /// `backoff` mean what they mean in `on_failure` (the compensation's own retry policy).
+    fn compensate(&mut self, val: &Value, state: &str, nx: &str, asl_scope: &str) {
+        let (action, retry) = match val {
+            Value::String(a) => (a.clone(), Vec::new()),
+            Value::Object(o) => {
+                let mut fields = Fields::new();
+                let retry_is_count = o.get("retry").is_some_and(Value::is_u64);
+                for (k, v) in o {
+                    let kp = push(nx, k);
+                    match k.as_str() {
+                        "action" if v.is_string() => {}
+                        "action" => self.issue(&INVALID_SUGAR, &kp, "`action` must be a string"),
+                        // The retriers are not part of the ASL view: the pointers `retry` maps
+                        // are dropped again below.
+                        "retry" => self.retry(v, o.get("backoff"), &kp, &push(nx, "backoff"), SIDE_TABLE, &mut fields),
+                        "backoff" if !retry_is_count => self.issue(
+                            &INVALID_SUGAR,
+                            &kp,
+                            "`backoff` applies to `retry: N` only; write the fields in each retrier",
+                        ),
+                        "backoff" => {}
+                        other => self.issues.push(
+                            UNKNOWN_FIELD
+                                .at(kp.clone(), format!("unknown key `{other}` in `compensate`"))
+                                .on_key()
+                                .help("`compensate` takes action, retry and backoff"),
+                        ),
+                    }
+                }
+                self.origin.remove_under(SIDE_TABLE);
+                let Some(a) = o.get("action").and_then(Value::as_str) else {
+                    self.issue(&INVALID_SUGAR, nx, "`compensate` needs an `action`");
+                    return;
+                };
+                let retry = fields
+                    .into_iter()
+                    .find(|(k, _, _)| k == "Retry")
+                    .and_then(|(_, v, _)| match v {
+                        Value::Array(a) => Some(a),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                (a.to_string(), retry)
+            }
+            _ => {
+                self.issue(
+                    &INVALID_SUGAR,
+                    nx,
+                    "`compensate` must be an action (a Lambda function name or an ARN) or {action, retry, backoff}",
+                );
+                return;
+            }
+        };
+        self.compensations.push(Compensation {
+            state: state.to_string(),
+            action,
+            pointer: nx.to_string(),
+            asl_scope: asl_scope.to_string(),
+            retry,
+        });
     }
 
     /// `on_failure.retry`: a count (sugar) or a list of retriers.

@@ -235,6 +235,19 @@ pub struct Compensation {
     /// ASL pointer of the state machine (or branch / item processor) holding the state:
     /// `""` for the top level, `/States/P/Branches/0` for a branch.
     pub asl_scope: String,
+    /// The compensation's own retry policy, as an ASL `Retry` list (`compensate: {action,
+    /// retry, backoff}`); empty when it is not retried.
+    pub retry: Vec<Value>,
+}
+
+/// The workflow's `on_compensation_failure` hook (a NEXUS extension): the action called once
+/// when compensations fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompensationHook {
+    /// The action to call (same meaning as `action:`).
+    pub action: String,
+    /// NEXUS pointer of the `on_compensation_failure` value.
+    pub pointer: String,
 }
 
 /// The result of [`lower`].
@@ -246,6 +259,8 @@ pub struct Lowered {
     pub origin: PointerMap,
     /// `compensate` actions, in document order.
     pub compensations: Vec<Compensation>,
+    /// The `on_compensation_failure` hook, if set.
+    pub on_compensation_failure: Option<CompensationHook>,
     /// The `policies` entries, as written.
     pub policies: Vec<Value>,
     /// NX010..NX018 findings, with pointers into the NEXUS document.

@@ -83,7 +83,7 @@ pub(crate) fn reserved(ctx: Ctx, nexus_key: &str) -> bool {
     match ctx {
         Ctx::Top => matches!(
             nexus_key,
-            "version" | "name" | "policies" | "states" | "start"
+            "version" | "name" | "policies" | "states" | "start" | "on_compensation_failure"
         ),
         Ctx::Scope => matches!(nexus_key, "states" | "start"),
         Ctx::State => matches!(nexus_key, "name" | "type" | "action" | "on_failure"),

@@ -57,12 +57,14 @@ fn lowers_the_founding_example() {
                 action: "refund-user".into(),
                 pointer: "/states/1/on_failure/compensate".into(),
                 asl_scope: String::new(),
+                retry: Vec::new(),
             },
             Compensation {
                 state: "ExecuteTransfer".into(),
                 action: "reverse-transfer".into(),
                 pointer: "/states/2/on_failure/compensate".into(),
                 asl_scope: String::new(),
+                retry: Vec::new(),
             },
         ]
     );

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use super::number::number;
 use super::{ChainCell, Cx, Done};
-use crate::compile::plan::{Dyn, ItemsSource, MapSpec, Ql, Selector};
+use crate::compile::plan::{Batcher, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
 use crate::vars::Vars;
@@ -25,26 +26,98 @@ pub(crate) async fn run(
     r
 }
 
-fn dyn_u64(cx: &Cx<'_>, d: Option<&Dyn<u64>>, scope: &Scope<'_>, raw: &Value) -> Option<u64> {
-    match d? {
-        Dyn::Lit(n) => Some(*n),
-        Dyn::Path(p) => scope.eval(p).and_then(|v| v.as_u64()),
-        Dyn::Expr(t) => t
-            .eval(&cx.jenv(scope.vars, raw, scope.context, None, None))
-            .ok()
-            .and_then(|v| v.as_u64()),
-    }
+fn non_negative(v: &Value) -> Option<u64> {
+    v.as_u64()
 }
 
-fn dyn_f64(cx: &Cx<'_>, d: Option<&Dyn<f64>>, scope: &Scope<'_>, raw: &Value) -> Option<f64> {
-    match d? {
-        Dyn::Lit(n) => Some(*n),
-        Dyn::Path(p) => scope.eval(p).and_then(|v| v.as_f64()),
-        Dyn::Expr(t) => t
-            .eval(&cx.jenv(scope.vars, raw, scope.context, None, None))
-            .ok()
-            .and_then(|v| v.as_f64()),
+fn positive(v: &Value) -> Option<u64> {
+    v.as_u64().filter(|n| *n > 0)
+}
+
+fn percentage(v: &Value) -> Option<f64> {
+    v.as_f64().filter(|p| (0.0..=100.0).contains(p))
+}
+
+/// Groups the item inputs into `{"Items": [...], "BatchInput": ...}` batches of at most
+/// `max_items` items and `max_bytes` bytes of JSON each (AWS, "ItemBatcher (Map)"; without
+/// `MaxInputBytesPerBatch` the payload quota bounds a batch).
+fn batches(
+    cx: &Cx<'_>,
+    b: &Batcher,
+    inputs: Vec<Value>,
+    scope: &Scope<'_>,
+    raw: &Value,
+) -> Result<Vec<Value>, Failure> {
+    let max_items = number(
+        cx,
+        "MaxItemsPerBatch",
+        b.max_items.as_ref(),
+        scope,
+        raw,
+        positive,
+        "a positive integer",
+        "integer",
+    )?;
+    let quota = cx.exec.opts.max_payload_bytes as u64;
+    let max_bytes = number(
+        cx,
+        "MaxInputBytesPerBatch",
+        b.max_bytes.as_ref(),
+        scope,
+        raw,
+        |v| positive(v).filter(|n| *n <= quota),
+        &format!("a positive integer no greater than {quota}"),
+        "integer",
+    )?
+    .unwrap_or(quota);
+    let batch_input = match &b.batch_input {
+        None => None,
+        Some(Selector::JsonPath(t)) => Some(t.eval(scope)?),
+        Some(Selector::Jsonata(t)) => {
+            Some(t.eval(&cx.jenv(scope.vars, raw, scope.context, None, None))?)
+        }
+    };
+    // `{"Items":[]}` plus `,"BatchInput":...`; each item adds its JSON and a comma.
+    let base = 12u64.saturating_add(
+        batch_input
+            .as_ref()
+            .map_or(0, |v| 14u64.saturating_add(json_len(v))),
+    );
+    let make = |items: Vec<Value>| {
+        let mut m = serde_json::Map::new();
+        m.insert("Items".into(), Value::Array(items));
+        if let Some(bi) = &batch_input {
+            m.insert("BatchInput".into(), bi.clone());
+        }
+        Value::Object(m)
+    };
+    let mut out = Vec::new();
+    let mut cur: Vec<Value> = Vec::new();
+    let mut size = base;
+    for (i, item) in inputs.into_iter().enumerate() {
+        let add = json_len(&item).saturating_add(u64::from(!cur.is_empty()));
+        let full_items = max_items.is_some_and(|m| cur.len() as u64 >= m);
+        if !cur.is_empty() && (full_items || size.saturating_add(add) > max_bytes) {
+            out.push(make(std::mem::take(&mut cur)));
+            size = base;
+        }
+        let add = json_len(&item);
+        if base.saturating_add(add) > max_bytes {
+            return Err(crate::catalogue::batch_item_too_large(i, max_bytes));
+        }
+        size = size
+            .saturating_add(add)
+            .saturating_add(u64::from(!cur.is_empty()));
+        cur.push(item);
     }
+    if !cur.is_empty() {
+        out.push(make(cur));
+    }
+    Ok(out)
+}
+
+fn json_len(v: &Value) -> u64 {
+    serde_json::to_vec(v).map_or(0, |b| b.len() as u64)
 }
 
 fn items_of(
@@ -113,15 +186,46 @@ async fn attempt(
         Ql::JsonPath => super::input_path(&st.io.input_path, raw, &ctx, vars)?,
         Ql::Jsonata => raw.clone(),
     };
-    let items = items_of(cx, spec, raw, &eff, &ctx, vars)?;
     let scope = Scope {
         input: &eff,
         context: &ctx,
         vars,
     };
-    let max_conc = dyn_u64(cx, spec.max_concurrency.as_ref(), &scope, raw).unwrap_or(0);
-    let tol_count = dyn_u64(cx, spec.tolerated_count.as_ref(), &scope, raw);
-    let tol_pct = dyn_f64(cx, spec.tolerated_pct.as_ref(), &scope, raw);
+    let items = match &spec.reader {
+        Some(r) => super::item_reader::read_items(cx, r, raw, &scope, vars).await?,
+        None => items_of(cx, spec, raw, &eff, &ctx, vars)?,
+    };
+    let max_conc = number(
+        cx,
+        "MaxConcurrency",
+        spec.max_concurrency.as_ref(),
+        &scope,
+        raw,
+        non_negative,
+        "a non-negative integer",
+        "integer",
+    )?
+    .unwrap_or(0);
+    let tol_count = number(
+        cx,
+        "ToleratedFailureCount",
+        spec.tolerated_count.as_ref(),
+        &scope,
+        raw,
+        non_negative,
+        "a non-negative integer",
+        "integer",
+    )?;
+    let tol_pct = number(
+        cx,
+        "ToleratedFailurePercentage",
+        spec.tolerated_pct.as_ref(),
+        &scope,
+        raw,
+        percentage,
+        "a number between 0 and 100",
+        "number",
+    )?;
     // Item inputs are computed up front so a selector error fails the state before any
     // iteration starts.
     let mut inputs = Vec::with_capacity(items.len());
@@ -140,6 +244,9 @@ async fn attempt(
                 });
             }
         }
+    }
+    if let Some(b) = &spec.batcher {
+        inputs = batches(cx, b, inputs, &scope, raw)?;
     }
     if let Some(m) = &cx.exec.state_mock {
         // TestState with a mocked result: the iterations are not run.

@@ -4,7 +4,9 @@
 
 mod choice_state;
 mod fail;
+mod item_reader;
 mod map;
+mod number;
 mod parallel;
 mod pass;
 mod succeed;
