@@ -484,21 +484,43 @@ fn to_rego(v: &serde_json::Value) -> regorus::Value {
     Converter::default().value(v)
 }
 
-/// Converts JSON values to regorus values, making each distinct object key once: the keys of
-/// a definition repeat in every state (`Type`, `Next`, the policy input's own fields), and a
-/// shared key is a reference count instead of an allocation (time and memory).
-#[derive(Default)]
+/// Converts JSON values to regorus values, sharing object keys: the keys of a definition
+/// repeat in every state (`Type`, `Next`, the policy input's own fields), and a shared key is a
+/// reference count instead of an allocation (time and memory). The cache is direct-mapped
+/// (a slot per key shape, no hashing of whole keys): a miss only costs the allocation a
+/// conversion without it would make.
 struct Converter {
-    keys: std::collections::HashMap<String, regorus::Value>,
+    keys: Vec<Option<(Box<str>, regorus::Value)>>,
+}
+
+impl Default for Converter {
+    fn default() -> Self {
+        Self {
+            keys: vec![None; 512],
+        }
+    }
 }
 
 impl Converter {
     fn key(&mut self, k: &str) -> regorus::Value {
-        if let Some(v) = self.keys.get(k) {
+        let b = k.as_bytes();
+        let first = b.first().copied().map_or(0, usize::from);
+        let last = b.last().copied().map_or(0, usize::from);
+        let mid = b.get(b.len() / 2).copied().map_or(0, usize::from);
+        let slot = (b.len().wrapping_mul(31)
+            ^ first.wrapping_mul(7)
+            ^ last.wrapping_mul(131)
+            ^ mid.wrapping_mul(17))
+            % self.keys.len();
+        if let Some(Some((s, v))) = self.keys.get(slot)
+            && **s == *k
+        {
             return v.clone();
         }
         let v = regorus::Value::from(k);
-        self.keys.insert(k.to_string(), v.clone());
+        if let Some(e) = self.keys.get_mut(slot) {
+            *e = Some((k.into(), v.clone()));
+        }
         v
     }
 
@@ -521,33 +543,29 @@ impl Converter {
                 regorus::Value::from(a.iter().map(|x| self.value(x)).collect::<Vec<_>>())
             }
             J::Object(o) => {
-                // Members collected, then built into one map at once (later members win, as
-                // inserts would): a bulk build instead of a search and rebalance per member.
-                let members: Vec<_> = o
-                    .iter()
-                    .map(|(k, x)| (self.key(k), self.value(x)))
-                    .collect();
-                regorus::Value::from(
-                    members
-                        .into_iter()
-                        .collect::<std::collections::BTreeMap<_, _>>(),
-                )
+                let mut map = std::collections::BTreeMap::new();
+                for (k, x) in o {
+                    map.insert(self.key(k), self.value(x));
+                }
+                regorus::Value::from(map)
             }
         }
     }
 
-    /// [`Self::value`] that also keeps the converted values of the containers at `wanted`
-    /// pointers (`at` is the pointer of `v`, extended and restored on the way down).
+    /// [`Self::value`] that also keeps the converted values of the states at `wanted`
+    /// pointers (`at` is the pointer of `v`, extended and restored on the way down; a state is
+    /// a member of a `States` object, so only those members are looked up).
     fn recording(
         &mut self,
         v: &serde_json::Value,
         at: &mut String,
+        is_states: bool,
         wanted: &std::collections::HashSet<&str>,
         found: &mut std::collections::HashMap<String, regorus::Value>,
     ) -> regorus::Value {
         use serde_json::Value as J;
         let container = |x: &serde_json::Value| matches!(x, J::Array(_) | J::Object(_));
-        let out = match v {
+        match v {
             J::Array(a) => {
                 let mut items = Vec::with_capacity(a.len());
                 for (i, x) in a.iter().enumerate() {
@@ -558,36 +576,32 @@ impl Converter {
                     let len = at.len();
                     at.push('/');
                     at.push_str(&i.to_string());
-                    items.push(self.recording(x, at, wanted, found));
+                    items.push(self.recording(x, at, false, wanted, found));
                     at.truncate(len);
                 }
                 regorus::Value::from(items)
             }
             J::Object(o) => {
-                let mut members = Vec::with_capacity(o.len());
+                let mut map = std::collections::BTreeMap::new();
                 for (k, x) in o {
                     let key = self.key(k);
                     if !container(x) {
-                        members.push((key, self.value(x)));
+                        map.insert(key, self.value(x));
                         continue;
                     }
                     let len = at.len();
                     nexus_schema::pointer::push_token(at, k);
-                    members.push((key, self.recording(x, at, wanted, found)));
+                    let converted = self.recording(x, at, k == "States", wanted, found);
+                    if is_states && wanted.contains(at.as_str()) {
+                        found.insert(at.clone(), converted.clone());
+                    }
+                    map.insert(key, converted);
                     at.truncate(len);
                 }
-                regorus::Value::from(
-                    members
-                        .into_iter()
-                        .collect::<std::collections::BTreeMap<_, _>>(),
-                )
+                regorus::Value::from(map)
             }
-            scalar => return self.value(scalar),
-        };
-        if wanted.contains(at.as_str()) {
-            found.insert(at.clone(), out.clone());
+            scalar => self.value(scalar),
         }
-        out
     }
 
     fn state(
@@ -598,9 +612,9 @@ impl Converter {
         let Some(obj) = s.as_object() else {
             return self.value(s);
         };
-        let mut out = Vec::with_capacity(obj.len() + 2);
+        let mut out = std::collections::BTreeMap::new();
         for (k, v) in obj {
-            out.push((self.key(k), self.value(v)));
+            out.insert(self.key(k), self.value(v));
         }
         let def = obj
             .get("pointer")
@@ -608,12 +622,9 @@ impl Converter {
             .and_then(|p| found.get(p))
             .cloned()
             .unwrap_or(regorus::Value::Null);
-        out.push((self.key("strings"), own_strings(&def)));
-        out.push((self.key("definition"), def));
-        regorus::Value::from(
-            out.into_iter()
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        )
+        out.insert(self.key("strings"), own_strings(&def));
+        out.insert(self.key("definition"), def);
+        regorus::Value::from(out)
     }
 }
 
@@ -642,11 +653,11 @@ pub(crate) fn input_value(
         .collect();
     let mut found = std::collections::HashMap::new();
     let mut at = String::new();
-    let shared = conv.recording(asl, &mut at, &wanted, &mut found);
-    let mut out = Vec::with_capacity(obj.len() + 16);
-    if let regorus::Value::Object(o) = &shared {
-        out.extend(o.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
+    let shared = conv.recording(asl, &mut at, false, &wanted, &mut found);
+    let mut out: std::collections::BTreeMap<_, _> = match &shared {
+        regorus::Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => std::collections::BTreeMap::new(),
+    };
     for (k, v) in obj {
         let converted = match v.as_array() {
             Some(states) if k == "states" => regorus::Value::from(
@@ -657,18 +668,15 @@ pub(crate) fn input_value(
             ),
             _ => conv.value(v),
         };
-        out.push((conv.key(k), converted));
+        out.insert(conv.key(k), converted);
     }
     let raw = if doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl {
         shared
     } else {
         conv.value(&doc.raw)
     };
-    out.push((conv.key("raw"), raw));
-    regorus::Value::from(
-        out.into_iter()
-            .collect::<std::collections::BTreeMap<_, _>>(),
-    )
+    out.insert(conv.key("raw"), raw);
+    regorus::Value::from(out)
 }
 
 /// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition.
