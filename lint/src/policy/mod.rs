@@ -2,10 +2,12 @@
 //! `rule:` expression language of NEXUS `policies:` lists.
 //!
 //! A [`PolicySet`] is loaded once per run ([`PolicySet::load`]): every file parsed, data
-//! merged, the engine prepared. [`PolicySet::evaluate`] then clones the prepared engine per
-//! document, sets the `input` ([`input::build`], documented in `docs/policies.md` and
-//! `nexus schema policy-input`) and evaluates the rules. Findings come back as located
-//! [`Diagnostic`]s (pointer into the file as written, span set).
+//! merged, the rules compiled for regorus's virtual machine (the bundled pack alone comes
+//! compiled at build time, `lint/build.rs`). [`PolicySet::evaluate`] then sets the `input`
+//! ([`input::build`], documented in `docs/policies.md` and `nexus schema policy-input`) on a
+//! fresh virtual machine per document (or a clone of the prepared engine, for policies that
+//! do not compile) and evaluates the rules. Findings come back as located [`Diagnostic`]s
+//! (pointer into the file as written, span set).
 //!
 //! Conftest conventions: packages `main` by default (`namespaces`, `all_namespaces`), rules
 //! `deny`/`violation` (errors) and `warn` (warnings) and their `_suffix` variants, results as
@@ -17,6 +19,7 @@ pub mod bundled;
 pub mod expr;
 mod findings;
 pub mod input;
+mod names;
 mod recursion;
 pub mod rego;
 pub mod testrun;
@@ -104,11 +107,7 @@ impl Default for PolicyOptions {
 
 /// Policies loaded and ready to evaluate.
 pub struct PolicySet {
-    engine: regorus::Engine,
-    /// Every selected rule compiled for regorus's virtual machine (RVM), when the policies
-    /// compile: ~30x faster than the tree-walking interpreter on a small document, which pays
-    /// an engine clone per document. `None` falls back to the interpreter.
-    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    evaluator: Evaluator,
     timeout: Duration,
     packages: Vec<rego::Package>,
     namespaces: Vec<String>,
@@ -116,6 +115,21 @@ pub struct PolicySet {
     rules: Vec<expr::ExprPolicy>,
     /// User Rego files loaded.
     pub files: Vec<String>,
+}
+
+/// How the Rego rules are evaluated.
+enum Evaluator {
+    /// Every rule compiled for regorus's virtual machine (RVM), when the policies compile:
+    /// ~30x faster than the tree-walking interpreter on a small document, which pays an engine
+    /// clone per document. The bundled pack alone comes compiled at build time
+    /// ([`rego::prebuilt_bundled`]).
+    Vm {
+        program: std::sync::Arc<regorus::rvm::program::Program>,
+        /// `data` as the engine merged it (settings, `--data` files).
+        data: regorus::Value,
+    },
+    /// The prepared engine, cloned per document.
+    Interpreter(Box<regorus::Engine>),
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -157,18 +171,21 @@ pub fn metas() -> Vec<&'static RuleMeta> {
 impl PolicySet {
     /// Parse every policy file and data file once.
     pub fn load(options: &PolicyOptions) -> Result<Self, PolicyError> {
-        let mut sources = Vec::new();
-        if options.bundled {
-            for f in bundled::FILES {
-                sources.push(rego::RegoSource {
-                    path: format!("<bundled>/policies/{}", f.name),
-                    text: f.source.to_string(),
-                    bundled: true,
-                });
-            }
-        }
+        Self::load_with(options, true)
+    }
+
+    /// [`Self::load`]; `vm` false evaluates with the tree-walking interpreter even when the
+    /// policies compile (the reference the virtual machine is tested against).
+    fn load_with(options: &PolicyOptions, vm: bool) -> Result<Self, PolicyError> {
+        let mut settings = Map::new();
+        settings.insert(
+            "nexus".into(),
+            serde_json::json!({"config": options.settings}),
+        );
+        let settings = regorus::Value::from(Value::Object(settings));
         let mut rule_files = Vec::new();
         let mut user_files = Vec::new();
+        let mut sources = Vec::new();
         for p in &options.paths {
             for file in collect_files(p, &|name| {
                 name.ends_with(".rego") && !name.ends_with("_test.rego")
@@ -185,15 +202,43 @@ impl PolicySet {
                 rule_files.push(file);
             }
         }
+        let mut rules = Vec::new();
+        for file in rule_files {
+            let text = read(&file)?;
+            rules.extend(expr::load_rule_file(&file.display().to_string(), &text)?);
+        }
+        let set = |evaluator, packages| Self {
+            evaluator,
+            timeout: options.timeout,
+            packages,
+            namespaces: options.namespaces.clone(),
+            all_namespaces: options.all_namespaces,
+            rules,
+            files: user_files,
+        };
+        // The default run (the bundled pack, no Rego of the user's, no `--data`): the program
+        // compiled at build time, no parsing or compiling here.
+        if vm
+            && options.bundled
+            && sources.is_empty()
+            && options.data.is_empty()
+            && let Some((program, packages)) = rego::prebuilt_bundled()
+        {
+            let data = settings;
+            return Ok(set(Evaluator::Vm { program, data }, packages));
+        }
+        if options.bundled {
+            let bundled = bundled::FILES.iter().map(|f| rego::RegoSource {
+                path: names::bundled_path(f.name),
+                text: f.source.to_string(),
+                bundled: true,
+            });
+            sources.splice(0..0, bundled);
+        }
         let mut engine = regorus::Engine::new();
         rego::add_sources(&mut engine, &sources, options.rego_version)?;
-        let mut data = Map::new();
-        data.insert(
-            "nexus".into(),
-            serde_json::json!({"config": options.settings}),
-        );
         engine
-            .add_data(regorus::Value::from(Value::Object(data)))
+            .add_data(settings)
             .map_err(|e| PolicyError::Engine(format!("{e:#}")))?;
         for p in &options.data {
             for file in collect_files(p, &|n| {
@@ -214,30 +259,31 @@ impl PolicySet {
         engine
             .eval_query("true".to_string(), false)
             .map_err(|e| PolicyError::Engine(format!("{e:#}")))?;
-        let mut rules = Vec::new();
-        for file in rule_files {
-            let text = read(&file)?;
-            rules.extend(expr::load_rule_file(&file.display().to_string(), &text)?);
-        }
-        let program = rego::compile(&engine, &packages);
-        Ok(Self {
-            engine,
-            program,
-            timeout: options.timeout,
-            packages,
-            namespaces: options.namespaces.clone(),
-            all_namespaces: options.all_namespaces,
-            rules,
-            files: user_files,
-        })
+        let program = if vm {
+            rego::compile(&engine, &packages)
+        } else {
+            None
+        };
+        let evaluator = match program {
+            Some(program) => Evaluator::Vm {
+                program,
+                data: engine.get_data(),
+            },
+            None => Evaluator::Interpreter(Box::new(engine)),
+        };
+        Ok(set(evaluator, packages))
     }
 
-    /// Evaluate with the tree-walking interpreter even when the policies compile (the
-    /// reference the virtual machine is tested against).
+    /// [`Self::load`] evaluating with the interpreter (see [`Self::load_with`]).
     #[cfg(test)]
-    pub(crate) fn without_vm(mut self) -> Self {
-        self.program = None;
-        self
+    pub(crate) fn interpreted(options: &PolicyOptions) -> Result<Self, PolicyError> {
+        Self::load_with(options, false)
+    }
+
+    /// Is every rule evaluated on the virtual machine?
+    #[cfg(test)]
+    pub(crate) fn on_vm(&self) -> bool {
+        matches!(self.evaluator, Evaluator::Vm { .. })
     }
 
     /// The bundled pack alone, with default settings.
@@ -271,17 +317,17 @@ impl PolicySet {
         };
         if rego {
             let value = rego::input_value(&input, doc);
-            match &self.program {
-                Some(program) => {
-                    let mut vm = rego::vm(program, &self.engine, self.timeout);
+            match &self.evaluator {
+                Evaluator::Vm { program, data } => {
+                    let mut vm = rego::vm(program, data, self.timeout);
                     vm.set_input(value);
                     let mut eval = |path: &str| rego::run_entry(&mut vm, path);
                     for pkg in self.packages.iter().filter(|p| self.selected(p)) {
                         self.eval_package(&mut eval, pkg, doc, &input, &mut out);
                     }
                 }
-                None => {
-                    let mut engine = self.engine.clone();
+                Evaluator::Interpreter(prepared) => {
+                    let mut engine = (**prepared).clone();
                     engine.set_input(value);
                     let mut eval = |path: &str| rego::eval_rule(&mut engine, path);
                     for pkg in self.packages.iter().filter(|p| self.selected(p)) {

@@ -26,13 +26,8 @@ pub enum RegoVersion {
     V1,
 }
 
-/// The kind of a conftest rule, from its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum RuleKind {
-    Deny,
-    Violation,
-    Warn,
-}
+pub(crate) use super::names::{BOUNDED_BUILTINS, RuleKind};
+use super::names::{classify, rule_path};
 
 /// One rule to evaluate.
 #[derive(Clone, Debug)]
@@ -178,11 +173,10 @@ pub(crate) fn add_sources(
     add_bounded_builtins(engine)
 }
 
-/// Builtins that build a collection whose size an argument chooses. regorus allocates the
-/// whole result in one call, before its execution timer can look (`numbers.range(1, 1e9)`
-/// took 24 GB): they are replaced by versions that refuse more than [`MAX_BUILT_ITEMS`]
-/// items, and a program that calls them runs on the interpreter, where the replacements live.
-pub(crate) const BOUNDED_BUILTINS: &[&str] = &["numbers.range", "numbers.range_step"];
+// [`BOUNDED_BUILTINS`] build a collection whose size an argument chooses. regorus allocates
+// the whole result in one call, before its execution timer can look (`numbers.range(1, 1e9)`
+// took 24 GB): they are replaced by versions that refuse more than [`MAX_BUILT_ITEMS`] items,
+// and a program that calls them runs on the interpreter, where the replacements live.
 
 /// Most items one builtin call may build (see [`BOUNDED_BUILTINS`]); documented in
 /// `docs/policies.md`.
@@ -243,24 +237,6 @@ fn bounded_range(
     Ok(regorus::Value::from(items))
 }
 
-/// A Rego reference for a package plus a rule: `data.a.b.rule`, with bracket notation for
-/// components that are not identifiers.
-fn rule_path(components: &[String], rule: &str) -> String {
-    let mut s = String::from("data");
-    for c in components.iter().map(String::as_str).chain([rule]) {
-        if !c.is_empty()
-            && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-            && !c.starts_with(|ch: char| ch.is_ascii_digit())
-        {
-            s.push('.');
-            s.push_str(c);
-        } else {
-            s.push_str(&format!("[{}]", serde_json::Value::String(c.to_string())));
-        }
-    }
-    s
-}
-
 /// `data.pkg.rule` for a package's components (see [`rule_path`]).
 pub(crate) fn rule_ref(components: &[String], rule: &str) -> String {
     rule_path(components, rule)
@@ -277,41 +253,6 @@ pub(crate) fn test_rules(text: &str) -> BTreeSet<String> {
         })
         .filter(|i| i.starts_with("test_"))
         .collect()
-}
-
-/// Candidate rule names declared in a file: identifiers at the start of a line that look like
-/// conftest rules. Each is confirmed with regorus before use.
-fn candidate_rules(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for line in text.lines() {
-        let t = line.trim_start();
-        let ident: String = t
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if ident == "exception" || classify(&ident).is_some() {
-            out.insert(ident);
-        }
-    }
-    out
-}
-
-fn classify(name: &str) -> Option<(RuleKind, String)> {
-    for (prefix, kind) in [
-        ("deny", RuleKind::Deny),
-        ("violation", RuleKind::Violation),
-        ("warn", RuleKind::Warn),
-    ] {
-        if name == prefix {
-            return Some((kind, String::new()));
-        }
-        if let Some(rest) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_'))
-            && !rest.is_empty()
-        {
-            return Some((kind, rest.to_string()));
-        }
-    }
-    None
 }
 
 /// The packages of the loaded sources with their conftest rules, in package-name order.
@@ -333,7 +274,7 @@ pub(crate) fn packages(
             files: Vec::new(),
         });
         pkg.files.push(src.path.clone());
-        for cand in candidate_rules(&src.text) {
+        for cand in super::names::candidate_rules(&src.text) {
             let declared = engine
                 .has_declared_rule_rooted_at(&src.path, &cand)
                 .unwrap_or(false);
@@ -404,7 +345,7 @@ pub(crate) fn compile(
 /// A virtual machine for one document: the program, the policies' `data`, the time limit.
 pub(crate) fn vm(
     program: &std::sync::Arc<regorus::rvm::program::Program>,
-    engine: &regorus::Engine,
+    data: &regorus::Value,
     limit: Duration,
 ) -> regorus::rvm::vm::RegoVM {
     let mut vm = regorus::rvm::vm::RegoVM::new();
@@ -417,10 +358,66 @@ pub(crate) fn vm(
         limit,
         check_interval,
     }));
-    // `data` (settings, `--data` files) as loaded into the engine; a failure leaves it empty,
-    // which the rules' defaults handle.
-    let _ = vm.set_data(engine.get_data());
+    // `data` (settings, `--data` files); a failure leaves it empty, which the rules' defaults
+    // handle.
+    let _ = vm.set_data(data.clone());
     vm
+}
+
+/// The bundled pack as `lint/build.rs` compiled it, with its packages, when it was compiled
+/// from exactly the files this binary embeds ([`super::bundled::FILES`]); deserialized once
+/// per process.
+pub(crate) fn prebuilt_bundled()
+-> Option<(std::sync::Arc<regorus::rvm::program::Program>, Vec<Package>)> {
+    static PREBUILT: std::sync::OnceLock<
+        Option<(std::sync::Arc<regorus::rvm::program::Program>, Vec<Package>)>,
+    > = std::sync::OnceLock::new();
+    PREBUILT.get_or_init(load_prebuilt).clone()
+}
+
+fn load_prebuilt() -> Option<(std::sync::Arc<regorus::rvm::program::Program>, Vec<Package>)> {
+    static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundled.rvm"));
+    let (key, program) = BYTES.split_at_checked(8)?;
+    let mut files: Vec<(&str, &str)> = super::bundled::FILES
+        .iter()
+        .map(|f| (f.name, f.source))
+        .collect();
+    files.sort();
+    if super::names::fingerprint(files) != u64::from_le_bytes(key.try_into().ok()?) {
+        return None;
+    }
+    let program = match regorus::rvm::program::Program::deserialize_binary(program).ok()? {
+        regorus::rvm::program::DeserializationResult::Complete(p) => p,
+        regorus::rvm::program::DeserializationResult::Partial(_) => return None,
+    };
+    // The entry points are the rules `rego::compile` lists: package by package, each
+    // package's rules in order, then its `exception`.
+    let mut packages: Vec<Package> = Vec::new();
+    for path in program.entry_points.keys() {
+        let (pkg, rule) = super::names::split_rule_path(path)?;
+        if packages.last().is_none_or(|p| p.name != pkg) {
+            packages.push(Package {
+                name: pkg,
+                rules: Vec::new(),
+                exception: None,
+                bundled: true,
+                files: Vec::new(),
+            });
+        }
+        let p = packages.last_mut()?;
+        if rule == "exception" {
+            p.exception = Some(path.clone());
+        } else {
+            let (kind, suffix) = classify(&rule)?;
+            p.rules.push(RuleRef {
+                name: rule,
+                kind,
+                suffix,
+                path: path.clone(),
+            });
+        }
+    }
+    Some((std::sync::Arc::new(program), packages))
 }
 
 /// What an entry point of the program produced, as JSON.
@@ -482,27 +479,152 @@ pub(crate) fn exception_names(values: &[serde_json::Value]) -> BTreeSet<String> 
 }
 
 /// A JSON value as a regorus value, converted directly (no serde round trip).
-pub(crate) fn to_rego(v: &serde_json::Value) -> regorus::Value {
-    use serde_json::Value as J;
-    match v {
-        J::Null => regorus::Value::Null,
-        J::Bool(b) => regorus::Value::from(*b),
-        J::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                regorus::Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                regorus::Value::from(u)
-            } else {
-                regorus::Value::from(n.as_f64().unwrap_or(f64::NAN))
+#[cfg(test)]
+fn to_rego(v: &serde_json::Value) -> regorus::Value {
+    Converter::default().value(v)
+}
+
+/// Converts JSON values to regorus values, sharing object keys: the keys of a definition
+/// repeat in every state (`Type`, `Next`, the policy input's own fields), and a shared key is a
+/// reference count instead of an allocation (time and memory). The cache is direct-mapped
+/// (a slot per key shape, no hashing of whole keys): a miss only costs the allocation a
+/// conversion without it would make.
+struct Converter {
+    keys: Vec<Option<(Box<str>, regorus::Value)>>,
+}
+
+impl Default for Converter {
+    fn default() -> Self {
+        Self {
+            keys: vec![None; 512],
+        }
+    }
+}
+
+impl Converter {
+    fn key(&mut self, k: &str) -> regorus::Value {
+        let b = k.as_bytes();
+        let first = b.first().copied().map_or(0, usize::from);
+        let last = b.last().copied().map_or(0, usize::from);
+        let mid = b.get(b.len() / 2).copied().map_or(0, usize::from);
+        let slot = (b.len().wrapping_mul(31)
+            ^ first.wrapping_mul(7)
+            ^ last.wrapping_mul(131)
+            ^ mid.wrapping_mul(17))
+            % self.keys.len();
+        if let Some(Some((s, v))) = self.keys.get(slot)
+            && **s == *k
+        {
+            return v.clone();
+        }
+        let v = regorus::Value::from(k);
+        if let Some(e) = self.keys.get_mut(slot) {
+            *e = Some((k.into(), v.clone()));
+        }
+        v
+    }
+
+    fn value(&mut self, v: &serde_json::Value) -> regorus::Value {
+        use serde_json::Value as J;
+        match v {
+            J::Null => regorus::Value::Null,
+            J::Bool(b) => regorus::Value::from(*b),
+            J::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    regorus::Value::from(i)
+                } else if let Some(u) = n.as_u64() {
+                    regorus::Value::from(u)
+                } else {
+                    regorus::Value::from(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            J::String(s) => regorus::Value::from(s.as_str()),
+            J::Array(a) => {
+                regorus::Value::from(a.iter().map(|x| self.value(x)).collect::<Vec<_>>())
+            }
+            J::Object(o) => {
+                let mut map = std::collections::BTreeMap::new();
+                for (k, x) in o {
+                    map.insert(self.key(k), self.value(x));
+                }
+                regorus::Value::from(map)
             }
         }
-        J::String(s) => regorus::Value::from(s.as_str()),
-        J::Array(a) => regorus::Value::from(a.iter().map(to_rego).collect::<Vec<_>>()),
-        J::Object(o) => regorus::Value::from(
-            o.iter()
-                .map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v)))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        ),
+    }
+
+    /// [`Self::value`] that also keeps the converted values of the states at `wanted`
+    /// pointers (`at` is the pointer of `v`, extended and restored on the way down; a state is
+    /// a member of a `States` object, so only those members are looked up).
+    fn recording(
+        &mut self,
+        v: &serde_json::Value,
+        at: &mut String,
+        is_states: bool,
+        wanted: &std::collections::HashSet<&str>,
+        found: &mut std::collections::HashMap<String, regorus::Value>,
+    ) -> regorus::Value {
+        use serde_json::Value as J;
+        let container = |x: &serde_json::Value| matches!(x, J::Array(_) | J::Object(_));
+        match v {
+            J::Array(a) => {
+                let mut items = Vec::with_capacity(a.len());
+                for (i, x) in a.iter().enumerate() {
+                    if !container(x) {
+                        items.push(self.value(x));
+                        continue;
+                    }
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&i.to_string());
+                    items.push(self.recording(x, at, false, wanted, found));
+                    at.truncate(len);
+                }
+                regorus::Value::from(items)
+            }
+            J::Object(o) => {
+                let mut map = std::collections::BTreeMap::new();
+                for (k, x) in o {
+                    let key = self.key(k);
+                    if !container(x) {
+                        map.insert(key, self.value(x));
+                        continue;
+                    }
+                    let len = at.len();
+                    nexus_schema::pointer::push_token(at, k);
+                    let converted = self.recording(x, at, k == "States", wanted, found);
+                    if is_states && wanted.contains(at.as_str()) {
+                        found.insert(at.clone(), converted.clone());
+                    }
+                    map.insert(key, converted);
+                    at.truncate(len);
+                }
+                regorus::Value::from(map)
+            }
+            scalar => self.value(scalar),
+        }
+    }
+
+    fn state(
+        &mut self,
+        s: &serde_json::Value,
+        found: &std::collections::HashMap<String, regorus::Value>,
+    ) -> regorus::Value {
+        let Some(obj) = s.as_object() else {
+            return self.value(s);
+        };
+        let mut out = std::collections::BTreeMap::new();
+        for (k, v) in obj {
+            out.insert(self.key(k), self.value(v));
+        }
+        let def = obj
+            .get("pointer")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|p| found.get(p))
+            .cloned()
+            .unwrap_or(regorus::Value::Null);
+        out.insert(self.key("strings"), own_strings(&def));
+        out.insert(self.key("definition"), def);
+        regorus::Value::from(out)
     }
 }
 
@@ -516,8 +638,9 @@ pub(crate) fn input_value(
     light: &serde_json::Value,
     doc: &nexus_schema::Document,
 ) -> regorus::Value {
+    let mut conv = Converter::default();
     let Some(obj) = light.as_object() else {
-        return to_rego(light);
+        return conv.value(light);
     };
     let asl: &serde_json::Value = &doc.asl;
     // The pointers whose converted values are reused: every state's.
@@ -530,147 +653,91 @@ pub(crate) fn input_value(
         .collect();
     let mut found = std::collections::HashMap::new();
     let mut at = String::new();
-    let shared = to_rego_recording(asl, &mut at, &wanted, &mut found);
-    let mut out = std::collections::BTreeMap::new();
-    if let regorus::Value::Object(o) = &shared {
-        for (k, v) in o.iter() {
-            out.insert(k.clone(), v.clone());
-        }
-    }
+    let shared = conv.recording(asl, &mut at, false, &wanted, &mut found);
+    let mut out: std::collections::BTreeMap<_, _> = match &shared {
+        regorus::Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => std::collections::BTreeMap::new(),
+    };
     for (k, v) in obj {
-        let converted = if k == "states" {
-            match v.as_array() {
-                Some(states) => regorus::Value::from(
-                    states
-                        .iter()
-                        .map(|s| state_value(s, &found))
-                        .collect::<Vec<_>>(),
-                ),
-                None => to_rego(v),
-            }
-        } else {
-            to_rego(v)
+        let converted = match v.as_array() {
+            Some(states) if k == "states" => regorus::Value::from(
+                states
+                    .iter()
+                    .map(|s| conv.state(s, &found))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => conv.value(v),
         };
-        out.insert(regorus::Value::from(k.as_str()), converted);
+        out.insert(conv.key(k), converted);
     }
     let raw = if doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl {
         shared
     } else {
-        to_rego(&doc.raw)
+        conv.value(&doc.raw)
     };
-    out.insert(regorus::Value::from("raw"), raw);
-    regorus::Value::from(out)
-}
-
-/// [`to_rego`] that also keeps the converted values of the containers at `wanted` pointers
-/// (`at` is the pointer of `v`, extended and restored on the way down).
-fn to_rego_recording(
-    v: &serde_json::Value,
-    at: &mut String,
-    wanted: &std::collections::HashSet<&str>,
-    found: &mut std::collections::HashMap<String, regorus::Value>,
-) -> regorus::Value {
-    use serde_json::Value as J;
-    let out = match v {
-        J::Array(a) => {
-            let mut items = Vec::with_capacity(a.len());
-            for (i, x) in a.iter().enumerate() {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&i.to_string());
-                items.push(to_rego_recording(x, at, wanted, found));
-                at.truncate(len);
-            }
-            regorus::Value::from(items)
-        }
-        J::Object(o) => {
-            let mut map = std::collections::BTreeMap::new();
-            for (k, x) in o {
-                let len = at.len();
-                nexus_schema::pointer::push_token(at, k);
-                map.insert(
-                    regorus::Value::from(k.as_str()),
-                    to_rego_recording(x, at, wanted, found),
-                );
-                at.truncate(len);
-            }
-            regorus::Value::from(map)
-        }
-        scalar => return to_rego(scalar),
-    };
-    if wanted.contains(at.as_str()) {
-        found.insert(at.clone(), out.clone());
-    }
-    out
-}
-
-fn state_value(
-    s: &serde_json::Value,
-    found: &std::collections::HashMap<String, regorus::Value>,
-) -> regorus::Value {
-    let Some(obj) = s.as_object() else {
-        return to_rego(s);
-    };
-    let mut out = std::collections::BTreeMap::new();
-    for (k, v) in obj {
-        out.insert(regorus::Value::from(k.as_str()), to_rego(v));
-    }
-    let def = obj
-        .get("pointer")
-        .and_then(serde_json::Value::as_str)
-        .and_then(|p| found.get(p))
-        .cloned()
-        .unwrap_or(regorus::Value::Null);
-    out.insert(regorus::Value::from("strings"), own_strings(&def));
-    out.insert(regorus::Value::from("definition"), def);
+    out.insert(conv.key("raw"), raw);
     regorus::Value::from(out)
 }
 
 /// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition.
 fn own_strings(def: &regorus::Value) -> regorus::Value {
-    fn visit(v: &regorus::Value, path: &mut Vec<regorus::Value>, out: &mut Vec<regorus::Value>) {
-        match v {
-            regorus::Value::String(_) => {
-                let mut entry = std::collections::BTreeMap::new();
-                entry.insert(
-                    regorus::Value::from("path"),
-                    regorus::Value::from(path.clone()),
-                );
-                entry.insert(regorus::Value::from("value"), v.clone());
-                out.push(regorus::Value::from(entry));
-            }
-            regorus::Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    path.push(regorus::Value::from(i));
-                    visit(x, path, out);
-                    path.pop();
+    struct Walk {
+        /// The keys of an entry, made once.
+        path_key: regorus::Value,
+        value_key: regorus::Value,
+        path: Vec<regorus::Value>,
+        out: Vec<regorus::Value>,
+    }
+    impl Walk {
+        fn visit(&mut self, v: &regorus::Value) {
+            match v {
+                regorus::Value::String(_) => {
+                    let entry = std::collections::BTreeMap::from([
+                        (
+                            self.path_key.clone(),
+                            regorus::Value::from(self.path.clone()),
+                        ),
+                        (self.value_key.clone(), v.clone()),
+                    ]);
+                    self.out.push(regorus::Value::from(entry));
                 }
-            }
-            regorus::Value::Object(o) => {
-                for (k, x) in o.iter() {
-                    path.push(k.clone());
-                    visit(x, path, out);
-                    path.pop();
+                regorus::Value::Array(a) => {
+                    for (i, x) in a.iter().enumerate() {
+                        self.path.push(regorus::Value::from(i));
+                        self.visit(x);
+                        self.path.pop();
+                    }
                 }
+                regorus::Value::Object(o) => {
+                    for (k, x) in o.iter() {
+                        self.path.push(k.clone());
+                        self.visit(x);
+                        self.path.pop();
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
-    let mut out = Vec::new();
+    let mut walk = Walk {
+        path_key: regorus::Value::from("path"),
+        value_key: regorus::Value::from("value"),
+        path: Vec::new(),
+        out: Vec::new(),
+    };
     if let regorus::Value::Object(o) = def {
-        let mut path = Vec::new();
         for (k, v) in o.iter() {
             if k.as_string()
                 .is_ok_and(|s| super::input::NESTED.contains(&s.as_ref()))
             {
                 continue;
             }
-            path.push(k.clone());
-            visit(v, &mut path, &mut out);
-            path.pop();
+            walk.path.push(k.clone());
+            walk.visit(v);
+            walk.path.pop();
         }
     }
-    regorus::Value::from(out)
+    regorus::Value::from(walk.out)
 }
 
 #[cfg(test)]

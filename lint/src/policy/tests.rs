@@ -533,8 +533,21 @@ fn virtual_machine_agrees_with_the_interpreter() {
         ..Default::default()
     };
     let vm = PolicySet::load(&options).unwrap();
-    assert!(vm.program.is_some(), "the policies compile for the RVM");
-    let interp = PolicySet::load(&options).unwrap().without_vm();
+    assert!(vm.on_vm(), "the policies compile for the RVM");
+    let interp = PolicySet::interpreted(&options).unwrap();
+    // The bundled pack alone runs the program compiled at build time; compiled here (with
+    // `--data`, which takes the run-time path) it must find the same.
+    let prebuilt = PolicySet::bundled_only().unwrap();
+    assert!(prebuilt.on_vm());
+    let empty_data =
+        std::env::temp_dir().join(format!("nexus-empty-data-{}.json", std::process::id()));
+    std::fs::write(&empty_data, "{}").unwrap();
+    let compiled_here = PolicySet::load(&PolicyOptions {
+        data: vec![empty_data.clone()],
+        ..Default::default()
+    })
+    .unwrap();
+    let _ = std::fs::remove_file(&empty_data);
     let mut files = Vec::new();
     let mut stack = vec![root.join("fixtures")];
     stack.extend(nexus_testkit::corpus());
@@ -571,9 +584,31 @@ fn virtual_machine_agrees_with_the_interpreter() {
                 "{}: the RVM and the interpreter disagree",
                 p.display()
             );
+            let c = prebuilt.evaluate(doc, &ir);
+            let d = compiled_here.evaluate(doc, &ir);
+            assert_eq!(
+                format!("{c:?}"),
+                format!("{d:?}"),
+                "{}: the pack compiled at build time and at run time disagree",
+                p.display()
+            );
             docs += 1;
         }
     }
     println!("RVM and interpreter agree on {docs} documents");
     assert!(docs > 50);
+}
+
+/// The build script compiled the pack this binary embeds (a stale or failed build-time
+/// compile would silently cost every run the compile).
+#[test]
+fn the_bundled_pack_comes_compiled() {
+    let (program, packages) = rego::prebuilt_bundled().expect("lint/build.rs compiled the pack");
+    let rules: usize = packages.iter().map(|p| p.rules.len()).sum();
+    assert_eq!(packages.len(), bundled::FILES.len());
+    assert!(rules >= bundled::FILES.len());
+    assert_eq!(
+        program.entry_points.len(),
+        rules + packages.iter().filter(|p| p.exception.is_some()).count()
+    );
 }
