@@ -8,6 +8,7 @@
 mod dot;
 mod mermaid;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use nexus_lint::{LintOptions, lint};
@@ -333,7 +334,7 @@ pub fn render(docs: &[Document], format: GraphFormat, highlight: bool) -> String
 }
 
 pub fn run(args: &GraphArgs) -> u8 {
-    let text: Arc<str> = match std::fs::read_to_string(&args.file) {
+    let text: Arc<str> = match nexus_schema::source::read_source_text(Path::new(&args.file)) {
         Ok(t) => t.into(),
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", args.file);

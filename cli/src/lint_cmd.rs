@@ -67,7 +67,7 @@ impl Reading {
 pub fn check_file_all(c: &Candidate, options: &LintOptions, reading: &Reading) -> Vec<FileReport> {
     let read = match (&reading.stdin, c.path.as_os_str() == "-") {
         (Some(text), true) => Ok(text.as_bytes().to_vec()),
-        _ => std::fs::read(&c.path),
+        _ => nexus_schema::source::read_source(&c.path),
     };
     let text: Arc<str> = match read {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -276,11 +276,22 @@ pub fn run(args: &LintArgs) -> u8 {
         discover(&named)
     };
     if from_stdin {
-        let mut text = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-            eprintln!("error: cannot read standard input: {e}");
-            return 2;
-        }
+        let text = match nexus_schema::source::read_source_from(std::io::stdin())
+            .map(String::from_utf8)
+        {
+            Ok(Ok(text)) => text,
+            Ok(Err(e)) => {
+                eprintln!(
+                    "error: cannot read standard input: not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                );
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                return 2;
+            }
+        };
         reading.stdin = Some(text.into());
         candidates.push(Candidate {
             path: "-".into(),

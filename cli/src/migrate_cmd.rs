@@ -10,7 +10,7 @@
 
 mod aws;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -341,10 +341,7 @@ fn read_inputs(a: &MigrateArgs) -> Result<(Vec<Input>, bool), Failure> {
     }
     let input = a.input.as_deref().unwrap_or("-");
     if input == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let text = read_stdin()?;
         return Ok((
             vec![Input {
                 display: "<stdin>".into(),
@@ -397,8 +394,21 @@ fn read_inputs(a: &MigrateArgs) -> Result<(Vec<Input>, bool), Failure> {
     ))
 }
 
+/// Standard input as text, bounded like a file ([`nexus_schema::source::read_source`]).
+fn read_stdin() -> Result<String, Failure> {
+    let bytes = nexus_schema::source::read_source_from(std::io::stdin())
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure(format!(
+            "cannot read standard input: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 fn read_text(path: &Path, display: &str) -> Result<Arc<str>, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {display}: {e}"))?;
+    let bytes = nexus_schema::source::read_source(path)
+        .map_err(|e| format!("cannot read {display}: {e}"))?;
     String::from_utf8(bytes).map(Into::into).map_err(|e| {
         Failure(format!(
             "cannot read {display}: not UTF-8 text (invalid byte at offset {})",
@@ -594,10 +604,7 @@ fn render(run: &RunReport, flags: &NoteFlags, always: bool) {
 
 fn export(a: &ExportArgs) -> Result<u8, Failure> {
     let (display, text): (String, Arc<str>) = if a.file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let text = read_stdin()?;
         ("<stdin>".into(), text.into())
     } else {
         let path = Path::new(&a.file);

@@ -168,7 +168,7 @@ pub struct PolicyInputArgs {
 /// several (a template, a multi-document YAML file), pretty-printed when it holds one.
 pub fn run_input(args: &PolicyInputArgs) -> u8 {
     let display = args.file.display().to_string();
-    let text = match std::fs::read_to_string(&args.file) {
+    let text = match nexus_schema::source::read_source_text(&args.file) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: cannot read {display}: {e}");

@@ -143,7 +143,8 @@ impl<T: std::fmt::Display> From<T> for Fail {
 }
 
 fn read_text(path: &Path) -> Result<String, Fail> {
-    std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {}: {e}", path.display())))
+    nexus_schema::source::read_source_text(path)
+        .map_err(|e| Fail(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Parses a JSON or YAML file into a value (JSON when it looks like JSON).

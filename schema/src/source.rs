@@ -19,6 +19,68 @@ use crate::document::{DocKind, Document, SourceFormat};
 use crate::load::{self, YamlOptions};
 use crate::template;
 
+/// The largest file nexus reads as a definition, NEXUS workflow or template: 16 MiB, sixteen
+/// times the 1 MB AWS Step Functions accepts for a definition (AWS "Quotas": maximum
+/// definition size), and about 40,000 states of `bench/gen-definition.py`. Loading costs about
+/// 40 bytes of memory per byte of text, so the bound keeps a run under about 700 MB. A larger
+/// file is refused with [`load::FILE_TOO_LARGE`] (NX007); `docs/run.md` states the limit.
+pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a definition, workflow or template file, at most a few bytes past
+/// [`MAX_SOURCE_BYTES`]: a larger file is not read whole (a 10 GB file costs no time or
+/// memory); what was read is enough for [`load_source`] to refuse it with NX007.
+pub fn read_source(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    read_source_from(std::fs::File::open(path)?)
+}
+
+/// [`read_source`] for any reader (standard input).
+pub fn read_source_from(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut buf = Vec::new();
+    // Up to 4 bytes over: a UTF-8 character the bound cuts in two still leaves a valid
+    // prefix longer than the limit, so an oversized file is reported as NX007 and not as a
+    // UTF-8 error at the cut.
+    reader
+        .take(MAX_SOURCE_BYTES as u64 + 4)
+        .read_to_end(&mut buf)?;
+    if buf.len() > MAX_SOURCE_BYTES {
+        let valid = std::str::from_utf8(&buf).map_or_else(|e| e.valid_up_to(), str::len);
+        if valid > MAX_SOURCE_BYTES {
+            buf.truncate(valid);
+        }
+    }
+    Ok(buf)
+}
+
+/// [`read_source`] as text; an error names the invalid UTF-8 byte.
+pub fn read_source_text(path: &std::path::Path) -> std::io::Result<String> {
+    String::from_utf8(read_source(path)?).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// The NX007 finding for a text over [`MAX_SOURCE_BYTES`], if it is.
+pub fn too_large(text: &str) -> Option<Diagnostic> {
+    (text.len() > MAX_SOURCE_BYTES).then(|| {
+        load::FILE_TOO_LARGE
+            .at(
+                "",
+                format!(
+                    "the file is larger than {} MiB, the most nexus reads; AWS Step Functions accepts definitions up to 1 MB",
+                    MAX_SOURCE_BYTES >> 20
+                ),
+            )
+            .with_span(crate::location::TextRange::new(0, 0))
+            .help("split the workflow (a Map or Parallel branch, or a child state machine run with `states:startExecution.sync`)")
+    })
+}
+
 /// What the file name says about a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NameHint {
@@ -199,6 +261,10 @@ pub(crate) fn load_only(
         }
     });
     let mut out = LoadedSource::default();
+    if let Some(d) = too_large(&text) {
+        out.diagnostics.push(d);
+        return out;
+    }
     let loaded = match format {
         SourceFormat::Json => load::load_json(&text).map(|l| vec![l]),
         SourceFormat::Yaml => {
@@ -297,6 +363,33 @@ pub(crate) fn load_only(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_text_over_the_bound_before_parsing() {
+        let mut text = String::from("{\"StartAt\":\"A\",\"States\":{}}");
+        assert!(too_large(&text).is_none());
+        text.push_str(&" ".repeat(MAX_SOURCE_BYTES));
+        let loaded = load_source("big.asl.json", text.into());
+        assert!(loaded.documents.is_empty());
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [load::FILE_TOO_LARGE.code]);
+    }
+
+    #[test]
+    fn bounded_read_stops_past_the_bound_on_a_character_boundary() {
+        // 'é' is two bytes: the bound falls inside one, the read still ends on a whole one.
+        let big = "é".repeat(MAX_SOURCE_BYTES / 2 + 10);
+        let read = read_source_from(big.as_bytes()).unwrap();
+        assert!(read.len() > MAX_SOURCE_BYTES && read.len() <= MAX_SOURCE_BYTES + 4);
+        let text = String::from_utf8(read).unwrap();
+        assert!(too_large(&text).is_some());
+        // At the bound exactly, everything is read.
+        let fits = "a".repeat(MAX_SOURCE_BYTES);
+        assert_eq!(
+            read_source_from(fits.as_bytes()).unwrap().len(),
+            MAX_SOURCE_BYTES
+        );
+    }
 
     /// The pre-parse filter never turns away a document `load_source` would find, and does
     /// turn away the usual other files.

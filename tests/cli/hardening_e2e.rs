@@ -252,3 +252,82 @@ fn exec_handler_that_never_reads_a_large_input_times_out() {
     assert_eq!(v["status"], "FAILED", "{v}");
     assert_eq!(v["error"], "States.Timeout", "{v}");
 }
+
+/// A valid definition a little over the 16 MiB bound (`MAX_SOURCE_BYTES`), padded with a
+/// long `Comment`: every command refuses it with NX007 before parsing, none loads it.
+fn oversized_definition(dir: &Path) -> PathBuf {
+    let pad = "x".repeat(nexus_schema::source::MAX_SOURCE_BYTES);
+    let def = format!(
+        r#"{{"Comment":"{pad}","StartAt":"P","States":{{"P":{{"Type":"Pass","End":true}}}}}}"#
+    );
+    write(dir, "huge.asl.json", &def)
+}
+
+#[test]
+fn every_command_refuses_a_file_over_the_size_bound_with_nx007() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = oversized_definition(dir.path());
+    for args in [
+        vec!["lint", "huge.asl.json"],
+        vec![
+            "migrate",
+            "stepfunctions",
+            "--input",
+            "huge.asl.json",
+            "-o",
+            "out.nexus.yaml",
+        ],
+        vec!["run", "huge.asl.json"],
+        vec!["graph", "huge.asl.json"],
+    ] {
+        let out = nexus_in(dir.path())
+            .args(&args)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{args:?}: {all}");
+        assert!(all.contains("NX007"), "{args:?}: {all}");
+        assert!(all.contains("16 MiB"), "{args:?}: {all}");
+    }
+    assert!(!dir.path().join("out.nexus.yaml").exists());
+    // Standard input has the same bound.
+    let out = nexus_in(dir.path())
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "x.asl.json",
+            "--format",
+            "json",
+        ])
+        .pipe_stdin(&huge)
+        .unwrap()
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NX007"));
+    // A NEXUS workflow as large is refused by export.
+    let mut yaml = String::from("version: \"1.0\"\nstates:\n  - name: A\n    type: succeed\n");
+    yaml.push_str(&format!(
+        "# {}\n",
+        "y".repeat(nexus_schema::source::MAX_SOURCE_BYTES)
+    ));
+    write(dir.path(), "huge.nexus.yaml", &yaml);
+    let out = nexus_in(dir.path())
+        .args(["export", "asl", "huge.nexus.yaml"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("NX007"), "{all}");
+}

@@ -4,6 +4,7 @@
 mod cases;
 mod compensation;
 mod conformance;
+mod fuzz_run;
 mod limits;
 mod module_graph;
 mod resume;

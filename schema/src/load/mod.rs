@@ -78,6 +78,21 @@ crate::declare_code! {
         summary: "A YAML construct has no JSON meaning.",
     }
 }
+crate::declare_code! {
+    /// ## What it does
+    /// Refuses a file larger than 16 MiB (a definition, NEXUS workflow or template, read by
+    /// `lint`, `migrate`, `export`, `run`, `graph`), before parsing it.
+    /// ## Why is this bad?
+    /// AWS Step Functions accepts definitions up to 1 MB; loading costs about 40 bytes of
+    /// memory per byte of text, so a file many times that size would take gigabytes and
+    /// cannot be deployed anyway.
+    /// ## Example
+    /// A generated definition with 100,000 states (40 MB).
+    pub static FILE_TOO_LARGE = {
+        code: NX007, name: "file-too-large", severity: Error,
+        summary: "The file is larger than nexus reads (16 MiB; AWS accepts definitions up to 1 MB).",
+    }
+}
 
 /// Every code the loaders report.
 pub static CODES: &[&crate::RuleMeta] = &[
@@ -86,6 +101,7 @@ pub static CODES: &[&crate::RuleMeta] = &[
     &INVALID_YAML,
     &YAML_LIMIT,
     &UNSUPPORTED_YAML,
+    &FILE_TOO_LARGE,
 ];
 
 /// One loaded document.

@@ -4,6 +4,8 @@
 //! into the NEXUS document) and, where ASL rules can still say something useful about it,
 //! kept verbatim in the ASL view. Extensions (`compensate`, `policies`) go to side tables.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
 use super::names::{self, Ctx, Kind};
@@ -241,7 +243,9 @@ impl Lowerer {
         asl_scope: &str,
     ) -> (Map<String, Value>, Option<String>) {
         let mut map = Map::new();
-        let mut seen: Vec<(String, String)> = Vec::new();
+        // Name → pointer of its first definition: a map, not a list searched per state, so a
+        // large workflow lowers in linear time (issue #12: 50,000 states took 14 s).
+        let mut seen: HashMap<String, String> = HashMap::new();
         let mut first = None;
         for (i, item) in list.iter().enumerate() {
             let p = push_index(nx, i);
@@ -271,7 +275,7 @@ impl Lowerer {
             if i == 0 {
                 first = Some(name.clone());
             }
-            if let Some((_, at)) = seen.iter().find(|(n, _)| *n == name) {
+            if let Some(at) = seen.get(&name) {
                 let at = at.clone();
                 self.issues.push(
                     DUPLICATE_STATE_NAME
@@ -284,7 +288,7 @@ impl Lowerer {
                 );
                 continue;
             }
-            seen.push((name.clone(), push(&p, "name")));
+            seen.insert(name.clone(), push(&p, "name"));
             let ap = push(asl, &name);
             self.map(&ap, &p);
             let state = self.state(o, &name, &p, &ap, asl_scope);

@@ -448,6 +448,13 @@ fn definition_uri(
             return;
         }
     };
+    if let Some(too_large) = crate::source::too_large(&text) {
+        out.diagnostics.push(unreadable(format!(
+            "the definition `{uri}` ({shown}) is not read: {}",
+            too_large.message
+        )));
+        return;
+    }
     let lower = shown.to_ascii_lowercase();
     let format = if lower.ends_with(".json") {
         SourceFormat::Json

@@ -226,7 +226,7 @@ pub struct FsResolver;
 
 impl Resolver for FsResolver {
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
+        crate::source::read_source_text(path)
     }
 
     fn allows(&self, template: &Path, path: &Path) -> Result<(), String> {
@@ -263,7 +263,7 @@ pub struct UnconfinedFsResolver;
 
 impl Resolver for UnconfinedFsResolver {
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
+        crate::source::read_source_text(path)
     }
 }
 
