@@ -6,5 +6,6 @@ mod compensation;
 mod conformance;
 mod limits;
 mod module_graph;
+mod redrive;
 mod resume;
 mod runtime_errors;
