@@ -646,7 +646,8 @@ impl Service {
             .map_err(|err| ApiError::internal(format!("cannot store the execution: {err}")));
         let prepared = stored.and_then(|()| {
             let (opts, _) = self.run_setup(arn, &rec, Some(log));
-            let engine = Engine::new(&def, opts).map_err(|err| ApiError::internal(err.to_string()))?;
+            let engine =
+                Engine::new(&def, opts).map_err(|err| ApiError::internal(err.to_string()))?;
             engine.redrive().map_err(|err| {
                 ApiError::new(
                     "ExecutionNotRedrivable",

@@ -250,10 +250,17 @@ pub struct ResumeInfo {
 
 /// What a replayed entry is.
 enum Kind {
-    Event { child: bool, ev: Value },
-    Invoked { state: String },
+    Event {
+        child: bool,
+        ev: Value,
+    },
+    Invoked {
+        state: String,
+    },
     Returned(Result<Value, HandlerError>),
-    TimerStarted { until: i64 },
+    TimerStarted {
+        until: i64,
+    },
     TimerFired,
     Resumed,
     /// A `RedriveStarted` record: the run passes into the redrive it starts.
@@ -301,10 +308,13 @@ struct State {
     marker: Option<Value>,
     /// Redrives replayed so far (all of them once the log is used up).
     redrives: u64,
-    /// Event ids of redriven runs: from the engine id `.0` on, add `.1` (the last pair
-    /// whose `.0` an id reaches applies).
-    id_maps: Vec<(u64, u64)>,
+    /// Event ids of redriven runs.
+    id_maps: Vec<IdMap>,
 }
+
+/// From the engine id `.0` on, add `.1` to an event id (the last map whose `.0` an id
+/// reaches applies).
+type IdMap = (u64, u64);
 
 /// The journal of one execution: appends its entries, and replays them on resume.
 pub(crate) struct Journal {
@@ -829,7 +839,7 @@ impl Journal {
 /// each `RedriveStarted` record drops the entries from its cut on (the unsuccessful part of
 /// the attempt it redrives) and its `ExecutionRedriven` event. Also returns the id maps of
 /// the redrives.
-fn effective(rest: &[LogLine]) -> Result<(Vec<Rec>, Vec<(u64, u64)>), LogError> {
+fn effective(rest: &[LogLine]) -> Result<(Vec<Rec>, Vec<IdMap>), LogError> {
     let mut replay: Vec<Rec> = Vec::new();
     let mut maps = Vec::new();
     let mut redriven_event = false;
@@ -838,10 +848,12 @@ fn effective(rest: &[LogLine]) -> Result<(Vec<Rec>, Vec<(u64, u64)>), LogError> 
             && r.get("type").and_then(Value::as_str) == Some("RedriveStarted")
         {
             let n = |k: &str| {
-                r.get(k).and_then(Value::as_u64).ok_or_else(|| LogError::UnknownRecord {
-                    line: l.line,
-                    what: format!("RedriveStarted without `{k}`"),
-                })
+                r.get(k)
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| LogError::UnknownRecord {
+                        line: l.line,
+                        what: format!("RedriveStarted without `{k}`"),
+                    })
             };
             let cut = n("cut_seq")?;
             maps.push((n("from_id")?, n("offset")?));
@@ -929,13 +941,17 @@ pub(crate) fn redrive(
             (1, after.unwrap_or(fallback))
         }
     };
-    let from_id = u64::try_from(cut_index).unwrap_or(u64::MAX).saturating_add(1);
+    let from_id = u64::try_from(cut_index)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     let last_id = summary
         .events()
         .filter_map(|e| e.get("id").and_then(Value::as_u64))
         .max()
         .unwrap_or(0);
-    let count = u64::try_from(maps.len()).unwrap_or(u64::MAX).saturating_add(1);
+    let count = u64::try_from(maps.len())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     let io = |e: std::io::Error| LogError::Open(OpenError::Io(e));
     writer
         .append_record(&json!({

@@ -232,7 +232,12 @@ impl Engine {
     pub fn redrive(&self) -> Result<u64, RunError> {
         let path = self.opts.event_log.as_ref().ok_or(RunError::NoEventLog)?;
         let def = self.definition_sha256.as_deref().unwrap_or_default();
-        let top: Vec<String> = self.plan.states.iter().map(|s| s.name.to_string()).collect();
+        let top: Vec<String> = self
+            .plan
+            .states
+            .iter()
+            .map(|s| s.name.to_string())
+            .collect();
         let now = self.opts.clock.now_ms();
         crate::log::journal::redrive(path, def, &top, now).map_err(|source| RunError::Log {
             path: path.display().to_string(),

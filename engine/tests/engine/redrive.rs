@@ -131,7 +131,10 @@ fn a_failed_execution_goes_on_from_its_failed_state() {
 
     // The history keeps every attempt; ids go on after each ExecutionRedriven.
     let evs = events(&log);
-    assert_eq!(evs.get(..failed_events.len()), Some(failed_events.as_slice()));
+    assert_eq!(
+        evs.get(..failed_events.len()),
+        Some(failed_events.as_slice())
+    );
     let ids: Vec<u64> = evs.iter().map(|e| e["id"].as_u64().unwrap()).collect();
     let want: Vec<u64> = (1..=ids.len() as u64).collect();
     assert_eq!(ids, want, "ids are consecutive: {:?}", types(&evs));
@@ -167,7 +170,11 @@ fn a_succeeded_execution_cannot_be_redriven() {
     // A fresh engine (and virtual clock) per process, as after a restart.
     let engine = || Engine::new(&machine(), opts(&log)).unwrap();
     assert_eq!(
-        engine().run(json!({}), &s.handlers).unwrap().status.as_str(),
+        engine()
+            .run(json!({}), &s.handlers)
+            .unwrap()
+            .status
+            .as_str(),
         "SUCCEEDED"
     );
     let e = engine().redrive().unwrap_err();
@@ -191,7 +198,11 @@ fn a_redrive_interrupted_by_a_crash_resumes_as_a_redrive() {
     // A fresh engine (and virtual clock) per process, as after a restart.
     let engine = || Engine::new(&machine(), opts(&log)).unwrap();
     assert_eq!(
-        engine().run(json!({}), &s.handlers).unwrap().status.as_str(),
+        engine()
+            .run(json!({}), &s.handlers)
+            .unwrap()
+            .status
+            .as_str(),
         "FAILED"
     );
     engine().redrive().unwrap();
