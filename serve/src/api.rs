@@ -107,6 +107,17 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
             let at = svc.redrive_execution(&req_str(req, "executionArn")?)?;
             Ok(json!({"redriveDate": epoch(at)}))
         }
+        "DescribeMapRun" => crate::map_runs::describe_map_run(svc, &req_str(req, "mapRunArn")?),
+        "ListMapRuns" => {
+            let runs = crate::map_runs::list_map_runs(svc, &req_str(req, "executionArn")?)?;
+            let (runs, next) = history::page(
+                runs,
+                req.get("maxResults").and_then(Value::as_u64),
+                100,
+                opt_str(req, "nextToken").as_deref(),
+            )?;
+            Ok(with_next(json!({ "mapRuns": runs }), next))
+        }
         "SendTaskSuccess" => {
             let output = req_str(req, "output")?;
             check_input(&output, "output", "InvalidOutput")?;

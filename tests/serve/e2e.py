@@ -277,6 +277,35 @@ def redrive(sfn):
           "redrive unknown execution")
 
 
+def map_runs(sfn):
+    d = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "MaxConcurrency": 2, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Check", "States": {
+                              "Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Bad"}],
+                                        "Default": "Good"},
+                              "Bad": {"Type": "Fail", "Error": "Odd"},
+                              "Good": {"Type": "Pass", "End": True}}},
+        "End": True}}}
+    arn = machine(sfn, "distributed", d)
+    e = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
+    r = wait_status(sfn, e)
+    check(r["status"] == "SUCCEEDED", "distributed map %s" % r)
+    runs = sfn.list_map_runs(executionArn=e)["mapRuns"]
+    check(len(runs) == 1 and runs[0]["stateMachineArn"] == arn + "/Fan", "list_map_runs %s" % runs)
+    started = [x for x in history(sfn, e) if x["type"] == "MapRunStarted"]
+    check(started and started[0]["mapRunStartedEventDetails"]["mapRunArn"] == runs[0]["mapRunArn"], "MapRunStarted arn")
+    m = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+    c = m["itemCounts"]
+    check(m["status"] == "SUCCEEDED" and m["executionArn"] == e and m["maxConcurrency"] == 2
+          and m["toleratedFailureCount"] == 1, "describe_map_run %s" % m)
+    check((c["total"], c["succeeded"], c["failed"], c["pending"], c["running"]) == (4, 3, 1, 0, 0), "item counts %s" % c)
+    other = sfn.start_execution(stateMachineArn=arn, input="[1]")["executionArn"]
+    wait_status(sfn, other)
+    check(sfn.list_map_runs(executionArn=other)["mapRuns"][0]["mapRunArn"] != runs[0]["mapRunArn"], "map run arns are unique")
+    check(error_code(sfn.describe_map_run, mapRunArn=runs[0]["mapRunArn"][:-4] + "ffff")[0] == "ResourceNotFound", "unknown map run")
+
+
 def versions_aliases(sfn):
     arn = machine(sfn, "versioned", PASS, publish=True)
     v1 = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"][0]["stateMachineVersionArn"]
@@ -509,7 +538,7 @@ def main():
         s = Server(os.path.join(tmp, "data")).start()
         try:
             sfn = s.client()
-            for scenario in [basics, callbacks, redrive, versions_aliases, children, activities, express_and_test_state]:
+            for scenario in [basics, callbacks, redrive, map_runs, versions_aliases, children, activities, express_and_test_state]:
                 print("==", scenario.__name__, flush=True)
                 try:
                     scenario(sfn)
