@@ -68,10 +68,11 @@ if [[ ,$PEERS, == *,localstack,* ]] && [ ! -f "$D/venv-ls/.ok" ]; then
   else
     log "no Python >= 3.12: LocalStack skipped"
   fi
-  if [ ! -s "$D/ls-server.pem" ]; then
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/ls-key.pem" -out "$D/ls-cert.pem" -days 365 \
-      -subj "/CN=localhost" >/dev/null 2>&1 && cat "$D/ls-key.pem" "$D/ls-cert.pem" >"$D/ls-server.pem"
-  fi
+fi
+if [[ ,$PEERS, == *,localstack,* ]] && [ ! -s "$D/ls-server.pem" ]; then
+  # LocalStack's own self-signed-cert code fails with the pyOpenSSL it resolves to; give it one.
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/ls-key.pem" -out "$D/ls-cert.pem" -days 365 \
+    -subj "/CN=localhost" >/dev/null 2>&1 && cat "$D/ls-key.pem" "$D/ls-cert.pem" >"$D/ls-server.pem"
 fi
 NEXUS=${NEXUS_BIN:-}
 if [ -z "$NEXUS" ]; then
@@ -110,7 +111,7 @@ for p in "${LIST[@]}"; do
       [ -f "$D/venv-ls/.ok" ] || { log "LocalStack not installed: skipped"; echo '{"peer": "localstack", "failed": true, "why": "not installed"}' >>"$RES"; continue; }
       rm -rf "$D/ls-fs"; mkdir -p "$D/ls-fs" "$D/xdg-cache"
       env OVERRIDE_IN_DOCKER=0 GATEWAY_SERVER=hypercorn GATEWAY_LISTEN="127.0.0.1:$port" \
-        SERVICES=stepfunctions DNS_ADDRESS=0 FILESYSTEM_ROOT="$D/ls-fs" \
+        SERVICES=stepfunctions,events DNS_ADDRESS=0 FILESYSTEM_ROOT="$D/ls-fs" \
         CUSTOM_SSL_CERT_PATH="$D/ls-server.pem" DISABLE_EVENTS=1 XDG_CACHE_HOME="$D/xdg-cache" \
         "$D/venv-ls/bin/python" -m localstack.runtime.main >"$D/localstack.log" 2>&1 &
       PID=$!
