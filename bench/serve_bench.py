@@ -6,14 +6,14 @@ Step Functions–compatible endpoint, through boto3 (what a test suite sees).
 One Standard state machine of 5 states (Pass, Choice, Pass, Pass, Succeed). Latency: N
 executions one after another, each timed from the StartExecution call to the first
 DescribeExecution that reports it ended (polled without pause). Throughput: N executions
-started and awaited by C client threads at once; executions per second = N / wall time.
+started and awaited by C client processes at once; executions per second = N / wall time.
 Prints one JSON line.
 """
 
 import argparse
 import json
+import multiprocessing
 import statistics
-import threading
 import time
 
 import boto3
@@ -49,6 +49,24 @@ def one(sfn, arn, name):
             return time.perf_counter() - t0, d["status"]
 
 
+def ready(_):
+    return True
+
+
+def worker(job):
+    endpoint, arn, k, n = job
+    c = client(endpoint)
+    errors = []
+    try:
+        for j in range(n):
+            _, status = one(c, arn, "tp-%d-%d" % (k, j))
+            if status != "SUCCEEDED":
+                errors.append(status)
+    except Exception as e:  # noqa: BLE001 - reported, not raised
+        errors.append(repr(e))
+    return errors
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
@@ -74,25 +92,15 @@ def main():
         lat.append(s)
         bad += status != "SUCCEEDED"
     per = [a.throughput // a.clients + (1 if i < a.throughput % a.clients else 0) for i in range(a.clients)]
-    errors = []
-
-    def worker(k):
-        c = client(a.endpoint)
-        try:
-            for j in range(per[k]):
-                _, status = one(c, arn, "tp-%d-%d" % (k, j))
-                if status != "SUCCEEDED":
-                    errors.append(status)
-        except Exception as e:  # noqa: BLE001 - reported, not raised
-            errors.append(repr(e))
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(a.clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    # Client processes, not threads: one Python process (the GIL) could not keep a fast
+    # server busy, and the measure would be the client's.
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(a.clients) as pool:
+        pool.map(ready, range(a.clients))  # processes up and importing done before timing
+        t0 = time.perf_counter()
+        results = pool.map(worker, [(a.endpoint, arn, k, per[k]) for k in range(a.clients)])
+        wall = time.perf_counter() - t0
+    errors = [e for r in results for e in r]
     print(json.dumps({
         "peer": a.peer,
         "create_s": round(create_s, 3),

@@ -1034,3 +1034,59 @@ impl Service {
         (st.callbacks.len(), running)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(status: &str, start_ms: i64, stop_ms: Option<i64>) -> ExecutionRecord {
+        ExecutionRecord {
+            name: "e".into(),
+            machine: "m".into(),
+            machine_arn: "arn".into(),
+            version_arn: None,
+            alias_arn: None,
+            definition: "{}".into(),
+            role_arn: "r".into(),
+            input: "{}".into(),
+            start_ms,
+            status: status.into(),
+            stop_ms,
+            output: None,
+            error: None,
+            cause: None,
+            parent: None,
+            test_case: None,
+            redrive_count: 0,
+            redrive_ms: None,
+        }
+    }
+
+    #[test]
+    fn only_recent_unsuccessful_executions_are_redrivable() {
+        let day = 24 * 3600 * 1000;
+        let now = 400 * day;
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - day, Some(now - 1)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("ABORTED", now - day, Some(now - day)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("TIMED_OUT", now - day, Some(now - 13 * day)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - 20 * day, Some(now - 15 * day)), now),
+            Some("Execution redrivable period exceeded")
+        );
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - 366 * day, Some(now - day)), now),
+            Some("Execution has exceeded the max execution time")
+        );
+        assert!(not_redrivable(&rec("SUCCEEDED", now, Some(now)), now).is_some());
+        assert!(not_redrivable(&rec("RUNNING", now, None), now).is_some());
+    }
+}
