@@ -62,6 +62,14 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
         "ListStateMachineAliases" => list_aliases(svc, req),
         "DescribeStateMachineForExecution" => describe_machine_for_execution(svc, req),
         "TagResource" | "UntagResource" | "ListTagsForResource" => tags(svc, op, req),
+        "StartExecution" if svc.is_express(&req_str(req, "stateMachineArn")?)? => {
+            let (arn, start) = svc.start_express(
+                &req_str(req, "stateMachineArn")?,
+                opt_str(req, "name"),
+                opt_str(req, "input"),
+            )?;
+            Ok(json!({"executionArn": arn, "startDate": epoch(start)}))
+        }
         "StartExecution" => {
             let (arn, start) = svc.start_execution(
                 &req_str(req, "stateMachineArn")?,
@@ -96,15 +104,19 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
         "ListExecutions" => list_executions(svc, req),
         "GetExecutionHistory" => execution_history(svc, req),
         "RedriveExecution" => {
-            let rec = svc.execution(&req_str(req, "executionArn")?)?;
-            Err(ApiError::new(
-                "ExecutionNotRedrivable",
-                format!(
-                    "Execution '{}' cannot be redriven: nexus serve does not redrive executions yet (status {})",
-                    req_str(req, "executionArn")?,
-                    rec.status
-                ),
-            ))
+            let at = svc.redrive_execution(&req_str(req, "executionArn")?)?;
+            Ok(json!({"redriveDate": epoch(at)}))
+        }
+        "DescribeMapRun" => crate::map_runs::describe_map_run(svc, &req_str(req, "mapRunArn")?),
+        "ListMapRuns" => {
+            let runs = crate::map_runs::list_map_runs(svc, &req_str(req, "executionArn")?)?;
+            let (runs, next) = history::page(
+                runs,
+                req.get("maxResults").and_then(Value::as_u64),
+                100,
+                opt_str(req, "nextToken").as_deref(),
+            )?;
+            Ok(with_next(json!({ "mapRuns": runs }), next))
         }
         "SendTaskSuccess" => {
             let output = req_str(req, "output")?;
@@ -681,12 +693,17 @@ pub(crate) fn describe_execution(rec: &ExecutionRecord, svc: &Service) -> Value 
         m.insert("stateMachineAliasArn".into(), a.clone().into());
     }
     m.insert("redriveCount".into(), rec.redrive_count.into());
-    if rec.status == "FAILED" || rec.status == "TIMED_OUT" || rec.status == "ABORTED" {
-        m.insert("redriveStatus".into(), "NOT_REDRIVABLE".into());
-        m.insert(
-            "redriveStatusReason".into(),
-            "nexus serve does not redrive executions yet".into(),
-        );
+    if let Some(r) = rec.redrive_ms {
+        m.insert("redriveDate".into(), epoch(r));
+    }
+    match crate::service::not_redrivable(rec, crate::arn::now_ms()) {
+        None => {
+            m.insert("redriveStatus".into(), "REDRIVABLE".into());
+        }
+        Some(reason) => {
+            m.insert("redriveStatus".into(), "NOT_REDRIVABLE".into());
+            m.insert("redriveStatusReason".into(), reason.into());
+        }
     }
     Value::Object(m)
 }
@@ -711,7 +728,14 @@ fn describe_machine_for_execution(svc: &Arc<Service>, req: &Value) -> Result<Val
 
 fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     let arn = req_str(req, "stateMachineArn")?;
-    let (machine, qualifier) = svc.with_machine(&arn, |m, q| Ok((m.name.clone(), q)))?;
+    let (machine, qualifier, kind) =
+        svc.with_machine(&arn, |m, q| Ok((m.name.clone(), q, m.kind.clone())))?;
+    if kind == "EXPRESS" {
+        return Err(ApiError::new(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
     let status = opt_str(req, "statusFilter");
     if let Some(s) = &status
         && ![
@@ -728,10 +752,21 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             "1 validation error detected: Value '{s}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"
         )));
     }
+    let redriven = match opt_str(req, "redriveFilter").as_deref() {
+        None => None,
+        Some("REDRIVEN") => Some(true),
+        Some("NOT_REDRIVEN") => Some(false),
+        Some(f) => {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{f}' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]"
+            )));
+        }
+    };
     let items: Vec<Value> = svc
         .executions_of(&machine)
         .into_iter()
         .filter(|e| status.as_deref().is_none_or(|s| e.status == s))
+        .filter(|e| redriven.is_none_or(|r| (e.redrive_count > 0) == r))
         .filter(|e| match &qualifier {
             None => true,
             Some(_) => {
@@ -750,6 +785,9 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             });
             if let (Value::Object(m), Some(s)) = (&mut v, e.stop_ms) {
                 m.insert("stopDate".into(), epoch(s));
+            }
+            if let (Value::Object(m), Some(r)) = (&mut v, e.redrive_ms) {
+                m.insert("redriveDate".into(), epoch(r));
             }
             v
         })

@@ -15,6 +15,7 @@ pub mod arn;
 mod error;
 mod history;
 mod http;
+mod map_runs;
 mod metrics;
 mod service;
 pub mod store;

@@ -74,6 +74,14 @@ struct Exec {
     done: watch::Sender<bool>,
 }
 
+/// An Express execution about to run.
+struct ExpressRun {
+    arn: String,
+    rec: ExecutionRecord,
+    engine: Engine,
+    handlers: Handlers,
+}
+
 /// A task waiting in an activity's queue.
 pub struct QueuedTask {
     /// Its task token.
@@ -605,6 +613,66 @@ impl Service {
         Ok(stop)
     }
 
+    /// RedriveExecution: a FAILED, TIMED_OUT or ABORTED Standard execution goes on from its
+    /// unsuccessful state, with the same ARN and input; the states that succeeded are not run
+    /// again (their logged results are replayed). Returns the redrive time (ms).
+    pub fn redrive_execution(self: &Arc<Self>, arn: &str) -> Result<i64, ApiError> {
+        let now = now_ms();
+        let mut st = self.lock();
+        let e = exec_mut(&mut st, arn)?;
+        if let Some(reason) = not_redrivable(&e.rec, now) {
+            return Err(ApiError::new(
+                "ExecutionNotRedrivable",
+                format!("Execution '{arn}' cannot be redriven: {reason}"),
+            ));
+        }
+        let before = e.rec.clone();
+        let def: Value = serde_json::from_str(&before.definition)
+            .map_err(|err| ApiError::internal(format!("stored definition: {err}")))?;
+        let log = self.store.log_path(&before.machine, &before.name);
+        // The record first: a kill before the log is marked leaves a RUNNING execution whose
+        // log ended, which a restart records as it ended (the redrive did not start).
+        e.rec.status = String::from("RUNNING");
+        e.rec.redrive_count = before.redrive_count.saturating_add(1);
+        e.rec.redrive_ms = Some(now);
+        e.rec.stop_ms = None;
+        e.rec.output = None;
+        e.rec.error = None;
+        e.rec.cause = None;
+        let rec = e.rec.clone();
+        let stored = self
+            .store
+            .put_execution(&rec, true)
+            .map_err(|err| ApiError::internal(format!("cannot store the execution: {err}")));
+        let prepared = stored.and_then(|()| {
+            let (opts, _) = self.run_setup(arn, &rec, Some(log));
+            let engine =
+                Engine::new(&def, opts).map_err(|err| ApiError::internal(err.to_string()))?;
+            engine.redrive().map_err(|err| {
+                ApiError::new(
+                    "ExecutionNotRedrivable",
+                    format!("Execution '{arn}' cannot be redriven: {err}"),
+                )
+            })
+        });
+        let e = exec_mut(&mut st, arn)?;
+        match prepared {
+            Ok(count) => {
+                e.rec.redrive_count = count;
+                e.done.send_replace(false);
+            }
+            Err(err) => {
+                e.rec = before;
+                let _ = self.store.put_execution(&e.rec, true);
+                return Err(err);
+            }
+        }
+        drop(st);
+        self.metrics.started.fetch_add(1, Ordering::Relaxed);
+        self.launch(arn, true);
+        Ok(now)
+    }
+
     /// The stored record of an execution.
     pub fn execution(&self, arn: &str) -> Result<ExecutionRecord, ApiError> {
         let st = self.lock();
@@ -635,13 +703,21 @@ impl Service {
             .unwrap_or_default()
     }
 
-    /// StartSyncExecution: an Express execution, run to its end without a log.
-    pub async fn start_sync(
+    /// Whether the machine an ARN (machine, version or alias) names is EXPRESS.
+    pub(crate) fn is_express(&self, machine_arn: &str) -> Result<bool, ApiError> {
+        let arn = machine_arn.split_once('#').map_or(machine_arn, |(a, _)| a);
+        self.with_machine(arn, |m, _| Ok(m.kind == "EXPRESS"))
+    }
+
+    /// An Express execution ready to run: its ARN, record and engine. Express executions
+    /// keep no history and no record in the data directory (AWS: their history goes to
+    /// CloudWatch Logs only; DescribeExecution and GetExecutionHistory do not serve them).
+    fn express_run(
         self: &Arc<Self>,
         machine_arn: &str,
         name: Option<String>,
         input: Option<String>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<ExpressRun, ApiError> {
         let input = input.unwrap_or_else(|| String::from("{}"));
         check_input(&input, "input", "InvalidExecutionInput")?;
         let name = name.unwrap_or_else(|| self.fresh_name());
@@ -660,14 +736,14 @@ impl Service {
         };
         let arn = self.cfg.partition.express(&t.machine, &name);
         let rec = ExecutionRecord {
-            name: name.clone(),
+            name,
             machine: t.machine.clone(),
             machine_arn: t.machine_arn.clone(),
             version_arn: t.version_arn,
             alias_arn: t.alias_arn,
             definition: t.definition,
             role_arn: t.role_arn,
-            input: input.clone(),
+            input,
             start_ms: now_ms(),
             status: String::from("RUNNING"),
             stop_ms: None,
@@ -683,27 +759,76 @@ impl Service {
             .map_err(|e| ApiError::internal(format!("stored definition: {e}")))?;
         let (mut opts, handlers) = self.run_setup(&arn, &rec, None);
         opts.record_history = false;
+        // Express semantics in the engine: at most five minutes, request-response
+        // integrations only, no `RedriveCount` in the context object.
+        opts.workflow_type = nexus_engine::WorkflowType::Express;
         let engine = Engine::new(&def, opts).map_err(|e| ApiError::internal(e.to_string()))?;
-        let value: Value = serde_json::from_str(&input).unwrap_or_else(|_| json!({}));
         self.metrics.started.fetch_add(1, Ordering::Relaxed);
-        let x = engine
-            .run_async(value, &handlers)
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(ExpressRun {
+            arn,
+            rec,
+            engine,
+            handlers,
+        })
+    }
+
+    /// StartExecution on an EXPRESS machine: the execution runs in the background and only
+    /// its ARN and start date are returned; it is neither described, listed nor kept (AWS:
+    /// Express executions are at-least-once, up to five minutes, observable through their
+    /// logs only). Each call starts a new execution: Express has no name idempotency.
+    pub fn start_express(
+        self: &Arc<Self>,
+        machine_arn: &str,
+        name: Option<String>,
+        input: Option<String>,
+    ) -> Result<(String, i64), ApiError> {
+        let run = self.express_run(machine_arn, name, input)?;
+        let out = (run.arn.clone(), run.rec.start_ms);
+        let svc = self.clone();
+        tokio::spawn(async move {
+            let _ = svc.finish_express(run).await;
+        });
+        Ok(out)
+    }
+
+    async fn finish_express(&self, run: ExpressRun) -> Result<nexus_engine::Execution, ApiError> {
+        let value: Value = serde_json::from_str(&run.rec.input).unwrap_or_else(|_| json!({}));
+        let r = run.engine.run_async(value, &run.handlers).await;
         let stop = now_ms();
-        self.metrics
-            .ended(x.status.as_str(), stop.saturating_sub(rec.start_ms));
-        self.metrics
-            .transitions
-            .fetch_add(x.transitions, Ordering::Relaxed);
+        match &r {
+            Ok(x) => {
+                self.metrics
+                    .ended(x.status.as_str(), stop.saturating_sub(run.rec.start_ms));
+                self.metrics
+                    .transitions
+                    .fetch_add(x.transitions, Ordering::Relaxed);
+            }
+            Err(_) => self
+                .metrics
+                .ended("FAILED", stop.saturating_sub(run.rec.start_ms)),
+        }
+        r.map_err(|e| ApiError::internal(e.to_string()))
+    }
+
+    /// StartSyncExecution: an Express execution, run to its end without a log.
+    pub async fn start_sync(
+        self: &Arc<Self>,
+        machine_arn: &str,
+        name: Option<String>,
+        input: Option<String>,
+    ) -> Result<Value, ApiError> {
+        let run = self.express_run(machine_arn, name, input)?;
+        let (arn, rec) = (run.arn.clone(), run.rec.clone());
+        let x = self.finish_express(run).await?;
+        let stop = now_ms();
         let mut out = json!({
             "executionArn": arn,
-            "stateMachineArn": t.machine_arn,
-            "name": name,
+            "stateMachineArn": rec.machine_arn,
+            "name": rec.name,
             "startDate": crate::arn::epoch(rec.start_ms),
             "stopDate": crate::arn::epoch(stop),
             "status": x.status.as_str(),
-            "input": input,
+            "input": rec.input,
             "inputDetails": {"included": true},
             "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100},
         });
@@ -805,8 +930,20 @@ impl Service {
     }
 }
 
+/// An execution ARN must be a Standard one: AWS does not describe, stop, redrive or give the
+/// history of executions of EXPRESS machines.
+fn check_execution_arn(arn: &str) -> Result<(), ApiError> {
+    if parts(arn, "express").is_ok() {
+        return Err(ApiError::new(
+            "InvalidArn",
+            format!("Invalid Arn: 'Resource type not valid in this context: express' ({arn})"),
+        ));
+    }
+    parts(arn, "execution").map(|_| ())
+}
+
 fn exec_ref<'a>(st: &'a State, arn: &str) -> Result<&'a Exec, ApiError> {
-    parts(arn, "execution").or_else(|_| parts(arn, "express"))?;
+    check_execution_arn(arn)?;
     st.execs.get(arn).ok_or_else(|| {
         ApiError::new(
             "ExecutionDoesNotExist",
@@ -816,13 +953,37 @@ fn exec_ref<'a>(st: &'a State, arn: &str) -> Result<&'a Exec, ApiError> {
 }
 
 fn exec_mut<'a>(st: &'a mut State, arn: &str) -> Result<&'a mut Exec, ApiError> {
-    parts(arn, "execution")?;
+    check_execution_arn(arn)?;
     st.execs.get_mut(arn).ok_or_else(|| {
         ApiError::new(
             "ExecutionDoesNotExist",
             format!("Execution Does Not Exist: '{arn}'"),
         )
     })
+}
+
+/// AWS: executions can be redriven for 14 days after they end.
+const REDRIVABLE_MS: i64 = 14 * 24 * 3600 * 1000;
+/// AWS: the maximum open time of a Standard execution, one year.
+const MAX_OPEN_MS: i64 = 365 * 24 * 3600 * 1000;
+
+/// Why an execution cannot be redriven now (AWS's `redriveStatusReason` texts), or `None`
+/// when it can.
+pub(crate) fn not_redrivable(rec: &ExecutionRecord, now: i64) -> Option<&'static str> {
+    match rec.status.as_str() {
+        "RUNNING" => Some("Execution is RUNNING and cannot be redriven"),
+        "SUCCEEDED" => Some("Execution is SUCCEEDED and cannot be redriven"),
+        _ if now.saturating_sub(rec.start_ms) > MAX_OPEN_MS => {
+            Some("Execution has exceeded the max execution time")
+        }
+        _ if rec
+            .stop_ms
+            .is_some_and(|s| now.saturating_sub(s) > REDRIVABLE_MS) =>
+        {
+            Some("Execution redrivable period exceeded")
+        }
+        _ => None,
+    }
 }
 
 /// The name in an activity ARN.
@@ -871,5 +1032,61 @@ impl Service {
             .filter(|e| e.rec.status == "RUNNING")
             .count();
         (st.callbacks.len(), running)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(status: &str, start_ms: i64, stop_ms: Option<i64>) -> ExecutionRecord {
+        ExecutionRecord {
+            name: "e".into(),
+            machine: "m".into(),
+            machine_arn: "arn".into(),
+            version_arn: None,
+            alias_arn: None,
+            definition: "{}".into(),
+            role_arn: "r".into(),
+            input: "{}".into(),
+            start_ms,
+            status: status.into(),
+            stop_ms,
+            output: None,
+            error: None,
+            cause: None,
+            parent: None,
+            test_case: None,
+            redrive_count: 0,
+            redrive_ms: None,
+        }
+    }
+
+    #[test]
+    fn only_recent_unsuccessful_executions_are_redrivable() {
+        let day = 24 * 3600 * 1000;
+        let now = 400 * day;
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - day, Some(now - 1)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("ABORTED", now - day, Some(now - day)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("TIMED_OUT", now - day, Some(now - 13 * day)), now),
+            None
+        );
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - 20 * day, Some(now - 15 * day)), now),
+            Some("Execution redrivable period exceeded")
+        );
+        assert_eq!(
+            not_redrivable(&rec("FAILED", now - 366 * day, Some(now - day)), now),
+            Some("Execution has exceeded the max execution time")
+        );
+        assert!(not_redrivable(&rec("SUCCEEDED", now, Some(now)), now).is_some());
+        assert!(not_redrivable(&rec("RUNNING", now, None), now).is_some());
     }
 }

@@ -219,6 +219,93 @@ def callbacks(sfn):
     check(d["status"] == "FAILED" and d["error"] == "States.HeartbeatTimeout", "heartbeat timeout %s" % d)
 
 
+def last_token(sfn, arn, count):
+    """The task token of the `count`-th TaskScheduled event of an execution (waits for it)."""
+    for _ in range(300):
+        ev = [x for x in history(sfn, arn) if x["type"] == "TaskScheduled"]
+        if len(ev) >= count:
+            return json.loads(ev[count - 1]["taskScheduledEventDetails"]["parameters"])["t"]
+        time.sleep(0.02)
+    return None
+
+
+def redrive(sfn):
+    d = {"StartAt": "Prepare", "States": {
+        "Prepare": {"Type": "Pass", "Result": "ready", "ResultPath": "$.prep", "Next": "Charge"},
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                   "Parameters": {"t.$": "$$.Task.Token", "redrives.$": "$$.Execution.RedriveCount"},
+                   "ResultPath": "$.charge", "End": True}}}
+    arn = machine(sfn, "redrivable", d)
+    e = sfn.start_execution(stateMachineArn=arn, name="r1", input='{"order": 7}')["executionArn"]
+    sfn.send_task_failure(taskToken=last_token(sfn, e, 1), error="Card.Declined", cause="no funds")
+    d1 = wait_status(sfn, e)
+    check(d1["status"] == "FAILED" and d1["redriveStatus"] == "REDRIVABLE" and d1["redriveCount"] == 0,
+          "failed execution is redrivable %s" % d1)
+    r = sfn.redrive_execution(executionArn=e)
+    check("redriveDate" in r, "redrive answer %s" % r)
+    d2 = sfn.describe_execution(executionArn=e)
+    check(d2["status"] == "RUNNING" and d2["redriveCount"] == 1 and "redriveDate" in d2, "redriven running %s" % d2)
+    check(error_code(sfn.redrive_execution, executionArn=e)[0] == "ExecutionNotRedrivable", "running not redrivable")
+    token = last_token(sfn, e, 2)
+    sched = [x for x in history(sfn, e) if x["type"] == "TaskScheduled"]
+    check(json.loads(sched[-1]["taskScheduledEventDetails"]["parameters"])["redrives"] == 1, "$$.Execution.RedriveCount")
+    sfn.send_task_success(taskToken=token, output='{"paid": true}')
+    d3 = wait_status(sfn, e)
+    check(d3["status"] == "SUCCEEDED" and json.loads(d3["output"]) == {"order": 7, "prep": "ready", "charge": {"paid": True}},
+          "redriven execution succeeded %s" % d3)
+    check(d3["redriveStatus"] == "NOT_REDRIVABLE" and "SUCCEEDED" in d3["redriveStatusReason"], "succeeded not redrivable")
+    h = history(sfn, e)
+    types = [x["type"] for x in h]
+    check(types.count("PassStateEntered") == 1 and types.count("ExecutionRedriven") == 1
+          and types.index("ExecutionFailed") < types.index("ExecutionRedriven") and types[-1] == "ExecutionSucceeded",
+          "redrive history %s" % types)
+    check([x["id"] for x in h] == list(range(1, len(h) + 1)), "redrive history ids")
+    red = [x for x in h if x["type"] == "ExecutionRedriven"][0]
+    check(red["executionRedrivenEventDetails"]["redriveCount"] == 1, "ExecutionRedriven details %s" % red)
+    check(error_code(sfn.redrive_execution, executionArn=e)[0] == "ExecutionNotRedrivable", "succeeded not redrivable")
+    listed = sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]
+    check([x["name"] for x in listed] == ["r1"] and listed[0]["redriveCount"] == 1, "redriveFilter %s" % listed)
+    # A stopped (ABORTED) execution is redriven too.
+    e2 = sfn.start_execution(stateMachineArn=arn, name="r2")["executionArn"]
+    last_token(sfn, e2, 1)
+    sfn.stop_execution(executionArn=e2, error="Stopped")
+    sfn.redrive_execution(executionArn=e2)
+    sfn.send_task_success(taskToken=last_token(sfn, e2, 2), output='{"late": true}')
+    d4 = wait_status(sfn, e2)
+    check(d4["status"] == "SUCCEEDED" and json.loads(d4["output"])["charge"] == {"late": True}, "aborted redriven %s" % d4)
+    check(error_code(sfn.redrive_execution, executionArn=e2.replace(":r2", ":nope"))[0] == "ExecutionDoesNotExist",
+          "redrive unknown execution")
+
+
+def map_runs(sfn):
+    d = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "MaxConcurrency": 2, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Check", "States": {
+                              "Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "Bad"}],
+                                        "Default": "Good"},
+                              "Bad": {"Type": "Fail", "Error": "Odd"},
+                              "Good": {"Type": "Pass", "End": True}}},
+        "End": True}}}
+    arn = machine(sfn, "distributed", d)
+    e = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
+    r = wait_status(sfn, e)
+    check(r["status"] == "SUCCEEDED", "distributed map %s" % r)
+    runs = sfn.list_map_runs(executionArn=e)["mapRuns"]
+    check(len(runs) == 1 and runs[0]["stateMachineArn"] == arn + "/Fan", "list_map_runs %s" % runs)
+    started = [x for x in history(sfn, e) if x["type"] == "MapRunStarted"]
+    check(started and started[0]["mapRunStartedEventDetails"]["mapRunArn"] == runs[0]["mapRunArn"], "MapRunStarted arn")
+    m = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+    c = m["itemCounts"]
+    check(m["status"] == "SUCCEEDED" and m["executionArn"] == e and m["maxConcurrency"] == 2
+          and m["toleratedFailureCount"] == 1, "describe_map_run %s" % m)
+    check((c["total"], c["succeeded"], c["failed"], c["pending"], c["running"]) == (4, 3, 1, 0, 0), "item counts %s" % c)
+    other = sfn.start_execution(stateMachineArn=arn, input="[1]")["executionArn"]
+    wait_status(sfn, other)
+    check(sfn.list_map_runs(executionArn=other)["mapRuns"][0]["mapRunArn"] != runs[0]["mapRunArn"], "map run arns are unique")
+    check(error_code(sfn.describe_map_run, mapRunArn=runs[0]["mapRunArn"][:-4] + "ffff")[0] == "ResourceNotFound", "unknown map run")
+
+
 def versions_aliases(sfn):
     arn = machine(sfn, "versioned", PASS, publish=True)
     v1 = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"][0]["stateMachineVersionArn"]
@@ -291,6 +378,19 @@ def express_and_test_state(sfn):
     arn = machine(sfn, "express", PASS, type="EXPRESS")
     r = sfn.start_sync_execution(stateMachineArn=arn, input='{"a": 2}')
     check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) == {"a": 2, "r": {"ok": 1}}, "sync execution %s" % r)
+    # StartExecution on an EXPRESS machine: asynchronous, no name idempotency, not described,
+    # listed nor given a history (AWS: Express executions are observable through logs only).
+    a = sfn.start_execution(stateMachineArn=arn, name="same", input="{}")
+    b = sfn.start_execution(stateMachineArn=arn, name="same", input='{"other": 1}')
+    check(":express:express:same" in a["executionArn"] and "startDate" in b, "express start_execution %s" % a)
+    check(error_code(sfn.describe_execution, executionArn=a["executionArn"])[0] == "InvalidArn", "express not described")
+    check(error_code(sfn.get_execution_history, executionArn=a["executionArn"])[0] == "InvalidArn", "express no history")
+    check(error_code(sfn.list_executions, stateMachineArn=arn)[0] == "StateMachineTypeNotSupported", "express not listed")
+    cb = {"StartAt": "W", "States": {"W": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"t.$": "$$.Task.Token"}, "End": True}}}
+    code = error_code(machine, sfn, "express-callback", cb, type="EXPRESS")[0]
+    check(code == "InvalidDefinition", "express refuses .waitForTaskToken: %s" % code)
     t = sfn.test_state(definition=json.dumps({"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": True}),
                        roleArn=ROLE, input='{"a": 5}')
     check(t["status"] == "SUCCEEDED" and json.loads(t["output"]) == {"x": 5}, "test_state %s" % t)
@@ -438,7 +538,7 @@ def main():
         s = Server(os.path.join(tmp, "data")).start()
         try:
             sfn = s.client()
-            for scenario in [basics, callbacks, versions_aliases, children, activities, express_and_test_state]:
+            for scenario in [basics, callbacks, redrive, map_runs, versions_aliases, children, activities, express_and_test_state]:
                 print("==", scenario.__name__, flush=True)
                 try:
                     scenario(sfn)

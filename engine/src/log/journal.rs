@@ -15,6 +15,7 @@
 //! | `TimerFired` | when the wait is over | `of` |
 //! | `MapRunEvent` | for each event of a distributed Map's child executions | `event` |
 //! | `ExecutionResumed` | when a resumed execution writes its first new entry | how much was replayed |
+//! | `RedriveStarted` | when an ended execution is redriven ([`redrive`]), followed by the `ExecutionRedriven` event | `cut_seq`, `from_id`, `offset`, `redrive_count` |
 //!
 //! Entries are written as they happen, each with one `write(2)`, so a process that dies
 //! loses nothing it wrote. They are forced to disk (`fdatasync`) at the points that decide
@@ -39,6 +40,22 @@
 //! state outputs, variables, the context object, retry counts, Map results, compensations in
 //! progress — is exactly what the interrupted run had, and so are the final output and the
 //! history.
+//!
+//! ## How a redrive works
+//!
+//! AWS's RedriveExecution continues an execution that ended FAILED, TIMED_OUT or ABORTED from
+//! its unsuccessful step, with the same input, keeping the results and history of the steps
+//! that succeeded. [`redrive`] appends a `RedriveStarted` record that *cuts* the log at the
+//! entry of the last top-level state the execution entered (the one it failed, timed out or
+//! was stopped in), then the `ExecutionRedriven` event. A resume replays the entries before
+//! the cut and leaves out the rest of that attempt: the states before the cut are replayed
+//! (their handlers are not called again), the unsuccessful state runs again live from its
+//! entry (its retry counts start again at zero, as AWS documents) and its events are appended
+//! after `ExecutionRedriven`. The ids of the new events go on after the last logged one: the
+//! record keeps the engine id of the first re-run event (`from_id`) and what to add to it and
+//! every later id (`offset`). `$$.Execution.RedriveCount` counts the redrives the run has
+//! passed. A Parallel or Map state that failed runs again whole (AWS reruns only its failed
+//! branches and iterations).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -119,6 +136,16 @@ pub enum LogError {
     /// The resumed run did not reproduce the log.
     #[error("cannot resume: {0}")]
     Diverged(String),
+    /// A redrive of an execution that did not end unsuccessfully.
+    #[error(
+        "the last execution in the log ({execution}) is {status}: only a FAILED, TIMED_OUT or ABORTED execution can be redriven"
+    )]
+    NotRedrivable {
+        /// Its name.
+        execution: String,
+        /// `RUNNING` or `SUCCEEDED`.
+        status: String,
+    },
 }
 
 /// The header of a logged execution.
@@ -223,12 +250,21 @@ pub struct ResumeInfo {
 
 /// What a replayed entry is.
 enum Kind {
-    Event { child: bool, ev: Value },
-    Invoked { state: String },
+    Event {
+        child: bool,
+        ev: Value,
+    },
+    Invoked {
+        state: String,
+    },
     Returned(Result<Value, HandlerError>),
-    TimerStarted { until: i64 },
+    TimerStarted {
+        until: i64,
+    },
     TimerFired,
     Resumed,
+    /// A `RedriveStarted` record: the run passes into the redrive it starts.
+    Redriven,
 }
 
 struct Rec {
@@ -270,7 +306,15 @@ struct State {
     abort: Option<Abort>,
     /// `ExecutionResumed`, written before the first new entry of a resumed execution.
     marker: Option<Value>,
+    /// Redrives replayed so far (all of them once the log is used up).
+    redrives: u64,
+    /// Event ids of redriven runs.
+    id_maps: Vec<IdMap>,
 }
+
+/// From the engine id `.0` on, add `.1` to an event id (the last map whose `.0` an id
+/// reaches applies).
+type IdMap = (u64, u64);
 
 /// The journal of one execution: appends its entries, and replays them on resume.
 pub(crate) struct Journal {
@@ -295,9 +339,18 @@ fn last_header(lines: &[LogLine]) -> Option<usize> {
     })
 }
 
-/// The terminal status of an execution whose entries are `lines`, if it ended.
+fn is_record(l: &LogLine, ty: &str) -> bool {
+    matches!(&l.entry, Entry::Record(r) if r.get("type").and_then(Value::as_str) == Some(ty))
+}
+
+/// The terminal status of an execution whose entries are `lines`, if it ended (since its
+/// last redrive, if it was redriven).
 fn ended(lines: &[LogLine]) -> Option<String> {
-    lines.iter().find_map(|l| match &l.entry {
+    let from = lines
+        .iter()
+        .rposition(|l| is_record(l, "RedriveStarted"))
+        .map_or(0, |i| i.saturating_add(1));
+    lines.get(from..)?.iter().find_map(|l| match &l.entry {
         Entry::Event(e) => match e.get("type").and_then(Value::as_str)? {
             "ExecutionSucceeded" => Some("SUCCEEDED".to_string()),
             "ExecutionFailed" => Some("FAILED".to_string()),
@@ -402,6 +455,7 @@ fn parse_rec(l: &LogLine) -> Result<Rec, LogError> {
                     Kind::Event { child: true, ev }
                 }
                 "ExecutionResumed" => Kind::Resumed,
+                "RedriveStarted" => Kind::Redriven,
                 other => {
                     return Err(unknown(format!(
                         "record of unknown type `{other}` (written by a newer nexus?)"
@@ -512,7 +566,7 @@ impl Journal {
                 status,
             });
         }
-        let replay = rest.iter().map(parse_rec).collect::<Result<Vec<_>, _>>()?;
+        let (replay, id_maps) = effective(rest)?;
         let info = ResumeInfo {
             replayed: replay.len() as u64,
             handler_results: replay
@@ -527,7 +581,11 @@ impl Journal {
             "torn_tail_bytes": info.torn_tail.map_or(0, |t| t.bytes),
             "wall_time": crate::clock::format_iso_ms(crate::clock::Clock::now_ms(&crate::clock::RealClock)),
         });
-        Ok((Self::with(writer, replay, header, Some(marker)), info))
+        let mut j = Self::with(writer, replay, header, Some(marker));
+        if let Ok(st) = j.st.get_mut() {
+            st.id_maps = id_maps;
+        }
+        Ok((j, info))
     }
 
     fn with(
@@ -544,6 +602,8 @@ impl Journal {
                 waiting: HashMap::new(),
                 abort: None,
                 marker,
+                redrives: 0,
+                id_maps: Vec::new(),
             }),
             real_clock: header.real_clock,
             entropy: AtomicU64::new(header.entropy_seed),
@@ -574,12 +634,15 @@ impl Journal {
 
     /// Records a history event (`child`: of a distributed Map's child execution). Returns the
     /// event to keep in the history: the logged one when replaying.
-    pub(crate) fn event(&self, child: bool, ev: Value) -> Option<Value> {
+    pub(crate) fn event(&self, child: bool, mut ev: Value) -> Option<Value> {
         let mut s = self.lock()?;
         if s.abort.is_some() {
             return None;
         }
         s.skip_markers();
+        if !child && !s.id_maps.is_empty() {
+            s.map_ids(&mut ev);
+        }
         let c = s.cursor;
         if let Some(rec) = s.replay.get(c) {
             return match &rec.kind {
@@ -613,6 +676,14 @@ impl Journal {
             s.write_event(&ev)
         };
         r.map(|_| ev)
+    }
+
+    /// How many times the execution has been redriven at this point of the run.
+    pub(crate) fn redrive_count(&self) -> u64 {
+        self.lock().map_or(0, |mut s| {
+            s.skip_markers();
+            s.redrives
+        })
     }
 
     /// Records that a Task handler is about to be called; returns the seq its answer refers
@@ -764,6 +835,147 @@ impl Journal {
     }
 }
 
+/// The entries a resume replays from the entries `rest` of an execution (after its header):
+/// each `RedriveStarted` record drops the entries from its cut on (the unsuccessful part of
+/// the attempt it redrives) and its `ExecutionRedriven` event. Also returns the id maps of
+/// the redrives.
+fn effective(rest: &[LogLine]) -> Result<(Vec<Rec>, Vec<IdMap>), LogError> {
+    let mut replay: Vec<Rec> = Vec::new();
+    let mut maps = Vec::new();
+    let mut redriven_event = false;
+    for l in rest {
+        if let Entry::Record(r) = &l.entry
+            && r.get("type").and_then(Value::as_str) == Some("RedriveStarted")
+        {
+            let n = |k: &str| {
+                r.get(k)
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| LogError::UnknownRecord {
+                        line: l.line,
+                        what: format!("RedriveStarted without `{k}`"),
+                    })
+            };
+            let cut = n("cut_seq")?;
+            maps.push((n("from_id")?, n("offset")?));
+            replay.retain(|x| x.seq < cut);
+            replay.push(parse_rec(l)?);
+            redriven_event = true;
+            continue;
+        }
+        if redriven_event
+            && let Entry::Event(e) = &l.entry
+            && e.get("type").and_then(Value::as_str) == Some("ExecutionRedriven")
+        {
+            redriven_event = false;
+            continue;
+        }
+        replay.push(parse_rec(l)?);
+    }
+    Ok((replay, maps))
+}
+
+/// Prepares the redrive of the last execution of the log at `path` (see the module
+/// documentation): it must be of this definition and have ended FAILED, TIMED_OUT or
+/// ABORTED. `top_states` are the names of the machine's top-level states. Appends the
+/// `RedriveStarted` record and the `ExecutionRedriven` event (forced to disk); a resume then
+/// runs the redrive. Returns the execution's redrive count.
+pub(crate) fn redrive(
+    path: &std::path::Path,
+    definition_sha256: &str,
+    top_states: &[String],
+    now_ms: i64,
+) -> Result<u64, LogError> {
+    let (mut writer, summary) = EventLogWriter::open(path)?;
+    let h = last_header(&summary.lines).ok_or(LogError::NoExecution)?;
+    let (header_line, rest) = match summary.lines.get(h..) {
+        Some([first, rest @ ..]) => (first, rest),
+        _ => return Err(LogError::NoExecution),
+    };
+    let Entry::Record(hr) = &header_line.entry else {
+        return Err(LogError::NoExecution);
+    };
+    let header = Header::from_record(hr, header_line.line)?;
+    if header.definition_sha256 != definition_sha256 {
+        return Err(LogError::OtherDefinition {
+            logged: header.definition_sha256,
+            this: definition_sha256.to_string(),
+        });
+    }
+    let status = ended(rest).unwrap_or_else(|| String::from("RUNNING"));
+    if status == "RUNNING" || status == "SUCCEEDED" {
+        return Err(LogError::NotRedrivable {
+            execution: name_of(&summary.lines, h),
+            status,
+        });
+    }
+    let (replay, maps) = effective(rest)?;
+    // The events of the attempt, in engine ids (1, 2, ...: the engine numbers them in order).
+    let events: Vec<(u64, &Value)> = replay
+        .iter()
+        .filter_map(|r| match &r.kind {
+            Kind::Event { child: false, ev } => Some((r.seq, ev)),
+            _ => None,
+        })
+        .collect();
+    let is_top_entry = |ev: &Value| {
+        ev.get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.ends_with("StateEntered"))
+            && ev
+                .get("stateEnteredEventDetails")
+                .and_then(|d| d.get("name"))
+                .and_then(Value::as_str)
+                .is_some_and(|n| top_states.iter().any(|s| s == n))
+    };
+    // Cut at the last top-level state entered; without one (the execution failed before its
+    // first state), right after ExecutionStarted.
+    let (cut_index, cut_seq) = match events.iter().rposition(|(_, ev)| is_top_entry(ev)) {
+        Some(i) => (i, events.get(i).map_or(0, |e| e.0)),
+        None => {
+            let after = events.get(1).map(|e| e.0);
+            let fallback = replay
+                .iter()
+                .map(|r| r.seq)
+                .find(|seq| after.is_none_or(|a| *seq >= a))
+                .unwrap_or(u64::MAX);
+            (1, after.unwrap_or(fallback))
+        }
+    };
+    let from_id = u64::try_from(cut_index)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let last_id = summary
+        .events()
+        .filter_map(|e| e.get("id").and_then(Value::as_u64))
+        .max()
+        .unwrap_or(0);
+    let count = u64::try_from(maps.len())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let io = |e: std::io::Error| LogError::Open(OpenError::Io(e));
+    writer
+        .append_record(&json!({
+            "type": "RedriveStarted",
+            "ms": now_ms,
+            "cut_seq": cut_seq,
+            "from_id": from_id,
+            "offset": last_id.saturating_add(2).saturating_sub(from_id),
+            "redrive_count": count,
+        }))
+        .map_err(io)?;
+    writer
+        .append_event(&json!({
+            "id": last_id.saturating_add(1),
+            "previousEventId": last_id,
+            "timestamp": crate::clock::format_iso_ms(now_ms),
+            "type": "ExecutionRedriven",
+            "executionRedrivenEventDetails": {"redriveCount": count},
+        }))
+        .map_err(io)?;
+    writer.sync().map_err(io)?;
+    Ok(count)
+}
+
 impl nexus_schema::expr::Entropy for Journal {
     fn next_u64(&self) -> u64 {
         // splitmix64 over the logged seed: a replay draws the same values in the same order.
@@ -779,14 +991,31 @@ impl nexus_schema::expr::Entropy for Journal {
 
 impl State {
     fn skip_markers(&mut self) {
-        while matches!(
-            self.replay.get(self.cursor),
-            Some(Rec {
-                kind: Kind::Resumed,
-                ..
-            })
-        ) {
+        loop {
+            match self.replay.get(self.cursor).map(|r| &r.kind) {
+                Some(Kind::Resumed) => {}
+                Some(Kind::Redriven) => self.redrives = self.redrives.saturating_add(1),
+                _ => break,
+            }
             self.cursor = self.cursor.saturating_add(1);
+        }
+    }
+
+    /// Gives an event of a redriven run the ids it has in the log.
+    fn map_ids(&self, ev: &mut Value) {
+        let map = |id: u64| {
+            self.id_maps
+                .iter()
+                .rev()
+                .find(|(from, _)| id >= *from)
+                .map_or(id, |(_, off)| id.saturating_add(*off))
+        };
+        if let Value::Object(m) = ev {
+            for k in ["id", "previousEventId"] {
+                if let Some(n) = m.get(k).and_then(Value::as_u64) {
+                    m.insert(k.into(), map(n).into());
+                }
+            }
         }
     }
 

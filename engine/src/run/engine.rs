@@ -252,6 +252,28 @@ impl Engine {
         Ok(x)
     }
 
+    /// Prepares the redrive of the last execution of the event log in the options
+    /// ([`RunOptions::event_log`]), as AWS's RedriveExecution does: the execution must be of
+    /// this definition and have ended FAILED, TIMED_OUT or ABORTED. Appends the
+    /// `ExecutionRedriven` event; [`Engine::resume`] (or [`Engine::resume_async`]) then runs
+    /// the unsuccessful state again, replaying the steps before it without calling their
+    /// handlers. Returns the execution's redrive count. See the journal's documentation.
+    pub fn redrive(&self) -> Result<u64, RunError> {
+        let path = self.opts.event_log.as_ref().ok_or(RunError::NoEventLog)?;
+        let def = self.definition_sha256.as_deref().unwrap_or_default();
+        let top: Vec<String> = self
+            .plan
+            .states
+            .iter()
+            .map(|s| s.name.to_string())
+            .collect();
+        let now = self.opts.clock.now_ms();
+        crate::log::journal::redrive(path, def, &top, now).map_err(|source| RunError::Log {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+
     fn open_resume(
         &self,
         input: Option<Value>,

@@ -7,5 +7,6 @@ mod conformance;
 mod fuzz_run;
 mod limits;
 mod module_graph;
+mod redrive;
 mod resume;
 mod runtime_errors;

@@ -264,9 +264,30 @@ async fn attempt(
     let child = spec.distributed.then(|| cx.exec.child());
     if spec.distributed {
         let o = cx.exec.opts;
+        // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
+        // execution and the state's entry so a replay (and a redrive, which continues the
+        // same map run) gives the same ARN.
+        let h = crate::log::eventlog::sha256_hex(
+            format!(
+                "{}/{}/{}",
+                o.execution_name.as_deref().unwrap_or(&cx.exec.exec_name),
+                st.name,
+                cx.entered_id
+            )
+            .as_bytes(),
+        );
+        let g = |a: usize, b: usize| h.get(a..b).unwrap_or("0");
         let run_arn = format!(
-            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
-            o.region, o.account, o.state_machine_name, st.name, cx.entered_id
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}-{}-{}-{}-{}",
+            o.region,
+            o.account,
+            o.state_machine_name,
+            st.name,
+            g(0, 8),
+            g(8, 12),
+            g(12, 16),
+            g(16, 20),
+            g(20, 32)
         );
         let id = cx.emit(chain.get(), "MapRunStarted", || {
             Some(("mapRunStartedEventDetails", json!({"mapRunArn": run_arn})))

@@ -77,13 +77,21 @@ impl Cx<'_> {
             }
             _ => None,
         };
-        self.exec.base.for_state(
+        let mut ctx = self.exec.base.for_state(
             &self.state.name,
             &crate::clock::format_iso_ms(self.entered_ms),
             retry,
             map_item,
             token,
-        )
+        );
+        // A redriven execution: the redrives the run has passed (see `log::journal`).
+        if let Some(j) = &self.exec.journal
+            && let Some(Value::Object(e)) = ctx.get_mut("Execution")
+            && e.contains_key("RedriveCount")
+        {
+            e.insert("RedriveCount".into(), j.redrive_count().into());
+        }
+        ctx
     }
 
     /// Emits an event chained after `prev` and returns its id.

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# bench/serve-peers.sh — `nexus serve` side by side with the Step Functions–compatible local
+# services a test suite would otherwise point boto3 at: moto's server mode and LocalStack (host
+# mode, no Docker). Same boto3 driver (bench/serve_bench.py), same machine, one run:
+# start-to-complete latency p50/p99 of sequential executions, and executions per second with
+# concurrent clients.
+#
+#   bench/serve-peers.sh [--latency N] [--throughput N] [--clients C] [--peers nexus,moto,localstack]
+#
+# Peers are installed with pip into $SERVEPEERS_DIR (a fresh temporary folder removed at the
+# end, unless SERVEPEERS_DIR is set: then it is kept and reused): moto[server,stepfunctions]
+# 5.2.5 and localstack-core[runtime] 2026.3.0 (needs Python >= 3.12), the versions of
+# ../shared/PEERS.md. nexus is built in release (or NEXUS_BIN). Servers listen on 127.0.0.1 and
+# are stopped by PID. Results: $OUT (default bench/results/serve-peers.md).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+LAT=200
+TP=400
+CLIENTS=8
+PEERS=nexus,moto,localstack
+while [ $# -gt 0 ]; do
+  case $1 in
+    --latency) LAT=$2; shift 2 ;;
+    --throughput) TP=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --peers) PEERS=$2; shift 2 ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
+  esac
+done
+OUT=${OUT:-$ROOT/bench/results/serve-peers.md}
+if [ -z "${SERVEPEERS_DIR:-}" ]; then
+  SERVEPEERS_DIR=$(mktemp -d /tmp/nexus-serve-peers.XXXXXX)
+  CLEANUP=1
+else
+  mkdir -p "$SERVEPEERS_DIR"
+  CLEANUP=0
+fi
+D=$SERVEPEERS_DIR
+PID=""
+stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
+finish() { stop; if [ "$CLEANUP" = 1 ]; then rm -rf "$D"; fi; }
+trap finish EXIT
+log() { echo "== $*" >&2; }
+wait_http() { local i; for ((i = 0; i < $2 * 5; i++)); do curl -s -m 2 -o /dev/null "$1" && return 0; sleep 0.2; done; return 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# ---- install ----
+if [ ! -x "$D/venv-moto/bin/moto_server" ]; then
+  log "pip: moto[server,stepfunctions]==5.2.5 boto3"
+  python3 -m venv "$D/venv-moto"
+  "$D/venv-moto/bin/pip" install -q --disable-pip-version-check 'moto[server,stepfunctions]==5.2.5' boto3 >"$D/pip-moto.log" 2>&1 \
+    || { log "moto install failed, see $D/pip-moto.log"; exit 1; }
+fi
+PY=$D/venv-moto/bin/python
+if [[ ,$PEERS, == *,localstack,* ]] && [ ! -f "$D/venv-ls/.ok" ]; then
+  py=""
+  for c in python3.13 python3.12 "$HOME/.pyenv/versions/3.13"*/bin/python3 "$HOME/.pyenv/versions/3.12"*/bin/python3 python3; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py=$c; break; fi
+  done
+  if [ -n "$py" ]; then
+    log "pip ($py): localstack-core[runtime]==2026.3.0"
+    rm -rf "$D/venv-ls"
+    { "$py" -m venv "$D/venv-ls" && "$D/venv-ls/bin/pip" install -q --disable-pip-version-check 'localstack-core[runtime]==2026.3.0' \
+        && "$D/venv-ls/bin/pip" install -q 'cbor2<6' service-identity && touch "$D/venv-ls/.ok"; } >"$D/pip-ls.log" 2>&1 \
+      || log "LocalStack install failed, see $D/pip-ls.log"
+  else
+    log "no Python >= 3.12: LocalStack skipped"
+  fi
+fi
+if [[ ,$PEERS, == *,localstack,* ]] && [ ! -s "$D/ls-server.pem" ]; then
+  # LocalStack's own self-signed-cert code fails with the pyOpenSSL it resolves to; give it one.
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/ls-key.pem" -out "$D/ls-cert.pem" -days 365 \
+    -subj "/CN=localhost" >/dev/null 2>&1 && cat "$D/ls-key.pem" "$D/ls-cert.pem" >"$D/ls-server.pem"
+fi
+NEXUS=${NEXUS_BIN:-}
+if [ -z "$NEXUS" ]; then
+  (cd "$ROOT" && cargo build --release -q -p nexus-cli)
+  NEXUS=${CARGO_TARGET_DIR:-$ROOT/target}/release/nexus
+fi
+
+# ---- run ----
+RES=$D/results.jsonl
+: >"$RES"
+run_peer() { # name url
+  log "$1: latency $LAT, throughput $TP with $CLIENTS clients"
+  if ! "$PY" "$HERE/serve_bench.py" --endpoint "$2" --peer "$1" --latency "$LAT" --throughput "$TP" --clients "$CLIENTS" >>"$RES"; then
+    log "$1: driver failed"
+    echo "{\"peer\": \"$1\", \"failed\": true}" >>"$RES"
+  fi
+}
+IFS=, read -ra LIST <<<"$PEERS"
+for p in "${LIST[@]}"; do
+  port=$(free_port)
+  case $p in
+    nexus)
+      "$NEXUS" serve --port "$port" --data-dir "$D/nexus-data" 2>"$D/nexus.log" &
+      PID=$!
+      wait_http "http://127.0.0.1:$port/metrics" 30 || { log "nexus did not start"; stop; continue; }
+      ;;
+    moto)
+      "$D/venv-moto/bin/moto_server" -H 127.0.0.1 -p "$port" >"$D/moto.log" 2>&1 &
+      PID=$!
+      wait_http "http://127.0.0.1:$port/moto-api/" 60 || { log "moto_server did not start"; stop; continue; }
+      # without this switch moto accepts StartExecution but never runs the machine
+      curl -s -m 5 -X POST -H 'Content-Type: application/json' \
+        -d '{"stepfunctions": {"execute_state_machine": true}}' "http://127.0.0.1:$port/moto-api/config" >/dev/null
+      ;;
+    localstack)
+      [ -f "$D/venv-ls/.ok" ] || { log "LocalStack not installed: skipped"; echo '{"peer": "localstack", "failed": true, "why": "not installed"}' >>"$RES"; continue; }
+      rm -rf "$D/ls-fs"; mkdir -p "$D/ls-fs" "$D/xdg-cache"
+      env OVERRIDE_IN_DOCKER=0 GATEWAY_SERVER=hypercorn GATEWAY_LISTEN="127.0.0.1:$port" \
+        SERVICES=stepfunctions,events DNS_ADDRESS=0 FILESYSTEM_ROOT="$D/ls-fs" \
+        CUSTOM_SSL_CERT_PATH="$D/ls-server.pem" DISABLE_EVENTS=1 XDG_CACHE_HOME="$D/xdg-cache" \
+        "$D/venv-ls/bin/python" -m localstack.runtime.main >"$D/localstack.log" 2>&1 &
+      PID=$!
+      wait_http "http://127.0.0.1:$port/_localstack/health" 120 || { log "LocalStack did not start (see $D/localstack.log)"; stop; echo '{"peer": "localstack", "failed": true, "why": "did not start"}' >>"$RES"; continue; }
+      ;;
+    *) log "unknown peer $p"; continue ;;
+  esac
+  run_peer "$p" "http://127.0.0.1:$port"
+  stop
+done
+
+# ---- report ----
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+"$PY" - "$RES" "$OUT" "$LOAD" "$LAT" "$TP" "$CLIENTS" <<'PYEOF'
+import json, sys
+res, out, load, lat, tp, clients = sys.argv[1:]
+rows = [json.loads(l) for l in open(res) if l.strip()]
+ok = {r["peer"]: r for r in rows if not r.get("failed")}
+nx = ok.get("nexus")
+lines = ["# nexus serve vs moto server vs LocalStack (boto3)", "",
+         "`bench/serve-peers.sh --latency %s --throughput %s --clients %s`; load average at the end: %s." % (lat, tp, clients, load),
+         "One 5-state Standard machine; latency = StartExecution to the first DescribeExecution that sees it ended.", "",
+         "| peer | p50 ms | p99 ms | executions/s (%s clients) | not SUCCEEDED | create s |" % clients,
+         "| --- | --- | --- | --- | --- | --- |"]
+for r in rows:
+    if r.get("failed"):
+        lines.append("| %s | failed: %s | | | | |" % (r["peer"], r.get("why", "see log")))
+    else:
+        lines.append("| %s | %.2f | %.2f | %.1f | %d | %.3f |" % (r["peer"], r["p50_ms"], r["p99_ms"], r["exec_per_s"], r["not_succeeded"], r["create_s"]))
+if nx:
+    lines += ["", "Ratios (peer / nexus; higher is better for nexus):", ""]
+    for p, r in ok.items():
+        if p == "nexus":
+            continue
+        lines.append("- %s: p50 latency %.1fx, p99 latency %.1fx, throughput %.1fx" % (
+            p, r["p50_ms"] / nx["p50_ms"], r["p99_ms"] / nx["p99_ms"], nx["exec_per_s"] / r["exec_per_s"]))
+open(out, "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PYEOF

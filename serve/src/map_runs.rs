@@ -1,0 +1,285 @@
+//! DescribeMapRun and ListMapRuns: the Map Runs of distributed Map states, read from the
+//! event logs of their executions. The parent history holds `MapStateStarted` (the item
+//! count), `MapRunStarted` (the ARN) and `MapRunSucceeded`/`MapRunFailed` (chained to their
+//! `MapRunStarted`); the log's `MapRunEvent` records hold the child executions' iteration
+//! events, which give the item counts. A redriven execution that runs a Map Run again
+//! continues the same Map Run (same ARN, one more redrive), as AWS does.
+
+use std::sync::Arc;
+
+use nexus_engine::eventlog::{self, Entry};
+use serde_json::{Value, json};
+
+use crate::arn::{epoch, parts};
+use crate::error::ApiError;
+use crate::service::Service;
+use crate::store::ExecutionRecord;
+
+/// One Map Run as its execution's log tells it.
+struct Run {
+    arn: String,
+    label: String,
+    /// Id of its (last) `MapRunStarted` event.
+    started_id: u64,
+    start_ms: i64,
+    stop_ms: Option<i64>,
+    status: &'static str,
+    total: u64,
+    started: u64,
+    succeeded: u64,
+    failed: u64,
+    /// `MapRunStarted` events for this ARN (one more than its redrives).
+    starts: u64,
+}
+
+fn ms_of(ev: &Value) -> i64 {
+    ev.get("timestamp")
+        .and_then(Value::as_str)
+        .and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok())
+        .unwrap_or(0)
+}
+
+/// The label of a Map Run ARN (`mapRun:<machine>/<label>:<id>`).
+fn label_of(arn: &str) -> Option<String> {
+    let p = parts(arn, "mapRun").ok()?;
+    let (_, label) = p.first()?.split_once('/')?;
+    Some(label.to_string())
+}
+
+/// The Map Runs of an execution, in start order.
+fn runs(log: &std::path::Path) -> Result<Vec<Run>, ApiError> {
+    let bytes = match std::fs::read(log) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ApiError::internal(format!("{}: {e}", log.display()))),
+    };
+    let summary = eventlog::verify_bytes(&bytes)
+        .map_err(|e| ApiError::internal(format!("{}: {e}", log.display())))?;
+    let mut runs: Vec<Run> = Vec::new();
+    let mut length = 0u64;
+    for line in &summary.lines {
+        match &line.entry {
+            Entry::Event(ev) => {
+                let ty = ev.get("type").and_then(Value::as_str).unwrap_or_default();
+                let id = ev.get("id").and_then(Value::as_u64).unwrap_or(0);
+                match ty {
+                    "MapStateStarted" => {
+                        length = ev
+                            .pointer("/mapStateStartedEventDetails/length")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0);
+                    }
+                    "MapRunStarted" => {
+                        let Some(arn) = ev
+                            .pointer("/mapRunStartedEventDetails/mapRunArn")
+                            .and_then(Value::as_str)
+                        else {
+                            continue;
+                        };
+                        let ms = ms_of(ev);
+                        let fresh = Run {
+                            arn: arn.to_string(),
+                            label: label_of(arn).unwrap_or_default(),
+                            started_id: id,
+                            start_ms: ms,
+                            stop_ms: None,
+                            status: "RUNNING",
+                            total: length,
+                            started: 0,
+                            succeeded: 0,
+                            failed: 0,
+                            starts: 1,
+                        };
+                        match runs.iter_mut().find(|r| r.arn == arn) {
+                            // A redrive runs it again: the counts are the new attempt's.
+                            Some(r) => {
+                                let starts = r.starts.saturating_add(1);
+                                let first = r.start_ms;
+                                *r = fresh;
+                                r.starts = starts;
+                                r.start_ms = first;
+                            }
+                            None => runs.push(fresh),
+                        }
+                    }
+                    "MapRunSucceeded" | "MapRunFailed" => {
+                        let prev = ev.get("previousEventId").and_then(Value::as_u64);
+                        if let Some(r) = runs
+                            .iter_mut()
+                            .rev()
+                            .find(|r| Some(r.started_id) == prev && r.status == "RUNNING")
+                        {
+                            r.status = if ty == "MapRunSucceeded" {
+                                "SUCCEEDED"
+                            } else {
+                                "FAILED"
+                            };
+                            r.stop_ms = Some(ms_of(ev));
+                        }
+                    }
+                    "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionTimedOut"
+                    | "ExecutionAborted" => {
+                        // The execution ended while the run was open: the run is aborted.
+                        for r in runs.iter_mut().filter(|r| r.status == "RUNNING") {
+                            r.status = "ABORTED";
+                            r.stop_ms = Some(ms_of(ev));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Entry::Record(rec) => {
+                if rec.get("type").and_then(Value::as_str) != Some("MapRunEvent") {
+                    continue;
+                }
+                let Some(ev) = rec.get("event") else { continue };
+                let ty = ev.get("type").and_then(Value::as_str).unwrap_or_default();
+                let key = match ty {
+                    "MapIterationStarted" => "mapIterationStartedEventDetails",
+                    "MapIterationSucceeded" => "mapIterationSucceededEventDetails",
+                    "MapIterationFailed" => "mapIterationFailedEventDetails",
+                    _ => continue,
+                };
+                let name = ev
+                    .get(key)
+                    .and_then(|d| d.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                // The open run of that Map state started last (nested runs of one label
+                // cannot be told apart from the log; their counts go to the newest).
+                let Some(r) = runs
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.status == "RUNNING" && r.label == name)
+                else {
+                    continue;
+                };
+                match ty {
+                    "MapIterationStarted" => r.started = r.started.saturating_add(1),
+                    "MapIterationSucceeded" => r.succeeded = r.succeeded.saturating_add(1),
+                    _ => r.failed = r.failed.saturating_add(1),
+                }
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// The Map state named `label` anywhere in a definition.
+fn find_state<'a>(states: &'a Value, label: &str) -> Option<&'a Value> {
+    let map = states.as_object()?;
+    if let Some(s) = map.get(label) {
+        return Some(s);
+    }
+    map.values().find_map(|s| {
+        let nested = ["ItemProcessor", "Iterator"]
+            .iter()
+            .filter_map(|k| s.get(*k).and_then(|p| p.get("States")))
+            .chain(
+                s.get("Branches")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|b| b.get("States")),
+            )
+            .collect::<Vec<_>>();
+        nested.into_iter().find_map(|n| find_state(n, label))
+    })
+}
+
+fn counts(r: &Run, results_written: bool) -> Value {
+    let ended = r.succeeded.saturating_add(r.failed);
+    let open = r.started.saturating_sub(ended);
+    let aborted = if r.status == "ABORTED" { open } else { 0 };
+    json!({
+        "pending": r.total.saturating_sub(r.started),
+        "running": open.saturating_sub(aborted),
+        "succeeded": r.succeeded,
+        "failed": r.failed,
+        "timedOut": 0,
+        "aborted": aborted,
+        "total": r.total,
+        "resultsWritten": if results_written { ended } else { 0 },
+        "failuresNotRedrivable": 0,
+        "pendingRedrive": 0,
+    })
+}
+
+fn describe(r: &Run, exec_arn: &str, rec: &ExecutionRecord) -> Value {
+    let def: Value = serde_json::from_str(&rec.definition).unwrap_or(Value::Null);
+    let state = def
+        .get("States")
+        .and_then(|s| find_state(s, &r.label))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let results_written = state.get("ResultWriter").is_some();
+    let mut out = json!({
+        "mapRunArn": r.arn,
+        "executionArn": exec_arn,
+        "status": r.status,
+        "startDate": epoch(r.start_ms),
+        "maxConcurrency": state.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0),
+        "toleratedFailurePercentage": state.get("ToleratedFailurePercentage").and_then(Value::as_f64).unwrap_or(0.0),
+        "toleratedFailureCount": state.get("ToleratedFailureCount").and_then(Value::as_u64).unwrap_or(0),
+        "itemCounts": counts(r, results_written),
+        "executionCounts": counts(r, results_written),
+        "redriveCount": r.starts.saturating_sub(1),
+    });
+    if let (Value::Object(m), Some(s)) = (&mut out, r.stop_ms) {
+        m.insert("stopDate".into(), epoch(s));
+    }
+    out
+}
+
+/// DescribeMapRun.
+pub(crate) fn describe_map_run(svc: &Arc<Service>, arn: &str) -> Result<Value, ApiError> {
+    let p = parts(arn, "mapRun")?;
+    let machine = p
+        .first()
+        .and_then(|m| m.split_once('/'))
+        .map(|(m, _)| m.to_string())
+        .ok_or_else(|| ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'")))?;
+    for rec in svc.executions_of(&machine) {
+        let log = svc.store().log_path(&rec.machine, &rec.name);
+        // Cheap test first: most logs do not name the run.
+        let Ok(bytes) = std::fs::read(&log) else {
+            continue;
+        };
+        if !bytes.windows(arn.len()).any(|w| w == arn.as_bytes()) {
+            continue;
+        }
+        if let Some(r) = runs(&log)?.into_iter().find(|r| r.arn == arn) {
+            let exec_arn = svc.cfg.partition.execution(&rec.machine, &rec.name);
+            return Ok(describe(&r, &exec_arn, &rec));
+        }
+    }
+    Err(ApiError::new(
+        "ResourceNotFound",
+        format!("Resource not found: '{arn}'"),
+    ))
+}
+
+/// ListMapRuns: the Map Runs an execution started, in start order.
+pub(crate) fn list_map_runs(svc: &Arc<Service>, exec_arn: &str) -> Result<Vec<Value>, ApiError> {
+    let rec = svc.execution(exec_arn)?;
+    let log = svc.store().log_path(&rec.machine, &rec.name);
+    let machine_arn = svc.cfg.partition.machine(&rec.machine);
+    Ok(runs(&log)?
+        .into_iter()
+        .map(|r| {
+            let mut v = json!({
+                "executionArn": exec_arn,
+                "mapRunArn": r.arn,
+                "stateMachineArn": format!("{machine_arn}/{}", r.label),
+                "startDate": epoch(r.start_ms),
+            });
+            if let (Value::Object(m), Some(s)) = (&mut v, r.stop_ms) {
+                m.insert("stopDate".into(), epoch(s));
+            }
+            v
+        })
+        .collect())
+}
