@@ -33,6 +33,7 @@
 //! Not here: rendering (that is `nexus-cli`), rules (`nexus-lint`), execution (`nexus-engine`).
 
 pub mod asl;
+pub mod deployment;
 pub mod diagnostic;
 pub mod document;
 pub mod expr;

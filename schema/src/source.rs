@@ -263,6 +263,7 @@ pub fn load_source_with(
                     asl: lowered.asl.into(),
                     origin: lowered.origin,
                     machine_type: None,
+                    deployment: None,
                 });
             }
         }
