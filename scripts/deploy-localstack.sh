@@ -31,6 +31,16 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import localstack.run
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "localstack-core[runtime]==$LOCALSTACK_VERSION"
 fi
+if [ "$against" = localstack ]; then
+  # LocalStack's runtime finds its parts through entry points and skips any that fail to
+  # import, then reports only "No component plugins found": import them here to get the reason.
+  if ! why=$("$venv/bin/python" -c 'import localstack.aws.components, localstack.services.stepfunctions.provider' 2>&1); then
+    echo "error: LocalStack $LOCALSTACK_VERSION cannot run in host mode with $("$venv/bin/python" --version) here:" >&2
+    echo "$why" | tail -n 3 >&2
+    echo "(2026.x releases need Python >= 3.12; set PYTHON=python3.12 or LOCALSTACK_VERSION; with docker, \`localstack start\` and run scripts/deploy-e2e.py against http://127.0.0.1:4566)" >&2
+    exit 3
+  fi
+fi
 port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
 log="$work/server.log"

@@ -25,7 +25,7 @@ use nexus_schema::{DocKind, Document, Severity};
 
 use crate::lint_cmd::{FileReport, RunReport};
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct DeployArgs {
     /// The workflow (NEXUS YAML or ASL). Without it, every `[deploy.<name>]` section of
     /// nexus.toml that names a `file` is deployed.
@@ -122,8 +122,9 @@ pub struct DeployArgs {
     pub config: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum DeployFormat {
+    #[default]
     Human,
     Json,
 }
@@ -187,6 +188,63 @@ pub struct DeploySection {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+}
+
+/// The files the `[deploy.<name>]` sections of nexus.toml name, so that `nexus lint` shows
+/// the policies of those files the settings they are deployed with.
+#[derive(Debug, Default)]
+pub struct SectionFiles {
+    /// (canonical file, section name, section).
+    files: Vec<(PathBuf, String, DeploySection)>,
+}
+
+impl SectionFiles {
+    pub fn new(config: &crate::config::Config) -> Self {
+        let base = config
+            .file
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let files = config
+            .deploy
+            .iter()
+            .filter_map(|(name, s)| {
+                let f = std::fs::canonicalize(base.join(s.file.as_ref()?)).ok()?;
+                Some((f, name.clone(), s.clone()))
+            })
+            .collect();
+        Self { files }
+    }
+
+    /// Give the workflows of `path` (not those of a template, which has its own settings)
+    /// the deployment settings of the section that names it. A section whose values are
+    /// wrong is left for `nexus deploy` to report.
+    pub fn attach(&self, path: &Path, loaded: &mut nexus_schema::source::LoadedSource) {
+        if self.files.is_empty() {
+            return;
+        }
+        let Ok(path) = std::fs::canonicalize(path) else {
+            return;
+        };
+        for (file, name, section) in &self.files {
+            if *file != path {
+                continue;
+            }
+            for doc in &mut loaded.documents {
+                let named = doc.raw.get("name").and_then(Value::as_str);
+                if doc.deployment.is_some()
+                    || section.machine.as_deref().is_some_and(|m| Some(m) != named)
+                {
+                    continue;
+                }
+                let display = doc.path.clone();
+                if let Ok(d) = settings(&DeployArgs::default(), section, Some(name), doc, &display) {
+                    doc.deployment = Some(Arc::new(d.policy_view()));
+                }
+            }
+        }
+    }
 }
 
 /// Why a deploy stopped: refused by lint (exit 1) or failed (exit 2).
@@ -1073,6 +1131,13 @@ fn human(report: &Report, dry_run: bool) -> String {
     let Some(plan) = &report.plan else {
         return out;
     };
+    if report.error.is_some() {
+        // The error itself goes to standard error; here only what did happen.
+        for step in &report.outcome.done {
+            out.push_str(&format!("{}: {step}\n", d.file));
+        }
+        return out;
+    }
     let target = report
         .outcome
         .arn

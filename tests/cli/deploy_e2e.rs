@@ -306,8 +306,18 @@ states:
         assert_eq!(d["alias"]["action"], "update");
         assert_eq!(routing(), [(format!("{MACHINE}:2"), 100)]);
         // Executions through the alias run the version it routes to.
-        let e = serve.call("StartSyncExecution", json!({"stateMachineArn": alias, "input": "{}"}));
-        assert_eq!(e["status"], "SUCCEEDED", "{e}");
+        let e = serve.call("StartExecution", json!({"stateMachineArn": alias, "input": "{}"}));
+        let mut status = Value::Null;
+        for _ in 0..100 {
+            let d = serve.call("DescribeExecution", json!({"executionArn": e["executionArn"]}));
+            status = d["status"].clone();
+            if status != "RUNNING" {
+                assert_eq!(d["stateMachineVersionArn"], format!("{MACHINE}:2"), "{d}");
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(status, "SUCCEEDED");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! and transient errors are retried by the SDK's standard retry mode (3 attempts with
 //! exponential back-off; `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE` change it).
 
-use super::{Desired, Outcome, Plan};
+use super::{Outcome, Plan};
 
 /// Whether this binary can deploy.
 pub const AVAILABLE: bool = cfg!(feature = "aws");
@@ -24,7 +24,7 @@ pub const MISSING: &str = "`nexus deploy` needs AWS support, which this nexus wa
 pub type Failed = (Option<Plan>, Outcome, String);
 
 #[cfg(not(feature = "aws"))]
-pub fn deploy(_desired: &Desired, _dry_run: bool) -> Result<(Plan, Outcome), Failed> {
+pub fn deploy(_desired: &super::Desired, _dry_run: bool) -> Result<(Plan, Outcome), Failed> {
     Err((None, Outcome::default(), MISSING.to_string()))
 }
 
@@ -300,7 +300,7 @@ mod with_sdk {
     }
 
     async fn run(desired: &Desired, dry_run: bool) -> Result<(Plan, Outcome), Failed> {
-        let fail = |e: String| (None, Outcome::default(), e);
+        let fail = |e: String| (None, Outcome::default(), format!("{e}; nothing was changed"));
         let client = client(desired).await.map_err(fail)?;
         let arn = find_machine(&client, &desired.name).await.map_err(fail)?;
         let deployed = match &arn {
