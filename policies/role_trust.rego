@@ -12,13 +12,18 @@ deny contains finding if {
 	finding := {
 		"code": "NX317",
 		"msg": sprintf("the execution role `%s` can be assumed by any principal (`Principal` is `*`)", [role.LogicalId]),
-		"path": ["deployment", "Role", "AssumeRolePolicyDocument", "Statement", i],
+		"path": array.concat(["deployment", "Role", "AssumeRolePolicyDocument", "Statement"], index(role.AssumeRolePolicyDocument, i)),
 	}
 }
 
 statements(doc) := doc.Statement if is_array(doc.Statement)
 
 statements(doc) := [doc.Statement] if is_object(doc.Statement)
+
+# A single statement object (not a list) has no index.
+index(doc, i) := [i] if is_array(doc.Statement)
+
+index(doc, _) := [] if is_object(doc.Statement)
 
 wildcard(p) if p == "*"
 

@@ -239,7 +239,8 @@ impl SectionFiles {
                     continue;
                 }
                 let display = doc.path.clone();
-                if let Ok(d) = settings(&DeployArgs::default(), section, Some(name), doc, &display) {
+                if let Ok(d) = settings(&DeployArgs::default(), section, Some(name), doc, &display)
+                {
                     doc.deployment = Some(Arc::new(d.policy_view()));
                 }
             }
@@ -489,7 +490,10 @@ pub fn plan(desired: &Desired, deployed: Option<&Deployed>) -> Result<Plan, Stri
                 desired.name, desired.name
             ));
         }
-        let alias = desired.alias.as_ref().map(|a| alias_plan(a, None, &VersionRef::New));
+        let alias = desired
+            .alias
+            .as_ref()
+            .map(|a| alias_plan(a, None, &VersionRef::New));
         return Ok(Plan {
             create: true,
             changes: Vec::new(),
@@ -516,7 +520,11 @@ pub fn plan(desired: &Desired, deployed: Option<&Deployed>) -> Result<Plan, Stri
         let before = deployed_def
             .as_ref()
             .map_or_else(|| d.definition.clone(), nexus_migrate::pretty);
-        definition_diff = Some(unified_diff(&before, &desired.definition_text(), &desired.file));
+        definition_diff = Some(unified_diff(
+            &before,
+            &desired.definition_text(),
+            &desired.file,
+        ));
         changes.push(Change {
             field: "definition",
             before: Value::Null,
@@ -535,7 +543,11 @@ pub fn plan(desired: &Desired, deployed: Option<&Deployed>) -> Result<Plan, Stri
     for (field, have, want) in [
         ("loggingConfiguration", &d.logging, &desired.logging),
         ("tracingConfiguration", &d.tracing, &desired.tracing),
-        ("encryptionConfiguration", &d.encryption, &desired.encryption),
+        (
+            "encryptionConfiguration",
+            &d.encryption,
+            &desired.encryption,
+        ),
     ] {
         if let Some(want) = want
             && !covers(have, want)
@@ -588,7 +600,9 @@ fn version_is_current(v: &VersionInfo, d: &Deployed) -> bool {
         return a == b;
     }
     let parse = |s: &str| serde_json::from_str::<Value>(s).ok();
-    v.role_arn == d.role_arn && parse(&v.definition).is_some() && parse(&v.definition) == parse(&d.definition)
+    v.role_arn == d.role_arn
+        && parse(&v.definition).is_some()
+        && parse(&v.definition) == parse(&d.definition)
 }
 
 fn alias_plan(spec: &AliasSpec, before: Option<&[(String, u8)]>, new: &VersionRef) -> AliasPlan {
@@ -718,8 +732,13 @@ fn run_inner(args: &DeployArgs) -> Result<u8, Failure> {
     let mut reports = Vec::new();
     let mut code = 0;
     for (file, section_name, section) in jobs {
-        let desired = match prepare(args, &file, section_name.as_deref(), &section, &setup.options)
-        {
+        let desired = match prepare(
+            args,
+            &file,
+            section_name.as_deref(),
+            &section,
+            &setup.options,
+        ) {
             Ok(d) => d,
             Err(Failure::Refused) => {
                 code = code.max(1);
@@ -821,9 +840,8 @@ fn jobs(
             sections
                 .iter()
                 .map(|(k, s)| {
-                    let f = section_file(s).ok_or_else(|| {
-                        format!("[deploy.{k}] of nexus.toml names no `file`")
-                    })?;
+                    let f = section_file(s)
+                        .ok_or_else(|| format!("[deploy.{k}] of nexus.toml names no `file`"))?;
                     Ok((f.display().to_string(), Some(k.clone()), s.clone()))
                 })
                 .collect()
@@ -881,7 +899,12 @@ fn prepare(
         };
         eprint!(
             "{}",
-            crate::report::render(crate::args::Format::Human, &run, color, Some(Severity::Error))
+            crate::report::render(
+                crate::args::Format::Human,
+                &run,
+                color,
+                Some(Severity::Error)
+            )
         );
     }
     if errors {
@@ -893,7 +916,10 @@ fn prepare(
         DocKind::Nexus => match nexus_migrate::export(&doc.raw) {
             Ok(e) => e.asl,
             Err(ds) => {
-                let msgs: Vec<String> = ds.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+                let msgs: Vec<String> = ds
+                    .iter()
+                    .map(|d| format!("{}: {}", d.code, d.message))
+                    .collect();
                 return Err(Failure::Error(format!(
                     "{display}: cannot export to ASL: {}",
                     msgs.join("; ")
@@ -1021,9 +1047,7 @@ fn settings(
                     .into(),
             );
         }
-        (Some(LogLevel::Off), _) => {
-            Some(json!({"level": "OFF", "includeExecutionData": include}))
-        }
+        (Some(LogLevel::Off), _) => Some(json!({"level": "OFF", "includeExecutionData": include})),
         (Some(l), Some(g)) => Some(json!({
             "level": l.as_str(),
             "includeExecutionData": include,
@@ -1040,7 +1064,10 @@ fn settings(
         .tracing
         .or(section.tracing)
         .map(|on| json!({"enabled": on}));
-    let key = args.kms_key_id.clone().or_else(|| section.kms_key_id.clone());
+    let key = args
+        .kms_key_id
+        .clone()
+        .or_else(|| section.kms_key_id.clone());
     let reuse = args
         .kms_data_key_reuse_period_seconds
         .or(section.kms_data_key_reuse_period_seconds);
@@ -1143,7 +1170,13 @@ fn human(report: &Report, dry_run: bool) -> String {
         .arn
         .clone()
         .unwrap_or_else(|| format!("`{}`", d.name));
-    let verb = |now: &str, would: &str| if dry_run { would.to_string() } else { now.to_string() };
+    let verb = |now: &str, would: &str| {
+        if dry_run {
+            would.to_string()
+        } else {
+            now.to_string()
+        }
+    };
     if plan.is_noop() {
         out.push_str(&format!(
             "{}: {target} is up to date; nothing {}\n",
@@ -1158,7 +1191,11 @@ fn human(report: &Report, dry_run: bool) -> String {
             d.machine_type
         ));
     } else {
-        out.push_str(&format!("{}: {} {target}\n", d.file, verb("updated", "would update")));
+        out.push_str(&format!(
+            "{}: {} {target}\n",
+            d.file,
+            verb("updated", "would update")
+        ));
     }
     for c in &plan.changes {
         if c.field == "definition" {
@@ -1176,8 +1213,13 @@ fn human(report: &Report, dry_run: bool) -> String {
         }
     }
     match (&plan.publish, &report.outcome.version_arn) {
-        (Publish::New, Some(v)) => out.push_str(&format!("  published version {}: {v}\n", version_number(v))),
-        (Publish::New, None) => out.push_str(&format!("  {} a new version\n", verb("publishes", "would publish"))),
+        (Publish::New, Some(v)) => {
+            out.push_str(&format!("  published version {}: {v}\n", version_number(v)))
+        }
+        (Publish::New, None) => out.push_str(&format!(
+            "  {} a new version\n",
+            verb("publishes", "would publish")
+        )),
         (Publish::Reuse(v), _) => out.push_str(&format!(
             "  version {} already holds this revision: {v}\n",
             version_number(v)
@@ -1189,7 +1231,11 @@ fn human(report: &Report, dry_run: bool) -> String {
             out.push_str(&format!("  note: {n}\n"));
         }
         if !a.change {
-            out.push_str(&format!("  alias {}: unchanged ({})\n", a.name, routing_text(&a.before)));
+            out.push_str(&format!(
+                "  alias {}: unchanged ({})\n",
+                a.name,
+                routing_text(&a.before)
+            ));
         } else if !dry_run && !report.outcome.alias_routing.is_empty() {
             out.push_str(&format!(
                 "  alias {} {}: {}\n",
@@ -1206,7 +1252,14 @@ fn human(report: &Report, dry_run: bool) -> String {
             out.push_str(&format!(
                 "  alias {} {}: {before}{}\n",
                 a.name,
-                verb(if a.exists { "update" } else { "create" }, if a.exists { "would update" } else { "would create" }),
+                verb(
+                    if a.exists { "update" } else { "create" },
+                    if a.exists {
+                        "would update"
+                    } else {
+                        "would create"
+                    }
+                ),
                 planned_routing_text(&a.after)
             ));
         }

@@ -91,9 +91,10 @@ pub fn from_serverless(machine: &Value, at: &str, resources: &Value) -> Value {
             "Destinations": l.get("destinations").cloned().unwrap_or(Value::Null),
         })
     });
-    let tracing = machine.get("tracingConfig").map_or(Value::Null, |t| {
-        json!({"Enabled": t.get("enabled").cloned().unwrap_or(Value::Null)})
-    });
+    let tracing = machine.get("tracingConfig").map_or(
+        Value::Null,
+        |t| json!({"Enabled": t.get("enabled").cloned().unwrap_or(Value::Null)}),
+    );
     let encryption = machine.get("encryptionConfig").map_or(Value::Null, |e| {
         json!({
             "Type": e.get("type").cloned().unwrap_or(Value::Null),

@@ -72,7 +72,9 @@ pub fn check_role(arn: &str) -> Result<(), ApiError> {
         ["arn", partition, "iam", "", account, resource]
             if partition.starts_with("aws")
                 && !account.is_empty()
-                && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()) =>
+                && resource
+                    .strip_prefix("role/")
+                    .is_some_and(|n| !n.is_empty()) =>
         {
             Ok(())
         }
@@ -174,7 +176,11 @@ mod tests {
             "arn:aws:iam::123456789012:role/",
             "arn:aws:lambda:us-east-1:123456789012:function:f",
         ] {
-            assert_eq!(check_role(bad).map_err(|e| e.code), Err("InvalidArn"), "{bad}");
+            assert_eq!(
+                check_role(bad).map_err(|e| e.code),
+                Err("InvalidArn"),
+                "{bad}"
+            );
         }
     }
 

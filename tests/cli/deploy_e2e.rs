@@ -16,7 +16,11 @@ fn nexus() -> Command {
 fn without_the_aws_feature_deploy_says_how_to_get_it() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("w.asl.json");
-    std::fs::write(&f, r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#).unwrap();
+    std::fs::write(
+        &f,
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#,
+    )
+    .unwrap();
     let out = nexus().arg("deploy").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -120,7 +124,10 @@ mod with_aws {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ENDPOINT_URL_SFN", endpoint)
             .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.join("no-aws-credentials"),
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_ENDPOINT_URL")
@@ -167,7 +174,12 @@ states:
             .args(["--tracing", "--tag", "team=payments"])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let j = json_of(&out);
         let d = &j["deployments"][0];
         assert_eq!(d["action"], "create");
@@ -184,7 +196,14 @@ states:
 
         // The same again: nothing is written.
         let out = deploy(dir.path(), &serve.url)
-            .args(["orders.nexus.yaml", "--role-arn", ROLE, "--tracing", "--tag", "team=payments"])
+            .args([
+                "orders.nexus.yaml",
+                "--role-arn",
+                ROLE,
+                "--tracing",
+                "--tag",
+                "team=payments",
+            ])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
@@ -197,7 +216,10 @@ states:
         std::fs::write(dir.path().join("orders.nexus.yaml"), workflow("Receive")).unwrap();
         let out = deploy(dir.path(), &serve.url)
             .args(["orders.nexus.yaml", "--dry-run", "--log-level", "ALL"])
-            .args(["--log-group-arn", "arn:aws:logs:us-east-1:123456789012:log-group:orders:*"])
+            .args([
+                "--log-group-arn",
+                "arn:aws:logs:us-east-1:123456789012:log-group:orders:*",
+            ])
             .arg("--include-execution-data")
             .output()
             .unwrap();
@@ -206,18 +228,37 @@ states:
         assert!(text.contains(&format!("would update {MACHINE}")), "{text}");
         assert!(text.contains("-  \"StartAt\": \"Accept\","), "{text}");
         assert!(text.contains("+  \"StartAt\": \"Receive\","), "{text}");
-        assert!(text.contains("loggingConfiguration: {\"includeExecutionData\":false,\"level\":\"OFF\"}") || text.contains("loggingConfiguration: {\"level\":\"OFF\""), "{text}");
+        assert!(
+            text.contains(
+                "loggingConfiguration: {\"includeExecutionData\":false,\"level\":\"OFF\"}"
+            ) || text.contains("loggingConfiguration: {\"level\":\"OFF\""),
+            "{text}"
+        );
         let m = serve.call("DescribeStateMachine", json!({"stateMachineArn": MACHINE}));
         assert_eq!(m["revisionId"], revision);
 
         // Update: the definition and the logging change, the role stays.
         let out = deploy(dir.path(), &serve.url)
-            .args(["orders.nexus.yaml", "--format", "json", "--log-level", "ALL"])
-            .args(["--log-group-arn", "arn:aws:logs:us-east-1:123456789012:log-group:orders:*"])
+            .args([
+                "orders.nexus.yaml",
+                "--format",
+                "json",
+                "--log-level",
+                "ALL",
+            ])
+            .args([
+                "--log-group-arn",
+                "arn:aws:logs:us-east-1:123456789012:log-group:orders:*",
+            ])
             .arg("--include-execution-data")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let j = json_of(&out);
         let d = &j["deployments"][0];
         assert_eq!(d["action"], "update");
@@ -228,7 +269,12 @@ states:
             .map(|c| c["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["definition", "loggingConfiguration"]);
-        assert!(d["definition_diff"].as_str().unwrap().contains("+  \"StartAt\": \"Receive\","));
+        assert!(
+            d["definition_diff"]
+                .as_str()
+                .unwrap()
+                .contains("+  \"StartAt\": \"Receive\",")
+        );
         let m = serve.call("DescribeStateMachine", json!({"stateMachineArn": MACHINE}));
         assert_ne!(m["revisionId"], revision);
         assert!(m["definition"].as_str().unwrap().contains("Receive"));
@@ -249,13 +295,20 @@ states:
                 .args(extra)
                 .output()
                 .unwrap();
-            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             json_of(&out)["deployments"][0].clone()
         };
         let alias = format!("{MACHINE}:live");
         let routing = || {
-            let mut r: Vec<(String, u64)> = serve
-                .call("DescribeStateMachineAlias", json!({"stateMachineAliasArn": alias}))["routingConfiguration"]
+            let mut r: Vec<(String, u64)> = serve.call(
+                "DescribeStateMachineAlias",
+                json!({"stateMachineAliasArn": alias}),
+            )["routingConfiguration"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -274,16 +327,28 @@ states:
         assert_eq!(d["version"]["arn"], format!("{MACHINE}:1"));
         assert_eq!(d["alias"]["action"], "create");
         assert_eq!(routing(), [(format!("{MACHINE}:1"), 100)]);
-        let v1 = serve.call("DescribeStateMachine", json!({"stateMachineArn": format!("{MACHINE}:1")}));
+        let v1 = serve.call(
+            "DescribeStateMachine",
+            json!({"stateMachineArn": format!("{MACHINE}:1")}),
+        );
         assert_eq!(v1["description"], "first");
 
         // The same deploy: version 1 holds this revision, the alias already points at it.
         let d = run(&["--alias", "live"]);
         assert_eq!(d["action"], "none");
-        assert_eq!(d["version"], json!({"arn": format!("{MACHINE}:1"), "published": false}));
+        assert_eq!(
+            d["version"],
+            json!({"arn": format!("{MACHINE}:1"), "published": false})
+        );
         assert_eq!(d["alias"]["action"], "none");
-        let versions = serve.call("ListStateMachineVersions", json!({"stateMachineArn": MACHINE}));
-        assert_eq!(versions["stateMachineVersions"].as_array().unwrap().len(), 1);
+        let versions = serve.call(
+            "ListStateMachineVersions",
+            json!({"stateMachineArn": MACHINE}),
+        );
+        assert_eq!(
+            versions["stateMachineVersions"].as_array().unwrap().len(),
+            1
+        );
 
         // A canary: 10% to the new version 2, 90% stays on version 1.
         std::fs::write(&file, workflow("Two")).unwrap();
@@ -306,10 +371,16 @@ states:
         assert_eq!(d["alias"]["action"], "update");
         assert_eq!(routing(), [(format!("{MACHINE}:2"), 100)]);
         // Executions through the alias run the version it routes to.
-        let e = serve.call("StartExecution", json!({"stateMachineArn": alias, "input": "{}"}));
+        let e = serve.call(
+            "StartExecution",
+            json!({"stateMachineArn": alias, "input": "{}"}),
+        );
         let mut status = Value::Null;
         for _ in 0..100 {
-            let d = serve.call("DescribeExecution", json!({"executionArn": e["executionArn"]}));
+            let d = serve.call(
+                "DescribeExecution",
+                json!({"executionArn": e["executionArn"]}),
+            );
             status = d["status"].clone();
             if status != "RUNNING" {
                 assert_eq!(d["stateMachineVersionArn"], format!("{MACHINE}:2"), "{d}");
@@ -325,7 +396,11 @@ states:
         let serve = Serve::start();
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("flows")).unwrap();
-        std::fs::write(dir.path().join("flows/orders.nexus.yaml"), workflow("Accept")).unwrap();
+        std::fs::write(
+            dir.path().join("flows/orders.nexus.yaml"),
+            workflow("Accept"),
+        )
+        .unwrap();
         std::fs::write(
             dir.path().join("nexus.toml"),
             format!(
@@ -346,7 +421,12 @@ endpoint_url = "{}"
         )
         .unwrap();
         let out = deploy(dir.path(), "http://127.0.0.1:9").output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("created EXPRESS state machine"), "{text}");
         let arn = "arn:aws:states:us-east-1:123456789012:stateMachine:orders-prod";
@@ -358,7 +438,12 @@ endpoint_url = "{}"
             .arg("flows/orders.nexus.yaml")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"));
     }
 
@@ -442,7 +527,8 @@ endpoint_url = "{}"
         );
         // A template is deployed by its own tool.
         std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/invalid/NX316-tracing-disabled/sam.yaml"),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fixtures/invalid/NX316-tracing-disabled/sam.yaml"),
             dir.path().join("template.yaml"),
         )
         .unwrap();
@@ -513,7 +599,10 @@ endpoint_url = "{}"
             "{err}"
         );
         assert!(err.contains("nothing was changed"), "{err}");
-        assert_eq!(*calls.lock().unwrap(), ["ListStateMachines", "ListStateMachines"]);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            ["ListStateMachines", "ListStateMachines"]
+        );
     }
 
     #[test]
@@ -545,10 +634,17 @@ endpoint_url = "{}"
             "{err}"
         );
         assert!(err.contains("PARTLY DEPLOYED"), "{err}");
-        assert!(err.contains(&format!("created {MACHINE} and published {MACHINE}:1")), "{err}");
+        assert!(
+            err.contains(&format!("created {MACHINE} and published {MACHINE}:1")),
+            "{err}"
+        );
         assert_eq!(
             *calls.lock().unwrap(),
-            ["ListStateMachines", "CreateStateMachine", "CreateStateMachineAlias"]
+            [
+                "ListStateMachines",
+                "CreateStateMachine",
+                "CreateStateMachineAlias"
+            ]
         );
     }
 }

@@ -38,15 +38,13 @@ mod with_sdk {
     use aws_sdk_sfn::Client;
     use aws_sdk_sfn::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
     use aws_sdk_sfn::types::{
-        CloudWatchLogsLogGroup, EncryptionConfiguration, EncryptionType, LogDestination,
-        LogLevel, LoggingConfiguration, RoutingConfigurationListItem, StateMachineType, Tag,
+        CloudWatchLogsLogGroup, EncryptionConfiguration, EncryptionType, LogDestination, LogLevel,
+        LoggingConfiguration, RoutingConfigurationListItem, StateMachineType, Tag,
         TracingConfiguration,
     };
     use serde_json::{Value, json};
 
-    use super::super::{
-        Deployed, Desired, Outcome, Plan, Publish, VersionInfo, VersionRef, plan,
-    };
+    use super::super::{Deployed, Desired, Outcome, Plan, Publish, VersionInfo, VersionRef, plan};
     use super::Failed;
 
     /// An SDK error as one clear sentence: the operation, AWS's code and message, and what
@@ -77,8 +75,10 @@ mod with_sdk {
             Some("InvalidLoggingConfiguration") => {
                 " (check --log-group-arn: a log group ARN ending in `:*`, which the role may write to)"
             }
-            Some("InvalidEncryptionConfiguration") | Some("KmsAccessDeniedException")
-            | Some("KmsInvalidStateException") | Some("KmsThrottlingException") => {
+            Some("InvalidEncryptionConfiguration")
+            | Some("KmsAccessDeniedException")
+            | Some("KmsInvalidStateException")
+            | Some("KmsThrottlingException") => {
                 " (check --kms-key-id and that the role may use the key)"
             }
             _ => "",
@@ -195,15 +195,17 @@ mod with_sdk {
     }
 
     fn encryption_sdk(v: &Value) -> Result<EncryptionConfiguration, String> {
-        let mut b = EncryptionConfiguration::builder()
-            .r#type(EncryptionType::from(v["type"].as_str().unwrap_or("AWS_OWNED_KEY")));
+        let mut b = EncryptionConfiguration::builder().r#type(EncryptionType::from(
+            v["type"].as_str().unwrap_or("AWS_OWNED_KEY"),
+        ));
         if let Some(k) = v["kmsKeyId"].as_str() {
             b = b.kms_key_id(k);
         }
         if let Some(r) = v["kmsDataKeyReusePeriodSeconds"].as_i64() {
             b = b.kms_data_key_reuse_period_seconds(i32::try_from(r).unwrap_or(300));
         }
-        b.build().map_err(|e| format!("encryption configuration: {e}"))
+        b.build()
+            .map_err(|e| format!("encryption configuration: {e}"))
     }
 
     /// Everything deploy compares, read with Describe/List calls only.
@@ -295,19 +297,35 @@ mod with_sdk {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| (None, Outcome::default(), format!("cannot start the AWS client: {e}")))?;
+            .map_err(|e| {
+                (
+                    None,
+                    Outcome::default(),
+                    format!("cannot start the AWS client: {e}"),
+                )
+            })?;
         runtime.block_on(run(desired, dry_run))
     }
 
     async fn run(desired: &Desired, dry_run: bool) -> Result<(Plan, Outcome), Failed> {
-        let fail = |e: String| (None, Outcome::default(), format!("{e}; nothing was changed"));
+        let fail = |e: String| {
+            (
+                None,
+                Outcome::default(),
+                format!("{e}; nothing was changed"),
+            )
+        };
         let client = client(desired).await.map_err(fail)?;
         let arn = find_machine(&client, &desired.name).await.map_err(fail)?;
         let deployed = match &arn {
             Some(arn) => Some(
-                read(&client, arn, desired.alias.as_ref().map(|a| a.name.as_str()))
-                    .await
-                    .map_err(fail)?,
+                read(
+                    &client,
+                    arn,
+                    desired.alias.as_ref().map(|a| a.name.as_str()),
+                )
+                .await
+                .map_err(fail)?,
             ),
             None => None,
         };
@@ -438,7 +456,9 @@ mod with_sdk {
             ));
         } else if publish_now {
             let arn = outcome.arn.clone().unwrap_or_default();
-            let mut req = client.publish_state_machine_version().state_machine_arn(&arn);
+            let mut req = client
+                .publish_state_machine_version()
+                .state_machine_arn(&arn);
             if let Some(d) = &desired.description {
                 req = req.description(d);
             }
@@ -447,10 +467,9 @@ mod with_sdk {
                 .await
                 .map_err(|e| explain("PublishStateMachineVersion", &e))?;
             outcome.version_arn = Some(out.state_machine_version_arn().to_string());
-            outcome.done.push(format!(
-                "published {}",
-                out.state_machine_version_arn()
-            ));
+            outcome
+                .done
+                .push(format!("published {}", out.state_machine_version_arn()));
         }
         if let Publish::Reuse(v) = &plan.publish {
             outcome.version_arn = Some(v.clone());
@@ -461,9 +480,7 @@ mod with_sdk {
             for (k, v) in &plan.tags {
                 req = req.tags(Tag::builder().key(k).value(v).build());
             }
-            req.send()
-                .await
-                .map_err(|e| explain("TagResource", &e))?;
+            req.send().await.map_err(|e| explain("TagResource", &e))?;
             outcome.done.push(format!(
                 "tagged {}",
                 plan.tags

@@ -187,7 +187,15 @@ fn alias_specs() {
         }
     );
     assert_eq!(AliasSpec::parse("live=new:10%").unwrap().weight, 10);
-    for bad in ["live=old:10", "live=new:0", "live=new:101", "live=new:x", "1", "", "a b"] {
+    for bad in [
+        "live=old:10",
+        "live=new:0",
+        "live=new:101",
+        "live=new:x",
+        "1",
+        "",
+        "a b",
+    ] {
         assert!(AliasSpec::parse(bad).is_err(), "{bad}");
     }
 }
@@ -202,7 +210,9 @@ fn names() {
 #[test]
 fn the_policy_view_uses_cloudformation_names() {
     let mut d = desired();
-    d.logging = Some(json!({"level": "ALL", "includeExecutionData": true, "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:x"}}]}));
+    d.logging = Some(
+        json!({"level": "ALL", "includeExecutionData": true, "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:x"}}]}),
+    );
     let v = d.policy_view();
     assert_eq!(v["Source"], "nexus.toml");
     assert_eq!(v["LoggingConfiguration"]["IncludeExecutionData"], true);

@@ -351,10 +351,7 @@ fn locate_deployment(input: &Value, toks: &[String]) -> Located {
             ))
         }
         Some(member) => match nexus_schema::deployment::source_key(origin, member) {
-            Some(key) => Located::Source(format!(
-                "{at}/{key}{}",
-                pointer::from_tokens(&toks[1..])
-            )),
+            Some(key) => Located::Source(format!("{at}/{key}{}", pointer::from_tokens(&toks[1..]))),
             None => Located::Source(at.to_string()),
         },
         None => Located::Source(at.to_string()),

@@ -137,10 +137,7 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
 /// its template or nexus.toml `[deploy.<name>]` section says (`nexus_schema::deployment`);
 /// `null` when nothing says.
 fn deployment(doc: &Document) -> Value {
-    doc.deployment
-        .as_deref()
-        .cloned()
-        .unwrap_or(Value::Null)
+    doc.deployment.as_deref().cloned().unwrap_or(Value::Null)
 }
 
 fn edge_kind(k: nexus_schema::ir::EdgeKind) -> &'static str {

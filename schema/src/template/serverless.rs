@@ -72,7 +72,9 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
         let deployment = std::sync::Arc::new(crate::deployment::from_serverless(
             machine,
             &pointer::from_tokens(["stepFunctions", "stateMachines", name.as_str()]),
-            value.pointer("/resources/Resources").unwrap_or(&Value::Null),
+            value
+                .pointer("/resources/Resources")
+                .unwrap_or(&Value::Null),
         ));
         for d in &mut out.documents[first_doc..] {
             d.machine_type = declared;
