@@ -59,6 +59,10 @@ python3 -m venv "$work/venv"
 got="$("$work/venv/bin/nexus" --version)"
 echo "pip install took $(took "$t"); nexus --version: $got"
 [ "$got" = "nexus $version" ] || fail "the wheel's nexus says \`$got\`, want \`nexus $version\`"
+# Release artefacts carry `nexus deploy` (feature `aws`, python/pyproject.toml).
+if "$work/venv/bin/nexus" deploy /dev/null 2>&1 | grep -q 'built without'; then
+  fail "the wheel's nexus was built without the aws feature (nexus deploy)"
+fi
 passed=$((passed + 1))
 
 # --- 2. pre-commit -----------------------------------------------------------------------

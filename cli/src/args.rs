@@ -55,6 +55,10 @@ pub enum Command {
     /// Export NEXUS YAML to plain ASL (`nexus export asl F`).
     #[command(subcommand)]
     Export(crate::migrate_cmd::ExportCommand),
+    /// Lint, export and create or update the state machine on AWS Step Functions, with
+    /// versions and aliases (a canary with `--alias live=new:10`); idempotent, `--dry-run`
+    /// shows the diff. Needs a nexus built with the `aws` feature (release binaries are).
+    Deploy(crate::deploy_cmd::DeployArgs),
     /// Print shell completions (`nexus completions bash > ~/.local/share/bash-completion/completions/nexus`).
     Completions(CompletionsArgs),
 }

@@ -67,6 +67,22 @@ pub const DEFAULT: &str = concat!(
 # max_wait_seconds = 86400
 # state_changing_actions = ["(^|-)(create|update|delete|transfer|charge)(-|$)"]
 
+# How `nexus deploy` deploys a machine (flags override; `nexus deploy` with no FILE deploys
+# every section). The section name is the machine's name unless `name` says otherwise.
+# [deploy.orders]
+# file = "workflows/orders.nexus.yaml"
+# role_arn = "arn:aws:iam::123456789012:role/orders"
+# type = "standard"
+# log_level = "ALL"                  # ALL, ERROR, FATAL or OFF
+# log_group_arn = "arn:aws:logs:eu-west-1:123456789012:log-group:orders:*"
+# include_execution_data = true
+# tracing = true
+# kms_key_id = "alias/orders"
+# tags = { team = "payments" }
+# publish = true
+# alias = "live"                     # or "live=new:10": a canary with 10% on the new version
+# region = "eu-west-1"
+
 # Accepted findings. Each needs a reason; unused entries are reported.
 # [[suppress]]
 # code = "NX301"                    # or codes = ["NX301", "NX304"]
@@ -96,6 +112,8 @@ struct Raw {
     policy: RawPolicy,
     #[serde(default)]
     suppress: Vec<RawSuppress>,
+    #[serde(default)]
+    deploy: BTreeMap<String, crate::deploy_cmd::DeploySection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +158,8 @@ pub struct Config {
     pub machine_type: nexus_lint::MachineType,
     /// `template_source`: placeholders stand for any value in every definition.
     pub template_source: bool,
+    /// `[deploy.<name>]` sections: how `nexus deploy` deploys each machine.
+    pub deploy: BTreeMap<String, crate::deploy_cmd::DeploySection>,
 }
 
 /// A configuration that cannot be used (exit 2).
@@ -309,6 +329,7 @@ pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         suppressions,
         machine_type,
         template_source: raw.template_source,
+        deploy: raw.deploy,
     })
 }
 

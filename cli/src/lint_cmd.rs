@@ -50,6 +50,9 @@ pub struct Reading {
     pub stdin: Option<Arc<str>>,
     /// `--allow-outside-root`: templates may read files anywhere.
     pub allow_outside_root: bool,
+    /// The `[deploy.<name>]` sections of nexus.toml, whose settings the policies of the
+    /// files they name see as `input.deployment`.
+    pub deploy: crate::deploy_cmd::SectionFiles,
 }
 
 impl Reading {
@@ -114,6 +117,7 @@ pub fn check_file_all(c: &Candidate, options: &LintOptions, reading: &Reading) -
         }];
     }
     let mut loaded = load_source_with(&c.display, text.clone(), reading.resolver());
+    reading.deploy.attach(&c.path, &mut loaded);
     if !c.explicit {
         nexus_schema::source::forget_foreign_syntax_error(&c.display, &text, &mut loaded);
     }
@@ -253,6 +257,7 @@ pub fn run(args: &LintArgs) -> u8 {
     let mut reading = Reading {
         stdin: None,
         allow_outside_root: args.allow_outside_root,
+        deploy: crate::deploy_cmd::SectionFiles::new(&setup.config),
     };
     // `-`: one document from standard input, named by `--stdin-filename`.
     let (named, from_stdin): (Vec<String>, bool) = {

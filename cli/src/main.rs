@@ -6,6 +6,7 @@
 
 mod args;
 mod config;
+mod deploy_cmd;
 mod discover;
 mod graph_cmd;
 mod lint_cmd;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
             migrate_cmd::run_migrate(&a)
         }
         Command::Export(migrate_cmd::ExportCommand::Asl(a)) => migrate_cmd::run_export(&a),
+        Command::Deploy(a) => deploy_cmd::run(&a),
         Command::Completions(a) => args::run_completions(&a),
     };
     ExitCode::from(code)

@@ -119,6 +119,11 @@ pub struct Document {
     /// CloudFormation `StateMachineType`, Serverless `type`); `None` for a plain file, whose
     /// type comes from the run's options.
     pub machine_type: Option<crate::MachineType>,
+    /// How the machine is deployed, where that is known: the settings a template gives its
+    /// state machine resource, or a `[deploy.<name>]` section of nexus.toml. The shape is
+    /// that of [`crate::deployment`] (`Type`, `RoleArn`, `LoggingConfiguration`, ...);
+    /// policies see it as `input.deployment`. `None` for a plain file with no such settings.
+    pub deployment: Option<Arc<serde_json::Value>>,
 }
 
 impl Document {
@@ -145,6 +150,7 @@ impl Document {
             asl: value,
             origin: PointerMap::identity(),
             machine_type: None,
+            deployment: None,
         }
     }
 

@@ -36,6 +36,7 @@
 
 pub mod arn;
 pub mod comparison;
+pub mod deployment;
 pub mod diagnostic;
 pub mod document;
 pub mod expr;

@@ -353,6 +353,7 @@ pub(crate) fn load_only(
                     asl: lowered.asl.into(),
                     origin: lowered.origin,
                     machine_type: None,
+                    deployment: None,
                 });
             }
         }

@@ -208,6 +208,7 @@ fn machine_type(req: &Value) -> Result<String, ApiError> {
 }
 
 fn create_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
+    crate::arn::check_role(&req_str(req, "roleArn")?)?;
     let rec = MachineRecord {
         name: req_str(req, "name")?,
         definition: req_str(req, "definition")?,
@@ -218,6 +219,7 @@ fn create_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         revision: 0,
         logging: req.get("loggingConfiguration").cloned(),
         tracing: req.get("tracingConfiguration").cloned(),
+        encryption: req.get("encryptionConfiguration").cloned(),
         tags: tags_of(req),
         versions: Vec::new(),
         aliases: BTreeMap::new(),
@@ -245,6 +247,7 @@ fn describe_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> 
             "creationDate": epoch(m.created_ms),
             "loggingConfiguration": m.logging.clone().unwrap_or_else(|| json!({"level": "OFF", "includeExecutionData": false})),
             "tracingConfiguration": m.tracing.clone().unwrap_or_else(|| json!({"enabled": false})),
+            "encryptionConfiguration": m.encryption.clone().unwrap_or_else(|| json!({"type": "AWS_OWNED_KEY"})),
             "revisionId": m.revision.to_string(),
         });
         if let Some(q) = q {
@@ -277,12 +280,21 @@ fn update_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     let arn = req_str(req, "stateMachineArn")?;
     let definition = opt_str(req, "definition");
     let role = opt_str(req, "roleArn");
+    if let Some(r) = &role {
+        crate::arn::check_role(r)?;
+    }
     let logging = req.get("loggingConfiguration").cloned();
     let tracing = req.get("tracingConfiguration").cloned();
-    if definition.is_none() && role.is_none() && logging.is_none() && tracing.is_none() {
+    let encryption = req.get("encryptionConfiguration").cloned();
+    if definition.is_none()
+        && role.is_none()
+        && logging.is_none()
+        && tracing.is_none()
+        && encryption.is_none()
+    {
         return Err(ApiError::new(
             "MissingRequiredParameter",
-            "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
+            "Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration or the TracingConfiguration must be specified",
         ));
     }
     let now = now_ms();
@@ -299,6 +311,9 @@ fn update_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         }
         if tracing.is_some() {
             m.tracing = tracing;
+        }
+        if encryption.is_some() {
+            m.encryption = encryption;
         }
         m.revision = m.revision.saturating_add(1);
         m.updated_ms = Some(now);

@@ -64,6 +64,27 @@ pub fn parts<'a>(arn: &'a str, kind: &str) -> Result<Vec<&'a str>, ApiError> {
     }
 }
 
+/// Checks an IAM role ARN (`arn:<partition>:iam::<account>:role/<path/>name`) as
+/// Create/UpdateStateMachine do: anything else is `InvalidArn`.
+pub fn check_role(arn: &str) -> Result<(), ApiError> {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    match fields.as_slice() {
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+                && !account.is_empty()
+                && resource
+                    .strip_prefix("role/")
+                    .is_some_and(|n| !n.is_empty()) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::new(
+            "InvalidArn",
+            format!("Invalid Arn: 'Resource type not valid in this context: {arn}'"),
+        )),
+    }
+}
+
 /// Checks a state machine, execution or activity name as Step Functions does: 1 to 80
 /// characters, none of them whitespace, brackets, wildcards, `"#%\^|~`$&,;:/` or control
 /// characters. `.` and `..` are refused too: names become folder names in the data directory.
@@ -144,6 +165,23 @@ mod tests {
         );
         assert!(parts("arn:aws:states:us-east-1:1:stateMachine:", "stateMachine").is_err());
         assert!(parts("nope", "stateMachine").is_err());
+    }
+
+    #[test]
+    fn role_arns_name_an_iam_role() {
+        assert!(check_role("arn:aws:iam::123456789012:role/service/orders").is_ok());
+        for bad in [
+            "orders",
+            "arn:aws:iam::123456789012:user/u",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:lambda:us-east-1:123456789012:function:f",
+        ] {
+            assert_eq!(
+                check_role(bad).map_err(|e| e.code),
+                Err("InvalidArn"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

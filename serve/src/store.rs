@@ -48,6 +48,9 @@ pub struct MachineRecord {
     /// `tracingConfiguration`, kept as sent.
     #[serde(default)]
     pub tracing: Option<Value>,
+    /// `encryptionConfiguration`, kept as sent (`None`: the AWS-owned key).
+    #[serde(default)]
+    pub encryption: Option<Value>,
     /// Tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,

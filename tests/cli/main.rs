@@ -3,6 +3,7 @@
 //! (`cli/Cargo.toml`), so cargo sets `CARGO_BIN_EXE_nexus`.
 
 mod cli_polish;
+mod deploy_e2e;
 mod e2e;
 mod hardening_e2e;
 mod integrations;

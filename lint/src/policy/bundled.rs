@@ -42,6 +42,9 @@ pub static FILES: &[BundledFile] = &[
     bundled!("choice_default", ["NX312"]),
     bundled!("catch_result_path", ["NX313"]),
     bundled!("literal_secret", ["NX314"]),
+    bundled!("deployment_logging", ["NX315"]),
+    bundled!("deployment_tracing", ["NX316"]),
+    bundled!("role_trust", ["NX317"]),
 ];
 
 nexus_schema::declare_code! {
@@ -291,6 +294,66 @@ nexus_schema::declare_code! {
         summary: "A literal secret (password, API key, token) in a payload.",
     }
 }
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Finds Standard state machines whose deployment settings (the CloudFormation
+    /// `LoggingConfiguration`, SAM `Logging`, Serverless `loggingConfig`, or the `log_level`
+    /// and `include_execution_data` of a nexus.toml `[deploy.<name>]` section) do not log
+    /// executions with their data: no logging configuration, level `OFF`, or
+    /// `IncludeExecutionData` not `true`. Checked only where the deployment is known (templates
+    /// and `nexus deploy`); a level given as a template parameter is not judged.
+    /// ## Why is this bad?
+    /// A Standard execution's history is deleted 90 days after it closes, and it is the only
+    /// record of what the execution received and returned. CloudWatch Logs with execution data
+    /// are the audit trail (AWS Security Hub control StepFunctions.1 asks for logging).
+    /// ## Example
+    /// `LoggingConfiguration: {Level: ALL, IncludeExecutionData: true, Destinations:
+    /// [{CloudWatchLogsLogGroup: {LogGroupArn: !GetAtt Logs.Arn}}]}`; with `nexus deploy`:
+    /// `--log-level ALL --include-execution-data --log-group-arn ARN`.
+    static EXECUTION_LOGGING_OFF = {
+        code: NX315,
+        name: "execution-logging-off",
+        severity: Warning,
+        summary: "A Standard machine deployed without execution logging that includes the data.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Finds state machines whose deployment settings (CloudFormation `TracingConfiguration`,
+    /// SAM `Tracing`, Serverless `tracingConfig`, nexus.toml `tracing`) do not enable AWS
+    /// X-Ray tracing. Checked only where the deployment is known (templates and `nexus
+    /// deploy`).
+    /// ## Why is this bad?
+    /// Without tracing, a slow or failing execution cannot be followed into the Lambda
+    /// functions and services it calls; X-Ray shows each state and call on one timeline.
+    /// ## Example
+    /// `TracingConfiguration: {Enabled: true}`; with `nexus deploy`: `--tracing`.
+    static TRACING_DISABLED = {
+        code: NX316,
+        name: "tracing-disabled",
+        severity: Warning,
+        summary: "A state machine deployed without X-Ray tracing.",
+    }
+}
+nexus_schema::declare_code! {
+    /// ## What it does
+    /// Finds state machines whose execution role is an `AWS::IAM::Role` of the same template
+    /// (`RoleArn: !GetAtt Role.Arn`, SAM `Role`, Serverless `role`) with a trust policy
+    /// statement that allows any principal: `Principal: "*"` or `{"AWS": "*"}`.
+    /// ## Why is this bad?
+    /// Anyone who can call STS (in any account, unless a condition narrows it) can assume the
+    /// role and act with every permission the workflow has. The role should trust
+    /// `states.amazonaws.com` only.
+    /// ## Example
+    /// `AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: "*", Action:
+    /// sts:AssumeRole}]}`; use `Principal: {Service: states.amazonaws.com}`.
+    static ROLE_TRUSTS_ANYONE = {
+        code: NX317,
+        name: "role-trusts-anyone",
+        severity: Warning,
+        summary: "The execution role's trust policy lets any principal assume it.",
+    }
+}
 
 /// Metadata of every bundled policy code, in code order.
 pub fn metas() -> Vec<&'static RuleMeta> {
@@ -309,6 +372,9 @@ pub fn metas() -> Vec<&'static RuleMeta> {
         &CHOICE_WITHOUT_DEFAULT,
         &CATCH_DISCARDS_INPUT,
         &SECRET_IN_DEFINITION,
+        &EXECUTION_LOGGING_OFF,
+        &TRACING_DISABLED,
+        &ROLE_TRUSTS_ANYONE,
     ]
 }
 

@@ -312,6 +312,7 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
                 Located::Asl(format!("/{field}"), false)
             }
         }
+        Some("deployment") => locate_deployment(input, &toks[1..]),
         Some("file") | Some("graph") | None => Located::Asl(String::new(), false),
         Some(_) => {
             // A path into the ASL view: a state's own pointer points at its key.
@@ -319,6 +320,41 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
             let key = toks.len() == 2 && toks[0] == "States";
             Located::Asl(p, key)
         }
+    }
+}
+
+/// A path into `input.deployment`: the setting where the template writes it (its own
+/// spelling: SAM `Logging`, Serverless `loggingConfig`), or the role resource's trust policy;
+/// settings from nexus.toml have no place in the file, so the finding is about the workflow.
+fn locate_deployment(input: &Value, toks: &[String]) -> Located {
+    let d = input.get("deployment");
+    let at = d.and_then(|d| d.get("Pointer")).and_then(Value::as_str);
+    let origin = d.and_then(|d| d.get("Source")).and_then(Value::as_str);
+    let (Some(at), Some(origin)) = (at, origin) else {
+        return Located::Asl(String::new(), false);
+    };
+    match toks.first().map(String::as_str) {
+        Some("Role") => {
+            let id = d
+                .and_then(|d| d.pointer("/Role/LogicalId"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let resources = if origin == "serverless" {
+                "/resources/Resources"
+            } else {
+                "/Resources"
+            };
+            let rest = pointer::from_tokens(toks.get(1..).unwrap_or_default());
+            Located::Source(format!(
+                "{resources}/{}/Properties{rest}",
+                pointer::escape(id)
+            ))
+        }
+        Some(member) => match nexus_schema::deployment::source_key(origin, member) {
+            Some(key) => Located::Source(format!("{at}/{key}{}", pointer::from_tokens(&toks[1..]))),
+            None => Located::Source(at.to_string()),
+        },
+        None => Located::Source(at.to_string()),
     }
 }
 

@@ -8,6 +8,7 @@
 //! - `states`: every state at any nesting depth, normalized (AWS defaults applied to retriers,
 //!   query language inherited, NEXUS `action` and `compensate` kept);
 //! - `edges` and `graph` (state id → successor ids, for `graph.reachable`);
+//! - `deployment`: the machine's deployment settings from its template or nexus.toml;
 //! - `raw`: the definition as written (the NEXUS YAML for NEXUS files).
 //!
 //! A state's `id` is its pointer in the ASL view, unique even when names repeat.
@@ -122,6 +123,7 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
             states.push(st);
         }
     }
+    top.insert("deployment".into(), deployment(doc));
     top.insert("states".into(), Value::Array(states));
     top.insert("edges".into(), Value::Array(edges));
     top.insert("graph".into(), Value::Object(graph));
@@ -129,6 +131,13 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
         top.insert("raw".into(), (*doc.raw).clone());
     }
     Value::Object(top)
+}
+
+/// `deployment`: how the machine is deployed (type, role, logging, tracing, encryption), as
+/// its template or nexus.toml `[deploy.<name>]` section says (`nexus_schema::deployment`);
+/// `null` when nothing says.
+fn deployment(doc: &Document) -> Value {
+    doc.deployment.as_deref().cloned().unwrap_or(Value::Null)
 }
 
 fn edge_kind(k: nexus_schema::ir::EdgeKind) -> &'static str {

@@ -302,6 +302,7 @@ fn founding_example() -> Document {
         asl: Arc::new(asl),
         origin,
         machine_type: None,
+        deployment: None,
     }
 }
 

@@ -142,8 +142,15 @@ pub(super) fn extract(
             .get(if sam { "Type" } else { "StateMachineType" })
             .and_then(Value::as_str)
             .and_then(|t| crate::MachineType::parse(t).filter(|m| m.as_str() == t));
+        let deployment = std::sync::Arc::new(crate::deployment::from_cfn(
+            props,
+            sam,
+            &pptr,
+            value.get("Resources").unwrap_or(&Value::Null),
+        ));
         for d in &mut out.documents[first_doc..] {
             d.machine_type = declared;
+            d.deployment = Some(deployment.clone());
         }
         check_substitutions(ctx, props, &pptr, &uses, out);
         if let Some(meta) = res.get("Metadata") {
@@ -391,6 +398,7 @@ fn definition_string(
                 locations: e.locations,
                 origin: PointerMap::identity(),
                 machine_type: None,
+                deployment: None,
             });
         }
         Err(d) => out.diagnostics.push(d),
@@ -510,5 +518,6 @@ fn definition_uri(
         locations: Arc::new(loaded.locations),
         origin: PointerMap::identity(),
         machine_type: None,
+        deployment: None,
     });
 }

@@ -387,6 +387,7 @@ pub(crate) fn data_document(ctx: &FileCtx<'_>, base: &str, raw: &Value, label: &
         asl: asl_view(raw).into(),
         origin: crate::document::PointerMap::identity(),
         machine_type: None,
+        deployment: None,
     }
 }
 

@@ -55,6 +55,7 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
                             locations: e.locations,
                             origin: PointerMap::identity(),
                             machine_type: None,
+                            deployment: None,
                         });
                     }
                     Err(d) => out.diagnostics.push(d),
@@ -68,8 +69,16 @@ pub(super) fn extract(ctx: &FileCtx<'_>, value: &Value, out: &mut Extracted) {
             .get("type")
             .and_then(Value::as_str)
             .and_then(crate::MachineType::parse);
+        let deployment = std::sync::Arc::new(crate::deployment::from_serverless(
+            machine,
+            &pointer::from_tokens(["stepFunctions", "stateMachines", name.as_str()]),
+            value
+                .pointer("/resources/Resources")
+                .unwrap_or(&Value::Null),
+        ));
         for d in &mut out.documents[first_doc..] {
             d.machine_type = declared;
+            d.deployment = Some(deployment.clone());
         }
     }
 }
