@@ -310,7 +310,6 @@ impl AliasSpec {
 
 /// What one deployment should end with.
 #[derive(Clone, Debug)]
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub struct Desired {
     /// The workflow file, for messages.
     pub file: String,
@@ -614,7 +613,7 @@ fn alias_plan(spec: &AliasSpec, before: Option<&[(String, u8)]>, new: &VersionRe
     } else {
         // The version that keeps the rest: the alias's heaviest route that is not the new one.
         let mut old: Vec<&(String, u8)> = before_list.iter().filter(|(a, _)| !is_new(a)).collect();
-        old.sort_by(|a, b| b.1.cmp(&a.1));
+        old.sort_by_key(|r| std::cmp::Reverse(r.1));
         match old.first() {
             Some((arn, _)) => vec![
                 (VersionRef::Existing(arn.clone()), 100 - spec.weight),

@@ -3,6 +3,8 @@
 //! scripted Step Functions stand-in for what serve cannot be made to do (throttling, a
 //! failure half way). Without it: the clear error that says how to get a binary that can.
 
+#![allow(clippy::unwrap_used)]
+
 use assert_cmd::Command;
 
 fn nexus() -> Command {
