@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-10}"
 
 echo "== stable fuzz harnesses (PROPTEST_CASES=${PROPTEST_CASES:-2000})"
-PROPTEST_CASES="${PROPTEST_CASES:-2000}" cargo test --workspace -q fuzz -- --quiet
+PROPTEST_CASES="${PROPTEST_CASES:-2000}" cargo test --workspace -q fuzz
 
 if [ "${FUZZ_LIBFUZZER:-0}" != 1 ]; then
   echo "== libFuzzer targets skipped (FUZZ_LIBFUZZER=1 runs them; docs/fuzzing.md)"
