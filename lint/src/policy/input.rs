@@ -16,7 +16,7 @@
 use serde_json::{Map, Value, json};
 
 use nexus_schema::Document;
-use nexus_schema::ir::{ScopeKind, StateKind, Workflow};
+use nexus_schema::ir::{SCOPE_FIELDS, ScopeKind, StateKind, Workflow};
 
 /// AWS defaults of a retrier (ASL, "Retrying after an error": `IntervalSeconds` 1,
 /// `MaxAttempts` 3, `BackoffRate` 2.0, `JitterStrategy` `NONE`).
@@ -268,13 +268,11 @@ fn normalize_state(
     out
 }
 
-/// Members of a state that hold nested state machines: their states are entries of
-/// `states` of their own, so they are not part of the state's `strings`.
-pub(crate) const NESTED: [&str; 3] = ["Branches", "ItemProcessor", "Iterator"];
-
 /// Every string of a state's own fields, with its path below the state: what policies that
 /// search values (ARNs, secrets) iterate instead of `walk`ing the definition, which is much
-/// slower in Rego and would visit nested machines once per enclosing state.
+/// slower in Rego and would visit nested machines once per enclosing state. The members that
+/// hold nested machines ([`SCOPE_FIELDS`]) are left out: their states are entries of `states`
+/// of their own.
 fn own_strings(def: &Value) -> Value {
     fn visit(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Value>) {
         match v {
@@ -307,7 +305,7 @@ fn own_strings(def: &Value) -> Value {
         keys.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in keys
             .into_iter()
-            .filter(|(k, _)| !NESTED.contains(&k.as_str()))
+            .filter(|(k, _)| !SCOPE_FIELDS.contains(&k.as_str()))
         {
             path.push(json!(k));
             visit(v, &mut path, &mut out);

@@ -728,7 +728,7 @@ fn own_strings(def: &regorus::Value) -> regorus::Value {
     if let regorus::Value::Object(o) = def {
         for (k, v) in o.iter() {
             if k.as_string()
-                .is_ok_and(|s| super::input::NESTED.contains(&s.as_ref()))
+                .is_ok_and(|s| nexus_schema::ir::SCOPE_FIELDS.contains(&s.as_ref()))
             {
                 continue;
             }
