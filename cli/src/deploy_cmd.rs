@@ -1189,6 +1189,9 @@ fn human(report: &Report, dry_run: bool) -> String {
             verb("created", "would create"),
             d.machine_type
         ));
+    } else if plan.changes.is_empty() {
+        // Only tags, a version or the alias change: the machine itself is not updated.
+        out.push_str(&format!("{}: {target} unchanged\n", d.file));
     } else {
         out.push_str(&format!(
             "{}: {} {target}\n",

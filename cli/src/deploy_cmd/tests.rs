@@ -222,3 +222,29 @@ fn the_policy_view_uses_cloudformation_names() {
     );
     assert_eq!(v["TracingConfiguration"], Value::Null);
 }
+
+#[test]
+fn a_promotion_alone_does_not_say_the_machine_was_updated() {
+    // The same definition, already published as version 1; the alias moves all traffic to it.
+    let mut d = desired();
+    d.publish = true;
+    d.alias = Some(AliasSpec::parse("live").unwrap());
+    let mut dep = deployed(&d);
+    dep.latest_version = Some(version(1, "7"));
+    dep.alias = Some(vec![(format!("{ARN}:1"), 10), (format!("{ARN}:0"), 90)]);
+    let p = plan(&d, Some(&dep)).unwrap();
+    assert!(
+        p.changes.is_empty() && p.alias.as_ref().is_some_and(|a| a.change),
+        "{p:?}"
+    );
+    let report = Report {
+        desired: d,
+        plan: Some(p),
+        outcome: Outcome::default(),
+        error: None,
+    };
+    let text = human(&report, true);
+    let headline = text.lines().next().unwrap_or_default();
+    assert_eq!(headline, "orders.nexus.yaml: `orders` unchanged", "{text}");
+    assert!(text.contains("alias live would update"), "{text}");
+}
