@@ -46,7 +46,7 @@ pub(crate) mod names {
 
 // ---- paths that select nothing ---------------------------------------------------------------
 
-/// `InputPath`, `OutputPath`, `ItemsPath`, `ErrorPath` and `CausePath` selecting nothing:
+/// `InputPath`, `OutputPath` and `ItemsPath` selecting nothing:
 /// Jayway's message with the path in its normalised bracket form,
 /// `Invalid path '$.a.b' : No results for path: $['a']['b']`.
 pub(crate) fn path_no_results(text: &str) -> Failure {
@@ -60,8 +60,9 @@ pub(crate) fn path_no_results(text: &str) -> Failure {
 }
 
 /// A `.$` field of a payload template (`Parameters`, `ResultSelector`, `ItemSelector`,
-/// `Arguments`...) selecting nothing: `The JSONPath '$.x' specified for the field 'x.$' could
-/// not be found in the input '{...}'`.
+/// `Arguments`...), or a Fail state's `ErrorPath`/`CausePath`, selecting nothing: `The JSONPath
+/// '$.x' specified for the field 'x.$' could not be found in the input '{...}'` (the field is
+/// `ErrorPath` or `CausePath` for a Fail state; recorded from AWS for both).
 pub(crate) fn payload_path_not_found(path: &str, field: &str, input: &Value) -> Failure {
     let e = nexus_schema::expr::jsonpath::EvalError::NotFound {
         path: path.to_string(),

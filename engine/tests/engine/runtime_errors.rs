@@ -47,12 +47,32 @@ fn input_and_output_paths_print_the_path_in_bracket_form() {
 }
 
 #[test]
-fn fail_error_path_and_cause_path_use_the_same_wording() {
-    let def = json!({"StartAt": "F", "States": {
+fn fail_error_path_and_cause_path_name_their_field_and_the_input() {
+    // AWS words a Fail state's path like a payload template's `.$` field, not like InputPath:
+    // "The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the
+    // input '...'", the same for CausePath, after the state's own input.
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"Error": "e"}, "Next": "F"},
         "F": {"Type": "Fail", "ErrorPath": "$.err", "Cause": "c"}}});
-    let x = run(def, json!({}));
+    let x = run(def, json!({"in": 1}));
     assert_eq!(x.error.as_deref(), Some("States.Runtime"));
-    assert!(cause(&x).ends_with("Invalid path '$.err' : No results for path: $['err']"));
+    assert!(
+        cause(&x).ends_with(
+            "The JSONPath '$.err' specified for the field 'ErrorPath' could not be found in the input '{\"Error\":\"e\"}'"
+        ),
+        "{}",
+        cause(&x)
+    );
+    let def = json!({"StartAt": "F", "States": {
+        "F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "$.nope"}}});
+    let x = run(def, json!({"e": "E"}));
+    assert!(
+        cause(&x).ends_with(
+            "The JSONPath '$.nope' specified for the field 'CausePath' could not be found in the input '{\"e\":\"E\"}'"
+        ),
+        "{}",
+        cause(&x)
+    );
 }
 
 #[test]

@@ -25,9 +25,9 @@ fn text(
     let v = match f {
         None => return Ok(None),
         Some(TextField::Lit(s)) => return Ok(Some(s.clone())),
-        Some(TextField::Path(p)) => scope
-            .eval(p)
-            .ok_or_else(|| crate::catalogue::path_no_results(&p.text))?,
+        Some(TextField::Path(p)) => scope.eval(p).ok_or_else(|| {
+            crate::catalogue::payload_path_not_found(&p.text, &format!("{field}Path"), raw)
+        })?,
         Some(TextField::Intrinsic(i)) => i.eval(&scope)?,
         Some(TextField::Expr(t)) => t.eval(&cx.jenv(vars, raw, ctx, None, None))?,
     };

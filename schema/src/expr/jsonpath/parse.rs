@@ -332,7 +332,10 @@ impl<'a> Parser<'a> {
             .map_err(|_| ParseError::new(format!("'{text}' is not a valid array index"), start))
     }
 
-    /// A quoted string: `'...'` or `"..."`, with `\` escaping the next character.
+    /// A quoted string: `'...'` or `"..."`. A backslash escapes the string's own quote and a
+    /// backslash; before any other character it is that character's literal backslash. AWS
+    /// (recorded): `$['Test\""Name"']` reads the member `Test\""Name"`, so `\"` inside single
+    /// quotes is two characters, not an escaped `"`.
     pub(super) fn quoted(&mut self) -> Result<String, ParseError> {
         let start = self.pos;
         let Some(quote) = self.bump().filter(|c| *c == '\'' || *c == '"') else {
@@ -345,10 +348,11 @@ impl<'a> Parser<'a> {
                     return Err(ParseError::new("unterminated string in JSONPath", start));
                 }
                 Some('\\') => match self.bump() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some('r') => out.push('\r'),
-                    Some(c) => out.push(c),
+                    Some(c) if c == quote || c == '\\' => out.push(c),
+                    Some(c) => {
+                        out.push('\\');
+                        out.push(c);
+                    }
                     None => {
                         return Err(ParseError::new("unterminated string in JSONPath", start));
                     }

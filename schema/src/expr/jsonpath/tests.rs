@@ -373,3 +373,13 @@ fn bracket_names_with_escaped_quotes_and_backslashes_read_the_right_member() {
     assert_eq!(get(r"$['back\\slash']"), Ok(Ok(json!(3))));
     assert_eq!(get(r"$.a['q\'']"), Ok(Ok(json!(4))));
 }
+
+#[test]
+fn a_backslash_before_another_character_is_literal() {
+    // Recorded from AWS: `$['Test\""Name"']` on the input {"Test\""Name\"": ...} reads that
+    // member: inside single quotes `\"` is a backslash and a quote, not an escaped quote.
+    let v = json!({"Test\\\"\"Name\"": "Value", "a\\nb": 2});
+    let get = |p: &str| parse(p).map(|p| p.evaluate(&v));
+    assert_eq!(get(r#"$['Test\""Name"']"#), Ok(Ok(json!("Value"))));
+    assert_eq!(get(r"$['a\nb']"), Ok(Ok(json!(2))));
+}
