@@ -109,13 +109,8 @@ impl JsonPath {
                         let mut name = String::new();
                         loop {
                             match chars.get(i) {
-                                None => return Err(bad()),
-                                Some('\\') => {
-                                    if let Some(&n) = chars.get(i.saturating_add(1)) {
-                                        name.push(n);
-                                    }
-                                    i = i.saturating_add(2);
-                                }
+                                // Escapes are the shared parser's (one rule for them).
+                                None | Some('\\') => return Err(bad()),
                                 Some(&c) if c == quote => {
                                     i = i.saturating_add(1);
                                     break;

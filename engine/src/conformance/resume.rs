@@ -79,9 +79,12 @@ pub fn check_case(dir: &Path, scratch: &Path, max_cuts: usize) -> ResumeCheck {
         .take(ends.len().saturating_sub(1))
         .collect();
     let step = candidates.len().div_ceil(max_cuts.max(1)).max(1);
-    let cut_log = scratch.join("cut.jsonl");
     for end in candidates.iter().step_by(step) {
         out.cuts = out.cuts.saturating_add(1);
+        // A file of its own per cut: a process another test forks while this one holds the
+        // log inherits its descriptor (and with it the log's lock) until it execs, and under
+        // load that outlives the resume.
+        let cut_log = scratch.join(format!("cut-{end}.jsonl"));
         if std::fs::write(&cut_log, bytes.get(..*end).unwrap_or_default()).is_err() {
             out.failures.push(String::from("cannot write the cut log"));
             return out;
@@ -114,6 +117,7 @@ pub fn check_case(dir: &Path, scratch: &Path, max_cuts: usize) -> ResumeCheck {
             }
             Err(e) => out.failures.push(format!("cut at byte {end}: {e}")),
         }
+        let _ = std::fs::remove_file(&cut_log);
     }
     out
 }
