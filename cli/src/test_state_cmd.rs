@@ -3,8 +3,10 @@
 //! state definition) with an optional mocked result, context object and variables, through
 //! `nexus_engine::test_state`, which makes AWS's request checks. The answer has TestState's
 //! response shape: `status`, `output` (JSON text), `error`, `cause`, `nextState`, and with
-//! `--inspection-level DEBUG|TRACE` an `inspectionData` (`input`, and where the run shows
-//! them `afterParameters`, `result`, `variables`).
+//! `--inspection-level DEBUG|TRACE` an `inspectionData`: `input`, the data-processing steps
+//! the engine recorded for the state (`afterInputPath`, `afterParameters`, `afterArguments`,
+//! `result`, `afterResultSelector`, `afterResultPath`, `afterItemsPath`, and a Map's
+//! `maxConcurrency` and tolerated failures), `variables` and `errorDetails`.
 //!
 //! Exit: 0 `SUCCEEDED`, 1 `FAILED`, 2 the request was rejected (printed as the AWS CLI prints
 //! an API error) or the tool could not run.
@@ -92,15 +94,6 @@ fn definition(args: &TestStateArgs) -> Result<Value, String> {
 }
 
 /// The payload of the first event of type `ty` under `details`/`key`, as JSON text.
-fn event_text(history: &[Value], ty: &str, details: &str, key: &str) -> Option<Value> {
-    history
-        .iter()
-        .find(|e| e.get("type").and_then(Value::as_str) == Some(ty))
-        .and_then(|e| e.get(details))
-        .and_then(|d| d.get(key))
-        .cloned()
-}
-
 fn text(v: &Value) -> Value {
     Value::String(serde_json::to_string(v).unwrap_or_default())
 }
@@ -217,36 +210,16 @@ pub(crate) fn response(
     if level != InspectionLevel::Info {
         let mut d = Map::new();
         d.insert("input".into(), text(&req.input));
-        let h = &exec.history;
-        for (ty, det, key, out) in [
-            (
-                "TaskScheduled",
-                "taskScheduledEventDetails",
-                "parameters",
-                "afterParameters",
-            ),
-            (
-                "LambdaFunctionScheduled",
-                "lambdaFunctionScheduledEventDetails",
-                "input",
-                "afterParameters",
-            ),
-            (
-                "TaskSucceeded",
-                "taskSucceededEventDetails",
-                "output",
-                "result",
-            ),
-            (
-                "LambdaFunctionSucceeded",
-                "lambdaFunctionSucceededEventDetails",
-                "output",
-                "result",
-            ),
-        ] {
-            if let Some(v) = event_text(h, ty, det, key) {
-                d.insert(out.into(), v);
-            }
+        // The steps the engine recorded, as TestState answers them: the Map settings as
+        // numbers, every data step as JSON text.
+        for (step, v) in exec.inspection.as_deref().into_iter().flatten() {
+            let shown = match step.as_str() {
+                "maxConcurrency" | "toleratedFailureCount" | "toleratedFailurePercentage" => {
+                    v.clone()
+                }
+                _ => text(v),
+            };
+            d.insert(step.clone(), shown);
         }
         if let Some(vars) = req
             .variables

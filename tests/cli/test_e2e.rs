@@ -394,11 +394,17 @@ fn check_test_state_case(dir: &Path) -> Result<(), String> {
     if want != have {
         return Err(format!("expected {want}, got {have}"));
     }
-    // The inspection data we report must be what AWS reported.
+    // The inspection data we report must be what AWS reported, no step more or less.
     if let Some(Value::Object(ours)) = got.get("inspectionData") {
         let theirs = expected
             .get("inspectionData")
             .ok_or("unexpected inspectionData")?;
+        if let Some(missing) = theirs
+            .as_object()
+            .and_then(|t| t.keys().find(|k| !ours.contains_key(*k)))
+        {
+            return Err(format!("inspectionData.{missing} is missing"));
+        }
         for (k, v) in ours {
             let t = theirs
                 .get(k)

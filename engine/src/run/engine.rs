@@ -57,6 +57,11 @@ pub struct Execution {
     pub transitions: u64,
     /// What was taken from the event log, when this execution was resumed.
     pub resumed: Option<ResumeInfo>,
+    /// A TestState run: the tested state's data-processing steps as TestState's
+    /// `inspectionData` names them (`afterInputPath`, `afterParameters`, `result`,
+    /// `afterResultSelector`, `afterResultPath`, `afterArguments`, `afterItemsPath`,
+    /// `maxConcurrency`, `toleratedFailureCount`, `toleratedFailurePercentage`), as values.
+    pub inspection: Option<Box<Map<String, Value>>>,
 }
 
 impl Execution {
@@ -479,6 +484,7 @@ impl Engine {
             timed_out: AtomicBool::new(false),
             test_state: is_test_state,
             state_mock,
+            inspection: is_test_state.then(|| Mutex::new(Map::new())),
             journal,
             exec_name: exec_name.clone(),
             tokens: Arc::new(AtomicU64::new(0)),
@@ -577,6 +583,10 @@ impl Engine {
             history,
             transitions: exec.transitions.load(Ordering::Relaxed),
             resumed: None,
+            inspection: exec
+                .inspection
+                .and_then(|m| m.into_inner().ok())
+                .map(Box::new),
         })
     }
 }

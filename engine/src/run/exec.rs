@@ -37,6 +37,9 @@ pub(crate) enum Step {
     Fail(Failure),
 }
 
+/// Name of the single state of the machine TestState wraps a state definition in.
+pub const WRAPPED_STATE_NAME: &str = "StateName";
+
 /// Per-execution shared state.
 pub(crate) struct Exec<'a> {
     pub(crate) opts: &'a RunOptions,
@@ -56,6 +59,8 @@ pub(crate) struct Exec<'a> {
     pub(crate) test_state: bool,
     /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
     pub(crate) state_mock: Option<Value>,
+    /// TestState's `inspectionData` steps of the tested state (a TestState run only).
+    pub(crate) inspection: Option<Mutex<serde_json::Map<String, Value>>>,
     /// The execution's journal in the event log (written, or replayed on resume).
     pub(crate) journal: Option<Arc<Journal>>,
     /// Runs a sub-plan (Parallel branch, Map iteration).
@@ -86,6 +91,7 @@ impl<'a> Exec<'a> {
             timed_out: AtomicBool::new(false),
             test_state: self.test_state,
             state_mock: None,
+            inspection: None,
             journal: self.journal.clone(),
             run_plan: self.run_plan,
             exec_name: self.exec_name.clone(),

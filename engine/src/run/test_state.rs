@@ -19,8 +19,7 @@ use crate::run::engine::{Engine, Execution, RunExtras, TestStateExtras};
 use crate::run::options::RunOptions;
 use crate::vars::Vars;
 
-/// Name of the single state of the machine TestState wraps a state definition in.
-pub const WRAPPED_STATE_NAME: &str = "StateName";
+pub use crate::run::exec::WRAPPED_STATE_NAME;
 
 /// The parameters of a TestState call.
 #[derive(Debug, Clone, Default)]
@@ -90,10 +89,19 @@ fn select_state(req: &TestStateRequest) -> Result<Value, TestStateRejection> {
         ));
     }
     match req.definition.get("States") {
-        Some(states) => states
-            .get(name.as_str())
-            .cloned()
-            .ok_or_else(|| reject("ValidationException", "State not found in definition")),
+        Some(states) => {
+            let mut state = states
+                .get(name.as_str())
+                .cloned()
+                .ok_or_else(|| reject("ValidationException", "State not found in definition"))?;
+            // The state is tested in its machine's query language unless it names its own.
+            if let (Some(ql), Value::Object(m)) = (req.definition.get("QueryLanguage"), &mut state)
+                && !m.contains_key("QueryLanguage")
+            {
+                m.insert("QueryLanguage".into(), ql.clone());
+            }
+            Ok(state)
+        }
         // A single state definition: the name only labels it.
         None => Ok(req.definition.clone()),
     }
@@ -214,7 +222,7 @@ pub fn test_state(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Map, json};
 
     fn call(
         definition: Value,
@@ -237,6 +245,68 @@ mod tests {
             Err(e) => format!("error {e}"),
             Ok(x) => format!("ran {}", x.status.as_str()),
         }
+    }
+
+    #[test]
+    fn a_named_state_is_tested_in_its_machines_query_language() {
+        let machine = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": true}}});
+        let x = call(machine, Some("P"), None).unwrap();
+        assert_eq!(x.output, Some(json!(2)));
+        // JSONata states have no JSONPath steps to report.
+        assert_eq!(x.inspection.as_deref(), Some(&Map::new()));
+    }
+
+    #[test]
+    fn records_the_data_steps_of_the_tested_state_as_aws_reports_them() {
+        let steps = |state: Value| {
+            let x = call(state, None, None).unwrap();
+            let m = x.inspection.map(|b| *b).unwrap_or_default();
+            m.keys().cloned().collect::<Vec<_>>().join(",")
+        };
+        // Recorded from AWS (TestState, DEBUG): a Pass reports every JSONPath step, a Pass with
+        // a `Result` only the result and after it, Succeed and Fail their input step.
+        assert_eq!(
+            steps(json!({"Type": "Pass", "End": true})),
+            "afterInputPath,afterParameters,afterResultSelector,afterResultPath"
+        );
+        assert_eq!(
+            steps(
+                json!({"Type": "Pass", "Parameters": {"p.$": "$.a"}, "Result": {"r": 1}, "End": true})
+            ),
+            "result,afterResultSelector,afterResultPath"
+        );
+        assert_eq!(steps(json!({"Type": "Succeed"})), "afterInputPath");
+        assert_eq!(
+            steps(json!({"Type": "Fail", "Error": "E"})),
+            "afterInputPath"
+        );
+        let x = call(
+            json!({"Type": "Pass", "InputPath": "$", "Parameters": {"b.$": "$.a"}, "ResultPath": "$.r", "End": true}),
+            None,
+            None,
+        )
+        .unwrap();
+        let m = x.inspection.map(|b| *b).unwrap_or_default();
+        assert_eq!(m["afterParameters"], json!({"b": 1}));
+        assert_eq!(m["afterResultPath"], json!({"a": 1, "r": {"b": 1}}));
+        // A Task: its input steps, the result and what follows it.
+        let task = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"x.$": "$.a"}, "ResultSelector": {"y.$": "$.v"}, "End": true});
+        let x = call(task, None, Some(json!({"result": "{\"v\": 5}"}))).unwrap();
+        let m = x.inspection.map(|b| *b).unwrap_or_default();
+        assert_eq!(m["afterParameters"], json!({"x": 1}));
+        assert_eq!(m["result"], json!({"v": 5}));
+        assert_eq!(m["afterResultSelector"], json!({"y": 5}));
+        // Outside TestState nothing is recorded.
+        let plain = Engine::new(
+            &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}),
+            RunOptions::default(),
+        )
+        .unwrap()
+        .run(json!({}), &Handlers::new())
+        .unwrap();
+        assert_eq!(plain.inspection, None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub(crate) fn run(
     match st.ql {
         Ql::JsonPath => {
             let eff = super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?;
+            cx.inspect("afterInputPath", || eff.clone());
             let scope = Scope {
                 input: &eff,
                 context: &ctx,

@@ -45,6 +45,11 @@ pub(crate) fn run(
     vars: &Vars,
 ) -> Failure {
     let ctx = cx.context(None, None, None);
+    // A Fail state has no InputPath; TestState still reports its input as `afterInputPath`
+    // (recorded from AWS) for a JSONPath Fail.
+    if cx.state.ql == crate::compile::plan::Ql::JsonPath {
+        cx.inspect("afterInputPath", || raw.clone());
+    }
     let e = match text(cx, error, "Error", raw, &ctx, vars) {
         Ok(e) => e,
         Err(f) => return f,

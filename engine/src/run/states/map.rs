@@ -146,7 +146,10 @@ fn items_of(
                 _ => (eff.clone(), String::from("$")),
             };
             match v {
-                Value::Array(a) => Ok(a),
+                Value::Array(a) => {
+                    cx.inspect("afterItemsPath", || Value::Array(a.clone()));
+                    Ok(a)
+                }
                 _ => Err(crate::catalogue::items_not_array(&path_text)),
             }
         }
@@ -183,7 +186,11 @@ async fn attempt(
     let st = cx.state;
     let ctx = cx.context(Some(retry), None, None);
     let eff = match st.ql {
-        Ql::JsonPath => super::input_path(&st.io.input_path, raw, &ctx, vars)?,
+        Ql::JsonPath => {
+            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
+            cx.inspect("afterInputPath", || eff.clone());
+            eff
+        }
         Ql::Jsonata => raw.clone(),
     };
     let scope = Scope {
@@ -226,6 +233,13 @@ async fn attempt(
         "a number between 0 and 100",
         "number",
     )?;
+    cx.inspect("maxConcurrency", || max_conc.into());
+    if let Some(n) = tol_count {
+        cx.inspect("toleratedFailureCount", || n.into());
+    }
+    if let Some(p) = tol_pct {
+        cx.inspect("toleratedFailurePercentage", || p.into());
+    }
     // Item inputs are computed up front so a selector error fails the state before any
     // iteration starts.
     let mut inputs = Vec::with_capacity(items.len());

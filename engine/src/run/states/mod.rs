@@ -129,8 +129,21 @@ impl Cx<'_> {
         }
     }
 
+    /// TestState's `inspectionData`: records one data-processing step of the tested state
+    /// (nothing outside a TestState run, nor for the states inside a tested Map or Parallel).
+    #[inline]
+    pub(crate) fn inspect(&self, step: &'static str, value: impl FnOnce() -> Value) {
+        if let Some(m) = &self.exec.inspection
+            && *self.state.name == *crate::run::exec::WRAPPED_STATE_NAME
+            && let Ok(mut m) = m.lock()
+        {
+            m.insert(step.into(), value());
+        }
+    }
+
     /// What a Task or Parallel state passes on: `InputPath` then `Parameters` (JSONPath), or
-    /// `Arguments` (JSONata); the raw input when neither is set.
+    /// `Arguments` (JSONata); the raw input when neither is set. TestState reports these steps
+    /// of a Task (AWS records none for a Parallel).
     pub(crate) fn effective_parameters(
         &self,
         raw: &Value,
@@ -138,22 +151,36 @@ impl Cx<'_> {
         vars: &Vars,
     ) -> Result<Value, Failure> {
         let io = &self.state.io;
+        let task = matches!(self.state.kind, Kind::Task { .. });
         Ok(match self.state.ql {
             Ql::JsonPath => {
                 let eff = input_path(&io.input_path, raw, ctx, vars)?;
-                match &io.parameters {
+                if task {
+                    self.inspect("afterInputPath", || eff.clone());
+                }
+                let params = match &io.parameters {
                     Some(t) => t.eval(&Scope {
                         input: &eff,
                         context: ctx,
                         vars,
                     })?,
                     None => eff,
+                };
+                if task {
+                    self.inspect("afterParameters", || params.clone());
                 }
+                params
             }
-            Ql::Jsonata => match &io.arguments {
-                Some(t) => t.eval(&self.jenv(vars, raw, ctx, None, None))?,
-                None => raw.clone(),
-            },
+            Ql::Jsonata => {
+                let args = match &io.arguments {
+                    Some(t) => t.eval(&self.jenv(vars, raw, ctx, None, None))?,
+                    None => raw.clone(),
+                };
+                if task {
+                    self.inspect("afterArguments", || args.clone());
+                }
+                args
+            }
         })
     }
 }
@@ -269,6 +296,14 @@ pub(crate) fn result_path(sel: &ResultSel, raw: Value, result: Value) -> Result<
                 .map_err(|_| crate::catalogue::result_path_match_failure(&p.text, &Value::Null))
         }
     }
+}
+
+/// TestState's `afterResultSelector` and `afterResultPath` of the tested state (JSONPath).
+pub(crate) fn inspect_result_steps(cx: &Cx<'_>, raw: &Value, res: &Value) {
+    cx.inspect("afterResultSelector", || res.clone());
+    cx.inspect("afterResultPath", || {
+        result_path(&cx.state.io.result_path, raw.clone(), res.clone()).unwrap_or(Value::Null)
+    });
 }
 
 /// Evaluates `Assign` in JSONPath mode (`$` is the state result) or JSONata mode.

@@ -112,6 +112,7 @@ pub(crate) fn finish(
                 })?,
                 None => result,
             };
+            super::inspect_result_steps(cx, raw, &res);
             let assigned = super::assign(st.io.assign.as_ref(), &res, ctx, vars)?;
             let output = super::result_then_output(&st.io, raw, res, ctx, vars)?;
             Ok(Done {

@@ -27,10 +27,12 @@ pub(crate) fn run(
                     if !matches!(st.io.input_path, PathSel::Identity) {
                         super::input_path(&st.io.input_path, &raw, &ctx, vars)?;
                     }
+                    cx.inspect("result", || r.clone());
                     (r.clone(), raw)
                 }
                 (_, params) => {
-                    let (eff, raw) = if replaces && result.is_none() {
+                    let inspecting = cx.exec.inspection.is_some();
+                    let (eff, raw) = if replaces && result.is_none() && !inspecting {
                         (
                             super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?,
                             Value::Null,
@@ -38,6 +40,9 @@ pub(crate) fn run(
                     } else {
                         (super::input_path(&st.io.input_path, &raw, &ctx, vars)?, raw)
                     };
+                    if result.is_none() {
+                        cx.inspect("afterInputPath", || eff.clone());
+                    }
                     let eff = match params {
                         Some(t) => t.eval(&Scope {
                             input: &eff,
@@ -46,9 +51,15 @@ pub(crate) fn run(
                         })?,
                         None => eff,
                     };
+                    // With a `Result`, TestState reports it and no input steps (AWS).
+                    match result {
+                        Some(r) => cx.inspect("result", || r.clone()),
+                        None => cx.inspect("afterParameters", || eff.clone()),
+                    }
                     (result.cloned().unwrap_or(eff), raw)
                 }
             };
+            super::inspect_result_steps(cx, &raw, &res);
             let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
             let out = super::result_path(&st.io.result_path, raw, res)?;
             let output = super::output_path(&st.io.output_path, out, &ctx, vars)?;

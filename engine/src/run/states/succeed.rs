@@ -14,6 +14,7 @@ pub(crate) fn run(cx: &Cx<'_>, raw: Value, vars: &Vars) -> Result<Done, Failure>
     let output = match st.ql {
         Ql::JsonPath => {
             let eff = super::input_path_owned(&st.io.input_path, raw, &ctx, vars)?;
+            cx.inspect("afterInputPath", || eff.clone());
             super::output_path(&st.io.output_path, eff, &ctx, vars)?
         }
         Ql::Jsonata => {

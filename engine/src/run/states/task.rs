@@ -278,6 +278,7 @@ async fn attempt(
         })
     };
     chain.set(id);
+    cx.inspect("result", || result.clone());
     match st.ql {
         Ql::JsonPath => {
             let res = match &st.io.result_selector {
@@ -288,6 +289,7 @@ async fn attempt(
                 })?,
                 None => result,
             };
+            super::inspect_result_steps(cx, raw, &res);
             let assigned = super::assign(st.io.assign.as_ref(), &res, &ctx, vars)?;
             let output = super::result_then_output(&st.io, raw, res, &ctx, vars)?;
             Ok(Done {

@@ -22,7 +22,11 @@ pub(crate) async fn run(
     let st = cx.state;
     let ctx = cx.context(None, None, None);
     let eff = match st.ql {
-        Ql::JsonPath => super::input_path(&st.io.input_path, raw, &ctx, vars)?,
+        Ql::JsonPath => {
+            let eff = super::input_path(&st.io.input_path, raw, &ctx, vars)?;
+            cx.inspect("afterInputPath", || eff.clone());
+            eff
+        }
         Ql::Jsonata => raw.clone(),
     };
     let scope = Scope {
