@@ -12,6 +12,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
     about,
     long_about = None,
     propagate_version = true,
+    after_long_help = crate::exit_codes::all(),
     // A flag given twice takes its last value (`nexus lint $ARGS --format json`): the
     // GitHub Action adds its own flags after the user's `args`.
     args_override_self = true
@@ -24,30 +25,39 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find workflow definitions and report problems with exact file:line:column.
+    #[command(after_help = crate::exit_codes::of("lint"))]
     Lint(LintArgs),
     /// List every rule code with its documentation.
+    #[command(after_help = crate::exit_codes::of("rules"))]
     Rules(RulesArgs),
     /// Run a workflow locally with AWS Step Functions semantics (see docs/run.md).
+    #[command(after_help = crate::exit_codes::of("run"))]
     Run(crate::run_cmd::RunArgs),
     /// Serve the Step Functions API on 127.0.0.1 over the bundled engine (AWS SDKs and CLI
     /// work with `--endpoint-url`); durable in a data directory.
+    #[command(after_help = crate::exit_codes::of("serve"))]
     Serve(crate::serve_cmd::ServeArgs),
     /// Read-only checks of an event log (`nexus log verify|show FILE`).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = crate::exit_codes::of("log verify/show"))]
     Log(crate::serve_cmd::LogCommand),
     /// Draw a picture of a state machine (Mermaid or Graphviz DOT).
+    #[command(after_help = crate::exit_codes::of("graph"))]
     Graph(GraphArgs),
     /// Run workflow unit tests (`*.nexus-test.yaml`: mocks, expectations, coverage; see
     /// docs/testing.md).
+    #[command(after_help = crate::exit_codes::of("test"))]
     Test(crate::test_cmd::TestArgs),
     /// Test one state on its own, like the Step Functions TestState API, offline.
+    #[command(after_help = crate::exit_codes::of("test-state"))]
     TestState(crate::test_state_cmd::TestStateArgs),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(crate::policy_cmd::PolicyCommand),
     /// Write a commented default nexus.toml.
+    #[command(after_help = crate::exit_codes::of("init"))]
     Init(crate::policy_cmd::InitArgs),
     /// Print a bundled JSON Schema.
+    #[command(after_help = crate::exit_codes::of("schema"))]
     Schema(crate::policy_cmd::SchemaArgs),
     /// Migrate workflows to NEXUS YAML (`nexus migrate stepfunctions --input F|DIR|-`).
     #[command(subcommand)]
@@ -58,8 +68,10 @@ pub enum Command {
     /// Lint, export and create or update the state machine on AWS Step Functions, with
     /// versions and aliases (a canary with `--alias live=new:10`); idempotent, `--dry-run`
     /// shows the diff. Needs a nexus built with the `aws` feature (release binaries are).
+    #[command(after_help = crate::exit_codes::of("deploy"))]
     Deploy(crate::deploy_cmd::DeployArgs),
     /// Print shell completions (`nexus completions bash > ~/.local/share/bash-completion/completions/nexus`).
+    #[command(after_help = crate::exit_codes::of("completions"))]
     Completions(CompletionsArgs),
 }
 

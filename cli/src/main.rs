@@ -1,8 +1,8 @@
 //! `nexus`: policy-as-code linter and AWS Step Functions migration toolchain.
 //!
 //! This crate is the only one that knows about the terminal: argument parsing, file
-//! discovery, renderers (human, JSON, SARIF, GitHub, JUnit), pictures and exit codes (0 clean, 1 findings at or above
-//! `--fail-on`, 2 the tool itself failed).
+//! discovery, renderers (human, JSON, SARIF, GitHub, JUnit), pictures and exit codes (the
+//! table of every command: [`exit_codes`]).
 
 mod args;
 mod config;
@@ -11,6 +11,7 @@ mod config;
 #[cfg_attr(not(feature = "aws"), allow(dead_code))]
 mod deploy_cmd;
 mod discover;
+mod exit_codes;
 mod graph_cmd;
 mod lint_cmd;
 mod migrate_cmd;

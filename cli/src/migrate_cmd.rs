@@ -29,6 +29,7 @@ use crate::report;
 pub enum MigrateCommand {
     /// AWS Step Functions (ASL JSON/YAML, or the state machines of a CloudFormation, SAM or
     /// Serverless template) → NEXUS YAML, lossless, with migration notes (NX4xx) on stderr.
+    #[command(after_help = crate::exit_codes::of("migrate stepfunctions"))]
     Stepfunctions(MigrateArgs),
 }
 
@@ -38,6 +39,7 @@ pub enum ExportCommand {
     /// NEXUS YAML → plain ASL JSON that Step Functions accepts (`compensate` lowered to
     /// Catch → compensation states → Fail). Refuses, with locations, what has no ASL form or
     /// what `nexus lint` reports as an error.
+    #[command(after_help = crate::exit_codes::of("export asl"))]
     Asl(ExportArgs),
 }
 

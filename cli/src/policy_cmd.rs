@@ -152,8 +152,10 @@ pub fn setup(flags: &PolicyFlags, paths: &[String]) -> Result<Setup, String> {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Run the `test_*` rules of `*_test.rego` files (like `opa test` / `conftest verify`).
+    #[command(after_help = crate::exit_codes::of("policy test"))]
     Test(PolicyTestArgs),
     /// Print the `input` a policy sees for each workflow of a file (like `conftest parse`).
+    #[command(after_help = crate::exit_codes::of("policy input"))]
     Input(PolicyInputArgs),
 }
 

@@ -42,6 +42,8 @@ pub(crate) mod names {
     pub(crate) const TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
     /// A Distributed Map could not read its items through `ItemReader`.
     pub(crate) const ITEM_READER: &str = "States.ItemReaderFailed";
+    /// A Distributed Map could not export its results through `ResultWriter`.
+    pub(crate) const RESULT_WRITER: &str = "States.ResultWriterFailed";
 }
 
 // ---- paths that select nothing ---------------------------------------------------------------
@@ -265,32 +267,67 @@ pub(crate) fn wait_too_long() -> Failure {
     Failure::eval(names::RUNTIME, "Wait state delay is too long.")
 }
 
-// ---- numeric `...Path` fields --------------------------------------------------------------------
+// ---- numeric fields ------------------------------------------------------------------------
+//
+// A `...Path` that selects nothing is [`path_no_results`] (recorded from AWS for
+// `TimeoutSecondsPath` and `HeartbeatSecondsPath`). A JSONata value of the wrong type is
+// [`jsonata_unexpected_type`].
 
-/// A `...Path` field giving a number (`MaxConcurrencyPath`, `ToleratedFailureCountPath`,
-/// `ToleratedFailurePercentagePath`, `MaxItemsPerBatchPath`, `MaxInputBytesPerBatchPath`,
-/// `TimeoutSecondsPath`, `HeartbeatSecondsPath`) that selects nothing.
-pub(crate) fn number_path_missing(field: &str, path: &str) -> Failure {
-    Failure::eval(
-        names::RUNTIME,
-        format!("The {field} field does not reference an input value: {path}"),
-    )
-}
-
-/// Such a field selecting a value that is not a number in the field's range (`expected`
-/// says which: "a non-negative integer", "a number between 0 and 100"...).
-pub(crate) fn number_path_invalid(
+/// A numeric `...Path` field (`MaxConcurrencyPath`, `ToleratedFailureCountPath`,
+/// `ToleratedFailurePercentagePath`, `MaxItemsPath`, `MaxItemsPerBatchPath`,
+/// `MaxInputBytesPerBatchPath`, `TimeoutSecondsPath`, `HeartbeatSecondsPath`) selecting a value
+/// that is not an integer (not a number, for a percentage): `The MaxConcurrencyPath field
+/// refers to value "{}" which is not a valid integer: $.limit`, the value as its text (a string
+/// unquoted). Recorded from AWS for `MaxConcurrencyPath`, `ToleratedFailureCountPath`,
+/// `ToleratedFailurePercentagePath` ("valid float") and `MaxItemsPath`; the same wording is
+/// assumed, unconfirmed, for the batcher and Task fields.
+pub(crate) fn number_path_not_a_number(
     field: &str,
     path: &str,
     value: &Value,
-    expected: &str,
+    float: bool,
 ) -> Failure {
+    let shown = match value {
+        Value::String(s) => s.clone(),
+        other => to_compact(other),
+    };
+    let kind = if float { "float" } else { "integer" };
     Failure::eval(
         names::RUNTIME,
         format!(
-            "The {field} field references an invalid value: {path} == {}. The value must be {expected}.",
-            to_compact(value)
+            "The {field} field refers to value \"{shown}\" which is not a valid {kind}: {path}"
         ),
+    )
+}
+
+/// A negative `ToleratedFailureCount` (by path or JSONata). Recorded from AWS.
+pub(crate) fn tolerated_count_negative() -> Failure {
+    Failure::eval(names::RUNTIME, "ToleratedFailureCount cannot be negative.")
+}
+
+/// A `ToleratedFailurePercentage` outside 0..=100 (by path or JSONata). Recorded from AWS.
+pub(crate) fn tolerated_percentage_out_of_range() -> Failure {
+    Failure::eval(
+        names::RUNTIME,
+        "ToleratedFailurePercentage must be between 0 and 100.",
+    )
+}
+
+/// A negative `ReaderConfig.MaxItems` (by path or JSONata): the map run fails. Recorded from
+/// AWS (no state prefix: AWS raises it from the map run).
+pub(crate) fn max_items_negative() -> Failure {
+    Failure::new(names::ITEM_READER, "field MaxItems must be positive")
+}
+
+/// Any other numeric field of the right type out of its range (`MaxConcurrency` negative,
+/// `MaxItemsPerBatch` not positive, `MaxInputBytesPerBatch` above the payload quota,
+/// `TimeoutSeconds`/`HeartbeatSeconds` not in 1..=99999999). Own wording, unconfirmed: AWS
+/// documents the ranges, and no recorded cause of these was found (AWS documentation,
+/// `../shared/conformance/sfn`, LocalStack's AWS-recorded snapshots).
+pub(crate) fn number_out_of_range(field: &str, value: &Value, expected: &str) -> Failure {
+    Failure::eval(
+        names::RUNTIME,
+        format!("{field} must be {expected}, but was {}.", to_compact(value)),
     )
 }
 
@@ -300,6 +337,13 @@ pub(crate) fn number_path_invalid(
 /// returned cannot be read as the `InputType`. Own wording: AWS documents the error name.
 pub(crate) fn item_reader_failed(what: &str) -> Failure {
     Failure::new(names::ITEM_READER, format!("ItemReader: {what}"))
+}
+
+/// A Distributed Map's `ResultWriter` could not export the results: its `Bucket`/`Prefix`
+/// are not strings, or its handler failed. Own wording: AWS documents the error name
+/// ("ResultWriter (Map)"), not the cause.
+pub(crate) fn result_writer_failed(what: &str) -> Failure {
+    Failure::new(names::RESULT_WRITER, format!("ResultWriter: {what}"))
 }
 
 /// An item that alone makes a Distributed Map batch larger than `MaxInputBytesPerBatch`.

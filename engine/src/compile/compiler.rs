@@ -392,7 +392,114 @@ fn compile_map(
         distributed,
         batcher: compile_batcher(o, ptr, ql)?,
         reader: compile_reader(o, ptr, ql)?,
+        writer: compile_writer(o, ptr, ql, distributed)?,
     })
+}
+
+/// `ResultWriter` (AWS, "ResultWriter (Map)"): `WriterConfig` alone, `Resource` with
+/// `Parameters` (JSONPath) or `Arguments` (JSONata), or all three; never empty.
+fn compile_writer(
+    o: &Map<String, Value>,
+    ptr: &str,
+    ql: Ql,
+    distributed: bool,
+) -> Result<Option<Writer>, CompileError> {
+    let Some(w) = o.get("ResultWriter") else {
+        return Ok(None);
+    };
+    // An Inline Map has no map run to export; AWS accepts the field there (lint NX213 warns).
+    if !distributed {
+        return Ok(None);
+    }
+    let wptr = format!("{ptr}/ResultWriter");
+    let wo = w
+        .as_object()
+        .ok_or_else(|| CompileError::at(&wptr, "ResultWriter must be an object"))?;
+    let args_key = match ql {
+        Ql::JsonPath => "Parameters",
+        Ql::Jsonata => "Arguments",
+    };
+    let export = match (wo.get("Resource"), wo.get(args_key)) {
+        (None, None) => None,
+        (Some(Value::String(r)), Some(a)) => {
+            let p = format!("{wptr}/{args_key}");
+            let sel = match ql {
+                Ql::JsonPath => Selector::JsonPath(Template::compile(a, &p)?),
+                Ql::Jsonata => Selector::Jsonata(JTemplate::compile(a, &p, args_key)?),
+            };
+            Some((Arc::from(r.as_str()), sel))
+        }
+        (Some(Value::String(_)), None) => {
+            return Err(CompileError::at(
+                &wptr,
+                format!("a ResultWriter with a Resource needs {args_key} (Bucket and Prefix)"),
+            ));
+        }
+        (Some(_), _) => {
+            return Err(CompileError::at(
+                format!("{wptr}/Resource"),
+                "Resource must be a string",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(CompileError::at(
+                &wptr,
+                format!("a ResultWriter with {args_key} needs a Resource (s3:putObject)"),
+            ));
+        }
+    };
+    let cptr = format!("{wptr}/WriterConfig");
+    let cfg = match wo.get("WriterConfig") {
+        None => None,
+        Some(Value::Object(c)) => Some(c),
+        Some(_) => return Err(CompileError::at(&cptr, "WriterConfig must be an object")),
+    };
+    if export.is_none() && cfg.is_none() {
+        return Err(CompileError::at(
+            &wptr,
+            "ResultWriter needs WriterConfig, or Resource and Parameters/Arguments, or all three",
+        ));
+    }
+    let field = |name: &str| -> Result<Option<&str>, CompileError> {
+        match cfg.and_then(|c| c.get(name)) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(CompileError::at(
+                format!("{cptr}/{name}"),
+                format!("{name} must be a string"),
+            )),
+        }
+    };
+    let transformation = match field("Transformation")? {
+        // AWS: NONE when exporting (without WriterConfig); COMPACT, the shape of a Map
+        // without ResultWriter, otherwise.
+        None if export.is_some() => Transformation::None,
+        None => Transformation::Compact,
+        Some("NONE") => Transformation::None,
+        Some("COMPACT") => Transformation::Compact,
+        Some("FLATTEN") => Transformation::Flatten,
+        Some(other) => {
+            return Err(CompileError::at(
+                format!("{cptr}/Transformation"),
+                format!("unknown Transformation '{other}' (NONE, COMPACT or FLATTEN)"),
+            ));
+        }
+    };
+    let jsonl = match field("OutputType")? {
+        None | Some("JSON") => false,
+        Some("JSONL") => true,
+        Some(other) => {
+            return Err(CompileError::at(
+                format!("{cptr}/OutputType"),
+                format!("unknown OutputType '{other}' (JSON or JSONL)"),
+            ));
+        }
+    };
+    Ok(Some(Writer {
+        export,
+        transformation,
+        jsonl,
+    }))
 }
 
 /// `ItemReader`: resource, parameters and `ReaderConfig`.

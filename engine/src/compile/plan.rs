@@ -117,6 +117,33 @@ pub(crate) struct MapSpec {
     pub(crate) batcher: Option<Batcher>,
     /// `ItemReader` (Distributed Map): the items come from a handler or mock.
     pub(crate) reader: Option<Reader>,
+    /// `ResultWriter` (Distributed Map): how the results are shaped, and where they are
+    /// exported.
+    pub(crate) writer: Option<Writer>,
+}
+
+/// A Map's `ResultWriter` (AWS, "ResultWriter (Map)"). Without `Resource` the results stay
+/// in the state's output, shaped by `WriterConfig`; with it they are exported through the
+/// handler or mock of the `Resource` (`s3:putObject`) and the output says where.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    /// `Resource` and its `Parameters` (JSONPath) or `Arguments` (JSONata): `Bucket`, `Prefix`.
+    pub(crate) export: Option<(Arc<str>, Selector)>,
+    /// `WriterConfig.Transformation`; without `WriterConfig`, `NONE` when exporting.
+    pub(crate) transformation: Transformation,
+    /// `WriterConfig.OutputType`: the exported files hold a JSON array, or JSON Lines.
+    pub(crate) jsonl: bool,
+}
+
+/// `WriterConfig.Transformation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transformation {
+    /// Each child execution's record: ARN, name, input, output or error, status, dates.
+    None,
+    /// Each child execution's output (a failed one keeps its record).
+    Compact,
+    /// As `Compact`, with the items of array outputs in place of the arrays.
+    Flatten,
 }
 
 /// A Map's `ItemReader` (AWS, "ItemReader (Map)"), answered locally by the handler or mock

@@ -4,14 +4,21 @@
 //! `want_error` (it FAILED, or TIMED_OUT for `States.Timeout`, with this error name; an
 //! optional `want_cause` must be contained in the cause). Tasks are answered by `mocks`,
 //! keyed by resource ARN or action name: `{return: VALUE}` or `{throw: {error, cause}}`.
+//! An optional `want_calls`, keyed like `mocks`, lists the inputs each mock must have been
+//! called with, in order (what a `ResultWriter` wrote, for example). In expectations, `RUNID`
+//! stands for the id of the run's Distributed Map run, taken from the `mapRun:` ARN the run
+//! produced (its format is still checked: `...:mapRun:<machine>/<state>:RUNID`).
 //!
 //! Written from the AWS Step Functions Developer Guide, so `cargo test` on a fresh clone
 //! proves the engine's semantics without the AWS-recorded corpus.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use nexus_engine::{Engine, ExecutionStatus, HandlerError, Handlers, MockHandler, RunOptions};
+use nexus_engine::handlers::HandlerFuture;
+use nexus_engine::{
+    Engine, ExecutionStatus, Handler, HandlerError, Handlers, MockHandler, RunOptions, TaskRequest,
+};
 use serde_json::{Map, Value};
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -28,9 +35,34 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn handlers(mocks: Option<&Value>) -> Result<Handlers, String> {
+/// The inputs a mock was called with.
+type Calls = Arc<Mutex<Vec<Value>>>;
+
+/// A mock that records the input of every call.
+struct Recording {
+    mock: MockHandler,
+    calls: Calls,
+}
+
+impl Handler for Recording {
+    fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
+        if let Ok(mut c) = self.calls.lock() {
+            c.push(req.input.clone());
+        }
+        self.mock.invoke(req)
+    }
+
+    fn is_pure(&self) -> bool {
+        true
+    }
+}
+
+fn handlers(mocks: Option<&Value>) -> Result<(Handlers, Vec<(String, Calls)>), String> {
     let mut h = Handlers::new();
-    let Some(mocks) = mocks else { return Ok(h) };
+    let mut calls = Vec::new();
+    let Some(mocks) = mocks else {
+        return Ok((h, calls));
+    };
     let mocks = mocks.as_object().ok_or("`mocks` must be a map")?;
     for (key, m) in mocks {
         let mock = if let Some(v) = m.get("return") {
@@ -44,9 +76,51 @@ fn handlers(mocks: Option<&Value>) -> Result<Handlers, String> {
         } else {
             return Err(format!("mock `{key}` needs `return` or `throw`"));
         };
-        h.register(key.clone(), Arc::new(mock));
+        let c = Calls::default();
+        calls.push((key.clone(), c.clone()));
+        h.register(key.clone(), Arc::new(Recording { mock, calls: c }));
     }
-    Ok(h)
+    Ok((h, calls))
+}
+
+/// Compares the recorded calls with `want_calls`.
+fn check_calls(
+    want: Option<&Value>,
+    calls: &[(String, Calls)],
+    actual: &str,
+) -> Result<(), String> {
+    let Some(want) = want else { return Ok(()) };
+    let want = with_run_id(want, actual);
+    let want = want.as_object().ok_or("`want_calls` must be a map")?;
+    for (key, inputs) in want {
+        let got = calls
+            .iter()
+            .find(|(k, _)| k == key)
+            .ok_or_else(|| format!("`want_calls` names `{key}`, which is not a mock"))?;
+        let got = Value::Array(got.1.lock().map(|c| c.clone()).unwrap_or_default());
+        if got != *inputs {
+            return Err(format!("want calls of {key}: {inputs}, got {got}"));
+        }
+    }
+    Ok(())
+}
+
+/// The map run id in `text` (the UUID after `mapRun:<machine>/<state>:`), if any.
+fn map_run_id(text: &str) -> Option<&str> {
+    let rest = &text[text.find("mapRun:")? + "mapRun:".len()..];
+    let id = &rest[rest.find(':')? + 1..];
+    id.get(..36)
+}
+
+/// `want` with `RUNID` replaced by the map run id found in `actual`.
+fn with_run_id(want: &Value, actual: &str) -> Value {
+    let text = want.to_string();
+    match map_run_id(actual) {
+        Some(id) if text.contains("RUNID") => {
+            serde_json::from_str(&text.replace("RUNID", id)).unwrap_or_else(|_| want.clone())
+        }
+        _ => want.clone(),
+    }
 }
 
 /// Runs one case; `Err` says how it failed.
@@ -63,8 +137,13 @@ fn check(case: &Map<String, Value>) -> Result<(), String> {
     if want_output.is_some() == want_error.is_some() {
         return Err("needs exactly one of `want_output` and `want_error`".into());
     }
-    let h = handlers(case.get("mocks"))?;
-    let engine = match Engine::new(def, RunOptions::default()) {
+    let (h, calls) = handlers(case.get("mocks"))?;
+    // A fixed execution name: map run ARNs and ResultWriter keys derive from it.
+    let opts = RunOptions {
+        execution_name: Some("case".into()),
+        ..RunOptions::default()
+    };
+    let engine = match Engine::new(def, opts) {
         Ok(e) => e,
         Err(e) => {
             return match want_error {
@@ -80,13 +159,15 @@ fn check(case: &Map<String, Value>) -> Result<(), String> {
         if x.status != ExecutionStatus::Succeeded {
             return Err(format!("want output {want}, got {}", x.summary()));
         }
+        let actual = actual_text(&x, &calls);
+        let want = &with_run_id(want, &actual);
         if x.output.as_ref() != Some(want) {
             return Err(format!(
                 "want output {want}, got {}",
                 x.output.unwrap_or(Value::Null)
             ));
         }
-        return Ok(());
+        return check_calls(case.get("want_calls"), &calls, &actual);
     }
     let want = want_error.unwrap_or_default();
     let status = if want == "States.Timeout" {
@@ -109,7 +190,18 @@ fn check(case: &Map<String, Value>) -> Result<(), String> {
             x.summary()
         ));
     }
-    Ok(())
+    check_calls(case.get("want_calls"), &calls, &actual_text(&x, &calls))
+}
+
+/// The run's output and every recorded call, as text (where `RUNID` is looked up).
+fn actual_text(x: &nexus_engine::Execution, calls: &[(String, Calls)]) -> String {
+    let mut t = x.output.as_ref().map(Value::to_string).unwrap_or_default();
+    for (_, c) in calls {
+        if let Ok(c) = c.lock() {
+            t.push_str(&Value::Array(c.clone()).to_string());
+        }
+    }
+    t
 }
 
 #[test]

@@ -8,5 +8,6 @@ mod fuzz_run;
 mod limits;
 mod module_graph;
 mod redrive;
+mod result_writer;
 mod resume;
 mod runtime_errors;

@@ -964,3 +964,120 @@ fn concurrent_iterations_interrupted_by_real_time_replay_in_their_logged_order()
     // The run takes about 100 ms of handler time: most cuts fall inside it.
     assert!(resumed >= 3, "{resumed}");
 }
+
+/// An S3 object whose content changes: each `getObject` counts, and a `putObject` is kept.
+struct Store {
+    items: Value,
+    reads: AtomicUsize,
+    writes: Mutex<Vec<Value>>,
+}
+
+impl Store {
+    fn new(items: Value) -> Arc<Self> {
+        Arc::new(Self {
+            items,
+            reads: AtomicUsize::new(0),
+            writes: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl Handler for Store {
+    fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
+        let r = if req.action == "s3:getObject" {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(json!({"Body": self.items.to_string()}))
+        } else {
+            self.writes.lock().unwrap().push(req.input.clone());
+            Ok(json!({}))
+        };
+        Box::pin(std::future::ready(r))
+    }
+}
+
+/// A Distributed Map that reads its items from S3 and exports its results, then a Task.
+fn reading_and_writing_map() -> Machine {
+    let def = json!({
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "Parameters": {"Bucket": "in", "Key": "items.json"},
+                    "ReaderConfig": {"InputType": "JSON"}
+                },
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Work",
+                    "States": {"Work": task("Work", None)}
+                },
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket": "out", "Prefix": "p"},
+                    "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}
+                },
+                "ResultPath": "$.written",
+                "Next": "After"
+            },
+            "After": task("After", None)
+        }
+    });
+    Machine::asl(def, json!({}))
+}
+
+/// Handlers of one process: the Tasks (the N-th hangs) and the store.
+fn with_store(nth: Option<(usize, Nth)>, store: &Arc<Store>) -> Setup {
+    let mut s = handlers(nth, never);
+    s.handlers
+        .register("s3:getObject", store.clone())
+        .register("s3:putObject", store.clone());
+    s
+}
+
+#[test]
+fn item_reader_reads_and_result_writer_writes_are_replayed_not_redone() {
+    let m = reading_and_writing_map();
+    let items = json!([{"n": 1}, {"n": 2}, {"n": 3}]);
+    // Uninterrupted: three Work calls, then After.
+    let plain_store = Store::new(items.clone());
+    let s = with_store(None, &plain_store);
+    let plain = m.engine(None).run(m.input.clone(), &s.handlers).unwrap();
+    assert_eq!(
+        plain.summary()["status"],
+        "SUCCEEDED",
+        "{}",
+        plain.summary()
+    );
+    assert_eq!(plain_store.reads.load(Ordering::SeqCst), 1);
+    assert_eq!(plain_store.writes.lock().unwrap().len(), 2);
+    // Interrupted at the second item, then at After (the writes are done by then).
+    for n in [2, 4] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("run.log.jsonl");
+        let first_store = Store::new(items.clone());
+        let s = with_store(Some((n, Nth::Hang)), &first_store);
+        let engine = m.engine(Some(&log));
+        {
+            let fut = engine.run_async(m.input.clone(), &s.handlers);
+            let mut fut = std::pin::pin!(fut);
+            let mut cx = Context::from_waker(Waker::noop());
+            assert!(fut.as_mut().poll(&mut cx).is_pending(), "call {n}");
+        }
+        assert_eq!(first_store.reads.load(Ordering::SeqCst), 1);
+        // The object changed since: the resumed run must go on with what was read.
+        let second_store = Store::new(json!([{"n": 7}, {"n": 8}, {"n": 9}]));
+        let s = with_store(None, &second_store);
+        let x = m.engine(Some(&log)).resume(None, &s.handlers).unwrap();
+        assert_eq!(x.summary(), plain.summary(), "call {n}");
+        assert_eq!(second_store.reads.load(Ordering::SeqCst), 0, "call {n}");
+        // Each write happened once, in one process or the other.
+        let mut writes = first_store.writes.lock().unwrap().clone();
+        writes.extend(second_store.writes.lock().unwrap().iter().cloned());
+        assert_eq!(writes, *plain_store.writes.lock().unwrap(), "call {n}");
+        if n == 4 {
+            assert!(second_store.writes.lock().unwrap().is_empty());
+        }
+    }
+}

@@ -232,29 +232,130 @@ fn heartbeats_keep_a_task_alive_and_their_absence_times_it_out() {
 fn timeout_seconds_path_values_must_be_positive_integers() {
     let mut h = Handlers::new();
     h.set_fallback(Arc::new(MockHandler::Return(json!(1))));
-    for bad in [json!("10"), json!({"a": 1}), json!(0), json!(1.5)] {
-        let x = run_with(
-            task(json!({"TimeoutSecondsPath": "$.t"})),
-            json!({"t": bad}),
-            &h,
-            RunOptions::default(),
-        );
-        assert_eq!(x.error.as_deref(), Some("States.Runtime"), "{bad}");
+    let with = |field: &str, input: Value| {
+        let mut extra = json!({format!("{field}Path"): "$.t"});
+        if field == "HeartbeatSeconds" {
+            extra["TimeoutSeconds"] = json!(100);
+        }
+        run_with(task(extra), input, &h, RunOptions::default())
+    };
+    for field in ["TimeoutSeconds", "HeartbeatSeconds"] {
+        // Not an integer: the wording AWS uses for every numeric `...Path`.
+        for (bad, shown) in [
+            (json!("10"), "10"),
+            (json!({"a": 1}), r#"{"a":1}"#),
+            (json!(1.5), "1.5"),
+        ] {
+            let x = with(field, json!({"t": bad}));
+            assert_eq!(x.error.as_deref(), Some("States.Runtime"), "{bad}");
+            assert!(
+                cause(&x).ends_with(&format!(
+                    "The {field}Path field refers to value \"{shown}\" which is not a valid integer: $.t"
+                )),
+                "{}",
+                cause(&x)
+            );
+        }
+        // An integer out of range.
+        let x = with(field, json!({"t": 0}));
         assert!(
-            cause(&x).contains("The TimeoutSecondsPath field references an invalid value: $.t"),
+            cause(&x).ends_with(&format!(
+                "{field} must be a positive integer no greater than 99999999, but was 0."
+            )),
+            "{}",
+            cause(&x)
+        );
+        // Nothing selected (recorded from AWS).
+        let x = with(field, json!({}));
+        assert!(
+            cause(&x).ends_with("Invalid path '$.t' : No results for path: $['t']"),
             "{}",
             cause(&x)
         );
     }
+}
+
+/// The numeric `...Path` fields of a Map, with the causes LocalStack's AWS-recorded snapshots
+/// (tests/aws/services/stepfunctions/v2/scenarios) hold.
+#[test]
+fn map_numeric_path_values_fail_with_aws_wording() {
+    let map = |extra: Value| {
+        let mut m = json!({"Type": "Map", "ItemsPath": "$.Items",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true});
+        if let (Value::Object(m), Value::Object(e)) = (&mut m, extra) {
+            m.extend(e);
+        }
+        json!({"StartAt": "MapState", "States": {"MapState": m}})
+    };
+    let prefix =
+        "An error occurred while executing the state 'MapState' (entered at the event id #2). ";
+    let cases = [
+        (
+            "MaxConcurrencyPath",
+            json!({}),
+            r#"The MaxConcurrencyPath field refers to value "{}" which is not a valid integer: $.v"#,
+        ),
+        (
+            "MaxConcurrencyPath",
+            json!("NoNumber"),
+            r#"The MaxConcurrencyPath field refers to value "NoNumber" which is not a valid integer: $.v"#,
+        ),
+        (
+            "ToleratedFailureCountPath",
+            json!("NoNumber"),
+            r#"The ToleratedFailureCountPath field refers to value "NoNumber" which is not a valid integer: $.v"#,
+        ),
+        (
+            "ToleratedFailureCountPath",
+            json!(-1),
+            "ToleratedFailureCount cannot be negative.",
+        ),
+        (
+            "ToleratedFailurePercentagePath",
+            json!({}),
+            r#"The ToleratedFailurePercentagePath field refers to value "{}" which is not a valid float: $.v"#,
+        ),
+        (
+            "ToleratedFailurePercentagePath",
+            json!(-1.1),
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ),
+        (
+            "ToleratedFailurePercentagePath",
+            json!(100.1),
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ),
+    ];
+    for (field, v, want) in cases {
+        let x = run(map(json!({field: "$.v"})), json!({"Items": [0], "v": v}));
+        assert_eq!(x.error.as_deref(), Some("States.Runtime"), "{field} {v}");
+        assert_eq!(cause(&x), format!("{prefix}{want}"), "{field} {v}");
+    }
+    // A negative MaxItems ends the map run with States.ItemReaderFailed (recorded from AWS).
+    let mut h = Handlers::new();
+    h.register(
+        "s3:getObject",
+        Arc::new(MockHandler::Return(json!({"Body": "[1,2]"}))),
+    );
+    let reader = json!({"ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "b", "Key": "k"},
+        "ReaderConfig": {"InputType": "JSON", "MaxItemsPath": "$.v"}}});
     let x = run_with(
-        task(json!({"HeartbeatSecondsPath": "$.nope"})),
-        json!({}),
+        map(reader.clone()),
+        json!({"v": -1}),
         &h,
         RunOptions::default(),
     );
-    assert!(
-        cause(&x)
-            .contains("The HeartbeatSecondsPath field does not reference an input value: $.nope")
+    assert_eq!(x.error.as_deref(), Some("States.ItemReaderFailed"));
+    assert_eq!(cause(&x), "field MaxItems must be positive");
+    let x = run_with(map(reader), json!({"v": 1.5}), &h, RunOptions::default());
+    assert_eq!(
+        cause(&x),
+        format!(
+            "{prefix}The MaxItemsPath field refers to value \"1.5\" which is not a valid integer: $.v"
+        )
     );
 }
 

@@ -8,7 +8,8 @@
 //!   object a row, keyed by the first row or `CSVHeaders`, values as text, as AWS gives them).
 //!
 //! `ReaderConfig.MaxItems` / `MaxItemsPath` keeps the first items. Anything else fails the state
-//! with `States.ItemReaderFailed`. The read is not journaled: a resumed run reads again.
+//! with `States.ItemReaderFailed`. The read is journaled ([`super::resource_call`]): a resumed
+//! run uses the answer the interrupted run got, even if the data changed since.
 
 use serde_json::{Map, Value};
 
@@ -16,7 +17,6 @@ use super::Cx;
 use crate::compile::plan::{Reader, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
-use crate::handlers::{HandlerError, TaskRequest};
 use crate::vars::Vars;
 
 pub(crate) async fn read_items(
@@ -31,29 +31,7 @@ pub(crate) async fn read_items(
         Some(Selector::JsonPath(t)) => t.eval(scope)?,
         Some(Selector::Jsonata(t)) => t.eval(&cx.jenv(vars, raw, scope.context, None, None))?,
     };
-    let req = TaskRequest {
-        resource: r.resource.to_string(),
-        action: crate::handlers::action_name(&r.resource, &params),
-        state_name: cx.state.name.to_string(),
-        input: params,
-        invocation: cx.exec.next_invocation(&cx.state.name),
-        task_token: None,
-        heartbeat: crate::handlers::Heartbeat::default(),
-    };
-    let answer = match cx.exec.handlers.mocked(&req) {
-        Some(r) => r,
-        None => match cx.exec.handlers.resolve(&req) {
-            Some(h) => h.invoke(&req).await,
-            None => {
-                let (_, cause) =
-                    crate::catalogue::no_handler(&req.action, &req.state_name, &req.resource);
-                Err(HandlerError::new(
-                    crate::catalogue::names::ITEM_READER,
-                    cause,
-                ))
-            }
-        },
-    };
+    let answer = super::resource_call::call(cx, &r.resource, params).await;
     let answer = answer.map_err(|e| {
         crate::catalogue::item_reader_failed(&match e.cause {
             Some(c) => format!("{}: {c}", e.error),
@@ -63,13 +41,15 @@ pub(crate) async fn read_items(
     let mut items = parse(r, answer)?;
     let max = super::number::number(
         cx,
-        "MaxItems",
+        &super::number::NumField {
+            field: "MaxItems",
+            float: false,
+            valid: &Value::as_u64,
+            out_of_range: &|_| crate::catalogue::max_items_negative(),
+        },
         r.max_items.as_ref(),
         scope,
         raw,
-        |v| v.as_u64(),
-        "a non-negative integer",
-        "integer",
     )?;
     // AWS: MaxItems 0 (the default) reads every item.
     if let Some(m) = max.filter(|m| *m > 0) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::number::number;
+use super::number::{NumField, number};
 use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Batcher, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
@@ -50,24 +50,36 @@ fn batches(
 ) -> Result<Vec<Value>, Failure> {
     let max_items = number(
         cx,
-        "MaxItemsPerBatch",
+        &NumField {
+            field: "MaxItemsPerBatch",
+            float: false,
+            valid: &positive,
+            out_of_range: &|v| {
+                crate::catalogue::number_out_of_range("MaxItemsPerBatch", v, "a positive integer")
+            },
+        },
         b.max_items.as_ref(),
         scope,
         raw,
-        positive,
-        "a positive integer",
-        "integer",
     )?;
     let quota = cx.exec.opts.max_payload_bytes as u64;
     let max_bytes = number(
         cx,
-        "MaxInputBytesPerBatch",
+        &NumField {
+            field: "MaxInputBytesPerBatch",
+            float: false,
+            valid: &|v| positive(v).filter(|n| *n <= quota),
+            out_of_range: &|v| {
+                crate::catalogue::number_out_of_range(
+                    "MaxInputBytesPerBatch",
+                    v,
+                    &format!("a positive integer no greater than {quota}"),
+                )
+            },
+        },
         b.max_bytes.as_ref(),
         scope,
         raw,
-        |v| positive(v).filter(|n| *n <= quota),
-        &format!("a positive integer no greater than {quota}"),
-        "integer",
     )?
     .unwrap_or(quota);
     let batch_input = match &b.batch_input {
@@ -204,34 +216,42 @@ async fn attempt(
     };
     let max_conc = number(
         cx,
-        "MaxConcurrency",
+        &NumField {
+            field: "MaxConcurrency",
+            float: false,
+            valid: &non_negative,
+            out_of_range: &|v| {
+                crate::catalogue::number_out_of_range("MaxConcurrency", v, "a non-negative integer")
+            },
+        },
         spec.max_concurrency.as_ref(),
         &scope,
         raw,
-        non_negative,
-        "a non-negative integer",
-        "integer",
     )?
     .unwrap_or(0);
     let tol_count = number(
         cx,
-        "ToleratedFailureCount",
+        &NumField {
+            field: "ToleratedFailureCount",
+            float: false,
+            valid: &non_negative,
+            out_of_range: &|_| crate::catalogue::tolerated_count_negative(),
+        },
         spec.tolerated_count.as_ref(),
         &scope,
         raw,
-        non_negative,
-        "a non-negative integer",
-        "integer",
     )?;
     let tol_pct = number(
         cx,
-        "ToleratedFailurePercentage",
+        &NumField {
+            field: "ToleratedFailurePercentage",
+            float: true,
+            valid: &percentage,
+            out_of_range: &|_| crate::catalogue::tolerated_percentage_out_of_range(),
+        },
         spec.tolerated_pct.as_ref(),
         &scope,
         raw,
-        percentage,
-        "a number between 0 and 100",
-        "number",
     )?;
     cx.inspect("maxConcurrency", || max_conc.into());
     if let Some(n) = tol_count {
@@ -276,33 +296,26 @@ async fn attempt(
     // A distributed Map runs its items in a child workflow (a "map run"): the parent history
     // shows MapRunStarted/MapRunSucceeded instead of the iterations.
     let child = spec.distributed.then(|| cx.exec.child());
-    if spec.distributed {
+    // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
+    // execution and the state's entry so a replay (and a redrive, which continues the same
+    // map run) gives the same ARN.
+    let run_arn = spec.distributed.then(|| {
         let o = cx.exec.opts;
-        // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
-        // execution and the state's entry so a replay (and a redrive, which continues the
-        // same map run) gives the same ARN.
-        let h = crate::log::eventlog::sha256_hex(
-            format!(
-                "{}/{}/{}",
-                o.execution_name.as_deref().unwrap_or(&cx.exec.exec_name),
-                st.name,
-                cx.entered_id
-            )
-            .as_bytes(),
-        );
-        let g = |a: usize, b: usize| h.get(a..b).unwrap_or("0");
-        let run_arn = format!(
-            "arn:aws:states:{}:{}:mapRun:{}/{}:{}-{}-{}-{}-{}",
+        format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
             o.region,
             o.account,
             o.state_machine_name,
             st.name,
-            g(0, 8),
-            g(8, 12),
-            g(12, 16),
-            g(16, 20),
-            g(20, 32)
-        );
+            super::result_writer::uuid_of(&format!(
+                "{}/{}/{}",
+                o.execution_name.as_deref().unwrap_or(&cx.exec.exec_name),
+                st.name,
+                cx.entered_id
+            ))
+        )
+    });
+    if let Some(run_arn) = &run_arn {
         let id = cx.emit(chain.get(), "MapRunStarted", || {
             Some(("mapRunStartedEventDetails", json!({"mapRunArn": run_arn})))
         });
@@ -312,6 +325,8 @@ async fn attempt(
     let exec = child.as_ref().unwrap_or(cx.exec);
     let name = st.name.clone();
     let tolerates = tol_count.is_some() || tol_pct.is_some();
+    // The ResultWriter's records show each child execution's input.
+    let kept_inputs = spec.writer.as_ref().map(|_| inputs.clone());
     let mut inputs = inputs;
     let limit = usize::try_from(max_conc).unwrap_or(0);
     let results = crate::run::joiner::run_bounded(
@@ -324,6 +339,7 @@ async fn attempt(
             let name = name.clone();
             let last_done = &last_done;
             Box::pin(async move {
+                let start_ms = exec.now();
                 let it_started =
                     exec.history
                         .emit(chain.get(), "MapIterationStarted", exec.now(), || {
@@ -347,23 +363,40 @@ async fn attempt(
                 if r.is_ok() {
                     last_done.set(id);
                 }
-                r
+                (r, start_ms, exec.now())
             })
         },
-        |r| r.is_err() && !tolerates,
+        |(r, _, _)| r.is_err() && !tolerates,
     )
     .await;
     let mut outputs = Vec::with_capacity(n);
     let mut failures = 0u64;
     let mut first_failure: Option<Failure> = None;
-    for r in results.into_iter().flatten() {
-        match r {
-            Ok(v) => outputs.push(v),
-            Err(f) => {
-                failures = failures.saturating_add(1);
-                outputs.push(f.error_output());
-                first_failure.get_or_insert(f);
+    let mut children = Vec::new();
+    for (i, r) in results.into_iter().enumerate() {
+        let Some((r, start_ms, stop_ms)) = r else {
+            if let Some(kept) = &kept_inputs {
+                children.push(super::result_writer::Child {
+                    input: kept.get(i).cloned().unwrap_or(Value::Null),
+                    outcome: None,
+                });
             }
+            continue;
+        };
+        if let Err(f) = &r {
+            failures = failures.saturating_add(1);
+            first_failure.get_or_insert_with(|| f.clone());
+        }
+        match &kept_inputs {
+            // With a ResultWriter, the writer shapes the results from the children.
+            Some(kept) => children.push(super::result_writer::Child {
+                input: kept.get(i).cloned().unwrap_or(Value::Null),
+                outcome: Some((r, start_ms, stop_ms)),
+            }),
+            None => outputs.push(match r {
+                Ok(v) => v,
+                Err(f) => f.error_output(),
+            }),
         }
     }
     if spec.distributed {
@@ -376,24 +409,33 @@ async fn attempt(
         chain.set(id);
         last_done.set(id);
     }
-    if let Some(f) = first_failure {
-        if !tolerates {
-            return Err(f);
+    let failed = match first_failure {
+        Some(f) if !tolerates => Some(f),
+        Some(_) => {
+            let over_count = tol_count.is_some_and(|c| failures > c);
+            let pct = if n == 0 {
+                0.0
+            } else {
+                failures as f64 * 100.0 / n as f64
+            };
+            let over_pct = tol_pct.is_some_and(|p| pct > p);
+            let within = match (tol_count, tol_pct) {
+                (Some(_), Some(_)) => !(over_count && over_pct),
+                _ => !(over_count || over_pct),
+            };
+            (!within).then(crate::catalogue::tolerated_failure_exceeded)
         }
-        let over_count = tol_count.is_some_and(|c| failures > c);
-        let pct = if n == 0 {
-            0.0
-        } else {
-            failures as f64 * 100.0 / n as f64
-        };
-        let over_pct = tol_pct.is_some_and(|p| pct > p);
-        let within = match (tol_count, tol_pct) {
-            (Some(_), Some(_)) => !(over_count && over_pct),
-            _ => !(over_count || over_pct),
-        };
-        if !within {
-            return Err(crate::catalogue::tolerated_failure_exceeded());
+        None => None,
+    };
+    let result = match (&spec.writer, &run_arn) {
+        (Some(w), Some(run_arn)) if failed.is_none() || w.export.is_some() => {
+            // An exported run is written even when it failed (its failure is the error).
+            super::result_writer::finish(cx, w, run_arn, &children, &scope, raw, vars).await?
         }
+        _ => Value::Array(outputs),
+    };
+    if let Some(f) = failed {
+        return Err(f);
     }
     let last = match last_done.get() {
         0 => started,
@@ -401,5 +443,5 @@ async fn attempt(
     };
     cx.emit(last, "MapStateSucceeded", || None);
     chain.set(last);
-    super::parallel::finish(cx, Value::Array(outputs), raw, &ctx, vars)
+    super::parallel::finish(cx, result, raw, &ctx, vars)
 }

@@ -9,6 +9,8 @@ mod map;
 mod number;
 mod parallel;
 mod pass;
+mod resource_call;
+mod result_writer;
 mod succeed;
 mod task;
 mod wait;

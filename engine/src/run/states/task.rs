@@ -15,8 +15,9 @@ use crate::vars::Vars;
 /// integer; the API caps it at 99999999).
 const MAX_TASK_SECONDS: u64 = 99_999_999;
 
-/// `TimeoutSeconds`/`HeartbeatSeconds` (`field`), given literally, by a `...Path` or as JSONata.
-/// A value that is not a positive integer in range fails the state.
+/// `TimeoutSeconds`/`HeartbeatSeconds` (`field`), given literally, by a `...Path` (over the
+/// state's raw input) or as JSONata. A value that is not a positive integer in range fails the
+/// state.
 fn seconds(
     cx: &Cx<'_>,
     field: &str,
@@ -24,44 +25,33 @@ fn seconds(
     raw: &Value,
     vars: &Vars,
 ) -> Result<Option<u64>, Failure> {
-    let Some(d) = d else { return Ok(None) };
-    let valid = |v: &Value| v.as_u64().filter(|n| (1..=MAX_TASK_SECONDS).contains(n));
-    const EXPECTED: &str = "a positive integer no greater than 99999999";
-    match d {
-        Dyn::Lit(n) => Ok(Some(*n)),
-        Dyn::Path(p) => {
-            let ctx = cx.context(None, None, None);
-            let v = Scope {
-                input: raw,
-                context: &ctx,
-                vars,
-            }
-            .eval(p)
-            .ok_or_else(|| {
-                crate::catalogue::number_path_missing(&format!("{field}Path"), &p.text)
-            })?;
-            valid(&v).map(Some).ok_or_else(|| {
-                crate::catalogue::number_path_invalid(
-                    &format!("{field}Path"),
-                    &p.text,
-                    &v,
-                    EXPECTED,
-                )
-            })
-        }
-        Dyn::Expr(t) => {
-            let ctx = cx.context(None, None, None);
-            let v = t.eval(&cx.jenv(vars, raw, &ctx, None, None))?;
-            valid(&v).map(Some).ok_or_else(|| {
-                crate::catalogue::jsonata_unexpected_type(
-                    t.as_expr().map(|e| e.text()).unwrap_or_default(),
-                    field,
-                    "integer",
-                    &v,
-                )
-            })
-        }
+    if d.is_none() {
+        return Ok(None);
     }
+    let ctx = cx.context(None, None, None);
+    let scope = Scope {
+        input: raw,
+        context: &ctx,
+        vars,
+    };
+    super::number::number(
+        cx,
+        &super::number::NumField {
+            field,
+            float: false,
+            valid: &|v| v.as_u64().filter(|n| (1..=MAX_TASK_SECONDS).contains(n)),
+            out_of_range: &|v| {
+                crate::catalogue::number_out_of_range(
+                    field,
+                    v,
+                    "a positive integer no greater than 99999999",
+                )
+            },
+        },
+        d,
+        &scope,
+        raw,
+    )
 }
 
 pub(crate) async fn run(
