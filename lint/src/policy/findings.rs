@@ -149,55 +149,43 @@ pub(crate) fn to_diagnostic(
     d
 }
 
-/// The policy input a finding is located in: the serde JSON of [`super::input::build`], or
-/// the regorus value Rego evaluated ([`super::rego_input::build`]).
+/// The policy input a finding is located in: the regorus value Rego evaluated
+/// ([`super::rego_input::build`]).
 #[derive(Clone, Copy)]
-pub(crate) enum Input<'a> {
-    Json(&'a Value),
-    Rego(&'a regorus::Value),
-}
+pub(crate) struct Input<'a>(pub &'a regorus::Value);
 
 impl<'a> Input<'a> {
     fn get(self, key: &str) -> Option<Input<'a>> {
-        match self {
-            Input::Json(v) => v.get(key).map(Input::Json),
-            Input::Rego(regorus::Value::Object(o)) => {
-                o.get(&regorus::Value::from(key)).map(Input::Rego)
-            }
-            Input::Rego(_) => None,
+        match self.0 {
+            regorus::Value::Object(o) => o.get(&regorus::Value::from(key)).map(Input),
+            _ => None,
         }
     }
 
     fn at(self, i: usize) -> Option<Input<'a>> {
-        match self {
-            Input::Json(v) => v.get(i).map(Input::Json),
-            Input::Rego(regorus::Value::Array(a)) => a.get(i).map(Input::Rego),
-            Input::Rego(_) => None,
+        match self.0 {
+            regorus::Value::Array(a) => a.get(i).map(Input),
+            _ => None,
         }
     }
 
     /// Items of an array (0 for anything else).
     fn len(self) -> usize {
-        match self {
-            Input::Json(v) => v.as_array().map_or(0, Vec::len),
-            Input::Rego(regorus::Value::Array(a)) => a.len(),
-            Input::Rego(_) => 0,
+        match self.0 {
+            regorus::Value::Array(a) => a.len(),
+            _ => 0,
         }
     }
 
     fn as_str(self) -> Option<&'a str> {
-        match self {
-            Input::Json(v) => v.as_str(),
-            Input::Rego(regorus::Value::String(s)) => Some(s),
-            Input::Rego(_) => None,
+        match self.0 {
+            regorus::Value::String(s) => Some(s),
+            _ => None,
         }
     }
 
     fn is_null(self) -> bool {
-        matches!(
-            self,
-            Input::Json(Value::Null) | Input::Rego(regorus::Value::Null)
-        )
+        matches!(self.0, regorus::Value::Null)
     }
 }
 
@@ -424,49 +412,41 @@ mod tests {
 
     #[test]
     fn maps_normalized_paths_to_asl_fields() {
-        let input = serde_json::json!({"states": [{"id": "/States/A~1b", "name": "A/b"}]});
+        let input = regorus::Value::from(
+            serde_json::json!({"states": [{"id": "/States/A~1b", "name": "A/b"}]}),
+        );
         let toks = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match locate_path(
             "",
             false,
-            Input::Json(&input),
+            Input(&input),
             &toks(&["states", "0", "retry", "1", "max_attempts"]),
         ) {
             Located::Asl(p, _) => assert_eq!(p, "/States/A~1b/Retry/1/MaxAttempts"),
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", false, Input::Json(&input), &toks(&["States", "A/b"])) {
+        match locate_path("", false, Input(&input), &toks(&["States", "A/b"])) {
             Located::Asl(p, key) => {
                 assert_eq!(p, "/States/A~1b");
                 assert!(key);
             }
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path(
-            "",
-            false,
-            Input::Json(&input),
-            &toks(&["raw", "states", "0"]),
-        ) {
+        match locate_path("", false, Input(&input), &toks(&["raw", "states", "0"])) {
             Located::Source(p) => assert_eq!(p, "/states/0"),
             Located::Asl(..) => panic!("wrong kind"),
         }
         // A workflow field: the ASL key in ASL, the NEXUS key (as written) in NEXUS YAML.
         let field = toks(&["workflow", "timeout_seconds"]);
-        match locate_path("", false, Input::Json(&input), &field) {
+        match locate_path("", false, Input(&input), &field) {
             Located::Asl(p, _) => assert_eq!(p, "/TimeoutSeconds"),
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", true, Input::Json(&input), &field) {
+        match locate_path("", true, Input(&input), &field) {
             Located::Source(p) => assert_eq!(p, "/timeout_seconds"),
             Located::Asl(..) => panic!("wrong kind"),
         }
-        match locate_path(
-            "",
-            true,
-            Input::Json(&input),
-            &toks(&["workflow", "start_at"]),
-        ) {
+        match locate_path("", true, Input(&input), &toks(&["workflow", "start_at"])) {
             Located::Source(p) => assert_eq!(p, "/start"),
             Located::Asl(..) => panic!("wrong kind"),
         }

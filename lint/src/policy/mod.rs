@@ -313,7 +313,7 @@ impl PolicySet {
         // language and inline `policies:`).
         if rego {
             let value = rego_input::build(doc, ir);
-            let input = findings::Input::Rego(&value);
+            let input = findings::Input(&value);
             match &self.evaluator {
                 Evaluator::Vm { program, data } => {
                     let mut vm = rego::vm(program, data, self.timeout);
