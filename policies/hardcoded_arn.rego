@@ -16,27 +16,16 @@ deny contains finding if {
 	startswith(str.value, "arn:")
 	parts := split(str.value, ":")
 	count(parts) >= 6
-	account(parts[4])
+	some hit in hits(parts)
 	finding := {
-		"code": "NX307",
-		"msg": sprintf("state `%s` hard-codes AWS account %s in `%s`", [s.name, parts[4], str.value]),
+		"code": hit[0],
+		"msg": sprintf("state `%s` hard-codes %s %s in `%s`", [s.name, hit[1], hit[2], str.value]),
 		"path": array.concat(["states", i, "definition"], str.path),
 	}
 }
 
-deny contains finding if {
-	some i, s in input.states
-	some str in s.strings
-	startswith(str.value, "arn:")
-	parts := split(str.value, ":")
-	count(parts) >= 6
-	region(parts[3])
-	finding := {
-		"code": "NX308",
-		"msg": sprintf("state `%s` hard-codes region %s in `%s`", [s.name, parts[3], str.value]),
-		"path": array.concat(["states", i, "definition"], str.path),
-	}
-}
+# One pass over the strings for both codes: [code, what, value] for each finding of an ARN.
+hits(parts) := {h | account(parts[4]); h := ["NX307", "AWS account", parts[4]]} | {h | region(parts[3]); h := ["NX308", "region", parts[3]]}
 
 # `^[0-9]{12}$`
 account(a) if {
