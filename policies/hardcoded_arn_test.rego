@@ -23,3 +23,34 @@ test_account_free_arns_are_fine if {
 		{"path": ["Parameters", "Note"], "value": "arn:x"},
 	]}]}
 }
+
+# The `trim`/`split` checks accept exactly what the regular expressions of the rule's
+# comments accept.
+test_account_shapes if {
+	account("123456789012")
+	not account("12345678901")
+	not account("1234567890123")
+	not account("12345678901a")
+	not account("a23456789012")
+	not account("")
+}
+
+test_region_shapes if {
+	region("us-east-1")
+	region("eu-west-2")
+	region("us-gov-west-1")
+	region("us-iso-east-1")
+	region("us-isob-east-1")
+	region("us-gov-1")
+	not region("us-east")
+	not region("us-east-x")
+	not region("use-east-1")
+	not region("u-east-1")
+	not region("US-east-1")
+	not region("us--1")
+	not region("us-xyz-west-1")
+	not region("us-iso1-east-1")
+	not region("us-gov-west-1-2")
+	not region("${AWS::Region}")
+	not region("")
+}

@@ -73,7 +73,7 @@ pub(crate) struct Origin<'a> {
 /// Turn one result into a located diagnostic.
 pub(crate) fn to_diagnostic(
     doc: &Document,
-    input: &Value,
+    input: Input<'_>,
     origin: &Origin<'_>,
     result: &Value,
 ) -> Diagnostic {
@@ -149,6 +149,46 @@ pub(crate) fn to_diagnostic(
     d
 }
 
+/// The policy input a finding is located in: the regorus value Rego evaluated
+/// ([`super::rego_input::build`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Input<'a>(pub &'a regorus::Value);
+
+impl<'a> Input<'a> {
+    fn get(self, key: &str) -> Option<Input<'a>> {
+        match self.0 {
+            regorus::Value::Object(o) => o.get(&regorus::Value::from(key)).map(Input),
+            _ => None,
+        }
+    }
+
+    fn at(self, i: usize) -> Option<Input<'a>> {
+        match self.0 {
+            regorus::Value::Array(a) => a.get(i).map(Input),
+            _ => None,
+        }
+    }
+
+    /// Items of an array (0 for anything else).
+    fn len(self) -> usize {
+        match self.0 {
+            regorus::Value::Array(a) => a.len(),
+            _ => 0,
+        }
+    }
+
+    fn as_str(self) -> Option<&'a str> {
+        match self.0 {
+            regorus::Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn is_null(self) -> bool {
+        matches!(self.0, regorus::Value::Null)
+    }
+}
+
 enum Located {
     /// A pointer into the ASL view; `true` = point at the key (a whole state).
     Asl(String, bool),
@@ -164,7 +204,7 @@ fn token(v: &Value) -> Option<String> {
     }
 }
 
-fn locate(doc: &Document, input: &Value, o: &serde_json::Map<String, Value>) -> Located {
+fn locate(doc: &Document, input: Input<'_>, o: &serde_json::Map<String, Value>) -> Located {
     if let Some(path) = o.get("path").and_then(Value::as_array) {
         let toks: Vec<String> = path.iter().filter_map(token).collect();
         if toks.len() == path.len() {
@@ -178,14 +218,12 @@ fn locate(doc: &Document, input: &Value, o: &serde_json::Map<String, Value>) -> 
         return Located::Asl(p.to_string(), false);
     }
     if let Some(name) = o.get("state").and_then(Value::as_str) {
-        let state = input
-            .get("states")
-            .and_then(Value::as_array)
-            .and_then(|ss| {
-                ss.iter()
-                    .find(|s| s.get("name").and_then(Value::as_str) == Some(name))
-            });
-        if let Some(id) = state.and_then(|s| s.get("id")).and_then(Value::as_str) {
+        let state = input.get("states").and_then(|ss| {
+            (0..ss.len())
+                .filter_map(|i| ss.at(i))
+                .find(|s| s.get("name").and_then(Input::as_str) == Some(name))
+        });
+        if let Some(id) = state.and_then(|s| s.get("id")).and_then(Input::as_str) {
             return match o.get("field").and_then(Value::as_str) {
                 Some(f) => Located::Asl(pointer::push(id, f), true),
                 None => Located::Asl(id.to_string(), true),
@@ -234,15 +272,15 @@ fn asl_sub_field(f: &str) -> Option<&'static str> {
     })
 }
 
-fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Located {
+fn locate_path(base: &str, nexus: bool, input: Input<'_>, toks: &[String]) -> Located {
     match toks.first().map(String::as_str) {
         Some("raw") => Located::Source(format!("{base}{}", pointer::from_tokens(&toks[1..]))),
         Some("states") => {
             let state = toks
                 .get(1)
                 .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| input.get("states")?.get(i));
-            let Some(id) = state.and_then(|s| s.get("id")).and_then(Value::as_str) else {
+                .and_then(|i| input.get("states")?.at(i));
+            let Some(id) = state.and_then(|s| s.get("id")).and_then(Input::as_str) else {
                 return Located::Asl(String::new(), false);
             };
             let rest = &toks[2..];
@@ -255,7 +293,7 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
                     let p = state
                         .and_then(|s| s.get("compensation"))
                         .and_then(|c| c.get("pointer"))
-                        .and_then(Value::as_str);
+                        .and_then(Input::as_str);
                     match p {
                         Some(p) => Located::Source(p.to_string()),
                         None => Located::Asl(id.to_string(), true),
@@ -266,7 +304,7 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
                     let src = state
                         .filter(|s| s.get("action").is_some_and(|a| !a.is_null()))
                         .and_then(|s| s.get("source_pointer"))
-                        .and_then(Value::as_str);
+                        .and_then(Input::as_str);
                     match src {
                         Some(sp) => Located::Source(format!("{sp}/action")),
                         None => Located::Asl(format!("{id}/Resource"), false),
@@ -291,7 +329,7 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
             let p = toks
                 .get(1)
                 .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| input.get("edges")?.get(i)?.get("pointer")?.as_str());
+                .and_then(|i| input.get("edges")?.at(i)?.get("pointer")?.as_str());
             Located::Asl(p.unwrap_or("").to_string(), false)
         }
         Some("workflow") => {
@@ -326,18 +364,18 @@ fn locate_path(base: &str, nexus: bool, input: &Value, toks: &[String]) -> Locat
 /// A path into `input.deployment`: the setting where the template writes it (its own
 /// spelling: SAM `Logging`, Serverless `loggingConfig`), or the role resource's trust policy;
 /// settings from nexus.toml have no place in the file, so the finding is about the workflow.
-fn locate_deployment(input: &Value, toks: &[String]) -> Located {
+fn locate_deployment(input: Input<'_>, toks: &[String]) -> Located {
     let d = input.get("deployment");
-    let at = d.and_then(|d| d.get("Pointer")).and_then(Value::as_str);
-    let origin = d.and_then(|d| d.get("Source")).and_then(Value::as_str);
+    let at = d.and_then(|d| d.get("Pointer")).and_then(Input::as_str);
+    let origin = d.and_then(|d| d.get("Source")).and_then(Input::as_str);
     let (Some(at), Some(origin)) = (at, origin) else {
         return Located::Asl(String::new(), false);
     };
     match toks.first().map(String::as_str) {
         Some("Role") => {
             let id = d
-                .and_then(|d| d.pointer("/Role/LogicalId"))
-                .and_then(Value::as_str)
+                .and_then(|d| d.get("Role")?.get("LogicalId"))
+                .and_then(Input::as_str)
                 .unwrap_or_default();
             let resources = if origin == "serverless" {
                 "/resources/Resources"
@@ -374,39 +412,41 @@ mod tests {
 
     #[test]
     fn maps_normalized_paths_to_asl_fields() {
-        let input = serde_json::json!({"states": [{"id": "/States/A~1b", "name": "A/b"}]});
+        let input = regorus::Value::from(
+            serde_json::json!({"states": [{"id": "/States/A~1b", "name": "A/b"}]}),
+        );
         let toks = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match locate_path(
             "",
             false,
-            &input,
+            Input(&input),
             &toks(&["states", "0", "retry", "1", "max_attempts"]),
         ) {
             Located::Asl(p, _) => assert_eq!(p, "/States/A~1b/Retry/1/MaxAttempts"),
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", false, &input, &toks(&["States", "A/b"])) {
+        match locate_path("", false, Input(&input), &toks(&["States", "A/b"])) {
             Located::Asl(p, key) => {
                 assert_eq!(p, "/States/A~1b");
                 assert!(key);
             }
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", false, &input, &toks(&["raw", "states", "0"])) {
+        match locate_path("", false, Input(&input), &toks(&["raw", "states", "0"])) {
             Located::Source(p) => assert_eq!(p, "/states/0"),
             Located::Asl(..) => panic!("wrong kind"),
         }
         // A workflow field: the ASL key in ASL, the NEXUS key (as written) in NEXUS YAML.
         let field = toks(&["workflow", "timeout_seconds"]);
-        match locate_path("", false, &input, &field) {
+        match locate_path("", false, Input(&input), &field) {
             Located::Asl(p, _) => assert_eq!(p, "/TimeoutSeconds"),
             Located::Source(_) => panic!("wrong kind"),
         }
-        match locate_path("", true, &input, &field) {
+        match locate_path("", true, Input(&input), &field) {
             Located::Source(p) => assert_eq!(p, "/timeout_seconds"),
             Located::Asl(..) => panic!("wrong kind"),
         }
-        match locate_path("", true, &input, &toks(&["workflow", "start_at"])) {
+        match locate_path("", true, Input(&input), &toks(&["workflow", "start_at"])) {
             Located::Source(p) => assert_eq!(p, "/start"),
             Located::Asl(..) => panic!("wrong kind"),
         }

@@ -20,21 +20,13 @@ use nexus_schema::ir::{SCOPE_FIELDS, ScopeKind, StateKind, Workflow};
 
 /// AWS defaults of a retrier (ASL, "Retrying after an error": `IntervalSeconds` 1,
 /// `MaxAttempts` 3, `BackoffRate` 2.0, `JitterStrategy` `NONE`).
-const DEFAULT_INTERVAL: u64 = 1;
-const DEFAULT_MAX_ATTEMPTS: u64 = 3;
-const DEFAULT_BACKOFF: f64 = 2.0;
+pub(super) const DEFAULT_INTERVAL: u64 = 1;
+pub(super) const DEFAULT_MAX_ATTEMPTS: u64 = 3;
+pub(super) const DEFAULT_BACKOFF: f64 = 2.0;
 
 /// Build the policy input for one document and its IR.
 pub fn build(doc: &Document, ir: &Workflow) -> Value {
     build_with(doc, ir, true)
-}
-
-/// The input without the parts that copy the definition: the ASL view's top-level members,
-/// `raw`, and each state's `definition` and `strings`. The Rego evaluation adds those itself,
-/// sharing one converted copy of the definition ([`super::rego::input_value`]); what remains
-/// is enough to locate findings.
-pub(crate) fn build_light(doc: &Document, ir: &Workflow) -> Value {
-    build_with(doc, ir, false)
 }
 
 fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
@@ -49,27 +41,7 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
         .get("QueryLanguage")
         .and_then(Value::as_str)
         .unwrap_or("JSONPath");
-    top.insert(
-        "file".into(),
-        json!({
-            "path": doc.path,
-            "format": match doc.format { nexus_schema::SourceFormat::Json => "json", nexus_schema::SourceFormat::Yaml => "yaml" },
-            "kind": doc.kind.as_str(),
-            "index": doc.index,
-            "label": doc.label,
-        }),
-    );
-    top.insert(
-        "workflow".into(),
-        json!({
-            "name": doc.raw.get("name").and_then(Value::as_str).or(doc.label.as_deref()),
-            "start_at": doc.asl.get("StartAt"),
-            "comment": doc.asl.get("Comment"),
-            "query_language": workflow_ql,
-            "timeout_seconds": doc.asl.get("TimeoutSeconds"),
-            "version": doc.asl.get("Version"),
-        }),
-    );
+    top.extend(build_top(doc));
 
     let mut states = Vec::new();
     let mut edges = Vec::new();
@@ -123,7 +95,6 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
             states.push(st);
         }
     }
-    top.insert("deployment".into(), deployment(doc));
     top.insert("states".into(), Value::Array(states));
     top.insert("edges".into(), Value::Array(edges));
     top.insert("graph".into(), Value::Object(graph));
@@ -133,14 +104,47 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
     Value::Object(top)
 }
 
+/// The members of the input about the whole document: `file`, `workflow`, `deployment`.
+pub(super) fn build_top(doc: &Document) -> Map<String, Value> {
+    let workflow_ql = doc
+        .asl
+        .get("QueryLanguage")
+        .and_then(Value::as_str)
+        .unwrap_or("JSONPath");
+    let mut top = Map::new();
+    top.insert(
+        "file".into(),
+        json!({
+            "path": doc.path,
+            "format": match doc.format { nexus_schema::SourceFormat::Json => "json", nexus_schema::SourceFormat::Yaml => "yaml" },
+            "kind": doc.kind.as_str(),
+            "index": doc.index,
+            "label": doc.label,
+        }),
+    );
+    top.insert(
+        "workflow".into(),
+        json!({
+            "name": doc.raw.get("name").and_then(Value::as_str).or(doc.label.as_deref()),
+            "start_at": doc.asl.get("StartAt"),
+            "comment": doc.asl.get("Comment"),
+            "query_language": workflow_ql,
+            "timeout_seconds": doc.asl.get("TimeoutSeconds"),
+            "version": doc.asl.get("Version"),
+        }),
+    );
+    top.insert("deployment".into(), deployment(doc));
+    top
+}
+
 /// `deployment`: how the machine is deployed (type, role, logging, tracing, encryption), as
 /// its template or nexus.toml `[deploy.<name>]` section says (`nexus_schema::deployment`);
 /// `null` when nothing says.
-fn deployment(doc: &Document) -> Value {
+pub(super) fn deployment(doc: &Document) -> Value {
     doc.deployment.as_deref().cloned().unwrap_or(Value::Null)
 }
 
-fn edge_kind(k: nexus_schema::ir::EdgeKind) -> &'static str {
+pub(super) fn edge_kind(k: nexus_schema::ir::EdgeKind) -> &'static str {
     use nexus_schema::ir::EdgeKind;
     match k {
         EdgeKind::Next => "next",
@@ -152,7 +156,7 @@ fn edge_kind(k: nexus_schema::ir::EdgeKind) -> &'static str {
 
 /// Names (and branch indexes) of the states enclosing a scope, outermost first, and the name
 /// of the directly enclosing state.
-fn scope_path(ir: &Workflow, mut id: usize) -> (Vec<Value>, Option<String>) {
+pub(super) fn scope_path(ir: &Workflow, mut id: usize) -> (Vec<Value>, Option<String>) {
     let mut path = Vec::new();
     let mut parent_name = None;
     while let Some(scope) = ir.scopes.get(id) {
@@ -176,7 +180,11 @@ fn scope_path(ir: &Workflow, mut id: usize) -> (Vec<Value>, Option<String>) {
     (path, parent_name)
 }
 
-fn inherited_query_language(doc: &Document, ir: &Workflow, mut id: usize) -> Option<String> {
+pub(super) fn inherited_query_language(
+    doc: &Document,
+    ir: &Workflow,
+    mut id: usize,
+) -> Option<String> {
     while let Some(scope) = ir.scopes.get(id) {
         let (pid, pnode) = scope.parent?;
         let parent = ir.scopes.get(pid)?;
@@ -215,19 +223,7 @@ fn normalize_state(
     let (retry, retry_count) = retriers(def, ptr);
     let catch = catchers(def, ptr);
     let has_catch_all = catch.iter().any(|c| errors_contain(c, "States.ALL"));
-    let raw_state = source_state(doc, ptr);
-    let action = if doc.kind == nexus_schema::DocKind::Nexus {
-        raw_state
-            .as_ref()
-            .and_then(|(_, v)| v.get("action"))
-            .cloned()
-    } else {
-        None
-    };
-    let compensation = raw_state.and_then(|(sp, v)| {
-        let c = v.get("on_failure")?.get("compensate")?;
-        Some(json!({"action": c, "pointer": format!("{}{sp}/on_failure/compensate", doc.base)}))
-    });
+    let (action, compensation) = action_and_compensation(doc, ptr);
     let integration = integration(resource);
     let mut out = json!({
         "id": ptr,
@@ -315,6 +311,28 @@ fn own_strings(def: &Value) -> Value {
     Value::Array(out)
 }
 
+/// A state's NEXUS `action` (null in ASL files) and `compensation` ({action, pointer} of
+/// its `on_failure.compensate`, null without one).
+pub(super) fn action_and_compensation(doc: &Document, ptr: &str) -> (Value, Value) {
+    let raw_state = source_state(doc, ptr);
+    let action = if doc.kind == nexus_schema::DocKind::Nexus {
+        raw_state
+            .as_ref()
+            .and_then(|(_, v)| v.get("action"))
+            .cloned()
+    } else {
+        None
+    };
+    let compensation = raw_state.and_then(|(sp, v)| {
+        let c = v.get("on_failure")?.get("compensate")?;
+        Some(json!({"action": c, "pointer": format!("{}{sp}/on_failure/compensate", doc.base)}))
+    });
+    (
+        action.unwrap_or(Value::Null),
+        compensation.unwrap_or(Value::Null),
+    )
+}
+
 /// The state as written: its source pointer (relative to the document) and value.
 fn source_state<'a>(doc: &'a Document, asl_ptr: &str) -> Option<(String, &'a Value)> {
     let sp = doc.origin.to_source(asl_ptr);
@@ -374,7 +392,7 @@ fn catchers(def: &Value, ptr: &str) -> Vec<Value> {
 }
 
 /// `arn:<partition>:states:<region>:<account>:activity:<name>`.
-fn is_activity_arn(r: &str) -> bool {
+pub(super) fn is_activity_arn(r: &str) -> bool {
     let parts: Vec<&str> = r.splitn(7, ':').collect();
     parts.len() >= 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity"
 }
@@ -382,9 +400,12 @@ fn is_activity_arn(r: &str) -> bool {
 /// What a Task's `Resource` calls: `lambda`, `activity`, `aws-sdk`, `service` (an optimized
 /// integration `arn:aws:states:::svc:action`), `other` or null.
 fn integration(resource: Option<&str>) -> Value {
-    let Some(r) = resource else {
-        return Value::Null;
-    };
+    integration_kind(resource).map_or(Value::Null, |k| Value::String(k.into()))
+}
+
+/// [`integration`] as a plain string.
+pub(super) fn integration_kind(resource: Option<&str>) -> Option<&'static str> {
+    let r = resource?;
     let parts: Vec<&str> = r.splitn(7, ':').collect();
     let kind = match parts.as_slice() {
         ["arn", _, "lambda", ..] => "lambda",
@@ -394,12 +415,12 @@ fn integration(resource: Option<&str>) -> Value {
         ["arn", _, "states", "", "", ..] => "service",
         _ => "other",
     };
-    Value::String(kind.into())
+    Some(kind)
 }
 
 /// The Lambda function a Task invokes: the ARN's function name, or `FunctionName` of the
 /// `lambda:invoke` integration (its ARN or plain name; `.$` dynamic names are unknown).
-fn lambda_function_name(resource: Option<&str>, params: Option<&Value>) -> Value {
+pub(super) fn lambda_function_name(resource: Option<&str>, params: Option<&Value>) -> Value {
     let Some(r) = resource else {
         return Value::Null;
     };

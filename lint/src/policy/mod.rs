@@ -22,6 +22,7 @@ pub mod input;
 mod names;
 mod recursion;
 pub mod rego;
+mod rego_input;
 pub mod testrun;
 
 use std::path::{Path, PathBuf};
@@ -307,35 +308,35 @@ impl PolicySet {
         if !rego && self.rules.is_empty() && !inline {
             return out;
         }
-        // The full serde input only for what reads it (the `rule:` language); Rego gets the
-        // shared conversion, findings are located with the light one.
-        let needs_full = !self.rules.is_empty() || doc.raw.get("policies").is_some();
-        let input = if needs_full {
-            input::build(doc, ir)
-        } else {
-            input::build_light(doc, ir)
-        };
+        // Rego reads the input built directly as regorus values (`rego_input`), and its
+        // findings are located in it; the serde input only for what reads it (the `rule:`
+        // language and inline `policies:`).
         if rego {
-            let value = rego::input_value(&input, doc);
+            let value = rego_input::build(doc, ir);
+            let input = findings::Input(&value);
             match &self.evaluator {
                 Evaluator::Vm { program, data } => {
                     let mut vm = rego::vm(program, data, self.timeout);
-                    vm.set_input(value);
+                    vm.set_input(value.clone());
                     let mut eval = |path: &str| rego::run_entry(&mut vm, path);
                     for pkg in self.packages.iter().filter(|p| self.selected(p)) {
-                        self.eval_package(&mut eval, pkg, doc, &input, &mut out);
+                        self.eval_package(&mut eval, pkg, doc, input, &mut out);
                     }
                 }
                 Evaluator::Interpreter(prepared) => {
                     let mut engine = (**prepared).clone();
-                    engine.set_input(value);
+                    engine.set_input(value.clone());
                     let mut eval = |path: &str| rego::eval_rule(&mut engine, path);
                     for pkg in self.packages.iter().filter(|p| self.selected(p)) {
-                        self.eval_package(&mut eval, pkg, doc, &input, &mut out);
+                        self.eval_package(&mut eval, pkg, doc, input, &mut out);
                     }
                 }
             }
         }
+        if self.rules.is_empty() && !inline {
+            return out;
+        }
+        let input = input::build(doc, ir);
         for rule in &self.rules {
             out.extend(rule.evaluate(doc, &input));
         }
@@ -348,7 +349,7 @@ impl PolicySet {
         eval: &mut dyn FnMut(&str) -> Result<Vec<Value>, String>,
         pkg: &rego::Package,
         doc: &Document,
-        input: &Value,
+        input: findings::Input<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
         let excepted = match &pkg.exception {

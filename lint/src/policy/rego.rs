@@ -489,7 +489,7 @@ fn to_rego(v: &serde_json::Value) -> regorus::Value {
 /// reference count instead of an allocation (time and memory). The cache is direct-mapped
 /// (a slot per key shape, no hashing of whole keys): a miss only costs the allocation a
 /// conversion without it would make.
-struct Converter {
+pub(super) struct Converter {
     keys: Vec<Option<(Box<str>, regorus::Value)>>,
 }
 
@@ -502,7 +502,7 @@ impl Default for Converter {
 }
 
 impl Converter {
-    fn key(&mut self, k: &str) -> regorus::Value {
+    pub(super) fn key(&mut self, k: &str) -> regorus::Value {
         let b = k.as_bytes();
         let first = b.first().copied().map_or(0, usize::from);
         let last = b.last().copied().map_or(0, usize::from);
@@ -524,7 +524,7 @@ impl Converter {
         v
     }
 
-    fn value(&mut self, v: &serde_json::Value) -> regorus::Value {
+    pub(super) fn value(&mut self, v: &serde_json::Value) -> regorus::Value {
         use serde_json::Value as J;
         match v {
             J::Null => regorus::Value::Null,
@@ -555,7 +555,7 @@ impl Converter {
     /// [`Self::value`] that also keeps the converted values of the states at `wanted`
     /// pointers (`at` is the pointer of `v`, extended and restored on the way down; a state is
     /// a member of a `States` object, so only those members are looked up).
-    fn recording(
+    pub(super) fn recording(
         &mut self,
         v: &serde_json::Value,
         at: &mut String,
@@ -603,84 +603,10 @@ impl Converter {
             scalar => self.value(scalar),
         }
     }
-
-    fn state(
-        &mut self,
-        s: &serde_json::Value,
-        found: &std::collections::HashMap<String, regorus::Value>,
-    ) -> regorus::Value {
-        let Some(obj) = s.as_object() else {
-            return self.value(s);
-        };
-        let mut out = std::collections::BTreeMap::new();
-        for (k, v) in obj {
-            out.insert(self.key(k), self.value(v));
-        }
-        let def = obj
-            .get("pointer")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|p| found.get(p))
-            .cloned()
-            .unwrap_or(regorus::Value::Null);
-        out.insert(self.key("strings"), own_strings(&def));
-        out.insert(self.key("definition"), def);
-        regorus::Value::from(out)
-    }
-}
-
-/// The policy input as a regorus value, from the light input ([`super::input::build_light`])
-/// and the document. The parts that repeat the definition (its top-level members, `raw` of an
-/// ASL file, every state's `definition`) share one converted copy of the ASL view, and each
-/// state's `strings` reuse its strings: regorus values are reference counted, and a state's
-/// definition contains its nested states, so converting each copy would cost
-/// O(depth x size) per document.
-pub(crate) fn input_value(
-    light: &serde_json::Value,
-    doc: &nexus_schema::Document,
-) -> regorus::Value {
-    let mut conv = Converter::default();
-    let Some(obj) = light.as_object() else {
-        return conv.value(light);
-    };
-    let asl: &serde_json::Value = &doc.asl;
-    // The pointers whose converted values are reused: every state's.
-    let wanted: std::collections::HashSet<&str> = obj
-        .get("states")
-        .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("pointer").and_then(serde_json::Value::as_str))
-        .collect();
-    let mut found = std::collections::HashMap::new();
-    let mut at = String::new();
-    let shared = conv.recording(asl, &mut at, false, &wanted, &mut found);
-    let mut out: std::collections::BTreeMap<_, _> = match &shared {
-        regorus::Value::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        _ => std::collections::BTreeMap::new(),
-    };
-    for (k, v) in obj {
-        let converted = match v.as_array() {
-            Some(states) if k == "states" => regorus::Value::from(
-                states
-                    .iter()
-                    .map(|s| conv.state(s, &found))
-                    .collect::<Vec<_>>(),
-            ),
-            _ => conv.value(v),
-        };
-        out.insert(conv.key(k), converted);
-    }
-    let raw = if doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl {
-        shared
-    } else {
-        conv.value(&doc.raw)
-    };
-    out.insert(conv.key("raw"), raw);
-    regorus::Value::from(out)
 }
 
 /// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition.
-fn own_strings(def: &regorus::Value) -> regorus::Value {
+pub(super) fn own_strings(def: &regorus::Value) -> regorus::Value {
     struct Walk {
         /// The keys of an entry, made once.
         path_key: regorus::Value,
@@ -790,25 +716,5 @@ mod tests {
     fn direct_conversion_equals_serde_conversion() {
         let asl = serde_json::json!({"StartAt": "A", "States": {"A/b~c": {"Type": "Pass", "Result": {"n": [1, -2, 2.5, 18446744073709551615u64, true, null, "s"]}, "End": true}}});
         assert_eq!(to_rego(&asl), regorus::Value::from(asl.clone()));
-    }
-
-    /// The shared conversion gives exactly the full input `input::build` documents.
-    #[test]
-    fn shared_input_equals_the_full_input() {
-        let asl = serde_json::json!({"StartAt": "A/b~c", "Comment": "c", "States": {
-            "A/b~c": {"Type": "Parallel", "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "Parameters": {"k": ["x", {"y": "z"}]}, "End": true}}}], "Next": "D"},
-            "D": {"Type": "Succeed"}
-        }});
-        let doc = nexus_schema::Document::asl(
-            "t.asl.json",
-            "".into(),
-            nexus_schema::SourceFormat::Json,
-            asl,
-            Default::default(),
-        );
-        let ir = nexus_schema::ir::Workflow::from_asl(&doc.asl);
-        let full = crate::policy::input::build(&doc, &ir);
-        let light = crate::policy::input::build_light(&doc, &ir);
-        assert_eq!(input_value(&light, &doc), regorus::Value::from(full));
     }
 }

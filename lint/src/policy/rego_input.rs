@@ -1,0 +1,485 @@
+//! The policy input ([`super::input`]) built directly as regorus values, for Rego (issue 18).
+//!
+//! [`super::input::build`] gives the documented input as serde JSON; converting that to
+//! regorus values cost more than evaluating the whole bundled pack (a serde map per state,
+//! then a `BTreeMap` re-insert of every key). Here each state's object is filled in from a
+//! template whose keys are made and sorted once per document, the values that repeat the
+//! definition (`type`, `next`, `timeout_seconds`, ...) are reference-counted clones of the
+//! one converted copy of the definition, and what a whole scope shares (`scope`, the
+//! inherited query language) is made once per scope. The test `direct_input_equals_the_serde_input`
+//! keeps the two builders equal on every fixture.
+
+use regorus::Value as R;
+use serde_json::Value as J;
+
+use nexus_schema::Document;
+use nexus_schema::ir::{ScopeKind, StateKind, Workflow};
+
+use super::input;
+use super::rego::Converter;
+
+/// The keys of a state object, in the order of [`state_values`].
+const STATE_KEYS: [&str; 35] = [
+    "id",
+    "name",
+    "kind",
+    "type",
+    "pointer",
+    "source_pointer",
+    "comment",
+    "resource",
+    "action",
+    "integration",
+    "function_name",
+    "wait_for_task_token",
+    "is_activity",
+    "next",
+    "end",
+    "terminal",
+    "retry",
+    "retry_count",
+    "catch",
+    "has_catch_all",
+    "timeout_seconds",
+    "timeout_seconds_path",
+    "heartbeat_seconds",
+    "heartbeat_seconds_path",
+    "max_concurrency",
+    "max_concurrency_path",
+    "seconds",
+    "compensation",
+    "query_language",
+    "is_task",
+    "scope",
+    "depth",
+    "is_start",
+    "definition",
+    "strings",
+];
+
+/// An object with a fixed set of keys: the keys made and sorted once, each object a copy of
+/// the template with its values written in place (no key comparisons, no tree).
+struct Template {
+    /// A frozen object holding every key (values null), sorted as regorus sorts.
+    object: regorus::value::Object,
+    /// For each position of the sorted object, the index of its key in the caller's order.
+    order: Vec<usize>,
+}
+
+impl Template {
+    fn new(conv: &mut Converter, keys: &[&str]) -> Self {
+        let mut sorted: Vec<(R, usize)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (conv.key(k), i))
+            .collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let order = sorted.iter().map(|(_, i)| *i).collect();
+        let object: std::collections::BTreeMap<R, R> =
+            sorted.into_iter().map(|(k, _)| (k, R::Null)).collect();
+        let object = match R::from(object) {
+            R::Object(o) => (*o).clone(),
+            _ => regorus::value::Object::new(),
+        };
+        Self { object, order }
+    }
+
+    /// An object of the template's keys with `values` (given in the caller's key order).
+    fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
+        let mut o = self.object.clone();
+        for ((_, slot), &i) in o.iter_mut().zip(&self.order) {
+            if let Some(v) = values.get_mut(i) {
+                *slot = std::mem::replace(v, R::Null);
+            }
+        }
+        R::from(o)
+    }
+}
+
+/// What every state of one scope shares.
+struct ScopeShared {
+    scope: R,
+    depth: R,
+    query_language: String,
+}
+
+/// The policy input of one document as a regorus value; equal to
+/// `regorus::Value::from(input::build(doc, ir))`.
+pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
+    let mut conv = Converter::default();
+    let asl: &J = &doc.asl;
+    // The ASL view converted once; every state's `definition` is its node in this copy.
+    let wanted: std::collections::HashSet<&str> = ir
+        .scopes
+        .iter()
+        .flat_map(|s| s.order.iter().map(|&n| s.node(n).pointer.as_str()))
+        .collect();
+    let mut found = std::collections::HashMap::new();
+    let mut at = String::new();
+    let shared = conv.recording(asl, &mut at, false, &wanted, &mut found);
+    let mut top: std::collections::BTreeMap<R, R> = match &shared {
+        R::Object(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => std::collections::BTreeMap::new(),
+    };
+    let light = input::build_top(doc);
+    for (k, v) in &light {
+        top.insert(conv.key(k), conv.value(v));
+    }
+    let template = Template::new(&mut conv, &STATE_KEYS);
+    let edge_template = Template::new(
+        &mut conv,
+        &["from", "to", "from_id", "to_id", "kind", "pointer"],
+    );
+    let workflow_ql = asl
+        .get("QueryLanguage")
+        .and_then(J::as_str)
+        .unwrap_or("JSONPath");
+    let mut states = Vec::new();
+    let mut edges = Vec::new();
+    let mut graph = std::collections::BTreeMap::new();
+    for scope in &ir.scopes {
+        let (scope_path, parent_name) = input::scope_path(ir, scope.id);
+        let kind = match scope.kind {
+            ScopeKind::Root => "root",
+            ScopeKind::Branch(_) => "branch",
+            ScopeKind::ItemProcessor => "item_processor",
+            ScopeKind::Iterator => "iterator",
+        };
+        let depth = scope_path.len();
+        let scope_value = serde_json::json!({
+            "id": scope.id,
+            "kind": kind,
+            "path": scope_path,
+            "parent": parent_name,
+            "pointer": scope.pointer,
+        });
+        let shared_scope = ScopeShared {
+            scope: conv.value(&scope_value),
+            depth: conv.value(&serde_json::json!(depth)),
+            query_language: input::inherited_query_language(doc, ir, scope.id)
+                .unwrap_or_else(|| workflow_ql.to_string()),
+        };
+        let inherited_ql = R::from(shared_scope.query_language.as_str());
+        for &n in &scope.order {
+            let node = scope.node(n);
+            let id = R::from(node.pointer.as_str());
+            let mut succ = Vec::new();
+            for (edge, target) in scope.transitions(n) {
+                let to = scope.node(target);
+                let to_id = R::from(to.pointer.as_str());
+                succ.push(to_id.clone());
+                edges.push(edge_template.fill([
+                    R::from(node.name.as_str()),
+                    R::from(to.name.as_str()),
+                    id.clone(),
+                    to_id,
+                    R::from(input::edge_kind(edge.kind)),
+                    R::from(edge.pointer.as_str()),
+                ]));
+            }
+            graph.insert(id.clone(), R::from(succ));
+            // A scalar "state" (a malformed definition) is not among the recorded nodes.
+            let def = match found.get(node.pointer.as_str()) {
+                Some(d) => d.clone(),
+                None => conv.value(input::pointer_get(asl, &node.pointer).unwrap_or(&J::Null)),
+            };
+            let values = state_values(
+                &mut conv,
+                doc,
+                node,
+                id,
+                def,
+                &shared_scope,
+                &inherited_ql,
+                scope.start_at.as_deref() == Some(node.name.as_str()),
+            );
+            states.push(template.fill(values));
+        }
+    }
+    top.insert(conv.key("states"), R::from(states));
+    top.insert(conv.key("edges"), R::from(edges));
+    top.insert(conv.key("graph"), R::from(graph));
+    let raw = if doc.kind == nexus_schema::DocKind::Asl && doc.raw == doc.asl {
+        shared
+    } else {
+        conv.value(&doc.raw)
+    };
+    top.insert(conv.key("raw"), raw);
+    R::from(top)
+}
+
+/// A member of a converted object, null when absent.
+fn member(def: &R, key: &R) -> R {
+    match def {
+        R::Object(o) => o.get(key).cloned().unwrap_or(R::Null),
+        _ => R::Null,
+    }
+}
+
+/// A number as [`Converter::value`] converts the serde number of a `u64`.
+fn unsigned(n: u64) -> R {
+    match i64::try_from(n) {
+        Ok(i) => R::from(i),
+        Err(_) => R::from(n),
+    }
+}
+
+/// The values of one state's object, in [`STATE_KEYS`] order.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one state, computed by the caller once per scope or node"
+)]
+fn state_values(
+    conv: &mut Converter,
+    doc: &Document,
+    node: &nexus_schema::ir::StateNode,
+    id: R,
+    def: R,
+    scope: &ScopeShared,
+    inherited_ql: &R,
+    is_start: bool,
+) -> [R; 35] {
+    let ptr = node.pointer.as_str();
+    let raw_def = input::pointer_get(&doc.asl, ptr).unwrap_or(&J::Null);
+    let mut k = |s: &str| conv.key(s);
+    let [
+        k_type,
+        k_comment,
+        k_resource,
+        k_next,
+        k_end,
+        k_ts,
+        k_tsp,
+        k_hs,
+        k_hsp,
+        k_mc,
+        k_mcp,
+        k_seconds,
+        k_ql,
+    ] = [
+        "Type",
+        "Comment",
+        "Resource",
+        "Next",
+        "End",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "Seconds",
+        "QueryLanguage",
+    ]
+    .map(&mut k);
+    let resource_str = raw_def.get("Resource").and_then(J::as_str);
+    let resource = match member(&def, &k_resource) {
+        s @ R::String(_) => s,
+        _ => R::Null,
+    };
+    let params = raw_def
+        .get("Parameters")
+        .or_else(|| raw_def.get("Arguments"));
+    let (retry, retry_count) = retriers(conv, raw_def, &def, ptr);
+    let (catch, has_catch_all) = catchers(conv, raw_def, &def, ptr);
+    let (action, compensation) = input::action_and_compensation(doc, ptr);
+    let end = matches!(member(&def, &k_end), R::Bool(true));
+    let query_language = match member(&def, &k_ql) {
+        s @ R::String(_) => s,
+        _ => inherited_ql.clone(),
+    };
+    let opt_str = |s: Option<&str>| s.map_or(R::Null, R::from);
+    let strings = super::rego::own_strings(&def);
+    [
+        id.clone(),
+        R::from(node.name.as_str()),
+        R::from(node.kind.as_str()),
+        member(&def, &k_type),
+        id,
+        R::from(doc.source_pointer(ptr).as_str()),
+        member(&def, &k_comment),
+        resource,
+        conv.value(&action),
+        opt_str(input::integration_kind(resource_str)),
+        conv.value(&input::lambda_function_name(resource_str, params)),
+        R::from(resource_str.is_some_and(|r| r.ends_with(".waitForTaskToken"))),
+        R::from(resource_str.is_some_and(input::is_activity_arn)),
+        member(&def, &k_next),
+        R::from(end),
+        R::from(node.terminal),
+        retry,
+        unsigned(retry_count),
+        catch,
+        R::from(has_catch_all),
+        member(&def, &k_ts),
+        member(&def, &k_tsp),
+        member(&def, &k_hs),
+        member(&def, &k_hsp),
+        member(&def, &k_mc),
+        member(&def, &k_mcp),
+        member(&def, &k_seconds),
+        conv.value(&compensation),
+        query_language,
+        R::from(node.kind == StateKind::Task),
+        scope.scope.clone(),
+        scope.depth.clone(),
+        R::from(is_start),
+        def,
+        strings,
+    ]
+}
+
+/// `retry` (AWS defaults applied) and `retry_count`, as [`input`]'s `retriers` builds them.
+fn retriers(conv: &mut Converter, raw: &J, def: &R, ptr: &str) -> (R, u64) {
+    let list = raw.get("Retry").and_then(J::as_array);
+    let Some(list) = list else {
+        return (R::from(Vec::<R>::new()), 0);
+    };
+    let converted = member(def, &conv.key("Retry"));
+    let mut out = Vec::with_capacity(list.len());
+    let mut max = 0;
+    for (i, r) in list.iter().enumerate() {
+        let c = index(&converted, i);
+        let attempts = r
+            .get("MaxAttempts")
+            .and_then(J::as_u64)
+            .unwrap_or(input::DEFAULT_MAX_ATTEMPTS);
+        max = max.max(attempts);
+        let errors = match member(&c, &conv.key("ErrorEquals")) {
+            R::Null if r.get("ErrorEquals").is_none() => R::from(Vec::<R>::new()),
+            e => e,
+        };
+        let pairs = [
+            ("errors", errors),
+            ("max_attempts", unsigned(attempts)),
+            (
+                "interval_seconds",
+                unsigned(
+                    r.get("IntervalSeconds")
+                        .and_then(J::as_u64)
+                        .unwrap_or(input::DEFAULT_INTERVAL),
+                ),
+            ),
+            (
+                "backoff_rate",
+                R::from(
+                    r.get("BackoffRate")
+                        .and_then(J::as_f64)
+                        .unwrap_or(input::DEFAULT_BACKOFF),
+                ),
+            ),
+            (
+                "max_delay_seconds",
+                member(&c, &conv.key("MaxDelaySeconds")),
+            ),
+            (
+                "jitter_strategy",
+                R::from(
+                    r.get("JitterStrategy")
+                        .and_then(J::as_str)
+                        .unwrap_or("NONE"),
+                ),
+            ),
+            ("pointer", R::from(format!("{ptr}/Retry/{i}").as_str())),
+        ];
+        out.push(object(conv, pairs));
+    }
+    (R::from(out), max)
+}
+
+/// `catch` and `has_catch_all`, as [`input`]'s `catchers` builds them.
+fn catchers(conv: &mut Converter, raw: &J, def: &R, ptr: &str) -> (R, bool) {
+    let Some(list) = raw.get("Catch").and_then(J::as_array) else {
+        return (R::from(Vec::<R>::new()), false);
+    };
+    let converted = member(def, &conv.key("Catch"));
+    let mut out = Vec::with_capacity(list.len());
+    let mut all = false;
+    for (i, c) in list.iter().enumerate() {
+        let cv = index(&converted, i);
+        let errors = match c.get("ErrorEquals") {
+            None => R::from(Vec::<R>::new()),
+            Some(_) => member(&cv, &conv.key("ErrorEquals")),
+        };
+        all |= c
+            .get("ErrorEquals")
+            .and_then(J::as_array)
+            .is_some_and(|a| a.iter().any(|e| e.as_str() == Some("States.ALL")));
+        let pairs = [
+            ("errors", errors),
+            ("next", member(&cv, &conv.key("Next"))),
+            ("result_path", member(&cv, &conv.key("ResultPath"))),
+            ("pointer", R::from(format!("{ptr}/Catch/{i}").as_str())),
+        ];
+        out.push(object(conv, pairs));
+    }
+    (R::from(out), all)
+}
+
+fn index(v: &R, i: usize) -> R {
+    match v {
+        R::Array(a) => a.get(i).cloned().unwrap_or(R::Null),
+        _ => R::Null,
+    }
+}
+
+/// A small object from its members.
+fn object<const N: usize>(conv: &mut Converter, pairs: [(&str, R); N]) -> R {
+    let map: std::collections::BTreeMap<R, R> =
+        pairs.into_iter().map(|(k, v)| (conv.key(k), v)).collect();
+    R::from(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixture's input is the same from both builders.
+    #[test]
+    fn direct_input_equals_the_serde_input() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let mut files = Vec::new();
+        let mut stack = vec![root];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p
+                    .extension()
+                    .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+                {
+                    files.push(p);
+                }
+            }
+        }
+        let mut docs = 0;
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let loaded = nexus_schema::source::load_source(&f.display().to_string(), text.into());
+            for doc in &loaded.documents {
+                let ir = Workflow::from_asl(&doc.asl);
+                let want = R::from(input::build(doc, &ir));
+                let got = build(doc, &ir);
+                if got != want {
+                    let (g, w) = (
+                        serde_json::to_value(&got).unwrap(),
+                        serde_json::to_value(&want).unwrap(),
+                    );
+                    let gs = g["states"].as_array().unwrap();
+                    let ws = w["states"].as_array().unwrap();
+                    for (a, b) in gs.iter().zip(ws) {
+                        for (k, v) in b.as_object().unwrap() {
+                            assert_eq!(&a[k], v, "{}: state field {k}", f.display());
+                        }
+                    }
+                    assert_eq!(g, w, "{}", f.display());
+                }
+                docs += 1;
+            }
+        }
+        assert!(docs > 100, "only {docs} documents");
+    }
+}
