@@ -108,3 +108,124 @@ fn a_deep_map_is_bounded_by_the_transition_limit() {
     assert_eq!(x.status, ExecutionStatus::Failed);
     assert_eq!(x.error.as_deref(), Some("States.Runtime"));
 }
+
+/// Runs `expr` as the `Output` of a JSONata Pass state under the default limits, and how long
+/// the run took.
+fn run_jsonata(expr: &str) -> (nexus_engine::Execution, Duration) {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": format!("{{% {expr} %}}"), "End": true}}});
+    let started = std::time::Instant::now();
+    let x = Engine::new(&def, RunOptions::default())
+        .unwrap()
+        .run(json!({}), &Handlers::new())
+        .unwrap();
+    (x, started.elapsed())
+}
+
+/// Expressions whose result grows geometrically or multiplies bounded pieces: each stops at
+/// the evaluation budget with `States.QueryEvaluationError` in about a second at most (debug
+/// build), long before memory runs out (issue #12: before the budget bounded strings, results
+/// and memory, `$s & $s` doubled until the 10 s time limit or the machine's memory ended it).
+/// U1004 is the string limit, U1005 the memory limit, D2015 the sequence limit.
+#[test]
+fn jsonata_growth_stops_at_the_evaluation_budget() {
+    let cases = [
+        // String doubling, by recursion and by $reduce: refused before the 8 MiB string.
+        (
+            r#"($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $f("x", 40))"#,
+            "U1004",
+        ),
+        (
+            r#"$reduce([1..40], function($a, $b){ $a & $a }, "x")"#,
+            "U1004",
+        ),
+        // One string joined, stringified or substituted many times over: refused before
+        // the result is allocated.
+        (
+            r#"($s := $pad("", 1000000, "x"); $join([1..100000].($s)))"#,
+            "U1004",
+        ),
+        (
+            r#"($f := function($a, $n){ $n = 0 ? $a : $f({"l": $a, "r": $a}, $n - 1) }; "" & $f(1, 40))"#,
+            "U1004",
+        ),
+        (
+            r#"$replace($pad("", 1000, "a"), "a", $pad("", 1000000, "b"))"#,
+            "U1004",
+        ),
+        (
+            r#"$replace($pad("", 1000, "a"), /a/, $pad("", 1000000, "b"))"#,
+            "U1004",
+        ),
+        // A value that holds one string 100,000 times is small in memory and 100 GB as JSON.
+        (
+            r#"($s := $pad("", 1000000, "x"); $merge([1..100000].{$string($): $s}))"#,
+            "bytes of JSON",
+        ),
+        // Bounded strings and sequences, many of them: the memory limit.
+        (
+            r#"($s := $pad("", 1000000, "x"); $count([1..100000].($s & $)))"#,
+            "U1005",
+        ),
+        ("$count([1..1000000].([1..1000000]))", "U1005"),
+        (
+            r#"($f := function($a, $n){ $n = 0 ? $a : $f([$a, $a], $n - 1) }; $f(["x"], 40))"#,
+            "U1005",
+        ),
+        (
+            r#"($f := function($a, $n){ $n = 0 ? $a : $f([$a, $a], $n - 1) }; $string($f([1], 40)))"#,
+            "U1005",
+        ),
+        // A sequence appended to itself.
+        (
+            "$count($reduce([1..40], function($a, $b){ $append($a, $a) }, [1]))",
+            "D2015",
+        ),
+    ];
+    for (expr, code) in cases {
+        let (x, took) = run_jsonata(expr);
+        assert_eq!(x.status, ExecutionStatus::Failed, "{expr}");
+        assert_eq!(
+            x.error.as_deref(),
+            Some("States.QueryEvaluationError"),
+            "{expr}: {:?}",
+            x.cause
+        );
+        let cause = x.cause.unwrap_or_default();
+        assert!(cause.contains(code), "{expr}: {cause}");
+        // Each took at most 1.2 s on a loaded 2-core machine (the memory-limit cases build
+        // their 256 MiB first); the slack is for a busier CI runner.
+        assert!(took < Duration::from_secs(5), "{expr} took {took:?}");
+    }
+}
+
+/// The budget leaves honest expressions alone: a string built piece by piece up to the
+/// payload limit, a join of many short strings, a large but bounded object.
+#[test]
+fn jsonata_budget_keeps_honest_growth() {
+    for (expr, len) in [
+        (
+            r#"$length($reduce([1..20000], function($a, $b){ $a & "0123456789" }, ""))"#,
+            200_000,
+        ),
+        (
+            r#"$length($join([1..20000].($string($ % 10)), ""))"#,
+            20_000,
+        ),
+        (
+            r#"$length($string($merge([1..10000].{$string($): "v"})))"#,
+            // {"1":"v",...}: keys 1..10000 (38,894 digits), six more bytes each (quotes, colon,
+            // "v"), 9,999 commas and the braces.
+            38_894 + 6 * 10_000 + 9_999 + 2,
+        ),
+    ] {
+        let (x, _) = run_jsonata(expr);
+        assert_eq!(
+            x.status,
+            ExecutionStatus::Succeeded,
+            "{expr}: {:?}",
+            x.cause
+        );
+        assert_eq!(x.output, Some(json!(len)), "{expr}");
+    }
+}

@@ -1287,6 +1287,8 @@ fn eval_compiled_node(
             let right = eval_compiled_inner(rhs, data, vars, ctx, shape, options, start_time)?;
             let ls = compiled_to_concat_string(&left)?;
             let rs = compiled_to_concat_string(&right)?;
+            // nexus patch: refuse an over-long result before allocating it.
+            crate::limits::check_string_length(ls.len().saturating_add(rs.len()))?;
             Ok(JValue::string(format!("{}{}", ls, rs)))
         }
 
@@ -1842,6 +1844,8 @@ pub(crate) fn compiled_to_concat_string(value: &JValue) -> Result<String, Evalua
         | JValue::Object(_) => match crate::functions::string::string(value, None) {
             Ok(JValue::String(s)) => Ok(s.to_string()),
             Ok(JValue::Null) => Ok(String::new()),
+            // nexus patch: the string limit is reported as itself (crate::limits).
+            Err(e) if crate::limits::is_string_limit(&e) => Err(e.into()),
             _ => Err(EvaluatorError::TypeError(
                 "Cannot concatenate complex types".to_string(),
             )),
@@ -1958,6 +1962,8 @@ fn coerce_lambda_args(
 pub(crate) fn compiled_concat(lhs: JValue, rhs: JValue) -> Result<JValue, EvaluatorError> {
     let l = compiled_to_concat_string(&lhs)?;
     let r = compiled_to_concat_string(&rhs)?;
+    // nexus patch: refuse an over-long result before allocating it.
+    crate::limits::check_string_length(l.len().saturating_add(r.len()))?;
     Ok(JValue::string(l + &r))
 }
 
@@ -3776,6 +3782,14 @@ pub struct EvaluatorOptions {
     /// Deferred until the separate `MakeArray(u16)` truncation bug is fixed (see
     /// the design spec's "Sequence length → D2015" section).
     pub max_sequence_length: Option<usize>,
+    /// nexus patch (PATCHED.md): the longest string, in bytes of UTF-8, the evaluation may
+    /// build (`&`, `$join`, `$string`, `$replace`, any node's result). Exceeding it raises
+    /// U1004 before the string is allocated where its size is known in advance.
+    pub max_string_length: Option<usize>,
+    /// nexus patch (PATCHED.md): the most memory, in bytes, the evaluation may hold at once,
+    /// where the program's global allocator is `crate::limits::CountingAllocator` (U1005,
+    /// checked at every node and loop iteration).
+    pub max_memory_bytes: Option<usize>,
 }
 
 /// The values under `*`, following jsonata-js `evaluateWildcard`: the
@@ -4349,6 +4363,8 @@ pub(crate) fn check_loop_timeout(
     start_time: Option<Instant>,
 ) -> Result<(), EvaluatorError> {
     check_cancelled(options)?;
+    // nexus patch: the memory limit (crate::limits).
+    crate::limits::check_memory()?;
     if let Some(timeout_ms) = options.timeout_ms {
         if let Some(start) = start_time {
             if start.elapsed().as_millis() as u64 > timeout_ms {
@@ -5062,7 +5078,13 @@ impl Evaluator {
         let entry_depth = self.context.scope_stack.len();
         let caller_parent = self.context.get_parent().is_some();
         self.context.push_scope();
+        // nexus patch: the string and memory limits hold for this evaluation (crate::limits).
+        let limits = crate::limits::enter(
+            self.options.max_string_length,
+            self.options.max_memory_bytes,
+        );
         let result = self.evaluate_from_entry(node, data);
+        drop(limits);
         debug_assert!(
             result.is_err() || self.context.scope_stack.len() == entry_depth + 1,
             "a successful evaluation pops every scope it pushes"
@@ -5189,7 +5211,15 @@ impl Evaluator {
             return result;
         }
 
-        self.with_checkpoint(|ev| ev.evaluate_internal_impl(node, data))
+        let result = self.with_checkpoint(|ev| ev.evaluate_internal_impl(node, data))?;
+        // nexus patch: a string a builtin built from bounded input (`$uppercase`,
+        // `$base64encode`, ...) is checked once built (crate::limits).
+        if let JValue::String(s) = &result {
+            if let Some(message) = crate::limits::string_too_long(s.len()) {
+                return Err(EvaluatorError::EvaluationError(message));
+            }
+        }
+        Ok(result)
     }
 
     /// Run one level of evaluation under the recursion-depth, cancellation,
@@ -5234,6 +5264,11 @@ impl Evaluator {
         }
 
         if let Err(e) = check_cancelled(&self.options) {
+            self.recursion_depth -= 1;
+            return Err(e);
+        }
+        // nexus patch: the memory limit (crate::limits).
+        if let Err(e) = crate::limits::check_memory() {
             self.recursion_depth -= 1;
             return Err(e);
         }
@@ -11326,6 +11361,8 @@ impl Evaluator {
             | JValue::Object(_) => match crate::functions::string::string(value, None) {
                 Ok(JValue::String(s)) => Ok(s.to_string()),
                 Ok(JValue::Null) => Ok(String::new()),
+                // nexus patch: the string limit is reported as itself (crate::limits).
+                Err(e) if crate::limits::is_string_limit(&e) => Err(e.into()),
                 _ => Err(EvaluatorError::TypeError(
                     "Cannot concatenate complex types".to_string(),
                 )),
@@ -11338,6 +11375,8 @@ impl Evaluator {
     fn concatenate(&self, left: &JValue, right: &JValue) -> Result<JValue, EvaluatorError> {
         let left_str = Self::value_to_concat_string(left)?;
         let right_str = Self::value_to_concat_string(right)?;
+        // nexus patch: refuse an over-long result before allocating it.
+        crate::limits::check_string_length(left_str.len().saturating_add(right_str.len()))?;
         Ok(JValue::string(format!("{}{}", left_str, right_str)))
     }
 

@@ -214,9 +214,12 @@ pub mod string {
         value: &JValue,
         indent: Option<usize>,
     ) -> Result<String, FunctionError> {
-        reject_non_finite(value)?;
+        // nexus patch: the writer stops at the string limit (crate::limits) and at a
+        // non-finite number, in one pass: a value that shares one sub-value many times
+        // (`[$a, $a]` nested) is exponentially larger written out than in memory, so
+        // neither a separate pass over it nor an unbounded write may run first.
         let mut out = String::new();
-        write_stringified(value, indent, 0, &mut out);
+        write_stringified(value, indent, 0, &mut out)?;
         Ok(out)
     }
 
@@ -224,7 +227,12 @@ pub mod string {
     /// pretty-prints exactly like `JSON.stringify(v, replacer, width)` (and
     /// serde_json's pretty printer): items one per line, `": "` after keys,
     /// empty containers stay `{}`/`[]`.
-    fn write_stringified(value: &JValue, indent: Option<usize>, depth: usize, out: &mut String) {
+    fn write_stringified(
+        value: &JValue,
+        indent: Option<usize>,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FunctionError> {
         let (open_sep, close_sep, item_sep, key_sep): (String, String, &str, &str) = match indent {
             Some(w) => (
                 format!("\n{}", " ".repeat(w * (depth + 1))),
@@ -240,7 +248,10 @@ pub mod string {
             // it), so mapping the whole variant to null preserves both.
             JValue::Null | JValue::Undefined => out.push_str("null"),
             JValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            JValue::Number(n) => out.push_str(&format_stringified_number(*n)),
+            JValue::Number(n) => {
+                reject_non_finite(value)?;
+                out.push_str(&format_stringified_number(*n))
+            }
             JValue::String(s) => write_json_escaped(s, out),
             // The replacer maps functions, regexes included, to "" wherever
             // they appear.
@@ -250,7 +261,7 @@ pub mod string {
             JValue::Array(arr) => {
                 if arr.is_empty() {
                     out.push_str("[]");
-                    return;
+                    return Ok(());
                 }
                 out.push('[');
                 for (i, v) in arr.iter().enumerate() {
@@ -258,7 +269,7 @@ pub mod string {
                         out.push_str(item_sep);
                     }
                     out.push_str(&open_sep);
-                    with_stack(|| write_stringified(v, indent, depth + 1, out));
+                    with_stack(|| write_stringified(v, indent, depth + 1, out))?;
                 }
                 out.push_str(&close_sep);
                 out.push(']');
@@ -266,7 +277,7 @@ pub mod string {
             JValue::Object(obj) => {
                 if obj.is_empty() {
                     out.push_str("{}");
-                    return;
+                    return Ok(());
                 }
                 out.push('{');
                 for (i, (k, v)) in obj.iter().enumerate() {
@@ -276,7 +287,7 @@ pub mod string {
                     out.push_str(&open_sep);
                     write_json_escaped(k, out);
                     out.push_str(key_sep);
-                    with_stack(|| write_stringified(v, indent, depth + 1, out));
+                    with_stack(|| write_stringified(v, indent, depth + 1, out))?;
                 }
                 out.push_str(&close_sep);
                 out.push('}');
@@ -284,11 +295,12 @@ pub mod string {
             #[cfg(feature = "python")]
             JValue::LazyPyDict(lazy) => match lazy.to_object_ref() {
                 Some(obj) => {
-                    write_stringified(&JValue::object(obj.clone()), indent, depth, out);
+                    write_stringified(&JValue::object(obj.clone()), indent, depth, out)?;
                 }
                 None => out.push_str("null"),
             },
         }
+        crate::limits::check_string_length(out.len())
     }
 
     /// Append the JSON string literal (quotes and escapes included) for `s`.
@@ -476,13 +488,16 @@ pub mod string {
     /// $join(array, separator) - Join array into string
     pub fn join(arr: &[JValue], separator: Option<&str>) -> Result<JValue, FunctionError> {
         let sep = separator.unwrap_or("");
-        let parts: Result<Vec<String>, FunctionError> = arr
+        // nexus patch: the parts are borrowed, and their total length checked against the
+        // string limit (crate::limits) before anything is copied: `$join` of a million
+        // references to one long string must fail before it allocates.
+        let parts: Result<Vec<Cow<str>>, FunctionError> = arr
             .iter()
             .map(|v| match v {
-                JValue::String(s) => Ok(s.to_string()),
-                JValue::Number(n) => Ok(format_join_number(*n)),
-                JValue::Bool(b) => Ok(b.to_string()),
-                JValue::Null => Ok(String::new()),
+                JValue::String(s) => Ok(Cow::Borrowed(&**s)),
+                JValue::Number(n) => Ok(Cow::Owned(format_join_number(*n))),
+                JValue::Bool(b) => Ok(Cow::Owned(b.to_string())),
+                JValue::Null => Ok(Cow::Borrowed("")),
                 _ => Err(FunctionError::TypeError(
                     "Cannot join array containing objects or nested arrays".to_string(),
                 )),
@@ -490,6 +505,12 @@ pub mod string {
             .collect();
 
         let parts = parts?;
+        let len = parts
+            .iter()
+            .fold(sep.len().saturating_mul(parts.len().saturating_sub(1)), |n, p| {
+                n.saturating_add(p.len())
+            });
+        crate::limits::check_string_length(len)?;
         Ok(JValue::string(parts.join(sep)))
     }
 
@@ -827,6 +848,8 @@ pub mod string {
             }
             result.push_str(&s[position..found.byte_start]);
             replacer(&found, &mut result)?;
+            // nexus patch: stop at the string limit as the result grows (crate::limits).
+            crate::limits::check_string_length(result.len())?;
             position = found.byte_end;
             count += 1;
             current = matches.next_match()?;
@@ -881,6 +904,8 @@ pub mod string {
                 if let Some(pos) = remaining.find(pat) {
                     output.push_str(&remaining[..pos]);
                     output.push_str(replacement);
+                    // nexus patch: stop at the string limit as the result grows.
+                    crate::limits::check_string_length(output.len())?;
                     remaining = &remaining[pos + pat.len()..];
                     count += 1;
                 } else {
@@ -893,6 +918,11 @@ pub mod string {
             }
             output
         } else {
+            // nexus patch: refuse an over-long result before allocating it.
+            if replacement.len() > pat.len() {
+                let grows = (replacement.len() - pat.len()).saturating_mul(s.matches(pat).count());
+                crate::limits::check_string_length(s.len().saturating_add(grows))?;
+            }
             s.replace(pat, replacement)
         };
 

@@ -143,6 +143,8 @@ pub mod expression;
 pub mod functions;
 #[cfg(feature = "python")]
 pub mod lazy;
+// nexus patch: the string-length and memory budgets (PATCHED.md).
+pub mod limits;
 pub mod parser;
 #[cfg(feature = "python")]
 mod pystack;
@@ -344,6 +346,7 @@ impl JsonataExpression {
             max_stack_depth: max_stack_depth.or(self.default_options.max_stack_depth),
             max_sequence_length: max_sequence_length.or(self.default_options.max_sequence_length),
             cancel: self.default_options.cancel.clone(),
+            ..self.default_options.clone()
         }
     }
 
@@ -794,6 +797,7 @@ fn build_evaluator_options(
         max_stack_depth,
         max_sequence_length,
         cancel: None,
+        ..evaluator::EvaluatorOptions::default()
     }
 }
 
