@@ -229,3 +229,88 @@ fn jsonata_budget_keeps_honest_growth() {
         assert_eq!(x.output, Some(json!(len)), "{expr}");
     }
 }
+
+/// A one-shot HTTP server on 127.0.0.1 that answers the first request with a 200 header and
+/// then `body(stream)`; its URL.
+fn http_server(body: fn(&mut std::net::TcpStream)) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/task", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+        let _ = s.read(&mut [0u8; 4096]);
+        if s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            .is_ok()
+        {
+            body(&mut s);
+        }
+    });
+    url
+}
+
+fn run_http(url: String, timeout: Duration) -> (nexus_engine::Execution, Duration) {
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}});
+    let mut handlers = Handlers::new();
+    handlers.set_fallback(Arc::new(
+        nexus_engine::HttpHandler::new(url).timeout(timeout),
+    ));
+    let opts = RunOptions {
+        clock: Arc::new(RealClock),
+        ..RunOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let x = Engine::new(&def, opts)
+        .unwrap()
+        .run(json!({}), &handlers)
+        .unwrap();
+    (x, started.elapsed())
+}
+
+/// An endpoint that streams without end is cut off at the payload limit (issue #12: 1.1 GB
+/// were read in 3 s): the server here stops after 32 MiB, which an uncapped read would take
+/// whole and then fail to parse.
+#[test]
+fn http_handler_caps_a_streaming_response_at_the_payload_limit() {
+    let url = http_server(|s| {
+        use std::io::Write;
+        let chunk = [b' '; 64 * 1024];
+        for _ in 0..512 {
+            if s.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let (x, took) = run_http(url, Duration::from_secs(30));
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(
+        x.error.as_deref(),
+        Some("States.DataLimitExceeded"),
+        "{:?}",
+        x.cause
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+/// A server that drips its answer a byte at a time cannot hold the task past the handler's
+/// timeout: one deadline covers the whole response (issue #12: the read timeout was per read,
+/// so the drip never timed out). The server drips for 6 s; the timeout is 1 s.
+#[test]
+fn http_handler_times_out_a_dripping_response_within_one_deadline() {
+    let url = http_server(|s| {
+        use std::io::Write;
+        for _ in 0..60 {
+            if s.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let (x, took) = run_http(url, Duration::from_secs(1));
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("States.Timeout"), "{:?}", x.cause);
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
