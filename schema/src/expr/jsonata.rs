@@ -639,6 +639,15 @@ mod tests {
             let d = budget_error(big, &budget);
             assert!(d.starts_with("D2015"), "{big}: {d}");
         }
+        // Found by the libFuzzer target `jsonata` (docs/fuzzing.md): bounds far apart overflowed
+        // the range's size (a panic; `[-1e19..1e19]` wrapped to 0 and looped 2^64 times).
+        for far in [
+            "-52..85555555555555555555555555555555555555555",
+            "[-1e19..1e19]",
+        ] {
+            let d = budget_error(far, &budget);
+            assert!(d.starts_with("D2014"), "{far}: {d}");
+        }
         let d = budget_error("$pad('x', 1000000000)", &budget);
         assert!(d.contains("evaluation budget"), "{d}");
         // A deadline earlier than the time budget wins.

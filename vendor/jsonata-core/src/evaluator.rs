@@ -11431,8 +11431,11 @@ impl Evaluator {
         let end = end_f64.unwrap() as i64;
 
         // Check range size limit (10 million elements max)
+        // nexus patch: counted in i128. `end - start + 1` overflowed i64 for bounds far
+        // apart (`[-52..1e40]`: a panic with overflow checks; without them `[-1e19..1e19]`
+        // wrapped to 0 and the loop below ran 2^64 times).
         let size = if start <= end {
-            (end - start + 1) as usize
+            usize::try_from(i128::from(end) - i128::from(start) + 1).unwrap_or(usize::MAX)
         } else {
             0
         };
