@@ -33,9 +33,11 @@ use clap::Parser;
 use args::{Cli, Command};
 
 /// mimalloc instead of the system allocator: a lint run allocates and frees millions of small
-/// values (JSON nodes, pointers, Rego values); measured on `bench/lint-peers.sh`.
+/// values (JSON nodes, pointers, Rego values); measured on `bench/lint-peers.sh`. Counted per
+/// thread, so a JSONata evaluation can be held to its memory budget (`Budget::memory`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: nexus_schema::expr::jsonata::CountingAllocator<mimalloc::MiMalloc> =
+    nexus_schema::expr::jsonata::CountingAllocator(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -10,6 +10,11 @@ use nexus_schema::expr::SystemEntropy;
 use nexus_schema::expr::jsonata::{Budget, evaluate_with_budget};
 use serde_json::json;
 
+/// The `nexus` binary's allocator counts per thread, so the JSONata memory budget holds here too.
+#[global_allocator]
+static ALLOCATOR: nexus_schema::expr::jsonata::CountingAllocator<std::alloc::System> =
+    nexus_schema::expr::jsonata::CountingAllocator(std::alloc::System);
+
 fuzz_target!(|data: &[u8]| {
     let Ok(expr) = std::str::from_utf8(data) else {
         return;

@@ -8,6 +8,11 @@ use libfuzzer_sys::fuzz_target;
 use nexus_engine::{Engine, Handlers, RunOptions};
 use serde_json::{Value, json};
 
+/// The `nexus` binary's allocator counts per thread, so the JSONata memory budget holds here too.
+#[global_allocator]
+static ALLOCATOR: nexus_schema::expr::jsonata::CountingAllocator<std::alloc::System> =
+    nexus_schema::expr::jsonata::CountingAllocator(std::alloc::System);
+
 fuzz_target!(|data: &[u8]| {
     let Ok(asl) = serde_json::from_slice::<Value>(data) else {
         return;

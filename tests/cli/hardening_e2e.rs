@@ -331,3 +331,51 @@ fn every_command_refuses_a_file_over_the_size_bound_with_nx007() {
     );
     assert!(all.contains("NX007"), "{all}");
 }
+
+/// `kill -9` of `nexus run` takes its exec handler down with it (PR_SET_PDEATHSIG): before,
+/// the handler ran on, so a resumed execution could run the same task twice at once.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_run_takes_its_exec_handler_down() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(
+        dir.path(),
+        "slow.sh",
+        "#!/bin/sh\ntouch started\nsleep 2\ntouch survived\n",
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        dir.path(),
+        "handlers.yaml",
+        "slow:\n  exec: [./slow.sh]\n  timeout_seconds: 30\n",
+    );
+    write(
+        dir.path(),
+        "task.asl.json",
+        r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"slow"},"End":true}}}"#,
+    );
+    let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin("nexus"))
+        .current_dir(dir.path())
+        .args(["run", "task.asl.json", "--handlers", "handlers.yaml"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !dir.path().join("started").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the handler never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    run.kill().unwrap();
+    run.wait().unwrap();
+    // The handler would have written `survived` 2 s after it started.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        !dir.path().join("survived").exists(),
+        "the handler outlived nexus"
+    );
+}

@@ -11,3 +11,9 @@ mod redrive;
 mod result_writer;
 mod resume;
 mod runtime_errors;
+
+/// What the `nexus` binary counts with (around mimalloc there), so a JSONata evaluation is held
+/// to its memory budget here as in a real run (`limits::jsonata_growth_*`).
+#[global_allocator]
+static ALLOCATOR: nexus_schema::expr::jsonata::CountingAllocator<std::alloc::System> =
+    nexus_schema::expr::jsonata::CountingAllocator(std::alloc::System);

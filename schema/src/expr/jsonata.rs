@@ -12,6 +12,10 @@ use serde_json::Value;
 mod refs;
 pub use refs::{STEP_FUNCTIONS_BINDINGS, references, variable_references};
 
+/// The global allocator a program installs for [`Budget::memory`] to hold: it counts, per
+/// thread, the bytes allocated and not yet freed, around the allocator it wraps.
+pub use jsonata_core::limits::CountingAllocator;
+
 /// The expression inside a JSONata template string `{% ... %}` (untrimmed), or `None` when
 /// `s` is not one. Step Functions requires the braces at the very start and end of the string.
 pub fn is_jsonata_template(s: &str) -> Option<&str> {
@@ -103,8 +107,20 @@ pub struct Budget {
     pub depth: usize,
     /// Longest sequence a range, path, map or filter may build (`D2015`).
     pub sequence: usize,
-    /// Longest string, in characters, `$pad` may build.
-    pub string_chars: usize,
+    /// Longest string, in bytes of UTF-8, the evaluation may build: `&`, `$join`, `$string`,
+    /// `$replace`, `$pad` and the result of every step (`U1004`, checked before the string is
+    /// allocated where its size is known in advance; the patched jsonata-core in
+    /// `vendor/jsonata-core`). Stops `$s & $s` doubling in a loop at this size.
+    pub string_bytes: usize,
+    /// Largest value, in bytes of its compact JSON text, an evaluation may return or pass to
+    /// a Step Functions function: JSONata shares values, so `[$a, $a]` nested forty times is
+    /// small in memory and a terabyte written out.
+    pub result_bytes: usize,
+    /// Most memory, in bytes, one evaluation may hold at once (`U1005`), checked at every step
+    /// where the program's global allocator is [`CountingAllocator`] (the `nexus` binary's
+    /// is): strings and sequences within their limits still multiply
+    /// (`[1..100000].($s & $)` holds 100,000 copies of `$s`).
+    pub memory: usize,
 }
 
 impl Budget {
@@ -117,7 +133,9 @@ impl Budget {
         deadline: None,
         depth: 3_000,
         sequence: 1_000_000,
-        string_chars: 1_048_576,
+        string_bytes: 4 * 1024 * 1024,
+        result_bytes: 16 * 1024 * 1024,
+        memory: 256 * 1024 * 1024,
     };
 
     fn options(&self) -> EvaluatorOptions {
@@ -130,6 +148,8 @@ impl Budget {
             timeout_ms: Some(u64::try_from(left.as_millis()).unwrap_or(u64::MAX).max(1)),
             max_stack_depth: Some(self.depth),
             max_sequence_length: Some(self.sequence),
+            max_string_length: Some(self.string_bytes),
+            max_memory_bytes: Some(self.memory),
             cancel: None,
         }
     }
@@ -177,24 +197,25 @@ pub fn evaluate_with_budget(
         context.bind((*name).to_owned(), JValue::from(value.clone()));
     }
     let mut evaluator = Evaluator::with_options(context, budget.options());
-    register_step_functions_functions(&mut evaluator, entropy)?;
-    register_bounded_builtins(&mut evaluator, budget.string_chars)?;
+    register_step_functions_functions(&mut evaluator, entropy, budget.result_bytes)?;
+    register_bounded_builtins(&mut evaluator, budget.string_bytes)?;
     let result = evaluator
         .evaluate(&ast, &JValue::from(input.clone()))
         .map_err(|e| JsonataError::evaluation(aws_message(e.message())))?;
-    from_jvalue(&result)
+    from_jvalue(&result, budget.result_bytes)
 }
 
 /// Builtins whose result size an argument chooses, replaced by versions that refuse a result
 /// over the budget before allocating it (`$pad('x', 1e9)` built 2.6 GB).
-fn register_bounded_builtins(ev: &mut Evaluator, max_chars: usize) -> Result<(), JsonataError> {
-    ev.register_fn_override("pad", move |args: &[JValue]| pad(args, max_chars))
+fn register_bounded_builtins(ev: &mut Evaluator, max_bytes: usize) -> Result<(), JsonataError> {
+    ev.register_fn_override("pad", move |args: &[JValue]| pad(args, max_bytes))
         .map_err(|e| JsonataError::evaluation(e.message()))
 }
 
 /// JSONata `$pad(str, width [, char])`: a positive width pads on the right, a negative one on
-/// the left, with `char` (default a space) repeated; widths are counted in characters.
-fn pad(args: &[JValue], max_chars: usize) -> Result<JValue, EvaluatorError> {
+/// the left, with `char` (default a space) repeated; widths are counted in characters, the
+/// budget in bytes.
+fn pad(args: &[JValue], max_bytes: usize) -> Result<JValue, EvaluatorError> {
     if args.is_empty() || args.len() > 3 {
         return Err(EvaluatorError::EvaluationError(
             "T0410: $pad takes 2 or 3 arguments".into(),
@@ -229,22 +250,37 @@ fn pad(args: &[JValue], max_chars: usize) -> Result<JValue, EvaluatorError> {
     if abs <= len as f64 {
         return Ok(JValue::String(string));
     }
-    if abs > max_chars as f64 {
-        return Err(host_error(
-            "pad",
-            format!(
-                "the result would have {abs} characters, over the evaluation budget of {max_chars}"
-            ),
-        ));
+    // Every character takes at least one byte: a width over the budget is refused before any
+    // counting (and before `abs as usize` could saturate).
+    if abs > max_bytes as f64 {
+        return Err(pad_over_budget(abs, max_bytes));
     }
-    // Bounded by `max_chars` just above.
     let needed = (abs as usize).saturating_sub(len);
+    let fill_bytes: usize = fill.iter().map(|c| c.len_utf8()).sum();
+    let partial: usize = fill
+        .iter()
+        .take(needed % fill.len())
+        .map(|c| c.len_utf8())
+        .sum();
+    let bytes = string.len() + needed / fill.len() * fill_bytes + partial;
+    if bytes > max_bytes {
+        return Err(pad_over_budget(abs, max_bytes));
+    }
     let padding: String = fill.iter().cycle().take(needed).collect();
     Ok(JValue::from(if width < 0.0 {
         format!("{padding}{string}")
     } else {
         format!("{string}{padding}")
     }))
+}
+
+fn pad_over_budget(width: f64, max_bytes: usize) -> EvaluatorError {
+    host_error(
+        "pad",
+        format!(
+            "the result would be {width} characters wide, over the evaluation budget of {max_bytes} bytes"
+        ),
+    )
 }
 
 /// jsonata-core appends the offending token to some messages that jsonata-js (and so Step
@@ -263,34 +299,78 @@ fn aws_message(message: &str) -> String {
     message.to_owned()
 }
 
-/// JSONata's value as JSON. Whole numbers become integers (`1`, not `1.0`), as Step Functions
-/// prints them.
-fn from_jvalue(v: &JValue) -> Result<Option<Value>, JsonataError> {
-    let unsupported = || JsonataError {
-        detail: "the result is not a JSON value".into(),
-        kind: JsonataErrorKind::UnsupportedResult,
+/// JSONata's value as JSON, refused once its compact JSON text would pass `max_bytes` (counted
+/// as it is converted, so a value that shares one sub-value a billion times stops early).
+/// Whole numbers become integers (`1`, not `1.0`), as Step Functions prints them.
+fn from_jvalue(v: &JValue, max_bytes: usize) -> Result<Option<Value>, JsonataError> {
+    let mut left = max_bytes;
+    convert(v, &mut left).map_err(|e| match e {
+        Convert::Error(e) => e,
+        Convert::TooLarge => JsonataError::evaluation(format!(
+            "the result is larger than the evaluation budget of {max_bytes} bytes of JSON"
+        )),
+    })
+}
+
+enum Convert {
+    Error(JsonataError),
+    TooLarge,
+}
+
+/// Takes `n` bytes from what is `left` of the size budget.
+fn spend(left: &mut usize, n: usize) -> Result<(), Convert> {
+    *left = left.checked_sub(n).ok_or(Convert::TooLarge)?;
+    Ok(())
+}
+
+fn convert(v: &JValue, left: &mut usize) -> Result<Option<Value>, Convert> {
+    let unsupported = || {
+        Convert::Error(JsonataError {
+            detail: "the result is not a JSON value".into(),
+            kind: JsonataErrorKind::UnsupportedResult,
+        })
     };
     Ok(Some(match v {
         JValue::Undefined => return Ok(None),
-        JValue::Null => Value::Null,
-        JValue::Bool(b) => Value::Bool(*b),
-        JValue::Number(n) => number(*n)
-            .ok_or_else(|| JsonataError::evaluation(format!("D1001: Number out of range: {n}")))?,
-        JValue::String(s) => Value::String(s.to_string()),
+        JValue::Null => {
+            spend(left, 4)?;
+            Value::Null
+        }
+        JValue::Bool(b) => {
+            spend(left, 5)?;
+            Value::Bool(*b)
+        }
+        JValue::Number(n) => {
+            // A number's text is 1 to 24 bytes; a lower bound keeps the count cheap.
+            spend(left, 1)?;
+            number(*n).ok_or_else(|| {
+                Convert::Error(JsonataError::evaluation(format!(
+                    "D1001: Number out of range: {n}"
+                )))
+            })?
+        }
+        JValue::String(s) => {
+            spend(left, s.len().saturating_add(2))?;
+            Value::String(s.to_string())
+        }
         JValue::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
+            spend(left, 2)?;
+            let mut out = Vec::with_capacity(items.len().min(*left));
+            for item in items.iter() {
                 // Undefined members vanish from arrays, as in jsonata-js.
-                if let Some(v) = from_jvalue(item)? {
+                if let Some(v) = convert(item, left)? {
+                    spend(left, 1)?;
                     out.push(v);
                 }
             }
             Value::Array(out)
         }
         JValue::Object(map) => {
+            spend(left, 2)?;
             let mut out = serde_json::Map::new();
             for (k, item) in map.iter() {
-                if let Some(v) = from_jvalue(item)? {
+                if let Some(v) = convert(item, left)? {
+                    spend(left, k.len().saturating_add(4))?;
                     out.insert(k.clone(), v);
                 }
             }
@@ -315,17 +395,27 @@ fn host_error(function: &str, detail: impl std::fmt::Display) -> EvaluatorError 
     EvaluatorError::EvaluationError(format!("${function}: {detail}"))
 }
 
-fn json_arg(function: &str, args: &[JValue], i: usize) -> Result<Value, EvaluatorError> {
+fn json_arg(
+    function: &str,
+    args: &[JValue],
+    i: usize,
+    max_bytes: usize,
+) -> Result<Value, EvaluatorError> {
     let v = args
         .get(i)
         .ok_or_else(|| host_error(function, format!("missing argument {}", i + 1)))?;
-    from_jvalue(v)
+    from_jvalue(v, max_bytes)
         .map_err(|e| host_error(function, e.detail))?
         .ok_or_else(|| host_error(function, format!("argument {} is undefined", i + 1)))
 }
 
-fn int_arg(function: &str, args: &[JValue], i: usize) -> Result<i64, EvaluatorError> {
-    match json_arg(function, args, i)? {
+fn int_arg(
+    function: &str,
+    args: &[JValue],
+    i: usize,
+    max_bytes: usize,
+) -> Result<i64, EvaluatorError> {
+    match json_arg(function, args, i, max_bytes)? {
         Value::Number(n) => n
             .as_i64()
             .ok_or_else(|| host_error(function, format!("argument {} must be an integer", i + 1))),
@@ -344,14 +434,16 @@ fn to_jvalue(v: Value) -> JValue {
     JValue::from(v)
 }
 
-/// Registers the functions Step Functions adds to JSONata.
+/// Registers the functions Step Functions adds to JSONata; an argument converted to JSON may
+/// have at most `max` bytes ([`Budget::result_bytes`]).
 fn register_step_functions_functions(
     ev: &mut Evaluator,
     entropy: std::sync::Arc<dyn Entropy + Send + Sync>,
+    max: usize,
 ) -> Result<(), JsonataError> {
     let reg = |e: EvaluatorError| JsonataError::evaluation(e.message());
-    ev.register_fn("partition", |args: &[JValue]| {
-        let items = match json_arg("partition", args, 0)? {
+    ev.register_fn("partition", move |args: &[JValue]| {
+        let items = match json_arg("partition", args, 0, max)? {
             Value::Array(items) => items,
             other => {
                 return Err(host_error(
@@ -363,7 +455,7 @@ fn register_step_functions_functions(
                 ));
             }
         };
-        let size = usize::try_from(int_arg("partition", args, 1)?)
+        let size = usize::try_from(int_arg("partition", args, 1, max)?)
             .ok()
             .filter(|s| *s > 0)
             .ok_or_else(|| host_error("partition", "the chunk size must be a positive integer"))?;
@@ -375,10 +467,10 @@ fn register_step_functions_functions(
         )))
     })
     .map_err(reg)?;
-    ev.register_fn("range", |args: &[JValue]| {
-        let start = int_arg("range", args, 0)?;
-        let end = int_arg("range", args, 1)?;
-        let step = int_arg("range", args, 2)?;
+    ev.register_fn("range", move |args: &[JValue]| {
+        let start = int_arg("range", args, 0, max)?;
+        let end = int_arg("range", args, 1, max)?;
+        let step = int_arg("range", args, 2, max)?;
         if step == 0 {
             return Err(host_error("range", "the step must not be 0"));
         }
@@ -398,12 +490,12 @@ fn register_step_functions_functions(
         Ok(to_jvalue(Value::Array(out)))
     })
     .map_err(reg)?;
-    ev.register_fn("hash", |args: &[JValue]| {
-        let data = match json_arg("hash", args, 0)? {
+    ev.register_fn("hash", move |args: &[JValue]| {
+        let data = match json_arg("hash", args, 0, max)? {
             Value::String(s) => s,
             other => json::to_compact_string(&other),
         };
-        let algorithm = match json_arg("hash", args, 1)? {
+        let algorithm = match json_arg("hash", args, 1, max)? {
             Value::String(s) => s,
             _ => return Err(host_error("hash", "the algorithm must be a string")),
         };
@@ -418,7 +510,7 @@ fn register_step_functions_functions(
         let bits = match args.first() {
             None | Some(JValue::Undefined) => random_entropy.next_u64() >> 11,
             Some(_) => {
-                let seed = int_arg("random", args, 0)?;
+                let seed = int_arg("random", args, 0, max)?;
                 super::intrinsic::java_next_double_bits(seed)
             }
         };
@@ -438,8 +530,8 @@ fn register_step_functions_functions(
         ))
     })
     .map_err(reg)?;
-    ev.register_fn("parse", |args: &[JValue]| {
-        let text = match json_arg("parse", args, 0)? {
+    ev.register_fn("parse", move |args: &[JValue]| {
+        let text = match json_arg("parse", args, 0, max)? {
             Value::String(s) => s,
             other => {
                 return Err(host_error(
@@ -546,6 +638,15 @@ mod tests {
         ] {
             let d = budget_error(big, &budget);
             assert!(d.starts_with("D2015"), "{big}: {d}");
+        }
+        // Found by the libFuzzer target `jsonata` (docs/fuzzing.md): bounds far apart overflowed
+        // the range's size (a panic; `[-1e19..1e19]` wrapped to 0 and looped 2^64 times).
+        for far in [
+            "-52..85555555555555555555555555555555555555555",
+            "[-1e19..1e19]",
+        ] {
+            let d = budget_error(far, &budget);
+            assert!(d.starts_with("D2014"), "{far}: {d}");
         }
         let d = budget_error("$pad('x', 1000000000)", &budget);
         assert!(d.contains("evaluation budget"), "{d}");
