@@ -49,6 +49,29 @@ pub struct RunOptions {
     /// execution; the rest of a token is the state, its entered event id and the retry, so a
     /// resumed execution hands out the same tokens again.
     pub task_token_prefix: Option<String>,
+    /// Where a distributed Map's Map Run looks for the settings UpdateMapRun changed while it
+    /// runs (`nexus serve`); `None`: the Map state's own settings throughout.
+    pub map_run_updates: Option<Arc<dyn MapRunUpdates>>,
+}
+
+/// The settings of running Map Runs that Step Functions' UpdateMapRun changes. A Map Run asks
+/// before it starts each child execution and before its failure check at the end; on an event
+/// log, every change it sees is logged (`MapRunUpdated`), so a resumed run applies it at the
+/// same point instead of asking again.
+pub trait MapRunUpdates: Send + Sync + std::fmt::Debug {
+    /// What was changed for the Map Run `map_run_arn`, if anything.
+    fn map_run(&self, map_run_arn: &str) -> Option<MapRunUpdate>;
+}
+
+/// Map Run settings changed by UpdateMapRun; `None` leaves the Map state's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MapRunUpdate {
+    /// `maxConcurrency` (0: no limit).
+    pub max_concurrency: Option<u64>,
+    /// `toleratedFailureCount`.
+    pub tolerated_failure_count: Option<u64>,
+    /// `toleratedFailurePercentage`.
+    pub tolerated_failure_percentage: Option<f64>,
 }
 
 impl Default for RunOptions {
@@ -69,6 +92,7 @@ impl Default for RunOptions {
             event_log: None,
             seed: 0,
             task_token_prefix: None,
+            map_run_updates: None,
         }
     }
 }
