@@ -69,6 +69,17 @@ use serde_json::{Map, Value, json};
 use crate::handlers::HandlerError;
 use crate::log::eventlog::{Entry, EventLogWriter, LogLine, OpenError, TornTail};
 
+/// Map Run settings changed by UpdateMapRun; `None` leaves the Map state's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MapRunUpdate {
+    /// `maxConcurrency` (0: no limit).
+    pub max_concurrency: Option<u64>,
+    /// `toleratedFailureCount`.
+    pub tolerated_failure_count: Option<u64>,
+    /// `toleratedFailurePercentage`.
+    pub tolerated_failure_percentage: Option<f64>,
+}
+
 /// Version of the records this engine writes.
 const FORMAT: u64 = 1;
 
@@ -270,7 +281,7 @@ enum Kind {
     /// A `MapRunUpdated` record: the settings a Map Run took up at this point.
     MapRunUpdated {
         map_run: String,
-        update: crate::run::options::MapRunUpdate,
+        update: MapRunUpdate,
     },
 }
 
@@ -469,7 +480,7 @@ fn parse_rec(l: &LogLine) -> Result<Rec, LogError> {
                         .and_then(Value::as_str)
                         .ok_or_else(|| unknown("MapRunUpdated without map_run".into()))?
                         .to_string(),
-                    update: crate::run::options::MapRunUpdate {
+                    update: MapRunUpdate {
                         max_concurrency: r.get("max_concurrency").and_then(Value::as_u64),
                         tolerated_failure_count: r
                             .get("tolerated_failure_count")
@@ -789,10 +800,10 @@ impl Journal {
     pub(crate) fn map_run_update(
         &self,
         map_run: &str,
-        last: crate::run::options::MapRunUpdate,
+        last: MapRunUpdate,
         ms: i64,
-        current: impl FnOnce() -> Option<crate::run::options::MapRunUpdate>,
-    ) -> crate::run::options::MapRunUpdate {
+        current: impl FnOnce() -> Option<MapRunUpdate>,
+    ) -> MapRunUpdate {
         let Some(mut s) = self.lock() else {
             return last;
         };

@@ -63,16 +63,8 @@ pub trait MapRunUpdates: Send + Sync + std::fmt::Debug {
     fn map_run(&self, map_run_arn: &str) -> Option<MapRunUpdate>;
 }
 
-/// Map Run settings changed by UpdateMapRun; `None` leaves the Map state's own.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct MapRunUpdate {
-    /// `maxConcurrency` (0: no limit).
-    pub max_concurrency: Option<u64>,
-    /// `toleratedFailureCount`.
-    pub tolerated_failure_count: Option<u64>,
-    /// `toleratedFailurePercentage`.
-    pub tolerated_failure_percentage: Option<f64>,
-}
+// Declared with the journal that logs it (the log phase comes after the run phase).
+pub use crate::log::journal::MapRunUpdate;
 
 impl Default for RunOptions {
     fn default() -> Self {
