@@ -141,13 +141,19 @@ for r in rows:
         lines.append("| %s | failed: %s | | | | |" % (r["peer"], r.get("why", "see log")))
     else:
         lines.append("| %s | %.2f | %.2f | %.1f | %d | %.3f |" % (r["peer"], r["p50_ms"], r["p99_ms"], r["exec_per_s"], r["not_succeeded"], r["create_s"]))
-if nx:
+peers = {p: r for p, r in ok.items() if p != "nexus"}
+if nx and peers:
     lines += ["", "Ratios (peer / nexus; higher is better for nexus):", ""]
-    for p, r in ok.items():
-        if p == "nexus":
-            continue
+    for p, r in peers.items():
         lines.append("- %s: p50 latency %.1fx, p99 latency %.1fx, throughput %.1fx" % (
             p, r["p50_ms"] / nx["p50_ms"], r["p99_ms"] / nx["p99_ms"], nx["exec_per_s"] / r["exec_per_s"]))
+    # Issue #16's goal: at least 10x the fastest peer (lowest latency, highest throughput).
+    best_p50 = min(peers.values(), key=lambda r: r["p50_ms"])
+    best_tp = max(peers.values(), key=lambda r: r["exec_per_s"])
+    x_lat = best_p50["p50_ms"] / nx["p50_ms"]
+    x_tp = nx["exec_per_s"] / best_tp["exec_per_s"]
+    lines += ["", "Against the fastest peer: p50 latency %.1fx (%s), throughput %.1fx (%s); goal 10x: %s." % (
+        x_lat, best_p50["peer"], x_tp, best_tp["peer"], "met" if min(x_lat, x_tp) >= 10 else "NOT met")]
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PYEOF

@@ -107,16 +107,11 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
             let at = svc.redrive_execution(&req_str(req, "executionArn")?)?;
             Ok(json!({"redriveDate": epoch(at)}))
         }
+        "UpdateMapRun" => crate::map_runs::update_map_run(svc, req),
         "DescribeMapRun" => crate::map_runs::describe_map_run(svc, &req_str(req, "mapRunArn")?),
         "ListMapRuns" => {
             let runs = crate::map_runs::list_map_runs(svc, &req_str(req, "executionArn")?)?;
-            let (runs, next) = history::page(
-                runs,
-                req.get("maxResults").and_then(Value::as_u64),
-                100,
-                opt_str(req, "nextToken").as_deref(),
-            )?;
-            Ok(with_next(json!({ "mapRuns": runs }), next))
+            paged(req, "mapRuns", runs)
         }
         "SendTaskSuccess" => {
             let output = req_str(req, "output")?;
@@ -170,13 +165,7 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
                     json!({"activityArn": svc.cfg.partition.activity(&a.name), "name": a.name, "creationDate": epoch(a.created_ms)})
                 })
                 .collect();
-            let (items, next) = history::page(
-                items,
-                req.get("maxResults").and_then(Value::as_u64),
-                100,
-                opt_str(req, "nextToken").as_deref(),
-            )?;
-            Ok(with_next(json!({ "activities": items }), next))
+            paged(req, "activities", items)
         }
         "GetActivityTask" => match svc.get_activity_task(&req_str(req, "activityArn")?).await? {
             Some(t) => Ok(json!({"taskToken": t.token, "input": t.input})),
@@ -190,11 +179,22 @@ pub async fn call(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, Ap
     }
 }
 
-fn with_next(mut v: Value, next: Option<String>) -> Value {
-    if let (Value::Object(m), Some(t)) = (&mut v, next) {
-        m.insert("nextToken".into(), t.into());
+/// The answer of a List* operation (or GetExecutionHistory): the page of `items` that the
+/// request's `maxResults` (default and cap as AWS's: 100, 1000) and `nextToken` select, under
+/// `key`, with the `nextToken` of the next page when there is one.
+fn paged(req: &Value, key: &str, items: Vec<Value>) -> Result<Value, ApiError> {
+    let (items, next) = history::page(
+        items,
+        req.get("maxResults").and_then(Value::as_u64),
+        100,
+        opt_str(req, "nextToken").as_deref(),
+    )?;
+    let mut out = Map::new();
+    out.insert(key.into(), Value::Array(items));
+    if let Some(t) = next {
+        out.insert("nextToken".into(), t.into());
     }
-    v
+    Ok(Value::Object(out))
 }
 
 fn machine_type(req: &Value) -> Result<String, ApiError> {
@@ -209,6 +209,9 @@ fn machine_type(req: &Value) -> Result<String, ApiError> {
 
 fn create_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
     crate::arn::check_role(&req_str(req, "roleArn")?)?;
+    if let Some(l) = req.get("loggingConfiguration") {
+        crate::validate::check_logging(l)?;
+    }
     let rec = MachineRecord {
         name: req_str(req, "name")?,
         definition: req_str(req, "definition")?,
@@ -284,6 +287,9 @@ fn update_machine(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         crate::arn::check_role(r)?;
     }
     let logging = req.get("loggingConfiguration").cloned();
+    if let Some(l) = &logging {
+        crate::validate::check_logging(l)?;
+    }
     let tracing = req.get("tracingConfiguration").cloned();
     let encryption = req.get("encryptionConfiguration").cloned();
     if definition.is_none()
@@ -357,13 +363,7 @@ fn list_machines(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             })
         })
         .collect();
-    let (items, next) = history::page(
-        items,
-        req.get("maxResults").and_then(Value::as_u64),
-        100,
-        opt_str(req, "nextToken").as_deref(),
-    )?;
-    Ok(with_next(json!({ "stateMachines": items }), next))
+    paged(req, "stateMachines", items)
 }
 
 fn publish(
@@ -429,13 +429,7 @@ fn list_versions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             })
             .collect::<Vec<Value>>())
     })?;
-    let (items, next) = history::page(
-        items,
-        req.get("maxResults").and_then(Value::as_u64),
-        100,
-        opt_str(req, "nextToken").as_deref(),
-    )?;
-    Ok(with_next(json!({ "stateMachineVersions": items }), next))
+    paged(req, "stateMachineVersions", items)
 }
 
 /// The machine ARN and qualifier of a version or alias ARN.
@@ -616,13 +610,7 @@ fn list_aliases(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             .map(|(n, a)| json!({"stateMachineAliasArn": format!("{base}:{n}"), "creationDate": epoch(a.created_ms)}))
             .collect::<Vec<Value>>())
     })?;
-    let (items, next) = history::page(
-        items,
-        req.get("maxResults").and_then(Value::as_u64),
-        100,
-        opt_str(req, "nextToken").as_deref(),
-    )?;
-    Ok(with_next(json!({ "stateMachineAliases": items }), next))
+    paged(req, "stateMachineAliases", items)
 }
 
 fn tags(svc: &Arc<Service>, op: &str, req: &Value) -> Result<Value, ApiError> {
@@ -807,13 +795,7 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
             v
         })
         .collect();
-    let (items, next) = history::page(
-        items,
-        req.get("maxResults").and_then(Value::as_u64),
-        100,
-        opt_str(req, "nextToken").as_deref(),
-    )?;
-    Ok(with_next(json!({ "executions": items }), next))
+    paged(req, "executions", items)
 }
 
 fn execution_history(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
@@ -828,15 +810,9 @@ fn execution_history(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError>
         .get("includeExecutionData")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    let (events, next) = history::page(
-        events,
-        req.get("maxResults").and_then(Value::as_u64),
-        100,
-        opt_str(req, "nextToken").as_deref(),
-    )?;
     let events: Vec<Value> = events
         .into_iter()
         .map(|e| history::to_api(e, include))
         .collect();
-    Ok(with_next(json!({ "events": events }), next))
+    paged(req, "events", events)
 }

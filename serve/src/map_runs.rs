@@ -3,7 +3,8 @@
 //! count), `MapRunStarted` (the ARN) and `MapRunSucceeded`/`MapRunFailed` (chained to their
 //! `MapRunStarted`); the log's `MapRunEvent` records hold the child executions' iteration
 //! events, which give the item counts. A redriven execution that runs a Map Run again
-//! continues the same Map Run (same ARN, one more redrive), as AWS does.
+//! continues the same Map Run (same ARN, one more redrive), as AWS does. UpdateMapRun keeps
+//! its settings in the execution's record, where the running Map Run takes them up.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 use crate::arn::{epoch, parts};
 use crate::error::ApiError;
 use crate::service::Service;
-use crate::store::ExecutionRecord;
+use crate::store::{ExecutionRecord, MapRunSettings};
 
 /// One Map Run as its execution's log tells it.
 struct Run {
@@ -209,6 +210,7 @@ fn counts(r: &Run, results_written: bool) -> Value {
 }
 
 fn describe(r: &Run, exec_arn: &str, rec: &ExecutionRecord) -> Value {
+    let updated = rec.map_runs.get(&r.arn).copied().unwrap_or_default();
     let def: Value = serde_json::from_str(&rec.definition).unwrap_or(Value::Null);
     let state = def
         .get("States")
@@ -221,9 +223,9 @@ fn describe(r: &Run, exec_arn: &str, rec: &ExecutionRecord) -> Value {
         "executionArn": exec_arn,
         "status": r.status,
         "startDate": epoch(r.start_ms),
-        "maxConcurrency": state.get("MaxConcurrency").and_then(Value::as_u64).unwrap_or(0),
-        "toleratedFailurePercentage": state.get("ToleratedFailurePercentage").and_then(Value::as_f64).unwrap_or(0.0),
-        "toleratedFailureCount": state.get("ToleratedFailureCount").and_then(Value::as_u64).unwrap_or(0),
+        "maxConcurrency": updated.max_concurrency.or_else(|| state.get("MaxConcurrency").and_then(Value::as_u64)).unwrap_or(0),
+        "toleratedFailurePercentage": updated.tolerated_failure_percentage.or_else(|| state.get("ToleratedFailurePercentage").and_then(Value::as_f64)).unwrap_or(0.0),
+        "toleratedFailureCount": updated.tolerated_failure_count.or_else(|| state.get("ToleratedFailureCount").and_then(Value::as_u64)).unwrap_or(0),
         "itemCounts": counts(r, results_written),
         "executionCounts": counts(r, results_written),
         "redriveCount": r.starts.saturating_sub(1),
@@ -234,8 +236,8 @@ fn describe(r: &Run, exec_arn: &str, rec: &ExecutionRecord) -> Value {
     out
 }
 
-/// DescribeMapRun.
-pub(crate) fn describe_map_run(svc: &Arc<Service>, arn: &str) -> Result<Value, ApiError> {
+/// The Map Run an ARN names and the record of the execution that started it.
+fn find(svc: &Arc<Service>, arn: &str) -> Result<(Run, ExecutionRecord), ApiError> {
     let p = parts(arn, "mapRun")?;
     let machine = p
         .first()
@@ -252,14 +254,89 @@ pub(crate) fn describe_map_run(svc: &Arc<Service>, arn: &str) -> Result<Value, A
             continue;
         }
         if let Some(r) = runs(&log)?.into_iter().find(|r| r.arn == arn) {
-            let exec_arn = svc.cfg.partition.execution(&rec.machine, &rec.name);
-            return Ok(describe(&r, &exec_arn, &rec));
+            return Ok((r, rec));
         }
     }
     Err(ApiError::new(
         "ResourceNotFound",
         format!("Resource not found: '{arn}'"),
     ))
+}
+
+/// DescribeMapRun.
+pub(crate) fn describe_map_run(svc: &Arc<Service>, arn: &str) -> Result<Value, ApiError> {
+    let (r, rec) = find(svc, arn)?;
+    let exec_arn = svc.cfg.partition.execution(&rec.machine, &rec.name);
+    Ok(describe(&r, &exec_arn, &rec))
+}
+
+/// UpdateMapRun (API reference): changes `maxConcurrency`, `toleratedFailureCount` and
+/// `toleratedFailurePercentage` of a running Map Run; the run applies them from then on
+/// (iterations it starts next, the failure check at its end). At least one must be given;
+/// the settings are kept with the execution, so DescribeMapRun and a restarted service see them.
+pub(crate) fn update_map_run(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
+    let arn = req
+        .get("mapRunArn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ApiError::validation(
+                "1 validation error detected: Value null at 'mapRunArn' failed to satisfy constraint: Member must not be null",
+            )
+        })?
+        .to_string();
+    let whole = |k: &str| -> Result<Option<u64>, ApiError> {
+        match req.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                ApiError::validation(format!(
+                    "1 validation error detected: Value '{v}' at '{k}' failed to satisfy constraint: Member must have value greater than or equal to 0"
+                ))
+            }),
+        }
+    };
+    let settings = MapRunSettings {
+        max_concurrency: whole("maxConcurrency")?,
+        tolerated_failure_count: whole("toleratedFailureCount")?,
+        tolerated_failure_percentage: match req.get("toleratedFailurePercentage") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_f64()
+                    .filter(|p| (0.0..=100.0).contains(p))
+                    .ok_or_else(|| {
+                        ApiError::validation(format!(
+                            "1 validation error detected: Value '{v}' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value between 0 and 100"
+                        ))
+                    })?,
+            ),
+        },
+    };
+    if settings == MapRunSettings::default() {
+        return Err(ApiError::validation(
+            "UpdateMapRun needs at least one of maxConcurrency, toleratedFailureCount and toleratedFailurePercentage",
+        ));
+    }
+    let (run, rec) = find(svc, &arn)?;
+    if run.status != "RUNNING" {
+        return Err(ApiError::validation(format!(
+            "Map Run '{arn}' is {}: only a running Map Run can be updated",
+            run.status
+        )));
+    }
+    let exec_arn = svc.cfg.partition.execution(&rec.machine, &rec.name);
+    svc.update_execution(&exec_arn, |e| {
+        let s = e.map_runs.entry(arn.clone()).or_default();
+        if settings.max_concurrency.is_some() {
+            s.max_concurrency = settings.max_concurrency;
+        }
+        if settings.tolerated_failure_count.is_some() {
+            s.tolerated_failure_count = settings.tolerated_failure_count;
+        }
+        if settings.tolerated_failure_percentage.is_some() {
+            s.tolerated_failure_percentage = settings.tolerated_failure_percentage;
+        }
+        Ok(())
+    })?;
+    Ok(json!({}))
 }
 
 /// ListMapRuns: the Map Runs an execution started, in start order.
@@ -282,4 +359,33 @@ pub(crate) fn list_map_runs(svc: &Arc<Service>, exec_arn: &str) -> Result<Vec<Va
             v
         })
         .collect())
+}
+
+/// The settings UpdateMapRun stored for the Map Runs of one execution, as its run asks for
+/// them (the engine's [`nexus_engine::MapRunUpdates`]).
+pub(crate) struct Updates {
+    pub(crate) svc: std::sync::Weak<Service>,
+    pub(crate) execution: String,
+}
+
+impl std::fmt::Debug for Updates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Updates")
+            .field("execution", &self.execution)
+            .finish()
+    }
+}
+
+impl nexus_engine::MapRunUpdates for Updates {
+    fn map_run(&self, map_run_arn: &str) -> Option<nexus_engine::MapRunUpdate> {
+        let s = self
+            .svc
+            .upgrade()?
+            .map_run_settings(&self.execution, map_run_arn)?;
+        Some(nexus_engine::MapRunUpdate {
+            max_concurrency: s.max_concurrency,
+            tolerated_failure_count: s.tolerated_failure_count,
+            tolerated_failure_percentage: s.tolerated_failure_percentage,
+        })
+    }
 }

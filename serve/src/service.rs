@@ -415,6 +415,7 @@ impl Service {
             test_case: t.test_case,
             redrive_count: 0,
             redrive_ms: None,
+            map_runs: BTreeMap::new(),
         };
         self.store
             .put_execution(&rec, true)
@@ -478,6 +479,10 @@ impl Service {
             record_history: log.is_none(),
             event_log: log,
             task_token_prefix: Some(format!("{arn}/")),
+            map_run_updates: Some(Arc::new(crate::map_runs::Updates {
+                svc: Arc::downgrade(self),
+                execution: arn.to_string(),
+            })),
             seed: u64::try_from(rec.start_ms).unwrap_or_default(),
             ..RunOptions::default()
         };
@@ -673,6 +678,33 @@ impl Service {
         Ok(now)
     }
 
+    /// Changes an execution's record under the lock and stores it.
+    pub(crate) fn update_execution<T>(
+        &self,
+        arn: &str,
+        f: impl FnOnce(&mut ExecutionRecord) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut st = self.lock();
+        let e = exec_mut(&mut st, arn)?;
+        let mut copy = e.rec.clone();
+        let out = f(&mut copy)?;
+        self.store
+            .put_execution(&copy, true)
+            .map_err(|err| ApiError::internal(format!("cannot store the execution: {err}")))?;
+        e.rec = copy;
+        Ok(out)
+    }
+
+    /// What UpdateMapRun stored for a Map Run of an execution.
+    pub(crate) fn map_run_settings(
+        &self,
+        execution: &str,
+        map_run: &str,
+    ) -> Option<crate::store::MapRunSettings> {
+        let st = self.lock();
+        st.execs.get(execution)?.rec.map_runs.get(map_run).copied()
+    }
+
     /// The stored record of an execution.
     pub fn execution(&self, arn: &str) -> Result<ExecutionRecord, ApiError> {
         let st = self.lock();
@@ -754,6 +786,7 @@ impl Service {
             test_case: t.test_case,
             redrive_count: 0,
             redrive_ms: None,
+            map_runs: BTreeMap::new(),
         };
         let def: Value = serde_json::from_str(&rec.definition)
             .map_err(|e| ApiError::internal(format!("stored definition: {e}")))?;
@@ -1059,6 +1092,7 @@ mod tests {
             test_case: None,
             redrive_count: 0,
             redrive_ms: None,
+            map_runs: BTreeMap::new(),
         }
     }
 

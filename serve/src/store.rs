@@ -159,6 +159,24 @@ pub struct ExecutionRecord {
     /// Last redrive, epoch ms.
     #[serde(default)]
     pub redrive_ms: Option<i64>,
+    /// UpdateMapRun's settings of this execution's Map Runs, by Map Run ARN.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub map_runs: BTreeMap<String, MapRunSettings>,
+}
+
+/// What UpdateMapRun changed in a running Map Run; what it left alone stays as the Map
+/// state's definition has it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MapRunSettings {
+    /// `maxConcurrency` (0: no limit).
+    #[serde(default)]
+    pub max_concurrency: Option<u64>,
+    /// `toleratedFailureCount`.
+    #[serde(default)]
+    pub tolerated_failure_count: Option<u64>,
+    /// `toleratedFailurePercentage`.
+    #[serde(default)]
+    pub tolerated_failure_percentage: Option<f64>,
 }
 
 /// The data directory.

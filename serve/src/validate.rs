@@ -43,6 +43,88 @@ pub fn findings(definition: &str, express: bool) -> Vec<Diagnostic> {
     out
 }
 
+/// Refuses a `loggingConfiguration` that Step Functions refuses (API reference,
+/// LoggingConfiguration and LogDestination): `level` one of ALL, ERROR, FATAL, OFF
+/// (`ValidationException` otherwise), `includeExecutionData` a boolean, at most one
+/// destination; a level other than OFF needs exactly one CloudWatch Logs log group, whose ARN
+/// ends with the `:*` qualifier (`InvalidLoggingConfiguration`, as AWS answers).
+pub fn check_logging(logging: &Value) -> Result<(), ApiError> {
+    let invalid = |why: &str| {
+        ApiError::new(
+            "InvalidLoggingConfiguration",
+            format!("Invalid Logging Configuration: {why}"),
+        )
+    };
+    let Value::Object(m) = logging else {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value at 'loggingConfiguration' failed to satisfy constraint: Member must be an object",
+        ));
+    };
+    let level = match m.get("level") {
+        None => "OFF",
+        Some(Value::String(l)) if ["ALL", "ERROR", "FATAL", "OFF"].contains(&l.as_str()) => l,
+        Some(other) => {
+            let shown = other
+                .as_str()
+                .map_or_else(|| other.to_string(), String::from);
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{shown}' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]"
+            )));
+        }
+    };
+    if m.get("includeExecutionData")
+        .is_some_and(|v| !v.is_boolean())
+    {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value at 'loggingConfiguration.includeExecutionData' failed to satisfy constraint: Member must be a boolean",
+        ));
+    }
+    let destinations = match m.get("destinations") {
+        None | Some(Value::Null) => &Vec::new(),
+        Some(Value::Array(d)) => d,
+        Some(_) => {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'loggingConfiguration.destinations' failed to satisfy constraint: Member must be a list",
+            ));
+        }
+    };
+    if destinations.len() > 1 {
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value at 'loggingConfiguration.destinations' failed to satisfy constraint: Member must have length less than or equal to 1 (got {})",
+            destinations.len()
+        )));
+    }
+    if level == "OFF" && destinations.is_empty() {
+        return Ok(());
+    }
+    let Some(dest) = destinations.first() else {
+        return Err(invalid(&format!(
+            "Must specify exactly one Log Destination (level is {level})"
+        )));
+    };
+    let arn = dest
+        .pointer("/cloudWatchLogsLogGroup/logGroupArn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            invalid("the Log Destination must be a cloudWatchLogsLogGroup with a logGroupArn")
+        })?;
+    let group = arn
+        .strip_prefix("arn:")
+        .and_then(|rest| {
+            let mut p = rest.splitn(6, ':');
+            let (_partition, service, _region, _account, resource) =
+                (p.next()?, p.next()?, p.next()?, p.next()?, p.next()?);
+            (service == "logs" && resource == "log-group").then(|| p.next())?
+        })
+        .ok_or_else(|| invalid(&format!("'{arn}' is not a CloudWatch Logs log group ARN")))?;
+    if !group.ends_with(":*") {
+        return Err(invalid(
+            "Log Group ARN must be provided with '*' qualifier.",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a definition that is not JSON, too large, or has lint errors.
 pub fn check_definition(definition: &str, express: bool) -> Result<(), ApiError> {
     if definition.len() > MAX_DEFINITION {
@@ -160,5 +242,49 @@ mod tests {
         );
         assert!(check_definition(def, false).is_ok());
         assert!(check_definition("{nope", false).is_err());
+    }
+
+    #[test]
+    fn logging_configurations_are_checked_as_aws_checks_them() {
+        let code = |v: Value| check_logging(&v).map_err(|e| e.code);
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x:*";
+        let dest = json!([{"cloudWatchLogsLogGroup": {"logGroupArn": group}}]);
+        assert_eq!(code(json!({"level": "OFF"})), Ok(()));
+        assert_eq!(code(json!({})), Ok(()));
+        assert_eq!(
+            code(json!({"level": "ALL", "includeExecutionData": true, "destinations": dest})),
+            Ok(())
+        );
+        assert_eq!(code(json!({"level": "LOUD"})), Err("ValidationException"));
+        assert_eq!(
+            code(json!({"level": "ERROR"})),
+            Err("InvalidLoggingConfiguration")
+        );
+        assert_eq!(
+            code(json!({"level": "FATAL", "destinations": []})),
+            Err("InvalidLoggingConfiguration")
+        );
+        let unqualified = group.trim_end_matches(":*");
+        assert_eq!(
+            code(
+                json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": unqualified}}]})
+            ),
+            Err("InvalidLoggingConfiguration")
+        );
+        assert_eq!(
+            code(
+                json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:s3:::bucket"}}]})
+            ),
+            Err("InvalidLoggingConfiguration")
+        );
+        let two = json!([dest[0], dest[0]]);
+        assert_eq!(
+            code(json!({"level": "ALL", "destinations": two})),
+            Err("ValidationException")
+        );
+        assert_eq!(
+            code(json!({"level": "OFF", "includeExecutionData": "yes"})),
+            Err("ValidationException")
+        );
     }
 }

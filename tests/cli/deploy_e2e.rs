@@ -31,7 +31,7 @@ fn without_the_aws_feature_deploy_says_how_to_get_it() {
 }
 
 #[cfg(feature = "aws")]
-mod with_aws {
+pub(crate) mod with_aws {
     use super::*;
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
@@ -44,14 +44,14 @@ mod with_aws {
     const ROLE: &str = "arn:aws:iam::123456789012:role/orders";
 
     /// A `nexus serve` on a free port with its own data directory, stopped on drop.
-    struct Serve {
+    pub(crate) struct Serve {
         child: Child,
-        url: String,
+        pub(crate) url: String,
         _data: tempfile::TempDir,
     }
 
     impl Serve {
-        fn start() -> Self {
+        pub(crate) fn start() -> Self {
             let data = tempfile::tempdir().unwrap();
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nexus"))
                 .args(["serve", "--port", "0", "--data-dir"])

@@ -10,4 +10,5 @@ mod integrations;
 mod migrate_e2e;
 mod policy_e2e;
 mod run_e2e;
+mod serve_sdk_e2e;
 mod test_e2e;

@@ -306,6 +306,85 @@ def map_runs(sfn):
     check(error_code(sfn.describe_map_run, mapRunArn=runs[0]["mapRunArn"][:-4] + "ffff")[0] == "ResourceNotFound", "unknown map run")
 
 
+def update_map_run(sfn):
+    """UpdateMapRun on a running Map Run: a failure the Map state does not tolerate is
+    tolerated after the update, and the raised maxConcurrency starts the other children at
+    once (their activity tasks are all waiting together)."""
+    act = sfn.create_activity(name="map-item")["activityArn"]
+    d = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": act, "End": True}}},
+        "End": True}}}
+    arn = machine(sfn, "updatable", d)
+    e = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
+    first = sfn.get_activity_task(activityArn=act)
+    runs = []
+    for _ in range(200):
+        runs = sfn.list_map_runs(executionArn=e)["mapRuns"]
+        if runs:
+            break
+        time.sleep(0.02)
+    run = runs[0]["mapRunArn"]
+    m = sfn.describe_map_run(mapRunArn=run)
+    check(m["status"] == "RUNNING" and m["maxConcurrency"] == 1 and m["toleratedFailureCount"] == 0, "map run before update %s" % m)
+    check(error_code(sfn.update_map_run, mapRunArn=run, toleratedFailurePercentage=101.0)[0] == "ValidationException",
+          "percentage above 100 refused")
+    check(error_code(sfn.update_map_run, mapRunArn=run[:-4] + "ffff", maxConcurrency=2)[0] == "ResourceNotFound",
+          "unknown map run")
+    sfn.update_map_run(mapRunArn=run, maxConcurrency=3, toleratedFailureCount=2)
+    m = sfn.describe_map_run(mapRunArn=run)
+    check(m["maxConcurrency"] == 3 and m["toleratedFailureCount"] == 2, "describe after update %s" % m)
+    sfn.send_task_failure(taskToken=first["taskToken"], error="Item.Bad", cause="first item")
+    # The three other children now run together: each poll finds a task right away.
+    t0 = time.time()
+    rest = [sfn.get_activity_task(activityArn=act) for _ in range(3)]
+    check(all(r.get("taskToken") for r in rest) and time.time() - t0 < 4, "raised concurrency runs the rest together")
+    sfn.send_task_failure(taskToken=rest[0]["taskToken"], error="Item.Bad")
+    for r in rest[1:]:
+        sfn.send_task_success(taskToken=r["taskToken"], output="{}")
+    d = wait_status(sfn, e)
+    check(d["status"] == "SUCCEEDED", "two failures tolerated after the update %s" % d)
+    m = sfn.describe_map_run(mapRunArn=run)
+    check(m["status"] == "SUCCEEDED" and m["itemCounts"]["failed"] == 2, "map run after update %s" % m)
+    check(error_code(sfn.update_map_run, mapRunArn=run, maxConcurrency=5)[0] == "ValidationException",
+          "a finished map run is not updated")
+
+
+def redrive_timed_out(sfn):
+    """AWS: a redrive resets the state machine level timeout; the redriven attempt has the
+    whole TimeoutSeconds again: 3 s allowed, two Waits of 2 s; the redrive runs the second
+    Wait again within a fresh 3 s."""
+    d = {"TimeoutSeconds": 3, "StartAt": "A", "States": {
+        "A": {"Type": "Wait", "Seconds": 2, "Next": "B"},
+        "B": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
+        "Done": {"Type": "Pass", "Result": "done", "End": True}}}
+    arn = machine(sfn, "timeouts", d)
+    e = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    r = wait_status(sfn, e)
+    check(r["status"] == "TIMED_OUT" and r["redriveStatus"] == "REDRIVABLE", "timed out first %s" % r)
+    sfn.redrive_execution(executionArn=e)
+    r = wait_status(sfn, e)
+    check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) == "done", "redriven within a fresh timeout %s" % r)
+    types = [x["type"] for x in history(sfn, e)]
+    check(types.count("WaitStateEntered") == 3 and "ExecutionTimedOut" in types, "timed-out redrive history %s" % types)
+
+
+def logging_configuration(sfn):
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x:*"
+    ok = {"level": "ALL", "includeExecutionData": True,
+          "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}]}
+    arn = machine(sfn, "logged", PASS, loggingConfiguration=ok)
+    check(sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]["level"] == "ALL", "logging kept")
+    code = error_code(machine, sfn, "logged-2", PASS, loggingConfiguration={"level": "ERROR"})[0]
+    check(code == "InvalidLoggingConfiguration", "level without destination: %s" % code)
+    bad = dict(ok, destinations=[{"cloudWatchLogsLogGroup": {"logGroupArn": group[:-2]}}])
+    code = error_code(machine, sfn, "logged-3", PASS, loggingConfiguration=bad)[0]
+    check(code == "InvalidLoggingConfiguration", "log group ARN without :*: %s" % code)
+    code = error_code(sfn.update_state_machine, stateMachineArn=arn, loggingConfiguration={"level": "FATAL"})[0]
+    check(code == "InvalidLoggingConfiguration", "update checks logging too: %s" % code)
+
+
 def versions_aliases(sfn):
     arn = machine(sfn, "versioned", PASS, publish=True)
     v1 = sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"][0]["stateMachineVersionArn"]
@@ -538,7 +617,8 @@ def main():
         s = Server(os.path.join(tmp, "data")).start()
         try:
             sfn = s.client()
-            for scenario in [basics, callbacks, redrive, map_runs, versions_aliases, children, activities, express_and_test_state]:
+            for scenario in [basics, callbacks, redrive, redrive_timed_out, map_runs, update_map_run, versions_aliases,
+                             children, activities, express_and_test_state, logging_configuration]:
                 print("==", scenario.__name__, flush=True)
                 try:
                     scenario(sfn)

@@ -15,6 +15,7 @@
 //! | `TimerFired` | when the wait is over | `of` |
 //! | `MapRunEvent` | for each event of a distributed Map's child executions | `event` |
 //! | `ExecutionResumed` | when a resumed execution writes its first new entry | how much was replayed |
+//! | `MapRunUpdated` | when a distributed Map's Map Run takes up settings UpdateMapRun changed | `map_run`, the settings |
 //! | `RedriveStarted` | when an ended execution is redriven ([`redrive`]), followed by the `ExecutionRedriven` event | `cut_seq`, `from_id`, `offset`, `redrive_count` |
 //!
 //! Entries are written as they happen, each with one `write(2)`, so a process that dies
@@ -54,8 +55,9 @@
 //! after `ExecutionRedriven`. The ids of the new events go on after the last logged one: the
 //! record keeps the engine id of the first re-run event (`from_id`) and what to add to it and
 //! every later id (`offset`). `$$.Execution.RedriveCount` counts the redrives the run has
-//! passed. A Parallel or Map state that failed runs again whole (AWS reruns only its failed
-//! branches and iterations).
+//! passed. The machine's `TimeoutSeconds` counts again from the redrive (AWS: a redrive resets
+//! the state machine level timeout to 0). A Parallel or Map state that failed runs again whole
+//! (AWS reruns only its failed branches and iterations).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -66,6 +68,17 @@ use serde_json::{Map, Value, json};
 
 use crate::handlers::HandlerError;
 use crate::log::eventlog::{Entry, EventLogWriter, LogLine, OpenError, TornTail};
+
+/// Map Run settings changed by UpdateMapRun; `None` leaves the Map state's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MapRunUpdate {
+    /// `maxConcurrency` (0: no limit).
+    pub max_concurrency: Option<u64>,
+    /// `toleratedFailureCount`.
+    pub tolerated_failure_count: Option<u64>,
+    /// `toleratedFailurePercentage`.
+    pub tolerated_failure_percentage: Option<f64>,
+}
 
 /// Version of the records this engine writes.
 const FORMAT: u64 = 1;
@@ -265,6 +278,11 @@ enum Kind {
     Resumed,
     /// A `RedriveStarted` record: the run passes into the redrive it starts.
     Redriven,
+    /// A `MapRunUpdated` record: the settings a Map Run took up at this point.
+    MapRunUpdated {
+        map_run: String,
+        update: MapRunUpdate,
+    },
 }
 
 struct Rec {
@@ -456,6 +474,22 @@ fn parse_rec(l: &LogLine) -> Result<Rec, LogError> {
                 }
                 "ExecutionResumed" => Kind::Resumed,
                 "RedriveStarted" => Kind::Redriven,
+                "MapRunUpdated" => Kind::MapRunUpdated {
+                    map_run: r
+                        .get("map_run")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| unknown("MapRunUpdated without map_run".into()))?
+                        .to_string(),
+                    update: MapRunUpdate {
+                        max_concurrency: r.get("max_concurrency").and_then(Value::as_u64),
+                        tolerated_failure_count: r
+                            .get("tolerated_failure_count")
+                            .and_then(Value::as_u64),
+                        tolerated_failure_percentage: r
+                            .get("tolerated_failure_percentage")
+                            .and_then(Value::as_f64),
+                    },
+                },
                 other => {
                     return Err(unknown(format!(
                         "record of unknown type `{other}` (written by a newer nexus?)"
@@ -757,6 +791,53 @@ impl Journal {
             .unwrap_or(0);
         s.sync();
         (seq, until)
+    }
+
+    /// The UpdateMapRun settings of the Map Run `map_run` from this point of the run on, given
+    /// those it had (`last`). Replaying, the logged `MapRunUpdated` record for it, if it is the
+    /// next entry (else `last`: the run saw no change here); live, what `current` answers,
+    /// logged (at `ms`) when it differs from `last` (no answer keeps `last`).
+    pub(crate) fn map_run_update(
+        &self,
+        map_run: &str,
+        last: MapRunUpdate,
+        ms: i64,
+        current: impl FnOnce() -> Option<MapRunUpdate>,
+    ) -> MapRunUpdate {
+        let Some(mut s) = self.lock() else {
+            return last;
+        };
+        if s.abort.is_some() {
+            return last;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        if let Some(rec) = s.replay.get(c) {
+            if let Kind::MapRunUpdated {
+                map_run: logged,
+                update,
+            } = &rec.kind
+                && logged == map_run
+            {
+                let update = *update;
+                s.advance();
+                return update;
+            }
+            return last;
+        }
+        // No answer (no source, or nothing changed there) keeps what the run has taken up.
+        let Some(now) = current().filter(|now| *now != last) else {
+            return last;
+        };
+        let _ = s.write_record(&json!({
+            "type": "MapRunUpdated",
+            "ms": ms,
+            "map_run": map_run,
+            "max_concurrency": now.max_concurrency,
+            "tolerated_failure_count": now.tolerated_failure_count,
+            "tolerated_failure_percentage": now.tolerated_failure_percentage,
+        }));
+        now
     }
 
     /// Records that the wait of `of` is over.

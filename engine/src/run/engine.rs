@@ -458,6 +458,18 @@ impl Engine {
                 true,
             ),
         };
+        let timeout_ms = {
+            let own = self.plan.timeout_seconds.map(|t| {
+                i64::try_from(t)
+                    .unwrap_or(i64::MAX / 2)
+                    .saturating_mul(1000)
+            });
+            // The shorter of the machine's TimeoutSeconds and the type's limit.
+            match (own, opts.workflow_type.max_duration_ms()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        };
         let exec = Exec {
             run_plan: crate::run::machine::run_plan_boxed,
             opts,
@@ -468,19 +480,9 @@ impl Engine {
             first_entered: AtomicBool::new(true),
             invocations: Mutex::new(None),
             rng: Mutex::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
-            deadline_ms: {
-                let own = self.plan.timeout_seconds.map(|t| {
-                    i64::try_from(t)
-                        .unwrap_or(i64::MAX / 2)
-                        .saturating_mul(1000)
-                });
-                // The shorter of the machine's TimeoutSeconds and the type's limit.
-                match (own, opts.workflow_type.max_duration_ms()) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
-                .map(|ms| start.saturating_add(ms))
-            },
+            deadline_ms: timeout_ms.map(|ms| start.saturating_add(ms)),
+            timeout_ms,
+            redriven_deadline: Mutex::new((0, 0)),
             timed_out: AtomicBool::new(false),
             test_state: is_test_state,
             state_mock,

@@ -53,6 +53,11 @@ pub(crate) struct Exec<'a> {
     pub(crate) invocations: Mutex<Option<HashMap<String, u64>>>,
     pub(crate) rng: Mutex<u64>,
     pub(crate) deadline_ms: Option<i64>,
+    /// The machine's `TimeoutSeconds` in ms, with [`Exec::redriven_deadline`]: the deadline
+    /// of a redriven run, which counts from its redrive.
+    pub(crate) timeout_ms: Option<i64>,
+    /// `(redrives passed, deadline)`: the deadline since the last redrive the run passed.
+    pub(crate) redriven_deadline: Mutex<(u64, i64)>,
     pub(crate) timed_out: AtomicBool,
     /// Whether Map/Parallel inner failures bubble without the execution-level prefix
     /// (TestState reports them raw).
@@ -88,6 +93,8 @@ impl<'a> Exec<'a> {
             invocations: Mutex::new(None),
             rng: Mutex::new(self.rand01().to_bits() | 1),
             deadline_ms: self.deadline_ms,
+            timeout_ms: self.timeout_ms,
+            redriven_deadline: Mutex::new(self.redriven_deadline.lock().map_or((0, 0), |d| *d)),
             timed_out: AtomicBool::new(false),
             test_state: self.test_state,
             state_mock: None,
@@ -168,7 +175,7 @@ impl<'a> Exec<'a> {
                 self.opts.max_history_events,
             ));
         }
-        if let Some(d) = self.deadline_ms
+        if let Some(d) = self.deadline()
             && self.now() > d
         {
             self.timed_out.store(true, Ordering::Relaxed);
@@ -183,6 +190,28 @@ impl<'a> Exec<'a> {
             return Err(crate::catalogue::wall_time(limit));
         }
         Ok(())
+    }
+
+    /// The execution's deadline (`TimeoutSeconds`, or the Express limit). AWS "Redriving
+    /// executions": "When you redrive an execution, the state machine level timeout, if
+    /// defined, is reset to 0", so once the run has passed a redrive, the deadline counts
+    /// from the moment it did (on a replay, the time the log gives that moment).
+    fn deadline(&self) -> Option<i64> {
+        let d = self.deadline_ms?;
+        let (Some(j), Some(timeout)) = (&self.journal, self.timeout_ms) else {
+            return Some(d);
+        };
+        let n = j.redrive_count();
+        if n == 0 {
+            return Some(d);
+        }
+        let Ok(mut at) = self.redriven_deadline.lock() else {
+            return Some(d);
+        };
+        if at.0 != n {
+            *at = (n, self.now().saturating_add(timeout));
+        }
+        Some(at.1)
     }
 
     /// 0-based invocation number of a Task state (mock configs key responses by it).

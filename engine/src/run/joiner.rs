@@ -9,12 +9,13 @@ use std::task::{Context, Poll};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Runs `make(i)` for `i in 0..n` with at most `limit` (0 = unlimited) in flight. When
-/// `stop_on` returns true for a finished result, no further futures are started and the
-/// remaining in-flight ones are dropped (cancelled).
+/// Runs `make(i)` for `i in 0..n` with at most `limit()` (0 = unlimited) in flight, asked
+/// before each start (a Map Run's `maxConcurrency` can change while it runs). When `stop_on`
+/// returns true for a finished result, no further futures are started and the remaining
+/// in-flight ones are dropped (cancelled).
 pub(crate) async fn run_bounded<'a, T, F>(
     n: usize,
-    limit: usize,
+    limit: impl Fn() -> usize,
     mut make: F,
     stop_on: impl Fn(&T) -> bool,
 ) -> Vec<Option<T>>
@@ -22,7 +23,10 @@ where
     F: FnMut(usize) -> Boxed<'a, T>,
     T: 'a,
 {
-    let limit = if limit == 0 { n.max(1) } else { limit };
+    let limit = || match limit() {
+        0 => n.max(1),
+        l => l,
+    };
     let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
     let mut running: Vec<(usize, Boxed<'a, T>)> = Vec::new();
     let mut next = 0usize;
@@ -31,7 +35,7 @@ where
         // Start what the limit allows, in index order, polling each once right away: most
         // iterations never wait and finish here, without ever joining the running set.
         std::future::poll_fn(|cx: &mut Context<'_>| {
-            while !stopped && running.len() < limit && next < n {
+            while !stopped && running.len() < limit() && next < n {
                 let mut fut = make(next);
                 match fut.as_mut().poll(cx) {
                     Poll::Ready(v) => {

@@ -49,7 +49,22 @@ pub struct RunOptions {
     /// execution; the rest of a token is the state, its entered event id and the retry, so a
     /// resumed execution hands out the same tokens again.
     pub task_token_prefix: Option<String>,
+    /// Where a distributed Map's Map Run looks for the settings UpdateMapRun changed while it
+    /// runs (`nexus serve`); `None`: the Map state's own settings throughout.
+    pub map_run_updates: Option<Arc<dyn MapRunUpdates>>,
 }
+
+/// The settings of running Map Runs that Step Functions' UpdateMapRun changes. A Map Run asks
+/// before it starts each child execution and before its failure check at the end; on an event
+/// log, every change it sees is logged (`MapRunUpdated`), so a resumed run applies it at the
+/// same point instead of asking again.
+pub trait MapRunUpdates: Send + Sync + std::fmt::Debug {
+    /// What was changed for the Map Run `map_run_arn`, if anything.
+    fn map_run(&self, map_run_arn: &str) -> Option<MapRunUpdate>;
+}
+
+// Declared with the journal that logs it (the log phase comes after the run phase).
+pub use crate::log::journal::MapRunUpdate;
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -69,6 +84,7 @@ impl Default for RunOptions {
             event_log: None,
             seed: 0,
             task_token_prefix: None,
+            map_run_updates: None,
         }
     }
 }

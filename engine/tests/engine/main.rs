@@ -6,6 +6,7 @@ mod compensation;
 mod conformance;
 mod fuzz_run;
 mod limits;
+mod map_run_updates;
 mod module_graph;
 mod redrive;
 mod result_writer;

@@ -220,3 +220,62 @@ fn a_redrive_interrupted_by_a_crash_resumes_as_a_redrive() {
     ));
     assert!(engine().redrive().is_err());
 }
+
+#[test]
+fn a_timed_out_execution_gets_its_whole_timeout_again_when_redriven() {
+    // AWS "Redriving executions": the state machine level timeout is reset to 0 by a redrive.
+    // 15 s allowed; the two Waits take 20 s, so the first attempt times out after `Second`;
+    // the redrive runs `Second` again (10 s) within a fresh 15 s.
+    let machine = json!({
+        "TimeoutSeconds": 15,
+        "StartAt": "First",
+        "States": {
+            "First": {"Type": "Wait", "Seconds": 10, "Next": "Second"},
+            "Second": {"Type": "Wait", "Seconds": 10, "Next": "Done"},
+            "Done": {"Type": "Pass", "Result": "done", "End": true}
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("run.log.jsonl");
+    let s = setup();
+    let engine = || Engine::new(&machine, opts(&log)).unwrap();
+    let first = engine().run(json!({}), &s.handlers).unwrap();
+    assert_eq!(first.status.as_str(), "TIMED_OUT");
+    assert_eq!(engine().redrive().unwrap(), 1);
+    let done = engine().resume(None, &s.handlers).unwrap();
+    assert_eq!(done.status.as_str(), "SUCCEEDED", "{:?}", done.cause);
+    assert_eq!(done.output, Some(json!("done")));
+    let t = types(&events(&log));
+    let redriven = t.iter().position(|x| x == "ExecutionRedriven").unwrap();
+    assert_eq!(t[redriven - 1], "ExecutionTimedOut");
+    assert_eq!(
+        t.iter().filter(|x| *x == "WaitStateEntered").count(),
+        3,
+        "First once, Second in both attempts: {t:?}"
+    );
+
+    // The reset is a fresh budget, not none: a redriven run that is too slow times out again.
+    let slow = json!({
+        "TimeoutSeconds": 5,
+        "StartAt": "Long",
+        "States": {
+            "Long": {"Type": "Wait", "Seconds": 10, "Next": "After"},
+            "After": {"Type": "Pass", "End": true}
+        }
+    });
+    let log2 = dir.path().join("slow.log.jsonl");
+    let engine = || Engine::new(&slow, opts(&log2)).unwrap();
+    assert_eq!(
+        engine()
+            .run(json!({}), &s.handlers)
+            .unwrap()
+            .status
+            .as_str(),
+        "TIMED_OUT"
+    );
+    engine().redrive().unwrap();
+    assert_eq!(
+        engine().resume(None, &s.handlers).unwrap().status.as_str(),
+        "TIMED_OUT"
+    );
+}

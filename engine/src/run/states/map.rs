@@ -11,6 +11,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Batcher, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
+use crate::run::options::MapRunUpdate;
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -296,12 +297,13 @@ async fn attempt(
     // A distributed Map runs its items in a child workflow (a "map run"): the parent history
     // shows MapRunStarted/MapRunSucceeded instead of the iterations.
     let child = spec.distributed.then(|| cx.exec.child());
-    // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
-    // execution and the state's entry so a replay (and a redrive, which continues the same
-    // map run) gives the same ARN.
-    let run_arn = spec.distributed.then(|| {
+    let mut run_arn = None;
+    if spec.distributed {
         let o = cx.exec.opts;
-        format!(
+        // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
+        // execution and the state's entry so a replay (and a redrive, which continues the
+        // same map run) gives the same ARN.
+        let arn = format!(
             "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
             o.region,
             o.account,
@@ -313,22 +315,52 @@ async fn attempt(
                 st.name,
                 cx.entered_id
             ))
-        )
-    });
-    if let Some(run_arn) = &run_arn {
+        );
         let id = cx.emit(chain.get(), "MapRunStarted", || {
-            Some(("mapRunStartedEventDetails", json!({"mapRunArn": run_arn})))
+            Some(("mapRunStartedEventDetails", json!({"mapRunArn": arn})))
         });
         chain.set(id);
+        run_arn = Some(arn);
     }
+    // UpdateMapRun: the settings a distributed Map's run has taken up so far. It asks for them
+    // once before its first child and again as each child ends (in `stop_on`, which the joiner
+    // calls for every result before it starts more); between two asks there is always a logged
+    // event, so a replay takes up a logged change at the same point.
+    let updated = std::sync::Mutex::new(MapRunUpdate::default());
+    let refresh = || -> MapRunUpdate {
+        let Some(arn) = &run_arn else {
+            return MapRunUpdate::default();
+        };
+        let source = cx.exec.opts.map_run_updates.as_ref();
+        let Ok(mut last) = updated.lock() else {
+            return MapRunUpdate::default();
+        };
+        *last = match &cx.exec.journal {
+            Some(j) => j.map_run_update(arn, *last, cx.exec.now(), || {
+                source.and_then(|s| s.map_run(arn))
+            }),
+            None => source.and_then(|s| s.map_run(arn)).unwrap_or(*last),
+        };
+        *last
+    };
+    let taken_up = || updated.lock().map(|u| *u).unwrap_or_default();
+    let tolerates = |u: &MapRunUpdate| {
+        tol_count.is_some()
+            || tol_pct.is_some()
+            || u.tolerated_failure_count.is_some()
+            || u.tolerated_failure_percentage.is_some()
+    };
     let run_chain = chain.get();
     let exec = child.as_ref().unwrap_or(cx.exec);
     let name = st.name.clone();
-    let tolerates = tol_count.is_some() || tol_pct.is_some();
     // The ResultWriter's records show each child execution's input.
     let kept_inputs = spec.writer.as_ref().map(|_| inputs.clone());
     let mut inputs = inputs;
-    let limit = usize::try_from(max_conc).unwrap_or(0);
+    refresh();
+    let limit = || {
+        let conc = taken_up().max_concurrency.unwrap_or(max_conc);
+        usize::try_from(conc).unwrap_or(0)
+    };
     let results = crate::run::joiner::run_bounded(
         n,
         limit,
@@ -366,9 +398,18 @@ async fn attempt(
                 (r, start_ms, exec.now())
             })
         },
-        |(r, _, _)| r.is_err() && !tolerates,
+        |(r, _, _)| {
+            let u = refresh();
+            r.is_err() && !tolerates(&u)
+        },
     )
     .await;
+    let u = taken_up();
+    let (tol_count, tol_pct) = (
+        u.tolerated_failure_count.or(tol_count),
+        u.tolerated_failure_percentage.or(tol_pct),
+    );
+    let tolerates = tolerates(&u);
     let mut outputs = Vec::with_capacity(n);
     let mut failures = 0u64;
     let mut first_failure: Option<Failure> = None;

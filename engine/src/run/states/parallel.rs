@@ -45,7 +45,7 @@ async fn attempt(
     let exec = cx.exec;
     let results = crate::run::joiner::run_bounded(
         branches.len(),
-        0,
+        || 0,
         |i| {
             let plan = branches.get(i).cloned();
             let input = input.clone();
