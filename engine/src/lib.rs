@@ -43,3 +43,4 @@ pub use run::compensation::COMPENSATION_FAILED;
 pub use run::engine::{Engine, Execution, ExecutionStatus};
 pub use run::error::RunError;
 pub use run::options::{MapRunUpdate, MapRunUpdates, RunOptions, WorkflowType};
+pub use run::states::result_writer::uuid_of;

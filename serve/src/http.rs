@@ -50,7 +50,7 @@ fn respond(status: u16, content_type: &str, body: String) -> Response<Full<Bytes
     if let Ok(v) = hyper::header::HeaderValue::from_str(content_type) {
         r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
     }
-    let id = crate::service::uuid_like(&format!("{:?}", std::time::Instant::now()));
+    let id = nexus_engine::uuid_of(&format!("{:?}", std::time::Instant::now()));
     if let Ok(v) = hyper::header::HeaderValue::from_str(&id) {
         r.headers_mut().insert("x-amzn-requestid", v);
     }

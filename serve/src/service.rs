@@ -200,7 +200,7 @@ impl Service {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        uuid_like(&format!("{nanos}/{n}/{}", std::process::id()))
+        nexus_engine::uuid_of(&format!("{nanos}/{n}/{}", std::process::id()))
     }
 
     // ----------------------------------------------------------------------------------
@@ -1037,22 +1037,6 @@ pub(crate) fn check_input(text: &str, what: &str, code: &'static str) -> Result<
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .map(|_| ())
         .map_err(|e| ApiError::new(code, format!("Invalid {what}: {e}")))
-}
-
-/// A UUID-shaped name derived from `seed` (SHA-256), so a re-run derives the same one.
-pub(crate) fn uuid_like(seed: &str) -> String {
-    use sha2::Digest;
-    let h = sha2::Sha256::digest(seed.as_bytes());
-    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let g = |a: usize, b: usize| hex.get(a..b).unwrap_or("0");
-    format!(
-        "{}-{}-{}-{}-{}",
-        g(0, 8),
-        g(8, 12),
-        g(12, 16),
-        g(16, 20),
-        g(20, 32)
-    )
 }
 
 impl Service {

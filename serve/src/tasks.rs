@@ -124,7 +124,7 @@ impl ServiceTasks {
         // parent re-running this Task after a restart finds the same child.
         let name = match p.get("Name").and_then(Value::as_str) {
             Some(n) => n.to_string(),
-            None => crate::service::uuid_like(&format!(
+            None => nexus_engine::uuid_of(&format!(
                 "{}/{}/{}",
                 self.execution, req.state_name, req.invocation
             )),

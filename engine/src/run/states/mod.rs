@@ -10,7 +10,7 @@ mod number;
 mod parallel;
 mod pass;
 mod resource_call;
-mod result_writer;
+pub(crate) mod result_writer;
 mod succeed;
 mod task;
 mod wait;

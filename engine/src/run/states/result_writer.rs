@@ -60,8 +60,9 @@ impl Status {
     }
 }
 
-/// A UUID-shaped name from a hash (the shape AWS gives child executions and map runs).
-pub(crate) fn uuid_of(seed: &str) -> String {
+/// A UUID-shaped name from a hash of `seed` (the shape AWS gives child executions and map
+/// runs), so a re-run derives the same one.
+pub fn uuid_of(seed: &str) -> String {
     let h = crate::log::eventlog::sha256_hex(seed.as_bytes());
     let g = |a: usize, b: usize| h.get(a..b).unwrap_or("0");
     format!(
