@@ -350,6 +350,30 @@ impl std::fmt::Debug for Journal {
     }
 }
 
+/// The log's last execution: the index of its header line, that line, the header, and the
+/// lines after it; refused unless the header names this definition.
+fn last_execution<'l>(
+    lines: &'l [LogLine],
+    definition_sha256: &str,
+) -> Result<(usize, &'l LogLine, Header, &'l [LogLine]), LogError> {
+    let h = last_header(lines).ok_or(LogError::NoExecution)?;
+    let (header_line, rest) = match lines.get(h..) {
+        Some([first, rest @ ..]) => (first, rest),
+        _ => return Err(LogError::NoExecution),
+    };
+    let Entry::Record(hr) = &header_line.entry else {
+        return Err(LogError::NoExecution);
+    };
+    let header = Header::from_record(hr, header_line.line)?;
+    if header.definition_sha256 != definition_sha256 {
+        return Err(LogError::OtherDefinition {
+            logged: header.definition_sha256,
+            this: definition_sha256.to_string(),
+        });
+    }
+    Ok((h, header_line, header, rest))
+}
+
 /// Index of the last execution header among the lines.
 fn last_header(lines: &[LogLine]) -> Option<usize> {
     lines.iter().rposition(|l| {
@@ -558,21 +582,7 @@ impl Journal {
         real_clock: bool,
     ) -> Result<(Self, ResumeInfo), LogError> {
         let (writer, summary) = EventLogWriter::open(path)?;
-        let h = last_header(&summary.lines).ok_or(LogError::NoExecution)?;
-        let (header_line, rest) = match summary.lines.get(h..) {
-            Some([first, rest @ ..]) => (first, rest),
-            _ => return Err(LogError::NoExecution),
-        };
-        let Entry::Record(hr) = &header_line.entry else {
-            return Err(LogError::NoExecution);
-        };
-        let header = Header::from_record(hr, header_line.line)?;
-        if header.definition_sha256 != definition_sha256 {
-            return Err(LogError::OtherDefinition {
-                logged: header.definition_sha256,
-                this: definition_sha256.to_string(),
-            });
-        }
+        let (h, header_line, header, rest) = last_execution(&summary.lines, definition_sha256)?;
         if let Some(i) = input {
             let given = value_sha256(i);
             if given != header.input_sha256 {
@@ -967,21 +977,7 @@ pub(crate) fn redrive(
     now_ms: i64,
 ) -> Result<u64, LogError> {
     let (mut writer, summary) = EventLogWriter::open(path)?;
-    let h = last_header(&summary.lines).ok_or(LogError::NoExecution)?;
-    let (header_line, rest) = match summary.lines.get(h..) {
-        Some([first, rest @ ..]) => (first, rest),
-        _ => return Err(LogError::NoExecution),
-    };
-    let Entry::Record(hr) = &header_line.entry else {
-        return Err(LogError::NoExecution);
-    };
-    let header = Header::from_record(hr, header_line.line)?;
-    if header.definition_sha256 != definition_sha256 {
-        return Err(LogError::OtherDefinition {
-            logged: header.definition_sha256,
-            this: definition_sha256.to_string(),
-        });
-    }
+    let (h, _, _, rest) = last_execution(&summary.lines, definition_sha256)?;
     let status = ended(rest).unwrap_or_else(|| String::from("RUNNING"));
     if status == "RUNNING" || status == "SUCCEEDED" {
         return Err(LogError::NotRedrivable {
