@@ -50,7 +50,8 @@ impl Drop for Staged {
     }
 }
 
-fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged, String> {
+/// Creates the temporary file `dest` is written under, in `dest`'s directory.
+fn create_temp(dest: &Path) -> Result<(Staged, File), String> {
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -61,7 +62,7 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged, String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let mut attempt = 0u32;
-    let (temp, mut file) = loop {
+    let (temp, file) = loop {
         let temp = dir.join(format!(
             ".{name}.{}.{attempt}.nexus-tmp",
             std::process::id()
@@ -78,10 +79,28 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged, String> {
         temp,
         dest: dest.to_path_buf(),
     };
+    Ok((staged, file))
+}
+
+fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged, String> {
+    let (staged, mut file) = create_temp(dest)?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     Ok(staged)
+}
+
+/// Renames a synced temporary over its destination, and syncs the directory so the rename
+/// survives a crash.
+fn put_in_place(s: &Staged) -> Result<(), String> {
+    std::fs::rename(&s.temp, &s.dest)
+        .map_err(|e| format!("cannot write {}: {e}", s.dest.display()))?;
+    if let Some(dir) = s.dest.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Writes every `(path, bytes)` atomically (see the module docs): all are staged first, then
@@ -92,14 +111,7 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), String> {
         staged.push(stage(path, bytes)?);
     }
     for s in &staged {
-        std::fs::rename(&s.temp, &s.dest)
-            .map_err(|e| format!("cannot write {}: {e}", s.dest.display()))?;
-        // The rename itself must survive a crash.
-        if let Some(dir) = s.dest.parent().filter(|d| !d.as_os_str().is_empty())
-            && let Ok(d) = File::open(dir)
-        {
-            let _ = d.sync_all();
-        }
+        put_in_place(s)?;
     }
     Ok(())
 }
@@ -108,6 +120,61 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), String> {
 pub fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
     check_overwrite([path], force)?;
     write_all_atomic(&[(path, bytes)])
+}
+
+/// One output file written as it is produced (a long `run --history`), with the same
+/// overwrite policy and atomicity as [`write_file`]: bytes go to the temporary file, which
+/// [`StreamedFile::commit`] syncs and renames into place. Dropped uncommitted (the command
+/// failed), it leaves the destination untouched and no temporary behind.
+pub struct StreamedFile {
+    staged: Staged,
+    out: std::io::BufWriter<File>,
+}
+
+impl StreamedFile {
+    /// Applies [`check_overwrite`] to `dest`, then opens its temporary file.
+    pub fn create(dest: &Path, force: bool) -> Result<Self, String> {
+        check_overwrite([dest], force)?;
+        let (staged, file) = create_temp(dest)?;
+        Ok(Self {
+            staged,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> Result<(), String> {
+        let dest = self.staged.dest.display().to_string();
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| format!("cannot write {dest}: {}", e.error()))?;
+        file.sync_all()
+            .map_err(|e| format!("cannot write {dest}: {e}"))?;
+        put_in_place(&self.staged)
+    }
+}
+
+impl std::fmt::Debug for StreamedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamedFile")
+            .field("dest", &self.staged.dest)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Write for StreamedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +194,27 @@ mod tests {
         // No temporary is left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("history.json");
+        write_file(&f, b"old", false).unwrap();
+        assert!(StreamedFile::create(&f, false).is_err());
+        let mut s = StreamedFile::create(&f, true).unwrap();
+        s.write_all(b"new").unwrap();
+        drop(s);
+        assert_eq!(
+            std::fs::read(&f).unwrap(),
+            b"old",
+            "an uncommitted file replaced it"
+        );
+        let mut s = StreamedFile::create(&f, true).unwrap();
+        s.write_all(b"new").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

@@ -425,6 +425,11 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         Some(_) => return Err(Fail(String::from("--timeout must be a positive number"))),
         None => None,
     };
+    // Checked (and its temporary opened) before the run: a refused path wastes no run.
+    let history = match &args.history {
+        Some(h) => Some(Arc::new(HistoryFile::create(h, args.force)?)),
+        None => None,
+    };
     let opts = RunOptions {
         state_machine_name: name.clone(),
         execution_name: args.name.clone(),
@@ -433,7 +438,10 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
         workflow_type: workflow_type(args, doc),
         wall_time,
         clock,
-        record_history: args.history.is_some(),
+        record_history: history.is_some(),
+        history_sink: history
+            .clone()
+            .map(|h| h as Arc<dyn nexus_engine::HistorySink>),
         event_log: args.event_log.clone(),
         ..RunOptions::default()
     };
@@ -473,14 +481,98 @@ fn run_inner(args: &RunArgs) -> Result<u8, Fail> {
             );
         }
     }
-    if let Some(h) = &args.history {
-        let text = serde_json::to_string_pretty(&exec.history)?;
-        crate::output::write_file(h, (text + "\n").as_bytes(), args.force).map_err(Fail)?;
+    if let Some(h) = history {
+        h.commit()?;
     }
     if let Err(e) = crate::out::write_stdout(&render(&exec, args.format, elapsed)) {
         return Err(Fail(format!("cannot write the result: {e}")));
     }
     Ok(exit_code(&exec))
+}
+
+/// The `--history` file, written while the run goes: a JSON array of the events, as
+/// `serde_json::to_string_pretty` prints the whole history (two-space indent, a final
+/// newline), committed atomically at the end.
+#[derive(Debug)]
+struct HistoryFile(std::sync::Mutex<HistoryOut>);
+
+#[derive(Debug)]
+struct HistoryOut {
+    file: Option<crate::output::StreamedFile>,
+    events: u64,
+    /// One event printed, before indenting.
+    buf: Vec<u8>,
+    error: Option<std::io::Error>,
+}
+
+impl HistoryFile {
+    fn create(path: &Path, force: bool) -> Result<Self, Fail> {
+        let file = crate::output::StreamedFile::create(path, force).map_err(Fail)?;
+        Ok(Self(std::sync::Mutex::new(HistoryOut {
+            file: Some(file),
+            events: 0,
+            buf: Vec::new(),
+            error: None,
+        })))
+    }
+
+    /// Closes the array and puts the file in place.
+    fn commit(&self) -> Result<(), Fail> {
+        let mut g = self
+            .0
+            .lock()
+            .map_err(|_| Fail(String::from("cannot write the history")))?;
+        let out = &mut *g;
+        let Some(mut file) = out.file.take() else {
+            return Ok(());
+        };
+        if let Some(e) = out.error.take() {
+            return Err(Fail(format!("cannot write the history: {e}")));
+        }
+        let tail: &[u8] = if out.events == 0 { b"[]\n" } else { b"\n]\n" };
+        file.write_all(tail)
+            .map_err(|e| Fail(format!("cannot write the history: {e}")))?;
+        file.commit().map_err(Fail)
+    }
+}
+
+impl nexus_engine::HistorySink for HistoryFile {
+    fn event(&self, event: &Value) {
+        let Ok(mut g) = self.0.lock() else {
+            return;
+        };
+        let out = &mut *g;
+        if out.error.is_some() {
+            return;
+        }
+        let Some(file) = out.file.as_mut() else {
+            return;
+        };
+        out.buf.clear();
+        let printed = {
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut out.buf, fmt);
+            serde::Serialize::serialize(event, &mut ser)
+        };
+        let head: &[u8] = if out.events == 0 { b"[\n  " } else { b",\n  " };
+        // An array element is indented one level more: a string never holds a raw newline,
+        // so every newline of the printed event starts a line of it.
+        let r = printed.map_err(std::io::Error::from).and_then(|()| {
+            file.write_all(head)?;
+            let mut rest = out.buf.as_slice();
+            while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+                let (line, tail) = rest.split_at(i.saturating_add(1));
+                file.write_all(line)?;
+                file.write_all(b"  ")?;
+                rest = tail;
+            }
+            file.write_all(rest)
+        });
+        out.events = out.events.saturating_add(1);
+        if let Err(e) = r {
+            out.error = Some(e);
+        }
+    }
 }
 
 /// 0 `SUCCEEDED`; 3 `FAILED` with compensations that failed (the undo is incomplete: someone

@@ -42,5 +42,5 @@ pub use log::journal::{LogError, ResumeInfo, logged_clock_is_real};
 pub use run::compensation::COMPENSATION_FAILED;
 pub use run::engine::{Engine, Execution, ExecutionStatus};
 pub use run::error::RunError;
-pub use run::options::{MapRunUpdate, MapRunUpdates, RunOptions, WorkflowType};
+pub use run::options::{HistorySink, MapRunUpdate, MapRunUpdates, RunOptions, WorkflowType};
 pub use run::states::result_writer::uuid_of;

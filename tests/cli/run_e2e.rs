@@ -722,3 +722,48 @@ fn a_tampered_or_foreign_event_log_is_refused_with_exit_two() {
     // --resume needs a log.
     nexus().arg("run").arg(&wf).arg("--resume").assert().code(2);
 }
+
+#[test]
+fn history_is_streamed_in_id_order_pretty_printed_and_kept_for_a_failed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two branches run concurrently: their events still reach the file in id order.
+    let wf = write(
+        dir.path(),
+        "par.asl.json",
+        r#"{"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "Next": "Boom", "Branches": [
+              {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+              {"StartAt": "B", "States": {"B": {"Type": "Wait", "Seconds": 5, "End": true}}}]},
+            "Boom": {"Type": "Fail", "Error": "Broke", "Cause": "on purpose"}}}"#,
+    );
+    let history = dir.path().join("h.json");
+    nexus()
+        .arg("run")
+        .arg(&wf)
+        .arg("--history")
+        .arg(&history)
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&history).unwrap();
+    let events: Vec<Value> = serde_json::from_str(&text).unwrap();
+    // Byte for byte what printing the whole array at once gives.
+    assert_eq!(text, serde_json::to_string_pretty(&events).unwrap() + "\n");
+    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+    assert_eq!(events.last().unwrap()["type"], "ExecutionFailed");
+    // A refused path is refused before anything runs, and the file is left as it was.
+    nexus()
+        .arg("run")
+        .arg(&wf)
+        .arg("--history")
+        .arg(&history)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to overwrite"));
+    assert_eq!(std::fs::read_to_string(&history).unwrap(), text);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "a temporary was left"
+    );
+}

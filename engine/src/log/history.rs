@@ -9,6 +9,14 @@ use serde_json::{Map, Value, json};
 
 use crate::log::journal::Journal;
 
+/// Receives each history event of a run, in id order, when [`crate::RunOptions::history_sink`] is
+/// set (events of concurrent branches are handed over one at a time). A sink that cannot
+/// write keeps its error for the caller to report after the run.
+pub trait HistorySink: Send + Sync + std::fmt::Debug {
+    /// One event, in the shape of a `GetExecutionHistory` event.
+    fn event(&self, event: &serde_json::Value);
+}
+
 /// Collector of events for one execution. Ids are always counted (AWS messages cite them),
 /// even when events are not kept.
 pub(crate) struct History {
@@ -20,6 +28,8 @@ pub(crate) struct History {
     journal: Option<Arc<Journal>>,
     /// The history of a distributed Map's child execution (logged apart from the parent's).
     child: bool,
+    /// Where recorded events go instead of being kept (see [`HistorySink`]).
+    sink: Option<Arc<dyn HistorySink>>,
 }
 
 struct Inner {
@@ -28,7 +38,12 @@ struct Inner {
 }
 
 impl History {
-    pub(crate) fn new(record: bool, journal: Option<Arc<Journal>>, child: bool) -> Self {
+    pub(crate) fn new(
+        record: bool,
+        journal: Option<Arc<Journal>>,
+        child: bool,
+        sink: Option<Arc<dyn HistorySink>>,
+    ) -> Self {
         Self {
             count_only: !record && journal.is_none(),
             ids: std::sync::atomic::AtomicU64::new(1),
@@ -39,6 +54,7 @@ impl History {
             record,
             journal,
             child,
+            sink: sink.filter(|_| record),
         }
     }
 
@@ -88,7 +104,10 @@ impl History {
                 None => return id,
             }
         }
-        if self.record {
+        if let Some(sink) = &self.sink {
+            // Under the lock: the sink sees events in id order.
+            sink.event(&ev);
+        } else if self.record {
             g.events.push(ev);
         }
         id

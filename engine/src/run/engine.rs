@@ -474,7 +474,12 @@ impl Engine {
             run_plan: crate::run::machine::run_plan_boxed,
             opts,
             handlers,
-            history: History::new(opts.record_history, journal.clone(), false),
+            history: History::new(
+                opts.record_history,
+                journal.clone(),
+                false,
+                opts.history_sink.clone(),
+            ),
             base,
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(true),

@@ -86,7 +86,7 @@ impl<'a> Exec<'a> {
         Exec {
             opts: self.opts,
             handlers: self.handlers,
-            history: History::new(false, self.journal.clone(), true),
+            history: History::new(false, self.journal.clone(), true, None),
             base: self.base.clone(),
             transitions: AtomicU64::new(0),
             first_entered: AtomicBool::new(false),

@@ -40,6 +40,10 @@ pub struct RunOptions {
     pub clock: Arc<dyn Clock>,
     /// Record GetExecutionHistory-style events (cheap; turn off for the fastest runs).
     pub record_history: bool,
+    /// Where recorded events go as they happen, instead of [`crate::Execution::history`]
+    /// (which then stays empty): `nexus run --history` streams them to its file, so a long
+    /// history is neither held in memory nor serialised a second time at the end.
+    pub history_sink: Option<Arc<dyn HistorySink>>,
     /// Append events to this JSONL file, SHA-256 hash-chained (see [`crate::eventlog`]).
     pub event_log: Option<PathBuf>,
     /// Seed for `States.MathRandom`/`States.UUID`-style randomness where the run needs it.
@@ -63,6 +67,9 @@ pub trait MapRunUpdates: Send + Sync + std::fmt::Debug {
     fn map_run(&self, map_run_arn: &str) -> Option<MapRunUpdate>;
 }
 
+// Declared with the history that feeds it (the log phase comes after the run phase).
+pub use crate::log::history::HistorySink;
+
 // Declared with the journal that logs it (the log phase comes after the run phase).
 pub use crate::log::journal::MapRunUpdate;
 
@@ -81,6 +88,7 @@ impl Default for RunOptions {
             wall_time: None,
             clock: Arc::new(VirtualClock::new(1_704_067_200_000)),
             record_history: true,
+            history_sink: None,
             event_log: None,
             seed: 0,
             task_token_prefix: None,
