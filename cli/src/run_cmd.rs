@@ -500,8 +500,6 @@ struct HistoryFile(std::sync::Mutex<HistoryOut>);
 struct HistoryOut {
     file: Option<crate::output::StreamedFile>,
     events: u64,
-    /// One event printed, before indenting.
-    buf: Vec<u8>,
     error: Option<std::io::Error>,
 }
 
@@ -511,7 +509,6 @@ impl HistoryFile {
         Ok(Self(std::sync::Mutex::new(HistoryOut {
             file: Some(file),
             events: 0,
-            buf: Vec::new(),
             error: None,
         })))
     }
@@ -548,30 +545,102 @@ impl nexus_engine::HistorySink for HistoryFile {
         let Some(file) = out.file.as_mut() else {
             return;
         };
-        out.buf.clear();
-        let printed = {
-            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-            let mut ser = serde_json::Serializer::with_formatter(&mut out.buf, fmt);
-            serde::Serialize::serialize(event, &mut ser)
-        };
         let head: &[u8] = if out.events == 0 { b"[\n  " } else { b",\n  " };
-        // An array element is indented one level more: a string never holds a raw newline,
-        // so every newline of the printed event starts a line of it.
-        let r = printed.map_err(std::io::Error::from).and_then(|()| {
-            file.write_all(head)?;
-            let mut rest = out.buf.as_slice();
-            while let Some(i) = rest.iter().position(|&b| b == b'\n') {
-                let (line, tail) = rest.split_at(i.saturating_add(1));
-                file.write_all(line)?;
-                file.write_all(b"  ")?;
-                rest = tail;
-            }
-            file.write_all(rest)
+        let r = file.write_all(head).and_then(|()| {
+            let mut ser =
+                serde_json::Serializer::with_formatter(&mut *file, ElementFormatter::new());
+            serde::Serialize::serialize(event, &mut ser).map_err(std::io::Error::from)
         });
         out.events = out.events.saturating_add(1);
         if let Err(e) = r {
             out.error = Some(e);
         }
+    }
+}
+
+/// serde_json's pretty printer (two-space indent) for an element of a top-level array: its
+/// lines sit one level in. serde_json's own `PrettyFormatter` always starts at level 0.
+struct ElementFormatter {
+    level: usize,
+    has_value: bool,
+}
+
+impl ElementFormatter {
+    fn new() -> Self {
+        Self {
+            level: 1,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level = self.level.saturating_add(1);
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            self.newline(w, true)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn newline<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for ElementFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
