@@ -682,8 +682,8 @@ fn run_lines(engine: &Engine, handlers: &Handlers, path: &Path) -> Result<u8, Fa
         })?;
         let exec = engine.run(input, handlers)?;
         all_ok &= exec.status == ExecutionStatus::Succeeded;
-        if let Err(e) = serde_json::to_writer(&mut out, &exec.summary())
-            .map_err(std::io::Error::from)
+        if let Err(e) = exec
+            .write_summary(&mut out)
             .and_then(|()| out.write_all(b"\n"))
         {
             if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -81,6 +81,27 @@ impl Execution {
         }
         Value::Object(m)
     }
+
+    /// [`Execution::summary`] printed as compact JSON straight from the execution, without
+    /// copying the output into a new value first (`nexus run --input-lines` prints one per
+    /// execution).
+    pub fn write_summary(&self, mut w: impl std::io::Write) -> std::io::Result<()> {
+        // Statuses are upper-case ASCII words: nothing to escape.
+        w.write_all(b"{\"status\":\"")?;
+        w.write_all(self.status.as_str().as_bytes())?;
+        w.write_all(b"\"")?;
+        if let Some(o) = &self.output {
+            w.write_all(b",\"output\":")?;
+            serde_json::to_writer(&mut w, o)?;
+        }
+        for (key, text) in [("error", &self.error), ("cause", &self.cause)] {
+            if let Some(t) = text {
+                write!(w, ",\"{key}\":")?;
+                serde_json::to_writer(&mut w, t)?;
+            }
+        }
+        w.write_all(b"}")
+    }
 }
 
 /// What a TestState call adds to a run.

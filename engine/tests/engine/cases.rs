@@ -155,6 +155,17 @@ fn check(case: &Map<String, Value>) -> Result<(), String> {
     let x = engine
         .run(input, &h)
         .map_err(|e| format!("run error: {e}"))?;
+    // The printed summary is the summary, whatever the case ends with.
+    let mut printed = Vec::new();
+    x.write_summary(&mut printed)
+        .map_err(|e| format!("write_summary: {e}"))?;
+    if printed != serde_json::to_vec(&x.summary()).map_err(|e| e.to_string())? {
+        return Err(format!(
+            "write_summary printed {} for {}",
+            String::from_utf8_lossy(&printed),
+            x.summary()
+        ));
+    }
     if let Some(want) = want_output {
         if x.status != ExecutionStatus::Succeeded {
             return Err(format!("want output {want}, got {}", x.summary()));
