@@ -307,10 +307,11 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
             context: req.get("context").cloned(),
             variables: req.get("variables").cloned(),
             role_arn: req.get("roleArn").and_then(Value::as_str).map(String::from),
+            ..TestStateRequest::default()
         };
         return match crate::run::test_state::test_state(&r, opts, &handlers) {
-            Ok(x) => Outcome::Ran(x),
-            Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code, r.message),
+            Ok(x) => Outcome::Ran(x.execution),
+            Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code.to_string(), r.message),
             Err(TestStateError::Run(e)) => Outcome::Error(format!("run error: {e}")),
         };
     }

@@ -12,3 +12,4 @@ pub(crate) mod machine;
 pub(crate) mod options;
 pub(crate) mod states;
 pub mod test_state;
+pub(crate) mod tested;
