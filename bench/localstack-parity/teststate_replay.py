@@ -141,8 +141,48 @@ arns = types.SimpleNamespace(
         sm.replace(':stateMachine:', ':express:') + ':' + name,
 )
 module('localstack.utils.aws', arns=arns)
-module('localstack.testing.snapshots.transformer', RegexTransformer=Anything(), JsonpathTransformer=Anything())
-module('localstack_snapshot.snapshots.transformer', RegexTransformer=Anything(), JsonpathTransformer=Anything(),
+class RegexTransformer:
+    """The snapshot library's transformer: `regex` in a recorded value became `replacement`."""
+    def __init__(self, regex, replacement, *a, **k):
+        self.regex = regex if hasattr(regex, 'sub') else re.compile(re.escape(str(regex)))
+        self.replacement = replacement
+
+    def apply(self, x):
+        if isinstance(x, dict):
+            return {k: self.apply(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [self.apply(v) for v in x]
+        if isinstance(x, str):
+            return self.regex.sub(self.replacement, x)
+        return x
+
+
+class JsonpathTransformer:
+    """The snapshot library's transformer for `$..a..b` paths: the values there became
+    `replacement`."""
+    def __init__(self, jsonpath, replacement, *a, **k):
+        self.keys = [p for p in jsonpath.lstrip('$').split('..') if p]
+        self.replacement = replacement
+
+    def apply(self, x, keys=None):
+        keys = self.keys if keys is None else keys
+        if isinstance(x, list):
+            return [self.apply(v, keys) for v in x]
+        if not isinstance(x, dict):
+            return x
+        out = {}
+        for k, v in x.items():
+            if k == keys[0] and len(keys) == 1:
+                out[k] = self.replacement
+            elif k == keys[0]:
+                out[k] = self.apply(v, keys[1:])
+            else:
+                out[k] = self.apply(v, keys)
+        return out
+
+
+module('localstack.testing.snapshots.transformer', RegexTransformer=RegexTransformer, JsonpathTransformer=JsonpathTransformer)
+module('localstack_snapshot.snapshots.transformer', RegexTransformer=RegexTransformer, JsonpathTransformer=JsonpathTransformer,
        GenericTransformer=Anything())
 sys.path.insert(0, ROOT)
 
@@ -284,19 +324,24 @@ def norm(x):
 
 class Snapshot:
     def __init__(self, recorded):
-        self.recorded = recorded; self.misses = []; self.matched = 0
+        self.recorded = recorded; self.misses = []; self.matched = 0; self.transformers = []
         self.transform = Anything()
 
-    def add_transformer(self, *a, **k):
-        pass
+    def add_transformer(self, t, *a, **k):
+        for x in (t if isinstance(t, list) else [t]):
+            if isinstance(x, (RegexTransformer, JsonpathTransformer)):
+                self.transformers.append(x)
 
-    def add_transformers_list(self, *a, **k):
-        pass
+    def add_transformers_list(self, ts, *a, **k):
+        self.add_transformer(list(ts))
 
     def match(self, key, value):
         if key not in self.recorded:
             self.misses.append((key, 'not recorded', None)); return
-        exp = norm(self.recorded[key]); got = scrub(norm(value))
+        got = norm(value)
+        for t in self.transformers:
+            got = t.apply(got)
+        exp = norm(self.recorded[key]); got = scrub(got)
         if isinstance(exp, dict) and 'Error' in exp:
             # An API error: its code and message.
             exp = {'Error': exp['Error']}

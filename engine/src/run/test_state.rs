@@ -610,12 +610,6 @@ fn check_configuration(
     let cfg = &req.state_configuration;
     if let Some(failures) = cfg.map_iteration_failure_count {
         match mock {
-            Mock::None => {
-                return Err(reject(
-                    VALIDATION,
-                    "TestState does not support MapIterationFailureCount when a mock is not specified.",
-                ));
-            }
             Mock::Result(Value::Array(items)) if failures > items.len() as u64 => {
                 return Err(reject(
                     VALIDATION,
@@ -647,6 +641,18 @@ pub fn test_state(
 ) -> Result<TestStateResponse, TestStateError> {
     let (state, at) = select_state(req)?;
     check_definition(&state, &at)?;
+    if req.mock.is_none()
+        && req
+            .state_configuration
+            .map_iteration_failure_count
+            .is_some()
+    {
+        return Err(reject(
+            VALIDATION,
+            "TestState does not support MapIterationFailureCount when a mock is not specified.",
+        )
+        .into());
+    }
     let mock = check_mock(&state, req)?;
     check_context(&state, req.context.as_ref())?;
     check_configuration(&state, req, &mock)?;
@@ -659,20 +665,31 @@ pub fn test_state(
         let crate::CompileError::Invalid { pointer, message } = e;
         invalid_definition(&message, &format!("{at}{pointer}"))
     })?;
+    // A Task's mock answers its call; a Map's or Parallel's stands for its run.
     let mut mocked = handlers.clone();
-    let state_mock = match &mock {
+    let composite = matches!(
+        state.get("Type").and_then(Value::as_str),
+        Some("Map" | "Parallel")
+    );
+    let outcome = match &mock {
         Mock::None => None,
-        Mock::Result(r) => {
-            mocked.set_override(Arc::new(MockHandler::Return(r.clone())));
-            Some(StateMock::Result {
-                value: r.clone(),
-                iteration_failures: req.state_configuration.map_iteration_failure_count,
-            })
+        Mock::Result(r) => Some(Ok(r.clone())),
+        Mock::Error(e) => Some(Err(e.clone())),
+    };
+    let state_mock = match outcome {
+        Some(o) if composite => Some(StateMock {
+            outcome: o,
+            iteration_failures: req.state_configuration.map_iteration_failure_count,
+            reader_data: req.state_configuration.map_item_reader_data.clone(),
+        }),
+        Some(o) => {
+            mocked.set_override(Arc::new(match o {
+                Ok(r) => MockHandler::Return(r),
+                Err(e) => MockHandler::Throw(e),
+            }));
+            None
         }
-        Mock::Error(e) => {
-            mocked.set_override(Arc::new(MockHandler::Throw(e.clone())));
-            Some(StateMock::Error(e.clone()))
-        }
+        None => None,
     };
     let vars = req
         .variables

@@ -7,45 +7,38 @@ use serde_json::Value;
 use crate::error::Failure;
 use crate::handlers::HandlerError;
 
-/// What a mock makes of a tested Map or Parallel state (their iterations and branches are
-/// not run): the mocked result, or the mocked error, or, for a Map whose mocked iterations
-/// failed (`mapIterationFailureCount`) beyond its tolerated failures, the threshold error.
+/// The mock of a tested Map or Parallel state, which is not run (no iteration, no branch):
+/// its mocked result or error, and for a Map the iterations that failed
+/// (`mapIterationFailureCount`) and what its `ItemReader` reads (`mapItemReaderData`).
 #[derive(Debug, Clone)]
-pub(crate) enum StateMock {
-    /// `mock.result`, and the failed iterations of a Map.
-    Result {
-        value: Value,
-        iteration_failures: Option<u64>,
-    },
-    /// `mock.errorOutput`.
-    Error(HandlerError),
+pub(crate) struct StateMock {
+    pub(crate) outcome: Result<Value, HandlerError>,
+    pub(crate) iteration_failures: Option<u64>,
+    pub(crate) reader_data: Option<String>,
 }
 
 impl StateMock {
     /// The mocked result of the state, or its failure; `tolerance` is a Map's
-    /// `(ToleratedFailureCount, ToleratedFailurePercentage)`.
+    /// `(ToleratedFailureCount, ToleratedFailurePercentage)`: past it, the failed
+    /// iterations fail the Map.
     pub(crate) fn outcome(
         &self,
         tolerance: Option<(Option<u64>, Option<f64>)>,
     ) -> Result<Value, Failure> {
-        match self {
-            Self::Error(e) => Err(Failure::plain(Some(e.error.clone()), e.cause.clone())),
-            Self::Result {
-                value,
-                iteration_failures,
-            } => {
-                let n = value.as_array().map_or(0, Vec::len) as u64;
-                // Without a tolerated-failure setting TestState does not fail the Map for
-                // the failed iterations it is told of.
-                if let (Some(failures), Some((count, pct))) = (iteration_failures, tolerance)
-                    && (count.is_some() || pct.is_some())
-                    && exceeds_tolerance(*failures, n, count, pct)
-                {
-                    return Err(crate::catalogue::tolerated_failure_exceeded());
-                }
-                Ok(value.clone())
-            }
+        let value = match &self.outcome {
+            Err(e) => return Err(Failure::plain(Some(e.error.clone()), e.cause.clone())),
+            Ok(v) => v,
+        };
+        let n = value.as_array().map_or(0, Vec::len) as u64;
+        // Without a tolerated-failure setting TestState does not fail the Map for the failed
+        // iterations it is told of.
+        if let (Some(failures), Some((count, pct))) = (self.iteration_failures, tolerance)
+            && (count.is_some() || pct.is_some())
+            && exceeds_tolerance(failures, n, count, pct)
+        {
+            return Err(crate::catalogue::tolerated_failure_exceeded());
         }
+        Ok(value.clone())
     }
 }
 
