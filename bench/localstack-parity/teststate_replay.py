@@ -454,7 +454,6 @@ def main():
                     snap.misses.append(('(raised)', None, f'{type(e).__name__}: {e}'))
                     if VERBOSE:
                         traceback.print_exc()
-                unmatched = [k for k in snap.recorded if k not in {x[0] for x in snap.misses}] if False else []
                 if not snap.misses and snap.matched == len(snap.recorded):
                     matched += 1
                 else:

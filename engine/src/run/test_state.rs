@@ -1133,6 +1133,107 @@ mod tests {
     }
 
     #[test]
+    fn a_mocked_distributed_map_reads_the_given_reader_data() {
+        let map = json!({"Type": "Map", "End": true, "MaxConcurrency": 2,
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSON"},
+                "Parameters": {"Bucket.$": "$.Bucket", "Key.$": "$.Key"}},
+            "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}});
+        let with = |mock: Value, data: Option<&str>| {
+            let mut req = request(map.clone(), Some(mock));
+            req.input = json!({"Bucket": "b", "Key": "k"});
+            req.state_configuration.map_item_reader_data = data.map(String::from);
+            answer(&req)
+        };
+        let x = with(json!({"result": "[1, 4]"}), Some("[1, 2]")).unwrap();
+        assert_eq!(x.status, TestStateStatus::Succeeded);
+        assert_eq!(x.output, Some(json!([1, 4])));
+        // The mocked error is the Map's, not its reader's: the reader still reads the data.
+        let x = with(
+            json!({"errorOutput": {"error": "MockException", "cause": "C"}}),
+            Some("[1, 2]"),
+        )
+        .unwrap();
+        assert_eq!(
+            (x.status, x.error.as_deref()),
+            (TestStateStatus::Failed, Some("MockException"))
+        );
+        assert_eq!(x.inspection_data.unwrap()["maxConcurrency"], json!(2));
+        // Without the data the reader calls S3, which no handler answers here.
+        let x = with(json!({"result": "[]"}), None).unwrap();
+        assert_eq!(x.error.as_deref(), Some("States.ItemReaderFailed"));
+    }
+
+    #[test]
+    fn a_given_context_object_is_the_whole_context() {
+        let pass = json!({"Type": "Pass", "Parameters": {"c.$": "$$"}, "End": true});
+        let with = |context: Value| {
+            let mut req = request(pass.clone(), None);
+            req.context = Some(context);
+            answer(&req)
+        };
+        let x = with(json!({"Execution": {"Name": "e"}, "State": {}})).unwrap();
+        assert_eq!(
+            x.output,
+            Some(json!({"c": {"Execution": {"Name": "e"}, "State": {}}}))
+        );
+        assert_eq!(with(json!({})).unwrap().output, Some(json!({"c": {}})));
+        // Without one, the context object is made as for an express execution.
+        let x = call(pass.clone(), None, None).unwrap();
+        let c = &x.output.unwrap()["c"];
+        assert!(
+            c["Execution"]["Id"].as_str().unwrap().contains(":express:"),
+            "{c}"
+        );
+        assert_eq!(c["State"]["Name"], json!(WRAPPED_STATE_NAME));
+        let refused = |context: Value| rejection(with(context)).1;
+        assert_eq!(
+            refused(json!({"Map": {}})),
+            "Invalid Context object provided: 'Map' field is not supported when mocking a Context object"
+        );
+        assert_eq!(
+            refused(json!({"Pokedex": {}})),
+            "Invalid Context object provided: Field 'Pokedex' is not allowed"
+        );
+        assert_eq!(
+            refused(json!({"Execution": {"Id": 1}})),
+            "Invalid Context object provided: Execution.Id must be a string"
+        );
+        assert_eq!(
+            refused(json!({"Task": {"Token": "t"}})),
+            "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern"
+        );
+        // A callback Task may be given its token.
+        let callback = json!({"Type": "Task", "End": true,
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}});
+        let mut req = request(callback, Some(json!({"result": "{}"})));
+        req.context = Some(json!({"Task": {"Token": "abc"}}));
+        let x = answer(&req).unwrap();
+        assert_eq!(
+            x.inspection_data.unwrap()["afterParameters"],
+            json!("{\"QueueUrl\":\"q\",\"MessageBody\":{\"t\":\"abc\"}}")
+        );
+    }
+
+    #[test]
+    fn a_state_of_a_nested_workflow_can_be_named() {
+        let machine = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemProcessor": {"StartAt": "Inner", "States": {
+                "Inner": {"Type": "Pass", "Result": "in", "End": true}}}}}});
+        let x = call(machine, Some("Inner"), None).unwrap();
+        assert_eq!(x.output, Some(json!("in")));
+        let parallel = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Nope"}}}]}}});
+        assert_eq!(
+            rejection(call(parallel, Some("B"), None)).1,
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/P/Branches/0/States/B/Type'"
+        );
+    }
+
+    #[test]
     fn checks_requests_as_aws_does() {
         let machine = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true},
             "Bad": {"Type": "Pas"}}});
