@@ -224,7 +224,9 @@ fn recorded_rejection(expected: &Value) -> Option<(String, String)> {
 
 /// What one run of a case produced.
 enum Outcome {
-    Ran(Execution),
+    /// The answer in the corpus's terms (status, output, error, cause; a TestState call's
+    /// verdict and nextState), and the run behind it.
+    Ran(Value, Execution),
     Rejected(String, String),
     Error(String),
 }
@@ -310,7 +312,17 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
             ..TestStateRequest::default()
         };
         return match crate::run::test_state::test_state(&r, opts, &handlers) {
-            Ok(x) => Outcome::Ran(x.execution),
+            Ok(x) => {
+                // The answer as the corpus records it: the output parsed, no inspectionData.
+                let mut summary = x.to_json();
+                if let Value::Object(m) = &mut summary {
+                    m.remove("inspectionData");
+                    if let Some(o) = &x.output {
+                        m.insert("output".into(), o.clone());
+                    }
+                }
+                Outcome::Ran(summary, x.execution)
+            }
             Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code.to_string(), r.message),
             Err(TestStateError::Run(e)) => Outcome::Error(format!("run error: {e}")),
         };
@@ -327,7 +339,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
         Err(e) => return Outcome::Error(format!("compile error: {e}")),
     };
     match engine.run(input, &handlers) {
-        Ok(x) => Outcome::Ran(x),
+        Ok(x) => Outcome::Ran(x.summary(), x),
         Err(e) => Outcome::Error(format!("run error: {e}")),
     }
 }
@@ -335,7 +347,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
 /// The expected summary with the recorded output in the shape ours has.
 fn normalise_expected(e: &Value, test_state: bool) -> Value {
     let mut m = Map::new();
-    for k in ["status", "output", "error", "cause"] {
+    for k in ["status", "output", "error", "cause", "nextState"] {
         if let Some(v) = e.get(k) {
             if test_state
                 && k == "output"
@@ -420,12 +432,12 @@ pub fn run_case_with(dir: &Path, prepare: Option<Prepare<'_>>) -> CaseResult {
                 format!("rejected with {c}: {m}; expected {ec}: {em}")
             }
             (Outcome::Rejected(c, m), None) => format!("rejected with {c}: {m}"),
-            (Outcome::Ran(x), Some((ec, em))) => format!(
+            (Outcome::Ran(summary, _), Some((ec, em))) => format!(
                 "expected the request to be rejected with {ec}: {em}, got {}",
-                crate::io::to_compact(&x.summary())
+                crate::io::to_compact(&summary)
             ),
             (Outcome::Error(e), _) => e,
-            (Outcome::Ran(x), None) => match compare_summary(&loose, &exp, &x.summary()) {
+            (Outcome::Ran(summary, x), None) => match compare_summary(&loose, &exp, &summary) {
                 Ok(()) => {
                     matched = Some(x);
                     break;
@@ -433,7 +445,7 @@ pub fn run_case_with(dir: &Path, prepare: Option<Prepare<'_>>) -> CaseResult {
                 Err(d) => format!(
                     "{d}: expected {} got {}",
                     crate::io::to_compact(&exp),
-                    crate::io::to_compact(&x.summary())
+                    crate::io::to_compact(&summary)
                 ),
             },
         };
