@@ -441,6 +441,16 @@ enum Mock {
     Error(HandlerError),
 }
 
+/// Whether a Task waits for something outside the call: an activity worker, the end of a job
+/// (`.sync`) or a task token (`.waitForTaskToken`).
+fn waits(state: &Value) -> bool {
+    let resource = state.get("Resource").and_then(Value::as_str).unwrap_or("");
+    resource.contains(":activity:")
+        || [".sync", ".sync:2", ".waitForTaskToken"]
+            .iter()
+            .any(|p| resource.ends_with(p))
+}
+
 fn check_mock(state: &Value, req: &TestStateRequest) -> Result<Mock, TestStateRejection> {
     let ty = state.get("Type").and_then(Value::as_str).unwrap_or("");
     let composite = ty == "Map" || ty == "Parallel";
@@ -449,6 +459,15 @@ fn check_mock(state: &Value, req: &TestStateRequest) -> Result<Mock, TestStateRe
             return Err(reject(
                 INVALID_DEFINITION,
                 "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]",
+            ));
+        }
+        // The API reference: "TestState only supports the following when a mock is
+        // specified: Activity tasks, .sync or .waitForTaskToken service integration
+        // patterns, Parallel, or Map states" (nothing could answer their wait).
+        if ty == "Task" && waits(state) {
+            return Err(reject(
+                VALIDATION,
+                "TestState only supports Activity tasks, .sync or .waitForTaskToken service integration patterns when a mock is specified.",
             ));
         }
         return Ok(Mock::None);
@@ -570,9 +589,8 @@ fn check_context(state: &Value, context: Option<&Value>) -> Result<(), TestState
     // `Task` belongs to the callback and `.sync` patterns of a Task state.
     let resource = state.get("Resource").and_then(Value::as_str).unwrap_or("");
     let has_token = state.get("Type").and_then(Value::as_str) == Some("Task")
-        && [".sync", ".sync:2", ".waitForTaskToken"]
-            .iter()
-            .any(|p| resource.ends_with(p));
+        && waits(state)
+        && !resource.contains(":activity:");
     for (name, fields) in sections {
         if name == "Map" {
             return Err(invalid(String::from(
@@ -1301,6 +1319,17 @@ mod tests {
         assert_eq!(
             rejection(answer(&unmocked)).1,
             "RoleArn must be specified when testing a Task state"
+        );
+        let callback = json!({"Type": "Task", "End": true,
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}});
+        assert_eq!(
+            rejection(call(callback.clone(), None, None)).1,
+            "TestState only supports Activity tasks, .sync or .waitForTaskToken service integration patterns when a mock is specified."
+        );
+        assert_eq!(
+            code(call(callback, None, Some(json!({"result": "{}"})))),
+            "ran"
         );
         let mut counted = request(task, None);
         counted.state_configuration.map_iteration_failure_count = Some(1);
