@@ -226,7 +226,7 @@ fn recorded_rejection(expected: &Value) -> Option<(String, String)> {
 enum Outcome {
     /// The answer in the corpus's terms (status, output, error, cause; a TestState call's
     /// verdict and nextState), and the run behind it.
-    Ran(Value, Execution),
+    Ran(Value, Box<Execution>),
     Rejected(String, String),
     Error(String),
 }
@@ -321,7 +321,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
                         m.insert("output".into(), o.clone());
                     }
                 }
-                Outcome::Ran(summary, x.execution)
+                Outcome::Ran(summary, Box::new(x.execution))
             }
             Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code.to_string(), r.message),
             Err(TestStateError::Run(e)) => Outcome::Error(format!("run error: {e}")),
@@ -339,7 +339,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
         Err(e) => return Outcome::Error(format!("compile error: {e}")),
     };
     match engine.run(input, &handlers) {
-        Ok(x) => Outcome::Ran(x.summary(), x),
+        Ok(x) => Outcome::Ran(x.summary(), Box::new(x)),
         Err(e) => Outcome::Error(format!("run error: {e}")),
     }
 }
@@ -439,7 +439,7 @@ pub fn run_case_with(dir: &Path, prepare: Option<Prepare<'_>>) -> CaseResult {
             (Outcome::Error(e), _) => e,
             (Outcome::Ran(summary, x), None) => match compare_summary(&loose, &exp, &summary) {
                 Ok(()) => {
-                    matched = Some(x);
+                    matched = Some(*x);
                     break;
                 }
                 Err(d) => format!(
