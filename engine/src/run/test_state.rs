@@ -626,16 +626,60 @@ fn check_configuration(
     mock: &Mock,
 ) -> Result<(), TestStateRejection> {
     let cfg = &req.state_configuration;
-    if let Some(failures) = cfg.map_iteration_failure_count {
-        match mock {
-            Mock::Result(Value::Array(items)) if failures > items.len() as u64 => {
-                return Err(reject(
-                    VALIDATION,
-                    "Map iteration failure count must be less than or equal to the number of Map iterations",
-                ));
-            }
-            _ => {}
+    let ty = state.get("Type").and_then(Value::as_str).unwrap_or("");
+    // A setting for a kind of state the tested one is not (no AWS recording of these
+    // refusals: the wording follows AWS's other stateConfiguration messages).
+    let not_for = |field: &str, what: &str| {
+        reject(
+            VALIDATION,
+            format!("TestState does not support {field} when {what}."),
+        )
+    };
+    if cfg.map_iteration_failure_count.is_some() && ty != "Map" {
+        return Err(not_for(
+            "MapIterationFailureCount",
+            "the tested state is not a Map state",
+        ));
+    }
+    if cfg.map_item_reader_data.is_some() && (ty != "Map" || state.get("ItemReader").is_none()) {
+        return Err(not_for(
+            "MapItemReaderData",
+            "the tested state is not a Map state with an ItemReader",
+        ));
+    }
+    if let Some(inner) = &cfg.error_caused_by_state {
+        if !matches!(ty, "Map" | "Parallel") || !matches!(mock, Mock::Error(_)) {
+            return Err(not_for(
+                "ErrorCausedByState",
+                "the tested state is not a Map or Parallel state with a mocked errorOutput",
+            ));
         }
+        let nested = ["ItemProcessor", "Iterator"]
+            .iter()
+            .filter_map(|k| state.get(*k))
+            .chain(
+                state
+                    .get("Branches")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            )
+            .any(|w| find_state(w, inner, "").is_some());
+        if !nested {
+            return Err(reject(
+                VALIDATION,
+                format!("ErrorCausedByState '{inner}' is not a state of the tested {ty} state."),
+            ));
+        }
+    }
+    if let Some(failures) = cfg.map_iteration_failure_count
+        && let Mock::Result(Value::Array(items)) = mock
+        && failures > items.len() as u64
+    {
+        return Err(reject(
+            VALIDATION,
+            "Map iteration failure count must be less than or equal to the number of Map iterations",
+        ));
     }
     if matches!(mock, Mock::None)
         && req.role_arn.is_none()
@@ -1331,6 +1375,27 @@ mod tests {
             code(call(callback, None, Some(json!({"result": "{}"})))),
             "ran"
         );
+        let mut wrong = request(task.clone(), Some(json!({"result": "{}"})));
+        wrong.state_configuration.map_iteration_failure_count = Some(0);
+        assert_eq!(
+            rejection(answer(&wrong)).1,
+            "TestState does not support MapIterationFailureCount when the tested state is not a Map state."
+        );
+        let map = json!({"Type": "Map", "End": true, "ItemProcessor": {
+            "StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "End": true}}}});
+        let failing = |inner: &str, mock: Value| {
+            let mut r = request(map.clone(), Some(mock));
+            r.input = json!([1]);
+            r.state_configuration.error_caused_by_state = Some(inner.to_string());
+            answer(&r)
+        };
+        let boom = json!({"errorOutput": {"error": "E"}});
+        assert_eq!(code(failing("Inner", boom.clone())), "ran");
+        assert_eq!(
+            rejection(failing("Elsewhere", boom)).1,
+            "ErrorCausedByState 'Elsewhere' is not a state of the tested Map state."
+        );
+        assert_eq!(code(failing("Inner", json!({"result": "[]"}))), VALIDATION);
         let mut counted = request(task, None);
         counted.state_configuration.map_iteration_failure_count = Some(1);
         assert_eq!(
