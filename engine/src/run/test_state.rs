@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 
 use crate::handlers::{HandlerError, Handlers, MockHandler};
 use crate::run::engine::{Engine, Execution, ExecutionStatus, RunExtras, TestStateExtras};
+use crate::run::mock_fields::FieldValidation;
 use crate::run::options::RunOptions;
 use crate::run::tested::{CAUGHT_CAUSE, CAUGHT_ERROR, StateMock};
 use crate::vars::Vars;
@@ -487,17 +488,17 @@ fn check_mock(state: &Value, req: &TestStateRequest) -> Result<Mock, TestStateRe
     let Value::Object(fields) = mock else {
         return Err(reject(VALIDATION, "mock must be a JSON object"));
     };
-    if let Some(m) = fields.get("fieldValidationMode")
-        && !matches!(m.as_str(), Some("STRICT" | "PRESENT" | "NONE"))
-    {
-        return Err(reject(
-            VALIDATION,
-            format!(
-                "1 validation error detected: Value '{}' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]",
-                m.as_str().map_or_else(|| m.to_string(), String::from)
-            ),
-        ));
-    }
+    let field_validation =
+        FieldValidation::parse(fields.get("fieldValidationMode")).ok_or_else(|| {
+            let m = fields.get("fieldValidationMode").unwrap_or(&Value::Null);
+            reject(
+                VALIDATION,
+                format!(
+                    "1 validation error detected: Value '{}' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]",
+                    m.as_str().map_or_else(|| m.to_string(), String::from)
+                ),
+            )
+        })?;
     let (result, error) = (fields.get("result"), fields.get("errorOutput"));
     if result.is_some() && error.is_some() {
         return Err(reject(
@@ -521,6 +522,12 @@ fn check_mock(state: &Value, req: &TestStateRequest) -> Result<Mock, TestStateRe
             .map_err(|_| reject(VALIDATION, "Mocked result must be valid JSON"))?,
         other => other.clone(),
     };
+    if ty == "Task"
+        && let Some(resource) = state.get("Resource").and_then(Value::as_str)
+    {
+        crate::run::mock_fields::check(resource, &result, field_validation)
+            .map_err(|m| reject(VALIDATION, m))?;
+    }
     if ty == "Map" {
         if state.get("ResultWriter").is_some() {
             if !result.is_object() {
