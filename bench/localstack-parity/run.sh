@@ -12,8 +12,9 @@
 #   2. run.py: `nexus run` on each, status/output/error/cause against the recording
 #      (recorder placeholders such as <ArnPart_0idx> match anything; Tasks need handlers and
 #      report "No handler", which is expected);
-#   3. teststate.py: TestState calls of template + input + inspectionLevel against the
-#      recorded responses, inspectionData included.
+#   3. teststate_replay.py: every test_state snapshot test (181 recorded entries) run as it is
+#      written, once through `nexus test-state` and once through `nexus serve` with boto3,
+#      each answer against the recorded response (inspectionData and API errors included).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../target/debug/nexus}
@@ -26,4 +27,5 @@ fi
 export LS_DIR LS_CASES=${LS_CASES:-$LS_DIR/cases.json} NEXUS_BIN=$BIN
 python3 "$HERE/extract.py"
 python3 "$HERE/run.py" "$BIN"
-python3 "$HERE/teststate.py" "$BIN"
+python3 "$HERE/teststate_replay.py" "$BIN" cli
+python3 "$HERE/teststate_replay.py" "$BIN" serve

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sfn::types::{
-    ExecutionStatus, HistoryEvent, HistoryEventType, RoutingConfigurationListItem,
-    TestExecutionStatus,
+    ExecutionStatus, HistoryEvent, HistoryEventType, InspectionLevel, MockErrorOutput, MockInput,
+    RoutingConfigurationListItem, TestExecutionStatus, TestStateConfiguration,
 };
 use serde_json::{Value, json};
 
@@ -562,5 +562,58 @@ fn versions_aliases_children_activities_and_test_state() {
             (t.status(), t.error(), t.cause()),
             (Some(&TestExecutionStatus::Failed), Some("Bad"), Some("why"))
         );
+        // The SDK's typed view of the verdicts and of inspectionData: a mocked failure a
+        // retrier would retry (one retry made), then one its catcher takes (retries spent).
+        let task = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "f", "Payload.$": "$"},
+            "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 2, "IntervalSeconds": 3}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}], "Next": "Done"})
+        .to_string();
+        let busy = MockInput::builder()
+            .error_output(MockErrorOutput::builder().error("Busy").cause("later").build())
+            .build();
+        let answer = |count: i32| {
+            sfn.test_state()
+                .definition(task.clone())
+                .input(r#"{"a": 1}"#)
+                .inspection_level(InspectionLevel::Debug)
+                .mock(busy.clone())
+                .state_configuration(
+                    TestStateConfiguration::builder()
+                        .retrier_retry_count(count)
+                        .build(),
+                )
+                .send()
+        };
+        let t = answer(1).await.unwrap();
+        assert_eq!(t.status(), Some(&TestExecutionStatus::Retriable));
+        let d = t.inspection_data().unwrap();
+        let e = d.error_details().unwrap();
+        assert_eq!(
+            (e.retry_index(), e.retry_backoff_interval_seconds(), e.catch_index()),
+            (Some(0), Some(6), None)
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(d.after_parameters().unwrap()).unwrap(),
+            json!({"FunctionName": "f", "Payload": {"a": 1}})
+        );
+        let t = answer(2).await.unwrap();
+        assert_eq!(
+            (t.status(), t.next_state(), t.error()),
+            (Some(&TestExecutionStatus::CaughtError), Some("Handle"), Some("Busy"))
+        );
+        assert_eq!(
+            t.inspection_data().unwrap().error_details().unwrap().catch_index(),
+            Some(0)
+        );
+        let err = sfn
+            .test_state()
+            .definition(json!({"Type": "Pass", "End": true}).to_string())
+            .mock(MockInput::builder().result("{}").build())
+            .send()
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(err.is_validation_exception(), "{err:?}");
     });
 }

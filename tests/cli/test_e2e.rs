@@ -498,6 +498,80 @@ fn test_state(args: &[&str]) -> (Option<i32>, Value) {
 }
 
 #[test]
+fn test_state_takes_the_state_configuration_and_refuses_what_aws_refuses() {
+    let busy = r#"{"errorOutput":{"error":"Busy","cause":"later"}}"#;
+    let retried = |count: &str| {
+        test_state(&[
+            "--state",
+            "Load",
+            "--mock",
+            busy,
+            "--inspection-level",
+            "DEBUG",
+            "--state-configuration",
+            &format!(r#"{{"retrierRetryCount": {count}}}"#),
+        ])
+    };
+    // One retry made: the next waits IntervalSeconds × BackoffRate (2.0 by default) = 10 s.
+    let (code, v) = retried("1");
+    assert_eq!(code, Some(1));
+    assert_eq!(v["status"], "RETRIABLE");
+    assert_eq!(
+        v["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0, "retryBackoffIntervalSeconds": 10})
+    );
+    // Its two retries spent: the catcher takes the failure.
+    let (_, v) = retried("2");
+    assert_eq!(v["status"], "CAUGHT_ERROR");
+    assert_eq!(v["nextState"], "Broken");
+    assert_eq!(
+        v["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0, "catchIndex": 0})
+    );
+    let refused = |args: &[&str]| {
+        let out = nexus()
+            .args(["test-state", "fixtures/testing/router.asl.json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
+    };
+    assert_eq!(
+        refused(&["--state", "Load", "--mock", busy, "--reveal-secrets"]),
+        (
+            Some(2),
+            String::from(
+                "An error occurred (ValidationException) when calling the TestState operation: TestState does not support RevealSecrets when a mock is specified."
+            )
+        )
+    );
+    assert_eq!(
+        refused(&["--state", "A", "--mock", r#"{"result":"{}"}"#]).1,
+        "An error occurred (ValidationException) when calling the TestState operation: State type 'Pass' is not supported when a mock is specified"
+    );
+    assert_eq!(
+        refused(&["--state", "Load"]).1,
+        "An error occurred (ValidationException) when calling the TestState operation: RoleArn must be specified when testing a Task state"
+    );
+    let (code, err) = refused(&[
+        "--state",
+        "Load",
+        "--mock",
+        busy,
+        "--state-configuration",
+        r#"{"retrierRetryCount": -1}"#,
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("stateConfiguration.retrierRetryCount"),
+        "{err}"
+    );
+}
+
+#[test]
 fn test_state_reports_choice_targets_catches_and_retries() {
     let (code, v) = test_state(&["--state", "Route", "--input", r#"{"kind":"b"}"#]);
     assert_eq!(code, Some(0));

@@ -473,6 +473,35 @@ def express_and_test_state(sfn):
     t = sfn.test_state(definition=json.dumps({"Type": "Pass", "Parameters": {"x.$": "$.a"}, "End": True}),
                        roleArn=ROLE, input='{"a": 5}')
     check(t["status"] == "SUCCEEDED" and json.loads(t["output"]) == {"x": 5}, "test_state %s" % t)
+    # The verdicts of a failing Task (TestState API reference): a retrier with retries left
+    # makes it RETRIABLE, a spent one hands it to the catcher (CAUGHT_ERROR, nextState), with
+    # inspectionData at DEBUG: the data steps as JSON text, errorDetails as an object.
+    task = json.dumps({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                       "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"}, "QueryLanguage": "JSONata",
+                       "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 2, "IntervalSeconds": 3}],
+                       "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}], "Next": "Done"})
+    busy = {"errorOutput": {"error": "Busy", "cause": "later"}}
+    t = sfn.test_state(definition=task, input='{"a": 1}', inspectionLevel="DEBUG", mock=busy,
+                       stateConfiguration={"retrierRetryCount": 1})
+    d = t.get("inspectionData", {})
+    check(t["status"] == "RETRIABLE" and "output" not in t and "nextState" not in t
+          and d.get("errorDetails") == {"retryIndex": 0, "retryBackoffIntervalSeconds": 6}
+          and json.loads(d.get("afterArguments", "null")) == {"FunctionName": "f", "Payload": {"a": 1}}
+          and json.loads(d.get("input", "null")) == {"a": 1}, "test_state RETRIABLE %s" % t)
+    t = sfn.test_state(definition=task, input='{"a": 1}', inspectionLevel="DEBUG", mock=busy,
+                       stateConfiguration={"retrierRetryCount": 2})
+    check(t["status"] == "CAUGHT_ERROR" and t.get("nextState") == "Handle" and t.get("error") == "Busy"
+          and t["inspectionData"].get("errorDetails") == {"retryIndex": 0, "catchIndex": 0}, "test_state CAUGHT_ERROR %s" % t)
+    t = sfn.test_state(definition=task, input='{"a": 1}', mock={"result": '{"Payload": 7}'})
+    check(t["status"] == "SUCCEEDED" and t.get("nextState") == "Done" and json.loads(t["output"]) == {"Payload": 7}
+          and "inspectionData" not in t, "test_state INFO %s" % t)
+    try:
+        sfn.test_state(definition=json.dumps({"Type": "Pass", "End": True}), mock={"result": "{}"})
+        err = None
+    except ClientError as e:
+        err = (e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+    check(err == ("ValidationException", "State type 'Pass' is not supported when a mock is specified", 400),
+          "test_state refuses a mocked Pass: %s" % (err,))
 
 
 def aws_cli(url, venv_bin):

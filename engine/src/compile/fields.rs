@@ -11,10 +11,15 @@ use crate::compile::template::{JTemplate, Template};
 use crate::error::CompileError;
 use crate::expr::PathRef;
 
-/// Whether a text may read the context object: `$$` (JSONPath, intrinsics) or `context`
-/// (JSONata `$states.context`). Errs on the side of building it.
+/// Whether a text may read the context object: `$$` (JSONPath, intrinsics), `context`
+/// (JSONata `$states.context`) or `$states` as a whole (JSONata, `{% $states %}` holds the
+/// context). Errs on the side of building it.
 pub(crate) fn mentions_context(s: &str) -> bool {
-    s.contains("$$") || s.contains("context")
+    s.contains("$$")
+        || s.contains("context")
+        || s.split("$states")
+            .skip(1)
+            .any(|after| !after.starts_with('.'))
 }
 
 /// [`mentions_context`] over every key and string of a value.

@@ -224,7 +224,9 @@ fn recorded_rejection(expected: &Value) -> Option<(String, String)> {
 
 /// What one run of a case produced.
 enum Outcome {
-    Ran(Execution),
+    /// The answer in the corpus's terms (status, output, error, cause; a TestState call's
+    /// verdict and nextState), and the run behind it.
+    Ran(Value, Box<Execution>),
     Rejected(String, String),
     Error(String),
 }
@@ -307,10 +309,21 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
             context: req.get("context").cloned(),
             variables: req.get("variables").cloned(),
             role_arn: req.get("roleArn").and_then(Value::as_str).map(String::from),
+            ..TestStateRequest::default()
         };
         return match crate::run::test_state::test_state(&r, opts, &handlers) {
-            Ok(x) => Outcome::Ran(x),
-            Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code, r.message),
+            Ok(x) => {
+                // The answer as the corpus records it: the output parsed, no inspectionData.
+                let mut summary = x.to_json();
+                if let Value::Object(m) = &mut summary {
+                    m.remove("inspectionData");
+                    if let Some(o) = &x.output {
+                        m.insert("output".into(), o.clone());
+                    }
+                }
+                Outcome::Ran(summary, Box::new(x.execution))
+            }
+            Err(TestStateError::Rejected(r)) => Outcome::Rejected(r.code.to_string(), r.message),
             Err(TestStateError::Run(e)) => Outcome::Error(format!("run error: {e}")),
         };
     }
@@ -326,7 +339,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
         Err(e) => return Outcome::Error(format!("compile error: {e}")),
     };
     match engine.run(input, &handlers) {
-        Ok(x) => Outcome::Ran(x),
+        Ok(x) => Outcome::Ran(x.summary(), Box::new(x)),
         Err(e) => Outcome::Error(format!("run error: {e}")),
     }
 }
@@ -334,7 +347,7 @@ fn run_once(case: &Case, input: Value, prepare: Option<Prepare<'_>>) -> Outcome 
 /// The expected summary with the recorded output in the shape ours has.
 fn normalise_expected(e: &Value, test_state: bool) -> Value {
     let mut m = Map::new();
-    for k in ["status", "output", "error", "cause"] {
+    for k in ["status", "output", "error", "cause", "nextState"] {
         if let Some(v) = e.get(k) {
             if test_state
                 && k == "output"
@@ -419,20 +432,20 @@ pub fn run_case_with(dir: &Path, prepare: Option<Prepare<'_>>) -> CaseResult {
                 format!("rejected with {c}: {m}; expected {ec}: {em}")
             }
             (Outcome::Rejected(c, m), None) => format!("rejected with {c}: {m}"),
-            (Outcome::Ran(x), Some((ec, em))) => format!(
+            (Outcome::Ran(summary, _), Some((ec, em))) => format!(
                 "expected the request to be rejected with {ec}: {em}, got {}",
-                crate::io::to_compact(&x.summary())
+                crate::io::to_compact(&summary)
             ),
             (Outcome::Error(e), _) => e,
-            (Outcome::Ran(x), None) => match compare_summary(&loose, &exp, &x.summary()) {
+            (Outcome::Ran(summary, x), None) => match compare_summary(&loose, &exp, &summary) {
                 Ok(()) => {
-                    matched = Some(x);
+                    matched = Some(*x);
                     break;
                 }
                 Err(d) => format!(
                     "{d}: expected {} got {}",
                     crate::io::to_compact(&exp),
-                    crate::io::to_compact(&x.summary())
+                    crate::io::to_compact(&summary)
                 ),
             },
         };

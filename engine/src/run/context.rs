@@ -8,8 +8,9 @@ use serde_json::{Map, Value, json};
 pub(crate) struct ContextBase {
     pub(crate) execution: Value,
     pub(crate) state_machine: Value,
-    /// Fields of `State` given by a TestState request's `context`; they win over ours.
-    pub(crate) state_override: Option<Map<String, Value>>,
+    /// The context object a TestState request gives: it is the whole context object (AWS
+    /// adds nothing to it but the `Map` item of an ItemSelector).
+    pub(crate) given: Option<Map<String, Value>>,
 }
 
 impl ContextBase {
@@ -43,7 +44,7 @@ impl ContextBase {
         Self {
             execution,
             state_machine: json!({"Id": sm_arn, "Name": sm_name}),
-            state_override: None,
+            given: None,
         }
     }
 
@@ -52,13 +53,13 @@ impl ContextBase {
         Self {
             execution: Value::Null,
             state_machine: Value::Null,
-            state_override: None,
+            given: None,
         }
     }
 
     /// The context of a TestState call: AWS runs the state as an express execution, so the
     /// execution id has the `express` form, no `RedriveCount`, and `RoleArn` is the
-    /// request's (null without one). Fields of the request's `context` replace ours.
+    /// request's (null without one). The request's `context`, when given, is the context.
     #[allow(clippy::too_many_arguments)] // one value per context field, all strings
     pub(crate) fn for_test_state(
         exec_arn: &str,
@@ -79,17 +80,9 @@ impl ContextBase {
                 "StartTime": start_time,
             }),
             state_machine: json!({"Id": sm_arn, "Name": sm_name}),
-            state_override: None,
+            given: None,
         };
-        if let Some(ctx) = context {
-            if let Some(e) = ctx.get("Execution") {
-                base.execution = e.clone();
-            }
-            if let Some(s) = ctx.get("StateMachine") {
-                base.state_machine = s.clone();
-            }
-            base.state_override = ctx.get("State").and_then(Value::as_object).cloned();
-        }
+        base.given = context.and_then(Value::as_object).cloned();
         base
     }
 
@@ -104,16 +97,23 @@ impl ContextBase {
         map_item: Option<(usize, &Value)>,
         task_token: Option<&str>,
     ) -> Value {
+        if let Some(given) = &self.given {
+            let mut m = given.clone();
+            if let Some((i, v)) = map_item {
+                m.insert("Map".into(), json!({"Item": {"Index": i, "Value": v}}));
+            }
+            if let Some(t) = task_token
+                && !m.contains_key("Task")
+            {
+                m.insert("Task".into(), json!({"Token": t}));
+            }
+            return Value::Object(m);
+        }
         let mut state = Map::new();
         state.insert("Name".into(), name.into());
         state.insert("EnteredTime".into(), entered_time.into());
         if let Some(r) = retry_count {
             state.insert("RetryCount".into(), r.into());
-        }
-        if let Some(o) = &self.state_override {
-            for (k, v) in o {
-                state.insert(k.clone(), v.clone());
-            }
         }
         let mut m = Map::new();
         m.insert("Execution".into(), self.execution.clone());

@@ -60,7 +60,8 @@ pub struct Execution {
     /// A TestState run: the tested state's data-processing steps as TestState's
     /// `inspectionData` names them (`afterInputPath`, `afterParameters`, `result`,
     /// `afterResultSelector`, `afterResultPath`, `afterArguments`, `afterItemsPath`,
-    /// `maxConcurrency`, `toleratedFailureCount`, `toleratedFailurePercentage`), as values.
+    /// `maxConcurrency`, `toleratedFailureCount`, `toleratedFailurePercentage`), as values,
+    /// with `errorDetails.catchIndex` and the error and cause of a failure a catcher handled.
     pub inspection: Option<Box<Map<String, Value>>>,
 }
 
@@ -109,8 +110,8 @@ impl Execution {
 pub(crate) struct TestStateExtras {
     /// The `context` of the request (fields override the generated context object).
     pub(crate) context: Option<Value>,
-    /// The parsed `mock.result`: the result of the tested state.
-    pub(crate) mock: Option<Value>,
+    /// The mock of the tested state (a Map or Parallel uses it in place of its run).
+    pub(crate) mock: Option<crate::run::tested::StateMock>,
     /// The `roleArn` of the request (`$$.Execution.RoleArn`, null when absent).
     pub(crate) role_arn: Option<String>,
 }

@@ -62,8 +62,8 @@ pub(crate) struct Exec<'a> {
     /// Whether Map/Parallel inner failures bubble without the execution-level prefix
     /// (TestState reports them raw).
     pub(crate) test_state: bool,
-    /// TestState `mock.result`: the result of the tested Map/Parallel/Task state.
-    pub(crate) state_mock: Option<Value>,
+    /// TestState's mock of the tested Map or Parallel state.
+    pub(crate) state_mock: Option<crate::run::tested::StateMock>,
     /// TestState's `inspectionData` steps of the tested state (a TestState run only).
     pub(crate) inspection: Option<Mutex<serde_json::Map<String, Value>>>,
     /// The execution's journal in the event log (written, or replayed on resume).

@@ -9,6 +9,8 @@ pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod joiner;
 pub(crate) mod machine;
+pub(crate) mod mock_fields;
 pub(crate) mod options;
 pub(crate) mod states;
 pub mod test_state;
+pub(crate) mod tested;

@@ -31,7 +31,16 @@ pub(crate) async fn read_items(
         Some(Selector::JsonPath(t)) => t.eval(scope)?,
         Some(Selector::Jsonata(t)) => t.eval(&cx.jenv(vars, raw, scope.context, None, None))?,
     };
-    let answer = super::resource_call::call(cx, &r.resource, params).await;
+    // TestState: a mocked Map reads what the request gives (`mapItemReaderData`).
+    let given = cx
+        .exec
+        .state_mock
+        .as_ref()
+        .and_then(|m| m.reader_data.clone());
+    let answer = match given {
+        Some(data) => Ok(Value::String(data)),
+        None => super::resource_call::call(cx, &r.resource, params).await,
+    };
     let answer = answer.map_err(|e| {
         crate::catalogue::item_reader_failed(&match e.cause {
             Some(c) => format!("{}: {c}", e.error),

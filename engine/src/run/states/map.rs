@@ -284,8 +284,9 @@ async fn attempt(
         inputs = batches(cx, b, inputs, &scope, raw)?;
     }
     if let Some(m) = &cx.exec.state_mock {
-        // TestState with a mocked result: the iterations are not run.
-        return super::parallel::finish(cx, m.clone(), raw, &ctx, vars);
+        // TestState with a mock: the iterations are not run.
+        let result = m.outcome(Some((tol_count, tol_pct)))?;
+        return super::parallel::finish(cx, result, raw, &ctx, vars);
     }
     let n = inputs.len();
     let started = cx.emit(chain.get(), "MapStateStarted", || {
@@ -452,20 +453,8 @@ async fn attempt(
     }
     let failed = match first_failure {
         Some(f) if !tolerates => Some(f),
-        Some(_) => {
-            let over_count = tol_count.is_some_and(|c| failures > c);
-            let pct = if n == 0 {
-                0.0
-            } else {
-                failures as f64 * 100.0 / n as f64
-            };
-            let over_pct = tol_pct.is_some_and(|p| pct > p);
-            let within = match (tol_count, tol_pct) {
-                (Some(_), Some(_)) => !(over_count && over_pct),
-                _ => !(over_count || over_pct),
-            };
-            (!within).then(crate::catalogue::tolerated_failure_exceeded)
-        }
+        Some(_) => crate::run::tested::exceeds_tolerance(failures, n as u64, tol_count, tol_pct)
+            .then(crate::catalogue::tolerated_failure_exceeded),
         None => None,
     };
     let result = match (&spec.writer, &run_arn) {

@@ -5,7 +5,7 @@
 mod choice_state;
 mod fail;
 mod item_reader;
-mod map;
+pub(crate) mod map;
 mod number;
 mod parallel;
 mod pass;
@@ -589,6 +589,16 @@ fn failed(
     let Some(c) = catcher else {
         return Step::Fail(f);
     };
+    // TestState: which catcher handled which failure of the tested state.
+    if let Some(i) = state.catch.iter().position(|x| std::ptr::eq(x, c)) {
+        cx.inspect("errorDetails", || serde_json::json!({"catchIndex": i}));
+    }
+    cx.inspect(crate::run::tested::CAUGHT_ERROR, || {
+        f.error.clone().map_or(Value::Null, Value::from)
+    });
+    cx.inspect(crate::run::tested::CAUGHT_CAUSE, || {
+        f.cause.clone().map_or(Value::Null, Value::from)
+    });
     match catch_output(cx, c, &raw, &f, vars) {
         Ok((out, assigned)) => {
             match leave(cx, out, assigned, Transition::Next(c.next), vars, chain, 0) {

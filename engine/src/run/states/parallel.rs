@@ -35,8 +35,9 @@ async fn attempt(
     let ctx = cx.context(Some(retry), None, None);
     let input = cx.effective_parameters(raw, &ctx, vars)?;
     if let Some(m) = &cx.exec.state_mock {
-        // TestState with a mocked result: the branches are not run.
-        return finish(cx, m.clone(), raw, &ctx, vars);
+        // TestState with a mock: the branches are not run.
+        let result = m.outcome(None)?;
+        return finish(cx, result, raw, &ctx, vars);
     }
     let started = cx.emit(chain.get(), "ParallelStateStarted", || None);
     chain.set(started);
