@@ -48,7 +48,7 @@ pub(crate) async fn compensate(
         }
         let input = json!({"input": c.input, "result": c.output, "error": error});
         if let Step::Fail(f) =
-            crate::run::states::run_state(exec, &comp.task, input, vars, chain, None).await
+            crate::run::states::run_state(exec, &comp.task, input, vars, chain, None, "").await
         {
             if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
                 return f;
@@ -68,7 +68,8 @@ pub(crate) async fn compensate(
     let report = json!({"error": error, "failed": failed});
     if let Some(hook) = exec.saga_hook {
         // The hook is told; its own failure is not an error of the run (the run fails anyway).
-        let _ = crate::run::states::run_state(exec, hook, report.clone(), vars, chain, None).await;
+        let _ =
+            crate::run::states::run_state(exec, hook, report.clone(), vars, chain, None, "").await;
     }
     compensation_failed(&report)
 }

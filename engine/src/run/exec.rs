@@ -24,8 +24,9 @@ pub(crate) type PlanFuture<'a> =
 /// The run loop as the states that run sub-plans reach it. The engine sets it when it builds
 /// an execution ([`crate::run::machine::run_plan_boxed`]), so the states do not depend on the
 /// loop that calls them.
+/// The last argument is the sub-plan's scope key (see [`Cx::scope`](crate::run::states::Cx)).
 pub(crate) type RunPlan =
-    for<'a> fn(&'a Exec<'a>, &'a Plan, Value, &'a mut Vars, &'a mut u64) -> PlanFuture<'a>;
+    for<'a> fn(&'a Exec<'a>, &'a Plan, Value, &'a mut Vars, &'a mut u64, &'a str) -> PlanFuture<'a>;
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
@@ -58,7 +59,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) timeout_ms: Option<i64>,
     /// `(redrives passed, deadline)`: the deadline since the last redrive the run passed.
     pub(crate) redriven_deadline: Mutex<(u64, i64)>,
-    pub(crate) timed_out: AtomicBool,
+    /// Set once the execution timed out; shared with the child workflows of a distributed
+    /// Map, whose deadline is the execution's.
+    pub(crate) timed_out: Arc<AtomicBool>,
     /// Whether Map/Parallel inner failures bubble without the execution-level prefix
     /// (TestState reports them raw).
     pub(crate) test_state: bool,
@@ -95,7 +98,7 @@ impl<'a> Exec<'a> {
             deadline_ms: self.deadline_ms,
             timeout_ms: self.timeout_ms,
             redriven_deadline: Mutex::new(self.redriven_deadline.lock().map_or((0, 0), |d| *d)),
-            timed_out: AtomicBool::new(false),
+            timed_out: self.timed_out.clone(),
             test_state: self.test_state,
             state_mock: None,
             inspection: None,
@@ -130,8 +133,20 @@ impl<'a> Exec<'a> {
     /// the real clock with an event log, the wait is logged: a resumed run does not wait again
     /// for a wait the log shows over, and waits only until the logged deadline for one it
     /// interrupted.
+    ///
+    /// A wait that would end after the execution's deadline ends at the deadline on the
+    /// virtual clock, where the execution times out (it never returns: the run is stopped,
+    /// see `engine::with_deadline`); on the real clock the deadline's own timer stops it.
     pub(crate) async fn sleep_until(&self, deadline_ms: i64) {
         let clock = &self.opts.clock;
+        if clock.is_virtual()
+            && let Some(end) = self.deadline()
+            && deadline_ms > end
+        {
+            clock.sleep_until(end).await;
+            self.timed_out.store(true, Ordering::Relaxed);
+            return std::future::pending().await;
+        }
         let Some(j) = self.journal.as_deref().filter(|_| !clock.is_virtual()) else {
             return clock.sleep_until(deadline_ms).await;
         };
@@ -175,6 +190,9 @@ impl<'a> Exec<'a> {
                 self.opts.max_history_events,
             ));
         }
+        if self.timed_out.load(Ordering::Relaxed) {
+            return Err(crate::catalogue::execution_timeout());
+        }
         if let Some(d) = self.deadline()
             && self.now() > d
         {
@@ -196,7 +214,7 @@ impl<'a> Exec<'a> {
     /// executions": "When you redrive an execution, the state machine level timeout, if
     /// defined, is reset to 0", so once the run has passed a redrive, the deadline counts
     /// from the moment it did (on a replay, the time the log gives that moment).
-    fn deadline(&self) -> Option<i64> {
+    pub(crate) fn deadline(&self) -> Option<i64> {
         let d = self.deadline_ms?;
         let (Some(j), Some(timeout)) = (&self.journal, self.timeout_ms) else {
             return Some(d);

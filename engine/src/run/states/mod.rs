@@ -57,6 +57,10 @@ pub(crate) struct Done {
 pub(crate) struct Cx<'a> {
     pub(crate) exec: &'a Exec<'a>,
     pub(crate) state: &'a State,
+    /// Scope key of the plan the state runs in: empty for the machine's own states, else
+    /// the key of the Parallel or Map state that runs the plan, `/`, and the branch or
+    /// iteration index. Only kept with an event log (it names what a redrive keeps).
+    pub(crate) scope: &'a str,
     pub(crate) entered_id: u64,
     pub(crate) entered_ms: i64,
 }
@@ -94,6 +98,16 @@ impl Cx<'_> {
             e.insert("RedriveCount".into(), j.redrive_count().into());
         }
         ctx
+    }
+
+    /// This (Parallel or Map) state's scope key: the scope, `/`, and the state's name
+    /// escaped as in a JSON Pointer. Empty without an event log.
+    pub(crate) fn scope_key(&self) -> String {
+        if self.exec.journal.is_none() {
+            return String::new();
+        }
+        let name = self.state.name.replace('~', "~0").replace('/', "~1");
+        format!("{}/{name}", self.scope)
     }
 
     /// Emits an event chained after `prev` and returns its id.
@@ -394,6 +408,7 @@ fn enter<'a>(
     raw: &Value,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: &'a str,
 ) -> (Cx<'a>, u64, Result<usize, Failure>) {
     let entered_prev = exec.entered_prev(*chain);
     let entered_ms = exec.now();
@@ -409,6 +424,7 @@ fn enter<'a>(
     let cx = Cx {
         exec,
         state,
+        scope,
         entered_id,
         entered_ms,
     };
@@ -460,8 +476,9 @@ pub(crate) fn run_state_sync(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: &str,
 ) -> Step {
-    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound, scope);
     let known_in = in_bound.as_ref().ok().copied();
     let (result, raw) = match in_bound {
         Err(f) => (Err(f), raw),
@@ -478,11 +495,12 @@ pub(crate) async fn run_state(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: &str,
 ) -> Step {
     if is_sync(&state.kind) {
-        return run_state_sync(exec, state, raw, vars, chain, input_bound);
+        return run_state_sync(exec, state, raw, vars, chain, input_bound, scope);
     }
-    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound, scope);
     let known_in = in_bound.as_ref().ok().copied();
     let result = match in_bound {
         Err(f) => Err(f),

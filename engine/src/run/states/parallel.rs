@@ -1,7 +1,8 @@
 //! Parallel: runs every branch on the same input; the output is the array of branch outputs
-//! in branch order. The first branch failure fails the state with that branch's error.
+//! in branch order. The first branch failure fails the state with that branch's error. A
+//! redriven Parallel runs only the branches that did not succeed (see `log::journal`).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -9,6 +10,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
+use crate::log::journal::Kept;
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -19,9 +21,56 @@ pub(crate) async fn run(
     chain: &mut u64,
 ) -> Result<Done, Failure> {
     let cell = ChainCell::new(*chain);
-    let r = super::with_retry(cx, |retry| attempt(cx, branches, raw, vars, &cell, retry)).await;
+    let key = cx.scope_key();
+    let redrive = Redrive::take(cx, &key);
+    let r = super::with_retry(cx, |retry| {
+        attempt(cx, branches, raw, vars, &cell, retry, &redrive)
+    })
+    .await;
     *chain = cell.get();
     r
+}
+
+/// The redrive of a Parallel or Map state: the sub-runs the redrive keeps (for its first
+/// attempt in the redriven run), and how many redrives its sub-runs have had.
+pub(crate) struct Redrive {
+    pub(crate) key: String,
+    kept: Mutex<Option<Kept>>,
+    /// Redrives of the sub-runs including this run's (0: not redriven).
+    pub(crate) count: u64,
+}
+
+impl Redrive {
+    pub(crate) fn take(cx: &Cx<'_>, key: &str) -> Self {
+        let kept = cx.exec.journal.as_ref().and_then(|j| j.take_kept(key));
+        Self {
+            key: key.to_string(),
+            count: kept.as_ref().map_or(0, |k| k.redrives.saturating_add(1)),
+            kept: Mutex::new(kept),
+        }
+    }
+
+    /// What this attempt keeps (the first attempt only).
+    pub(crate) fn kept(&self) -> Option<Kept> {
+        self.kept.lock().ok().and_then(|mut k| k.take())
+    }
+
+    /// Logs a failed attempt with the sub-runs that completed (see `log::journal`).
+    pub(crate) fn failed(
+        &self,
+        cx: &Cx<'_>,
+        map_run: Option<&str>,
+        runs: std::collections::BTreeMap<usize, (Value, i64, i64)>,
+    ) {
+        if let Some(j) = &cx.exec.journal {
+            let kept = Kept {
+                map_run: map_run.map(String::from),
+                redrives: self.count,
+                runs,
+            };
+            j.sub_runs_failed(&self.key, &kept, cx.exec.now());
+        }
+    }
 }
 
 async fn attempt(
@@ -31,6 +80,7 @@ async fn attempt(
     vars: &Vars,
     chain: &ChainCell,
     retry: u64,
+    redrive: &Redrive,
 ) -> Result<Done, Failure> {
     let ctx = cx.context(Some(retry), None, None);
     let input = cx.effective_parameters(raw, &ctx, vars)?;
@@ -43,6 +93,8 @@ async fn attempt(
     let outer = Arc::new(vars.clone());
     let last_event = ChainCell::new(started);
     let exec = cx.exec;
+    let mut kept = redrive.kept().map(|k| k.runs).unwrap_or_default();
+    let key = &redrive.key;
     let results = crate::run::joiner::run_bounded(
         branches.len(),
         || 0,
@@ -51,7 +103,17 @@ async fn attempt(
             let input = input.clone();
             let outer = outer.clone();
             let last_event = &last_event;
+            // A branch that succeeded before the redrive is not run again.
+            let done = kept.remove(&i);
             Box::pin(async move {
+                if let Some((out, _, _)) = done {
+                    return (Ok(out), started);
+                }
+                let scope = if key.is_empty() {
+                    String::new()
+                } else {
+                    format!("{key}/{i}")
+                };
                 let Some(plan) = plan else {
                     return (
                         Err(Failure::new(
@@ -63,7 +125,7 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain, &scope).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
@@ -73,17 +135,31 @@ async fn attempt(
         |(r, _)| r.is_err(),
     )
     .await;
-    let mut outputs = Vec::with_capacity(results.len());
-    for slot in results {
-        match slot {
-            Some((Ok(v), _)) => outputs.push(v),
-            Some((Err(f), last)) => {
-                chain.set(last);
-                return Err(f);
+    if results.iter().any(|slot| matches!(slot, Some((Err(_), _)))) {
+        // The first failed branch fails the state; a redrive keeps those that succeeded.
+        let ms = cx.exec.now();
+        let mut failure = None;
+        let mut done = std::collections::BTreeMap::new();
+        for (i, slot) in results.into_iter().enumerate() {
+            match slot {
+                Some((Ok(v), _)) => {
+                    done.insert(i, (v, ms, ms));
+                }
+                Some((Err(f), last)) if failure.is_none() => failure = Some((f, last)),
+                _ => {}
             }
-            None => {}
         }
+        redrive.failed(cx, None, done);
+        if let Some((f, last)) = failure {
+            chain.set(last);
+            return Err(f);
+        }
+        return Err(crate::catalogue::internal("a failed branch went missing"));
     }
+    let outputs: Vec<Value> = results
+        .into_iter()
+        .filter_map(|slot| slot.and_then(|(r, _)| r.ok()))
+        .collect();
     // As for Map: ParallelStateSucceeded and the Exited event both follow the last branch
     // event (the ids of AWS's histories leave room for exactly this event there).
     cx.emit(last_event.get(), "ParallelStateSucceeded", || None);
