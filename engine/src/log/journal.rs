@@ -390,6 +390,8 @@ struct State {
     id_maps: Vec<IdMap>,
     /// The sub-runs the redrive the run last passed keeps, not yet taken.
     kept: KeptByKey,
+    /// When the redrive the run last passed happened (ms).
+    redrive_ms: i64,
 }
 
 /// From the engine id `.0` on, add `.1` to an event id (the last map whose `.0` an id
@@ -731,6 +733,7 @@ impl Journal {
                 redrives: 0,
                 id_maps: Vec::new(),
                 kept: KeptByKey::new(),
+                redrive_ms: 0,
             }),
             real_clock: header.real_clock,
             entropy: AtomicU64::new(header.entropy_seed),
@@ -815,9 +818,15 @@ impl Journal {
 
     /// How many times the execution has been redriven at this point of the run.
     pub(crate) fn redrive_count(&self) -> u64 {
-        self.lock().map_or(0, |mut s| {
+        self.redrive().0
+    }
+
+    /// How many times the execution has been redriven at this point of the run, and when the
+    /// last of those redrives happened (ms).
+    pub(crate) fn redrive(&self) -> (u64, i64) {
+        self.lock().map_or((0, 0), |mut s| {
             s.skip_markers();
-            s.redrives
+            (s.redrives, s.redrive_ms)
         })
     }
 
@@ -1215,10 +1224,18 @@ impl nexus_schema::expr::Entropy for Journal {
 impl State {
     fn skip_markers(&mut self) {
         loop {
-            match self.replay.get(self.cursor).map(|r| &r.kind) {
-                Some(Kind::Resumed) => {}
-                Some(Kind::Redriven(kept)) => {
+            match self.replay.get(self.cursor) {
+                Some(Rec {
+                    kind: Kind::Resumed,
+                    ..
+                }) => {}
+                Some(Rec {
+                    kind: Kind::Redriven(kept),
+                    ms,
+                    ..
+                }) => {
                     self.kept = kept.clone();
+                    self.redrive_ms = *ms;
                     self.redrives = self.redrives.saturating_add(1);
                 }
                 _ => break,

@@ -72,12 +72,14 @@ fn machine() -> Value {
         "States": {
             "First": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:a",
                       "ResultPath": "$.first", "Next": "Count"},
-            "Count": {"Type": "Pass", "Parameters": {"redrives.$": "$$.Execution.RedriveCount"},
+            "Count": {"Type": "Pass", "Parameters": {"redrives.$": "$$.Execution.RedriveCount",
+                                                     "execution.$": "$$.Execution"},
                       "ResultPath": "$.before", "Next": "Flaky"},
             "Flaky": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:b",
                       "Retry": [{"ErrorEquals": ["Flaky.Down"], "MaxAttempts": 1, "IntervalSeconds": 1}],
                       "ResultPath": "$.flaky", "Next": "After"},
-            "After": {"Type": "Pass", "Parameters": {"redrives.$": "$$.Execution.RedriveCount"},
+            "After": {"Type": "Pass", "Parameters": {"redrives.$": "$$.Execution.RedriveCount",
+                                                     "execution.$": "$$.Execution"},
                       "ResultPath": "$.after", "End": true}
         }
     })
@@ -128,6 +130,21 @@ fn a_failed_execution_goes_on_from_its_failed_state() {
     // States before the cut saw the redrive count of their time, the ones after the last.
     assert_eq!(out["before"]["redrives"], 0);
     assert_eq!(out["after"]["redrives"], 2);
+    // `$$.Execution.RedriveTime`: when the last redrive happened (the timestamp of its
+    // ExecutionRedriven event).
+    let last_redrive = events(&log)
+        .into_iter()
+        .rfind(|e| e["type"] == "ExecutionRedriven")
+        .unwrap();
+    assert_eq!(
+        out["after"]["execution"]["RedriveTime"],
+        last_redrive["timestamp"]
+    );
+    assert!(
+        out["before"]["execution"].get("RedriveTime").is_none(),
+        "no RedriveTime before a redrive: {}",
+        out["before"]
+    );
 
     // The history keeps every attempt; ids go on after each ExecutionRedriven.
     let evs = events(&log);

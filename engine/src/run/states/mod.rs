@@ -90,12 +90,18 @@ impl Cx<'_> {
             map_item,
             token,
         );
-        // A redriven execution: the redrives the run has passed (see `log::journal`).
+        // A redriven execution: the redrives the run has passed (see `log::journal`), and
+        // (AWS "Context object": "only available if you've redriven an execution") the time
+        // of the last one.
         if let Some(j) = &self.exec.journal
             && let Some(Value::Object(e)) = ctx.get_mut("Execution")
             && e.contains_key("RedriveCount")
         {
-            e.insert("RedriveCount".into(), j.redrive_count().into());
+            let (count, at) = j.redrive();
+            e.insert("RedriveCount".into(), count.into());
+            if count > 0 {
+                e.insert("RedriveTime".into(), crate::clock::format_iso_ms(at).into());
+            }
         }
         ctx
     }
