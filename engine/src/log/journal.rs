@@ -1166,8 +1166,18 @@ pub(crate) fn redrive(
             _ => None,
         })
         .unwrap_or_default();
-    for r in replay.iter().filter(|r| r.seq >= cut_seq) {
+    // A state's attempt is preceded by the records of the states inside it; those written
+    // before its previous record are of an older attempt (a Retry ran it again) and go.
+    let mut written: HashMap<String, usize> = HashMap::new();
+    for (n, r) in replay.iter().filter(|r| r.seq >= cut_seq).enumerate() {
         if let Kind::SubRunsKept { key, kept: k } = &r.kind {
+            if let Some(prev) = written.get(key).copied() {
+                let inside = format!("{key}/");
+                kept.retain(|k2, _| {
+                    !k2.starts_with(&inside) || written.get(k2).is_some_and(|at| *at > prev)
+                });
+            }
+            written.insert(key.clone(), n);
             kept.insert(key.clone(), k.clone());
         }
     }

@@ -612,3 +612,64 @@ fn a_redriven_distributed_map_redrives_its_map_run() {
     assert_eq!(t.last().map(String::as_str), Some("ExecutionSucceeded"));
     assert!(t.contains(&"MapRunSucceeded".to_string()));
 }
+
+#[test]
+fn a_redrive_keeps_nothing_from_an_attempt_a_retry_replaced() {
+    // Attempt 1 of the Map fails in item 1's Parallel (its A succeeds); the retry (attempt 2)
+    // fails in item 0 before item 1 starts. Item 1 was aborted in the last attempt: the
+    // redrive runs it whole, A included (what attempt 1 kept of it is stale).
+    struct Script(Arc<Mutex<Vec<String>>>);
+    impl Handler for Script {
+        fn invoke<'a>(&'a self, req: &'a TaskRequest) -> HandlerFuture<'a> {
+            let call = format!("{}:{}", req.state_name, req.input);
+            let mut calls = self.0.lock().unwrap();
+            let seen = calls.iter().filter(|c| **c == call).count();
+            calls.push(call.clone());
+            let fail = match call.as_str() {
+                // First attempt: item 1's B fails.
+                "B:1" => seen == 0,
+                // Retry: item 0's A fails (it succeeded the first time).
+                "A:0" => seen == 1,
+                _ => false,
+            };
+            let out = if fail {
+                Err(HandlerError::new("Script.Fail", call))
+            } else {
+                Ok(json!({"by": req.state_name, "input": req.input}))
+            };
+            Box::pin(std::future::ready(out))
+        }
+    }
+    let machine = json!({
+        "StartAt": "M",
+        "States": {
+            "M": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+                  "Retry": [{"ErrorEquals": ["Script.Fail"], "MaxAttempts": 1, "IntervalSeconds": 1}],
+                  "ItemProcessor": {"StartAt": "Par", "States": {
+                      "Par": {"Type": "Parallel", "End": true, "Branches": [
+                          {"StartAt": "A", "States": {"A": task(None)}},
+                          {"StartAt": "B", "States": {"B": task(None)}}
+                      ]}
+                  }}}
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("run.log.jsonl");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let mut h = Handlers::new();
+    h.set_fallback(Arc::new(Script(calls.clone())));
+    let engine = || Engine::new(&machine, opts(&log)).unwrap();
+    let first = engine().run(json!([0, 1]), &h).unwrap();
+    assert_eq!(first.status.as_str(), "FAILED", "{:?}", first.cause);
+    let mut c = std::mem::take(&mut *calls.lock().unwrap());
+    c.sort();
+    // Attempt 1: A:0 B:0 A:1 B:1 (fails); attempt 2: A:0 (fails, B:0 never starts).
+    assert_eq!(c, ["A:0", "A:0", "A:1", "B:0", "B:1"]);
+    engine().redrive().unwrap();
+    let s = partial(vec![]);
+    let done = engine().resume(None, &s.handlers).unwrap();
+    assert_eq!(done.status.as_str(), "SUCCEEDED", "{:?}", done.cause);
+    // Item 0 runs again whole (nothing of it succeeded in the last attempt), and so does
+    // item 1: A:1 succeeded only in the replaced attempt.
+    assert_eq!(s.take_calls(), ["A:0", "A:1", "B:0", "B:1"]);
+}
