@@ -13,7 +13,7 @@ use crate::log::history::History;
 use crate::log::journal::{Header, Journal, ResumeInfo, Stop};
 use crate::run::context::ContextBase;
 use crate::run::error::RunError;
-use crate::run::exec::Exec;
+use crate::run::exec::{Exec, PlanScope};
 use crate::run::machine::run_plan;
 use crate::run::options::{RunOptions, WorkflowType};
 use crate::vars::Vars;
@@ -519,16 +519,38 @@ impl Engine {
         let interrupted = AtomicBool::new(false);
         let result = match (&exec.journal, opts.wall_time, exec.deadline_ms) {
             (None, None, None) => {
-                run_plan(&exec, &self.plan, input, &mut vars, &mut chain, "").await
+                run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                )
+                .await
             }
             // The rarer, larger futures are boxed: the future of a plain run stays small.
             (None, _, _) => {
-                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain, "");
+                let body = run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                );
                 let body = with_deadline(&exec, &interrupted, body);
                 Box::pin(with_wall_time(&exec, body)).await
             }
             (Some(j), _, _) => {
-                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain, "");
+                let body = run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                );
                 let body = with_deadline(&exec, &interrupted, body);
                 let r = Box::pin(with_wall_time(&exec, journaled(j, body))).await;
                 let r = match r {

@@ -24,9 +24,25 @@ pub(crate) type PlanFuture<'a> =
 /// The run loop as the states that run sub-plans reach it. The engine sets it when it builds
 /// an execution ([`crate::run::machine::run_plan_boxed`]), so the states do not depend on the
 /// loop that calls them.
-/// The last argument is the sub-plan's scope key (see [`Cx::scope`](crate::run::states::Cx)).
-pub(crate) type RunPlan =
-    for<'a> fn(&'a Exec<'a>, &'a Plan, Value, &'a mut Vars, &'a mut u64, &'a str) -> PlanFuture<'a>;
+/// The last argument says where the plan runs ([`PlanScope`]).
+pub(crate) type RunPlan = for<'a> fn(
+    &'a Exec<'a>,
+    &'a Plan,
+    Value,
+    &'a mut Vars,
+    &'a mut u64,
+    PlanScope<'a>,
+) -> PlanFuture<'a>;
+
+/// Where a plan runs: the machine itself, or branch or iteration `index` of the Parallel or
+/// Map state whose scope key is `parent` (see [`crate::run::states::Cx::scope_key`]). Keys
+/// name what a redrive keeps; they are only made for a Parallel or Map state with an event
+/// log, so a plain iteration costs nothing for them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PlanScope<'a> {
+    pub(crate) parent: &'a str,
+    pub(crate) index: Option<usize>,
+}
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::compile::plan::{Kind, Plan};
 use crate::error::Failure;
 use crate::run::compensation::{Completed, compensate};
-use crate::run::exec::{Exec, PlanFuture, Step};
+use crate::run::exec::{Exec, PlanFuture, PlanScope, Step};
 use crate::vars::Vars;
 
 /// [`run_plan`], boxed.
@@ -19,21 +19,20 @@ pub(crate) fn run_plan_boxed<'a>(
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
-    scope: &'a str,
+    scope: PlanScope<'a>,
 ) -> PlanFuture<'a> {
     Box::pin(run_plan(exec, plan, input, vars, chain, scope))
 }
 
-/// Runs the states of `plan` from its start until it succeeds or fails. `scope` is the
-/// plan's scope key: empty for the machine, the branch or iteration for a sub-plan (see
-/// [`crate::run::states::Cx::scope`]).
+/// Runs the states of `plan` from its start until it succeeds or fails; `scope` says where
+/// it runs.
 pub(crate) async fn run_plan<'a>(
     exec: &'a Exec<'a>,
     plan: &'a Plan,
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
-    scope: &'a str,
+    scope: PlanScope<'a>,
 ) -> Result<Value, Failure> {
     {
         let mut cur = plan.start;

@@ -14,6 +14,7 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Batcher, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
+use crate::run::exec::PlanScope;
 use crate::run::options::MapRunUpdate;
 use crate::vars::Vars;
 
@@ -399,15 +400,14 @@ async fn attempt(
             let last_done = &last_done;
             // An iteration that succeeded before the redrive is not run again.
             let done = kept.remove(&i);
+            let scope = PlanScope {
+                parent: key,
+                index: Some(i),
+            };
             Box::pin(async move {
                 if let Some((out, start_ms, stop_ms)) = done {
                     return (Ok(out), start_ms, stop_ms);
                 }
-                let scope = if key.is_empty() {
-                    String::new()
-                } else {
-                    format!("{key}/{i}")
-                };
                 let start_ms = exec.now();
                 let it_started =
                     exec.history
@@ -419,7 +419,7 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain, &scope).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain, scope).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")

@@ -23,7 +23,7 @@ use crate::catalogue::names;
 use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
 use crate::error::Failure;
 use crate::expr::{JsonataEnv, Scope};
-use crate::run::exec::{Exec, Step};
+use crate::run::exec::{Exec, PlanScope, Step};
 use crate::vars::Vars;
 
 /// The event-chain pointer shared by closures and concurrent futures (`Send`, unlike `Cell`).
@@ -57,10 +57,8 @@ pub(crate) struct Done {
 pub(crate) struct Cx<'a> {
     pub(crate) exec: &'a Exec<'a>,
     pub(crate) state: &'a State,
-    /// Scope key of the plan the state runs in: empty for the machine's own states, else
-    /// the key of the Parallel or Map state that runs the plan, `/`, and the branch or
-    /// iteration index. Only kept with an event log (it names what a redrive keeps).
-    pub(crate) scope: &'a str,
+    /// Where the plan the state belongs to runs.
+    pub(crate) scope: PlanScope<'a>,
     pub(crate) entered_id: u64,
     pub(crate) entered_ms: i64,
 }
@@ -106,14 +104,19 @@ impl Cx<'_> {
         ctx
     }
 
-    /// This (Parallel or Map) state's scope key: the scope, `/`, and the state's name
-    /// escaped as in a JSON Pointer. Empty without an event log.
+    /// This (Parallel or Map) state's scope key: the key of the state whose branch or
+    /// iteration runs it and that index (nothing for the machine's own states), then the
+    /// state's name, escaped as in a JSON Pointer: `/Map/3/Inner`. Empty without an event
+    /// log, where nothing is kept for a redrive.
     pub(crate) fn scope_key(&self) -> String {
         if self.exec.journal.is_none() {
             return String::new();
         }
         let name = self.state.name.replace('~', "~0").replace('/', "~1");
-        format!("{}/{name}", self.scope)
+        match self.scope.index {
+            Some(i) => format!("{}/{i}/{name}", self.scope.parent),
+            None => format!("{}/{name}", self.scope.parent),
+        }
     }
 
     /// Emits an event chained after `prev` and returns its id.
@@ -414,7 +417,7 @@ fn enter<'a>(
     raw: &Value,
     chain: &mut u64,
     input_bound: Option<usize>,
-    scope: &'a str,
+    scope: PlanScope<'a>,
 ) -> (Cx<'a>, u64, Result<usize, Failure>) {
     let entered_prev = exec.entered_prev(*chain);
     let entered_ms = exec.now();
@@ -482,7 +485,7 @@ pub(crate) fn run_state_sync(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
-    scope: &str,
+    scope: PlanScope<'_>,
 ) -> Step {
     let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound, scope);
     let known_in = in_bound.as_ref().ok().copied();
@@ -501,7 +504,7 @@ pub(crate) async fn run_state(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
-    scope: &str,
+    scope: PlanScope<'_>,
 ) -> Step {
     if is_sync(&state.kind) {
         return run_state_sync(exec, state, raw, vars, chain, input_bound, scope);

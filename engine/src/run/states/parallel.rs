@@ -11,6 +11,7 @@ use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
 use crate::log::journal::Kept;
+use crate::run::exec::PlanScope;
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -105,15 +106,14 @@ async fn attempt(
             let last_event = &last_event;
             // A branch that succeeded before the redrive is not run again.
             let done = kept.remove(&i);
+            let scope = PlanScope {
+                parent: key,
+                index: Some(i),
+            };
             Box::pin(async move {
                 if let Some((out, _, _)) = done {
                     return (Ok(out), started);
                 }
-                let scope = if key.is_empty() {
-                    String::new()
-                } else {
-                    format!("{key}/{i}")
-                };
                 let Some(plan) = plan else {
                     return (
                         Err(Failure::new(
@@ -125,7 +125,7 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain, &scope).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain, scope).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
