@@ -399,7 +399,11 @@ async fn attempt(
             let name = name.clone();
             let last_done = &last_done;
             // An iteration that succeeded before the redrive is not run again.
-            let done = kept.remove(&i);
+            let done = if kept.is_empty() {
+                None
+            } else {
+                kept.remove(&i)
+            };
             let scope = PlanScope {
                 parent: key,
                 index: Some(i),
@@ -452,7 +456,8 @@ async fn attempt(
     let mut first_failure: Option<Failure> = None;
     let mut children = Vec::new();
     // What a redrive keeps if the state fails: the iterations that succeeded.
-    let any_failed = results.iter().any(|r| matches!(r, Some((Err(_), _, _))));
+    let any_failed =
+        cx.exec.journal.is_some() && results.iter().any(|r| matches!(r, Some((Err(_), _, _))));
     let mut done = std::collections::BTreeMap::new();
     for (i, r) in results.into_iter().enumerate() {
         let Some((r, start_ms, stop_ms)) = r else {

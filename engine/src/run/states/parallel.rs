@@ -36,7 +36,8 @@ pub(crate) async fn run(
 /// attempt in the redriven run), and how many redrives its sub-runs have had.
 pub(crate) struct Redrive {
     pub(crate) key: String,
-    kept: Mutex<Option<Kept>>,
+    /// `None` until a redrive hands something over (most runs: no lock to take).
+    kept: Option<Mutex<Option<Kept>>>,
     /// Redrives of the sub-runs including this run's (0: not redriven).
     pub(crate) count: u64,
 }
@@ -47,13 +48,15 @@ impl Redrive {
         Self {
             key: key.to_string(),
             count: kept.as_ref().map_or(0, |k| k.redrives.saturating_add(1)),
-            kept: Mutex::new(kept),
+            kept: kept.map(|k| Mutex::new(Some(k))),
         }
     }
 
     /// What this attempt keeps (the first attempt only).
     pub(crate) fn kept(&self) -> Option<Kept> {
-        self.kept.lock().ok().and_then(|mut k| k.take())
+        self.kept
+            .as_ref()
+            .and_then(|m| m.lock().ok().and_then(|mut k| k.take()))
     }
 
     /// Logs a failed attempt with the sub-runs that completed (see `log::journal`).
@@ -105,7 +108,11 @@ async fn attempt(
             let outer = outer.clone();
             let last_event = &last_event;
             // A branch that succeeded before the redrive is not run again.
-            let done = kept.remove(&i);
+            let done = if kept.is_empty() {
+                None
+            } else {
+                kept.remove(&i)
+            };
             let scope = PlanScope {
                 parent: key,
                 index: Some(i),
@@ -156,14 +163,12 @@ async fn attempt(
         }
         return Err(crate::catalogue::internal("a failed branch went missing"));
     }
-    let outputs: Vec<Value> = results
-        .into_iter()
-        .filter_map(|slot| slot.and_then(|(r, _)| r.ok()))
-        .collect();
-    // As for Map: ParallelStateSucceeded and the Exited event both follow the last branch
-    // event (the ids of AWS's histories leave room for exactly this event there).
-    cx.emit(last_event.get(), "ParallelStateSucceeded", || None);
-    chain.set(last_event.get());
+    let mut outputs = Vec::with_capacity(results.len());
+    for (r, _) in results.into_iter().flatten() {
+        if let Ok(v) = r {
+            outputs.push(v);
+        }
+    }
     let result = Value::Array(outputs);
     finish(cx, result, raw, &ctx, vars)
 }
