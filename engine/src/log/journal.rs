@@ -816,11 +816,6 @@ impl Journal {
         r.map(|_| ev)
     }
 
-    /// How many times the execution has been redriven at this point of the run.
-    pub(crate) fn redrive_count(&self) -> u64 {
-        self.redrive().0
-    }
-
     /// How many times the execution has been redriven at this point of the run, and when the
     /// last of those redrives happened (ms).
     pub(crate) fn redrive(&self) -> (u64, i64) {

@@ -235,7 +235,7 @@ impl<'a> Exec<'a> {
         let (Some(j), Some(timeout)) = (&self.journal, self.timeout_ms) else {
             return Some(d);
         };
-        let n = j.redrive_count();
+        let (n, redriven_ms) = j.redrive();
         if n == 0 {
             return Some(d);
         }
@@ -243,7 +243,14 @@ impl<'a> Exec<'a> {
             return Some(d);
         };
         if at.0 != n {
-            *at = (n, self.now().saturating_add(timeout));
+            // On the real clock the redrive's logged time (a redrive resumed after a restart
+            // keeps its deadline); on the virtual clock, the run's own time at that point.
+            let from = if self.opts.clock.is_virtual() {
+                self.now()
+            } else {
+                redriven_ms
+            };
+            *at = (n, from.saturating_add(timeout));
         }
         Some(at.1)
     }

@@ -231,3 +231,41 @@ fn a_run_within_its_timeout_is_not_cut_short() {
     let e = run(&machine, virtual_opts(), &Handlers::new());
     assert_eq!(e.status.as_str(), "SUCCEEDED", "{:?}", types(&e));
 }
+
+#[test]
+fn a_redrive_resumed_after_a_restart_keeps_its_deadline() {
+    // Real clock: the redrive's deadline counts from the redrive (its logged time), not from
+    // the moment a restarted process resumes it.
+    let machine = json!({
+        "TimeoutSeconds": 2,
+        "StartAt": "Callback",
+        "States": {
+            "Callback": {"Type": "Task",
+                         "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                         "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}},
+                         "End": true}
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("run.log.jsonl");
+    let opts = || RunOptions {
+        clock: Arc::new(RealClock),
+        event_log: Some(log.clone()),
+        execution_name: Some("e".into()),
+        ..RunOptions::default()
+    };
+    let h = handlers(Hung);
+    let engine = || Engine::new(&machine, opts()).unwrap();
+    assert_eq!(
+        engine().run(json!({}), &h).unwrap().status.as_str(),
+        "TIMED_OUT"
+    );
+    engine().redrive().unwrap();
+    // The process that redrove it died; another resumes it 1.5 s later.
+    std::thread::sleep(Duration::from_millis(1500));
+    let t0 = Instant::now();
+    let e = engine().resume(None, &h).unwrap();
+    let took = t0.elapsed();
+    assert_eq!(e.status.as_str(), "TIMED_OUT");
+    assert!(took < Duration::from_millis(1300), "{took:?}");
+}
