@@ -398,20 +398,20 @@ async fn attempt(
             let outer = outer.clone();
             let name = name.clone();
             let last_done = &last_done;
-            // An iteration that succeeded before the redrive is not run again.
-            let done = if kept.is_empty() {
-                None
-            } else {
-                kept.remove(&i)
-            };
+            // An iteration that succeeded before the redrive is not run again (its own small
+            // future: the iteration's stays as small as without a redrive).
+            if !kept.is_empty()
+                && let Some((out, start_ms, stop_ms)) = kept.remove(&i)
+            {
+                let done: crate::run::joiner::Boxed<'_, _> =
+                    Box::pin(std::future::ready((Ok(out), start_ms, stop_ms)));
+                return done;
+            }
             let scope = PlanScope {
                 parent: key,
                 index: Some(i),
             };
             Box::pin(async move {
-                if let Some((out, start_ms, stop_ms)) = done {
-                    return (Ok(out), start_ms, stop_ms);
-                }
                 let start_ms = exec.now();
                 let it_started =
                     exec.history

@@ -36,8 +36,9 @@ pub(crate) async fn run(
 /// attempt in the redriven run), and how many redrives its sub-runs have had.
 pub(crate) struct Redrive {
     pub(crate) key: String,
-    /// `None` until a redrive hands something over (most runs: no lock to take).
-    kept: Option<Mutex<Option<Kept>>>,
+    /// `None` until a redrive hands something over (most runs: no lock to take; boxed, so
+    /// the state's future stays small).
+    kept: Option<Box<Mutex<Option<Kept>>>>,
     /// Redrives of the sub-runs including this run's (0: not redriven).
     pub(crate) count: u64,
 }
@@ -48,7 +49,7 @@ impl Redrive {
         Self {
             key: key.to_string(),
             count: kept.as_ref().map_or(0, |k| k.redrives.saturating_add(1)),
-            kept: kept.map(|k| Mutex::new(Some(k))),
+            kept: kept.map(|k| Box::new(Mutex::new(Some(k)))),
         }
     }
 
@@ -107,20 +108,20 @@ async fn attempt(
             let input = input.clone();
             let outer = outer.clone();
             let last_event = &last_event;
-            // A branch that succeeded before the redrive is not run again.
-            let done = if kept.is_empty() {
-                None
-            } else {
-                kept.remove(&i)
-            };
+            // A branch that succeeded before the redrive is not run again (its own small
+            // future: the branch's stays as small as without a redrive).
+            if !kept.is_empty()
+                && let Some((out, _, _)) = kept.remove(&i)
+            {
+                let done: crate::run::joiner::Boxed<'_, _> =
+                    Box::pin(std::future::ready((Ok(out), started)));
+                return done;
+            }
             let scope = PlanScope {
                 parent: key,
                 index: Some(i),
             };
             Box::pin(async move {
-                if let Some((out, _, _)) = done {
-                    return (Ok(out), started);
-                }
                 let Some(plan) = plan else {
                     return (
                         Err(Failure::new(
