@@ -26,8 +26,7 @@ pub(crate) async fn run(
     chain: &mut u64,
 ) -> Result<Done, Failure> {
     let cell = ChainCell::new(*chain);
-    let key = cx.scope_key();
-    let redrive = Redrive::take(cx, &key);
+    let redrive = Redrive::take(cx);
     let r = super::with_retry(cx, |retry| {
         attempt(cx, spec, raw, vars, &cell, retry, &redrive)
     })
@@ -382,7 +381,7 @@ async fn attempt(
     // The ResultWriter's records show each child execution's input.
     let kept_inputs = spec.writer.as_ref().map(|_| inputs.clone());
     let mut inputs = inputs;
-    let mut kept = kept.map(|k| k.runs).unwrap_or_default();
+    let mut kept = kept.map(|k| k.runs);
     let key = &redrive.key;
     refresh();
     let limit = || {
@@ -400,7 +399,7 @@ async fn attempt(
             let last_done = &last_done;
             // An iteration that succeeded before the redrive is not run again (its own small
             // future: the iteration's stays as small as without a redrive).
-            if !kept.is_empty()
+            if let Some(kept) = kept.as_mut()
                 && let Some((out, start_ms, stop_ms)) = kept.remove(&i)
             {
                 let done: crate::run::joiner::Boxed<'_, _> =

@@ -22,8 +22,7 @@ pub(crate) async fn run(
     chain: &mut u64,
 ) -> Result<Done, Failure> {
     let cell = ChainCell::new(*chain);
-    let key = cx.scope_key();
-    let redrive = Redrive::take(cx, &key);
+    let redrive = Redrive::take(cx);
     let r = super::with_retry(cx, |retry| {
         attempt(cx, branches, raw, vars, &cell, retry, &redrive)
     })
@@ -44,10 +43,12 @@ pub(crate) struct Redrive {
 }
 
 impl Redrive {
-    pub(crate) fn take(cx: &Cx<'_>, key: &str) -> Self {
-        let kept = cx.exec.journal.as_ref().and_then(|j| j.take_kept(key));
+    /// What the redrive the run has passed keeps of the state `cx` runs, if anything.
+    pub(crate) fn take(cx: &Cx<'_>) -> Self {
+        let key = cx.scope_key();
+        let kept = cx.exec.journal.as_ref().and_then(|j| j.take_kept(&key));
         Self {
-            key: key.to_string(),
+            key,
             count: kept.as_ref().map_or(0, |k| k.redrives.saturating_add(1)),
             kept: kept.map(|k| Box::new(Mutex::new(Some(k)))),
         }
@@ -98,7 +99,7 @@ async fn attempt(
     let outer = Arc::new(vars.clone());
     let last_event = ChainCell::new(started);
     let exec = cx.exec;
-    let mut kept = redrive.kept().map(|k| k.runs).unwrap_or_default();
+    let mut kept = redrive.kept().map(|k| k.runs);
     let key = &redrive.key;
     let results = crate::run::joiner::run_bounded(
         branches.len(),
@@ -110,7 +111,7 @@ async fn attempt(
             let last_event = &last_event;
             // A branch that succeeded before the redrive is not run again (its own small
             // future: the branch's stays as small as without a redrive).
-            if !kept.is_empty()
+            if let Some(kept) = kept.as_mut()
                 && let Some((out, _, _)) = kept.remove(&i)
             {
                 let done: crate::run::joiner::Boxed<'_, _> =
@@ -165,8 +166,8 @@ async fn attempt(
         return Err(crate::catalogue::internal("a failed branch went missing"));
     }
     let mut outputs = Vec::with_capacity(results.len());
-    for (r, _) in results.into_iter().flatten() {
-        if let Ok(v) = r {
+    for slot in results {
+        if let Some((Ok(v), _)) = slot {
             outputs.push(v);
         }
     }
