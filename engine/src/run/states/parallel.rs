@@ -171,6 +171,10 @@ async fn attempt(
             outputs.push(v);
         }
     }
+    // As for Map: ParallelStateSucceeded and the Exited event both follow the last branch
+    // event (the ids of AWS's histories leave room for exactly this event there).
+    cx.emit(last_event.get(), "ParallelStateSucceeded", || None);
+    chain.set(last_event.get());
     let result = Value::Array(outputs);
     finish(cx, result, raw, &ctx, vars)
 }
