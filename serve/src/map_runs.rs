@@ -2,8 +2,10 @@
 //! event logs of their executions. The parent history holds `MapStateStarted` (the item
 //! count), `MapRunStarted` (the ARN) and `MapRunSucceeded`/`MapRunFailed` (chained to their
 //! `MapRunStarted`); the log's `MapRunEvent` records hold the child executions' iteration
-//! events, which give the item counts. A redriven execution that runs a Map Run again
-//! continues the same Map Run (same ARN, one more redrive), as AWS does. UpdateMapRun keeps
+//! events, which give the item counts. A redriven execution continues the same Map Run:
+//! `MapRunRedriven` (same ARN, its redrive count) starts its redrive, in which only the child
+//! executions that did not succeed run again, as AWS does; a `MapRunStarted` for a known ARN
+//! (the run started again whole) also counts as a redrive, with fresh counts. UpdateMapRun keeps
 //! its settings in the execution's record, where the running Map Run takes them up.
 
 use std::sync::Arc;
@@ -29,8 +31,10 @@ struct Run {
     started: u64,
     succeeded: u64,
     failed: u64,
-    /// `MapRunStarted` events for this ARN (one more than its redrives).
-    starts: u64,
+    /// Redrives of the run (`MapRunRedriven`, or a `MapRunStarted` again).
+    redrives: u64,
+    /// Time of the last redrive.
+    redrive_ms: Option<i64>,
 }
 
 fn ms_of(ev: &Value) -> i64 {
@@ -92,18 +96,38 @@ fn runs(log: &std::path::Path) -> Result<Vec<Run>, ApiError> {
                             started: 0,
                             succeeded: 0,
                             failed: 0,
-                            starts: 1,
+                            redrives: 0,
+                            redrive_ms: None,
                         };
                         match runs.iter_mut().find(|r| r.arn == arn) {
-                            // A redrive runs it again: the counts are the new attempt's.
+                            // Run again whole (a redrive before partial redrives were
+                            // logged): the counts are the new attempt's.
                             Some(r) => {
-                                let starts = r.starts.saturating_add(1);
+                                let redrives = r.redrives.saturating_add(1);
                                 let first = r.start_ms;
                                 *r = fresh;
-                                r.starts = starts;
+                                r.redrives = redrives;
+                                r.redrive_ms = Some(ms);
                                 r.start_ms = first;
                             }
                             None => runs.push(fresh),
+                        }
+                    }
+                    "MapRunRedriven" => {
+                        let d = ev.get("mapRunRedrivenEventDetails");
+                        let arn = d.and_then(|d| d.get("mapRunArn")).and_then(Value::as_str);
+                        if let Some(r) = runs.iter_mut().find(|r| Some(r.arn.as_str()) == arn) {
+                            // The children that succeeded stay so; the others run again.
+                            r.started = r.succeeded;
+                            r.failed = 0;
+                            r.started_id = id;
+                            r.status = "RUNNING";
+                            r.stop_ms = None;
+                            r.redrives = d
+                                .and_then(|d| d.get("redriveCount"))
+                                .and_then(Value::as_u64)
+                                .unwrap_or(r.redrives.saturating_add(1));
+                            r.redrive_ms = Some(ms_of(ev));
                         }
                     }
                     "MapRunSucceeded" | "MapRunFailed" => {
@@ -228,10 +252,13 @@ fn describe(r: &Run, exec_arn: &str, rec: &ExecutionRecord) -> Value {
         "toleratedFailureCount": updated.tolerated_failure_count.or_else(|| state.get("ToleratedFailureCount").and_then(Value::as_u64)).unwrap_or(0),
         "itemCounts": counts(r, results_written),
         "executionCounts": counts(r, results_written),
-        "redriveCount": r.starts.saturating_sub(1),
+        "redriveCount": r.redrives,
     });
     if let (Value::Object(m), Some(s)) = (&mut out, r.stop_ms) {
         m.insert("stopDate".into(), epoch(s));
+    }
+    if let (Value::Object(m), Some(s)) = (&mut out, r.redrive_ms) {
+        m.insert("redriveDate".into(), epoch(s));
     }
     out
 }

@@ -370,6 +370,96 @@ def redrive_timed_out(sfn):
     check(types.count("WaitStateEntered") == 3 and "ExecutionTimedOut" in types, "timed-out redrive history %s" % types)
 
 
+def partial_redrive(sfn):
+    """AWS RedriveExecution: a redriven Parallel runs only its branches that failed or were
+    aborted, and a redriven Distributed Map redrives its Map Run: only the child executions
+    that did not succeed run again (MapRunRedriven; DescribeMapRun counts the redrive)."""
+    cb = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+          "Parameters": {"t.$": "$$.Task.Token"}, "End": True}
+    d = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Left", "States": {"Left": cb}},
+        {"StartAt": "Right", "States": {"Right": cb}}]}}}
+    arn = machine(sfn, "partial", d)
+    e = sfn.start_execution(stateMachineArn=arn, name="p1")["executionArn"]
+    first = {}
+    for _ in range(300):
+        sched = [x for x in history(sfn, e) if x["type"] == "TaskScheduled"]
+        if len(sched) == 2:
+            break
+        time.sleep(0.02)
+    tokens = [json.loads(x["taskScheduledEventDetails"]["parameters"])["t"] for x in sched]
+    # The branch of each token: the state the TaskStateEntered before it names.
+    h = history(sfn, e)
+    by_id = {x["id"]: x for x in h}
+    for x, t in zip(sched, tokens):
+        first[by_id[x["previousEventId"]]["stateEnteredEventDetails"]["name"]] = t
+    check(sorted(first) == ["Left", "Right"], "both branches scheduled %s" % first)
+    sfn.send_task_success(taskToken=first["Left"], output='{"left": 1}')
+    for _ in range(300):
+        if any(x["type"] == "TaskSucceeded" for x in history(sfn, e)):
+            break
+        time.sleep(0.02)
+    sfn.send_task_failure(taskToken=first["Right"], error="Right.Down")
+    check(wait_status(sfn, e)["status"] == "FAILED", "parallel failed first")
+    sfn.redrive_execution(executionArn=e)
+    token = last_token(sfn, e, 3)
+    types = [x["type"] for x in history(sfn, e)]
+    after = types[types.index("ExecutionRedriven"):]
+    check(after.count("TaskScheduled") == 1, "only the failed branch runs again %s" % after)
+    sfn.send_task_success(taskToken=token, output='{"right": 2}')
+    d = wait_status(sfn, e)
+    check(d["status"] == "SUCCEEDED" and json.loads(d["output"]) == [{"left": 1}, {"right": 2}],
+          "redriven parallel keeps the successful branch's output %s" % d)
+
+    # Item 3 fails in the first attempt only (a redriven child execution counts the redrive).
+    m = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "MaxConcurrency": 1, "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Check", "States": {
+                              "Check": {"Type": "Choice", "Choices": [{"And": [
+                                  {"Variable": "$", "NumericEquals": 3},
+                                  {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0}],
+                                  "Next": "Bad"}], "Default": "Good"},
+                              "Bad": {"Type": "Fail", "Error": "Three"},
+                              "Good": {"Type": "Pass", "End": True}}}}}}
+    arn = machine(sfn, "partial-map", m)
+    e = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3, 4]")["executionArn"]
+    r = wait_status(sfn, e)
+    check(r["status"] == "FAILED" and r.get("error") == "Three", "distributed map failed first %s" % r)
+    run = sfn.list_map_runs(executionArn=e)["mapRuns"][0]["mapRunArn"]
+    c = sfn.describe_map_run(mapRunArn=run)["itemCounts"]
+    check((c["succeeded"], c["failed"]) == (2, 1), "map run counts before the redrive %s" % c)
+    sfn.redrive_execution(executionArn=e)
+    r = wait_status(sfn, e)
+    check(r["status"] == "SUCCEEDED" and json.loads(r["output"]) == [1, 2, 3, 4], "redriven map run %s" % r)
+    h = history(sfn, e)
+    red = [x for x in h if x["type"] == "MapRunRedriven"]
+    check(len(red) == 1 and red[0]["mapRunRedrivenEventDetails"] == {"mapRunArn": run, "redriveCount": 1},
+          "MapRunRedriven %s" % red)
+    mr = sfn.describe_map_run(mapRunArn=run)
+    c = mr["itemCounts"]
+    check(mr["status"] == "SUCCEEDED" and mr["redriveCount"] == 1 and "redriveDate" in mr
+          and (c["total"], c["succeeded"], c["failed"]) == (4, 4, 0), "describe redriven map run %s" % mr)
+
+
+def timeout_while_waiting(sfn):
+    """The machine's TimeoutSeconds ends the execution at its deadline while a callback that
+    never comes is pending (not only between states)."""
+    d = {"TimeoutSeconds": 2, "StartAt": "Wait", "States": {"Wait": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"t.$": "$$.Task.Token"}, "End": True}}}
+    arn = machine(sfn, "callback-timeout", d)
+    t0 = time.time()
+    e = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    token = last_token(sfn, e, 1)
+    r = wait_status(sfn, e, timeout=15)
+    took = time.time() - t0
+    check(r["status"] == "TIMED_OUT" and 1.8 <= took < 6, "callback timed out at the deadline %s after %.1fs" % (r, took))
+    types = [x["type"] for x in history(sfn, e)]
+    check(types[-1] == "ExecutionTimedOut" and "TaskSubmitted" in types, "timeout history %s" % types)
+    check(error_code(sfn.send_task_success, taskToken=token, output="{}")[0] is not None, "token closed by the timeout")
+
+
 def logging_configuration(sfn):
     group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/x:*"
     ok = {"level": "ALL", "includeExecutionData": True,
@@ -646,7 +736,7 @@ def main():
         s = Server(os.path.join(tmp, "data")).start()
         try:
             sfn = s.client()
-            for scenario in [basics, callbacks, redrive, redrive_timed_out, map_runs, update_map_run, versions_aliases,
+            for scenario in [basics, callbacks, redrive, redrive_timed_out, partial_redrive, timeout_while_waiting, map_runs, update_map_run, versions_aliases,
                              children, activities, express_and_test_state, logging_configuration]:
                 print("==", scenario.__name__, flush=True)
                 try:

@@ -16,7 +16,8 @@
 //! | `MapRunEvent` | for each event of a distributed Map's child executions | `event` |
 //! | `ExecutionResumed` | when a resumed execution writes its first new entry | how much was replayed |
 //! | `MapRunUpdated` | when a distributed Map's Map Run takes up settings UpdateMapRun changed | `map_run`, the settings |
-//! | `RedriveStarted` | when an ended execution is redriven ([`redrive`]), followed by the `ExecutionRedriven` event | `cut_seq`, `from_id`, `offset`, `redrive_count` |
+//! | `RedriveStarted` | when an ended execution is redriven ([`redrive`]), followed by the `ExecutionRedriven` event | `cut_seq`, `from_id`, `offset`, `redrive_count`, `kept` |
+//! | `SubRunsKept` | when an attempt of a Parallel or Map state fails | `state` (its [`scope key`](Journal::take_kept)), `map_run`, `redrives`, `runs`: the branches or iterations that succeeded, with their outputs |
 //!
 //! Entries are written as they happen, each with one `write(2)`, so a process that dies
 //! loses nothing it wrote. They are forced to disk (`fdatasync`) at the points that decide
@@ -56,10 +57,22 @@
 //! record keeps the engine id of the first re-run event (`from_id`) and what to add to it and
 //! every later id (`offset`). `$$.Execution.RedriveCount` counts the redrives the run has
 //! passed. The machine's `TimeoutSeconds` counts again from the redrive (AWS: a redrive resets
-//! the state machine level timeout to 0). A Parallel or Map state that failed runs again whole
-//! (AWS reruns only its failed branches and iterations).
+//! the state machine level timeout to 0).
+//!
+//! A Parallel or Map state that failed is redriven as AWS documents it ("For workflows that
+//! include an Inline Map or Parallel state, RedriveExecution reschedules and redrives only the
+//! iterations and branches that failed or aborted"; a Distributed Map's Map Run is redriven:
+//! only its unsuccessful child executions run again). Each failed attempt of such a state
+//! writes a `SubRunsKept` record with the outputs of its branches or iterations that
+//! succeeded; [`redrive`] gathers those of the attempt it cuts off into its `RedriveStarted`
+//! record (`kept`, by scope key: the state's path through the branches and iterations that
+//! contain it, so it holds at any depth). Once the redriven run passes the record, the state's
+//! first attempt takes its kept outputs ([`Journal::take_kept`]) and runs only the other
+//! branches or iterations; a Distributed Map emits `MapRunRedriven` (same Map Run ARN, its
+//! redrive count) instead of `MapRunStarted`. Everything needed is in the log, so a redrive
+//! interrupted by a crash resumes the same way.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Poll, Waker};
@@ -79,6 +92,47 @@ pub struct MapRunUpdate {
     /// `toleratedFailurePercentage`.
     pub tolerated_failure_percentage: Option<f64>,
 }
+
+/// What a redrive keeps of a failed attempt of a Parallel or Map state: its branches or
+/// iterations that succeeded (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Kept {
+    /// The Map Run's ARN (a distributed Map).
+    pub(crate) map_run: Option<String>,
+    /// How many times the state's sub-runs had been redriven when the attempt ran.
+    pub(crate) redrives: u64,
+    /// By branch or iteration index: the output, and when it started and stopped (ms).
+    pub(crate) runs: BTreeMap<usize, (Value, i64, i64)>,
+}
+
+impl Kept {
+    fn to_json(&self) -> Value {
+        json!({
+            "map_run": self.map_run,
+            "redrives": self.redrives,
+            "runs": self.runs.iter().map(|(i, (out, start, stop))| json!({
+                "index": i, "output": out, "start_ms": start, "stop_ms": stop,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn from_json(v: &Value) -> Option<Self> {
+        let mut runs = BTreeMap::new();
+        for r in v.get("runs")?.as_array()? {
+            let i = usize::try_from(r.get("index")?.as_u64()?).ok()?;
+            let ms = |k: &str| r.get(k).and_then(Value::as_i64).unwrap_or(0);
+            runs.insert(i, (r.get("output")?.clone(), ms("start_ms"), ms("stop_ms")));
+        }
+        Some(Self {
+            map_run: v.get("map_run").and_then(Value::as_str).map(String::from),
+            redrives: v.get("redrives").and_then(Value::as_u64).unwrap_or(0),
+            runs,
+        })
+    }
+}
+
+/// Kept sub-runs by scope key.
+type KeptByKey = HashMap<String, Kept>;
 
 /// Version of the records this engine writes.
 const FORMAT: u64 = 1;
@@ -276,8 +330,14 @@ enum Kind {
     },
     TimerFired,
     Resumed,
-    /// A `RedriveStarted` record: the run passes into the redrive it starts.
-    Redriven,
+    /// A `RedriveStarted` record: the run passes into the redrive it starts, which keeps
+    /// these sub-runs.
+    Redriven(KeptByKey),
+    /// A `SubRunsKept` record: a failed attempt of the Parallel or Map state `key`.
+    SubRunsKept {
+        key: String,
+        kept: Kept,
+    },
     /// A `MapRunUpdated` record: the settings a Map Run took up at this point.
     MapRunUpdated {
         map_run: String,
@@ -328,6 +388,10 @@ struct State {
     redrives: u64,
     /// Event ids of redriven runs.
     id_maps: Vec<IdMap>,
+    /// The sub-runs the redrive the run last passed keeps, not yet taken.
+    kept: KeptByKey,
+    /// When the redrive the run last passed happened (ms).
+    redrive_ms: i64,
 }
 
 /// From the engine id `.0` on, add `.1` to an event id (the last map whose `.0` an id
@@ -497,7 +561,27 @@ fn parse_rec(l: &LogLine) -> Result<Rec, LogError> {
                     Kind::Event { child: true, ev }
                 }
                 "ExecutionResumed" => Kind::Resumed,
-                "RedriveStarted" => Kind::Redriven,
+                "RedriveStarted" => {
+                    let mut kept = KeptByKey::new();
+                    if let Some(Value::Object(m)) = r.get("kept") {
+                        for (k, v) in m {
+                            let one = Kept::from_json(v).ok_or_else(|| {
+                                unknown(format!("RedriveStarted: bad `kept` of `{k}`"))
+                            })?;
+                            kept.insert(k.clone(), one);
+                        }
+                    }
+                    Kind::Redriven(kept)
+                }
+                "SubRunsKept" => Kind::SubRunsKept {
+                    key: r
+                        .get("state")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| unknown("SubRunsKept without state".into()))?
+                        .to_string(),
+                    kept: Kept::from_json(r)
+                        .ok_or_else(|| unknown("SubRunsKept without runs".into()))?,
+                },
                 "MapRunUpdated" => Kind::MapRunUpdated {
                     map_run: r
                         .get("map_run")
@@ -648,6 +732,8 @@ impl Journal {
                 marker,
                 redrives: 0,
                 id_maps: Vec::new(),
+                kept: KeptByKey::new(),
+                redrive_ms: 0,
             }),
             real_clock: header.real_clock,
             entropy: AtomicU64::new(header.entropy_seed),
@@ -662,6 +748,14 @@ impl Journal {
 
     fn lock(&self) -> Option<std::sync::MutexGuard<'_, State>> {
         self.st.lock().ok()
+    }
+
+    /// Whether entries of the log are still to be replayed (the run is not live yet).
+    pub(crate) fn replaying(&self) -> bool {
+        self.lock().is_some_and(|mut s| {
+            s.skip_markers();
+            s.cursor < s.replay.len()
+        })
     }
 
     /// While replaying on the real clock: the time of the next logged entry, which is what
@@ -722,12 +816,50 @@ impl Journal {
         r.map(|_| ev)
     }
 
-    /// How many times the execution has been redriven at this point of the run.
-    pub(crate) fn redrive_count(&self) -> u64 {
-        self.lock().map_or(0, |mut s| {
+    /// How many times the execution has been redriven at this point of the run, and when the
+    /// last of those redrives happened (ms).
+    pub(crate) fn redrive(&self) -> (u64, i64) {
+        self.lock().map_or((0, 0), |mut s| {
             s.skip_markers();
-            s.redrives
+            (s.redrives, s.redrive_ms)
         })
+    }
+
+    /// The sub-runs of the Parallel or Map state at scope key `key` that the redrive the run
+    /// has passed keeps, if any (taken: the state's first attempt in the redriven run uses
+    /// them, later attempts run everything, as a retry does).
+    pub(crate) fn take_kept(&self, key: &str) -> Option<Kept> {
+        let mut s = self.lock()?;
+        s.skip_markers();
+        if s.kept.is_empty() {
+            return None;
+        }
+        s.kept.remove(key)
+    }
+
+    /// Records a failed attempt of the Parallel or Map state at scope key `key` and the
+    /// sub-runs it completed (what a redrive keeps). Replaying, the logged record is passed.
+    pub(crate) fn sub_runs_failed(&self, key: &str, kept: &Kept, ms: i64) {
+        let Some(mut s) = self.lock() else { return };
+        if s.abort.is_some() {
+            return;
+        }
+        s.skip_markers();
+        let c = s.cursor;
+        if let Some(rec) = s.replay.get(c) {
+            if matches!(&rec.kind, Kind::SubRunsKept { key: logged, .. } if logged == key) {
+                s.advance();
+            }
+            // A log written before these records existed has none here: nothing to replay.
+            return;
+        }
+        let mut r = kept.to_json();
+        if let Value::Object(m) = &mut r {
+            m.insert("type".into(), "SubRunsKept".into());
+            m.insert("ms".into(), ms.into());
+            m.insert("state".into(), key.into());
+        }
+        let _ = s.write_record(&r);
     }
 
     /// Records that a Task handler is about to be called; returns the seq its answer refers
@@ -1018,6 +1150,33 @@ pub(crate) fn redrive(
             (1, after.unwrap_or(fallback))
         }
     };
+    // What the redrive keeps: the sub-runs the redrive before kept (not run again since, or
+    // taken and recorded again), then those of the failed attempts the cut drops, later
+    // records of a state replacing earlier ones.
+    let mut kept = replay
+        .iter()
+        .rev()
+        .find_map(|r| match &r.kind {
+            Kind::Redriven(k) if r.seq < cut_seq => Some(k.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    // A state's attempt is preceded by the records of the states inside it; those written
+    // before its previous record are of an older attempt (a Retry ran it again) and go.
+    let mut written: HashMap<String, usize> = HashMap::new();
+    for (n, r) in replay.iter().filter(|r| r.seq >= cut_seq).enumerate() {
+        if let Kind::SubRunsKept { key, kept: k } = &r.kind {
+            if let Some(prev) = written.get(key).copied() {
+                let inside = format!("{key}/");
+                kept.retain(|k2, _| {
+                    !k2.starts_with(&inside) || written.get(k2).is_some_and(|at| *at > prev)
+                });
+            }
+            written.insert(key.clone(), n);
+            kept.insert(key.clone(), k.clone());
+        }
+    }
+    let kept: Map<String, Value> = kept.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
     let from_id = u64::try_from(cut_index)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
@@ -1038,6 +1197,7 @@ pub(crate) fn redrive(
             "from_id": from_id,
             "offset": last_id.saturating_add(2).saturating_sub(from_id),
             "redrive_count": count,
+            "kept": kept,
         }))
         .map_err(io)?;
     writer
@@ -1069,9 +1229,20 @@ impl nexus_schema::expr::Entropy for Journal {
 impl State {
     fn skip_markers(&mut self) {
         loop {
-            match self.replay.get(self.cursor).map(|r| &r.kind) {
-                Some(Kind::Resumed) => {}
-                Some(Kind::Redriven) => self.redrives = self.redrives.saturating_add(1),
+            match self.replay.get(self.cursor) {
+                Some(Rec {
+                    kind: Kind::Resumed,
+                    ..
+                }) => {}
+                Some(Rec {
+                    kind: Kind::Redriven(kept),
+                    ms,
+                    ..
+                }) => {
+                    self.kept = kept.clone();
+                    self.redrive_ms = *ms;
+                    self.redrives = self.redrives.saturating_add(1);
+                }
                 _ => break,
             }
             self.cursor = self.cursor.saturating_add(1);

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::compile::plan::{Plan, StateId};
 use crate::error::Failure;
-use crate::run::exec::{Exec, Step};
+use crate::run::exec::{Exec, PlanScope, Step};
 use crate::vars::Vars;
 
 /// The error of an execution whose compensations failed (its cause is the JSON of
@@ -47,8 +47,16 @@ pub(crate) async fn compensate(
             return f;
         }
         let input = json!({"input": c.input, "result": c.output, "error": error});
-        if let Step::Fail(f) =
-            crate::run::states::run_state(exec, &comp.task, input, vars, chain, None).await
+        if let Step::Fail(f) = crate::run::states::run_state(
+            exec,
+            &comp.task,
+            input,
+            vars,
+            chain,
+            None,
+            PlanScope::default(),
+        )
+        .await
         {
             if exec.timed_out.load(std::sync::atomic::Ordering::Relaxed) {
                 return f;
@@ -68,7 +76,16 @@ pub(crate) async fn compensate(
     let report = json!({"error": error, "failed": failed});
     if let Some(hook) = exec.saga_hook {
         // The hook is told; its own failure is not an error of the run (the run fails anyway).
-        let _ = crate::run::states::run_state(exec, hook, report.clone(), vars, chain, None).await;
+        let _ = crate::run::states::run_state(
+            exec,
+            hook,
+            report.clone(),
+            vars,
+            chain,
+            None,
+            PlanScope::default(),
+        )
+        .await;
     }
     compensation_failed(&report)
 }

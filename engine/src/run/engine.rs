@@ -13,7 +13,7 @@ use crate::log::history::History;
 use crate::log::journal::{Header, Journal, ResumeInfo, Stop};
 use crate::run::context::ContextBase;
 use crate::run::error::RunError;
-use crate::run::exec::Exec;
+use crate::run::exec::{Exec, PlanScope};
 use crate::run::machine::run_plan;
 use crate::run::options::{RunOptions, WorkflowType};
 use crate::vars::Vars;
@@ -510,7 +510,7 @@ impl Engine {
             deadline_ms: timeout_ms.map(|ms| start.saturating_add(ms)),
             timeout_ms,
             redriven_deadline: Mutex::new((0, 0)),
-            timed_out: AtomicBool::new(false),
+            timed_out: Arc::new(AtomicBool::new(false)),
             test_state: is_test_state,
             state_mock,
             inspection: is_test_state.then(|| Mutex::new(Map::new())),
@@ -542,15 +542,43 @@ impl Engine {
         });
         let mut chain = started;
         let mut vars = vars;
-        let result = match (&exec.journal, opts.wall_time) {
-            (None, None) => run_plan(&exec, &self.plan, input, &mut vars, &mut chain).await,
+        // Set when the deadline stops the run inside a state.
+        let interrupted = AtomicBool::new(false);
+        let result = match (&exec.journal, opts.wall_time, exec.deadline_ms) {
+            (None, None, None) => {
+                run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                )
+                .await
+            }
             // The rarer, larger futures are boxed: the future of a plain run stays small.
-            (None, Some(_)) => {
-                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
+            (None, _, _) => {
+                let body = run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                );
+                let body = with_deadline(&exec, &interrupted, body);
                 Box::pin(with_wall_time(&exec, body)).await
             }
-            (Some(j), _) => {
-                let body = run_plan(&exec, &self.plan, input, &mut vars, &mut chain);
+            (Some(j), _, _) => {
+                let body = run_plan(
+                    &exec,
+                    &self.plan,
+                    input,
+                    &mut vars,
+                    &mut chain,
+                    PlanScope::default(),
+                );
+                let body = with_deadline(&exec, &interrupted, body);
                 let r = Box::pin(with_wall_time(&exec, journaled(j, body))).await;
                 let r = match r {
                     Ok(Ok(v)) => Ok(v),
@@ -578,7 +606,13 @@ impl Engine {
                 (ExecutionStatus::Succeeded, Some(out), None, None)
             }
             Err(f) if exec.timed_out.load(Ordering::Relaxed) => {
-                exec.history.emit(chain, "ExecutionTimedOut", now, || {
+                // Stopped inside a state, the event follows the last one the run wrote.
+                let prev = if interrupted.load(Ordering::Relaxed) {
+                    exec.history.count()
+                } else {
+                    chain
+                };
+                exec.history.emit(prev, "ExecutionTimedOut", now, || {
                     Some((
                         "executionTimedOutEventDetails",
                         crate::log::history::error_details(f.error.as_deref(), f.cause.as_deref()),
@@ -681,6 +715,68 @@ async fn with_wall_time<T>(
         }
         None => body.await,
     }
+}
+
+/// The run's body under the execution's deadline (`TimeoutSeconds`, or the Express limit).
+/// AWS ends an execution `TIMED_OUT` at its deadline whatever it is waiting for: a Wait, a
+/// retry back-off, a Task handler, a `.waitForTaskToken` callback, an activity. Transitions
+/// check the deadline themselves ([`Exec::tick`]) and, on the virtual clock, a wait that would
+/// pass it ends there ([`Exec::sleep_until`]); while the run waits for anything else, a timer
+/// set to the time left stops it: on the real clock at the deadline, on the virtual clock
+/// after the time left in real time (the time spent in handlers is real), the clock then
+/// moved to the deadline. Replaying a log, the timer starts once the run is live: the
+/// replayed part already happened in time.
+async fn with_deadline<T>(
+    exec: &Exec<'_>,
+    interrupted: &AtomicBool,
+    body: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    let mut body = std::pin::pin!(body);
+    // (deadline, virtual time it was set at, timer)
+    let mut timer: Option<(i64, i64, std::pin::Pin<Box<tokio::time::Sleep>>)> = None;
+    let stop = || {
+        exec.timed_out.store(true, Ordering::Relaxed);
+        interrupted.store(true, Ordering::Relaxed);
+        Err(crate::catalogue::execution_timeout())
+    };
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(r) = body.as_mut().poll(cx) {
+            return std::task::Poll::Ready(r);
+        }
+        // A wait stopped at the deadline on the virtual clock (see `Exec::sleep_until`).
+        if exec.timed_out.load(Ordering::Relaxed) {
+            return std::task::Poll::Ready(stop());
+        }
+        // Outside a runtime (a run polled once, see `run_blocking`) there is no timer: the
+        // runtime that takes the run over polls again.
+        if exec.journal.as_ref().is_some_and(|j| j.replaying())
+            || tokio::runtime::Handle::try_current().is_err()
+        {
+            return std::task::Poll::Pending;
+        }
+        let Some(end) = exec.deadline() else {
+            return std::task::Poll::Pending;
+        };
+        let clock = &exec.opts.clock;
+        let at = if clock.is_virtual() { exec.now() } else { 0 };
+        if timer.as_ref().is_none_or(|(e, a, _)| *e != end || *a != at) {
+            let left = end.saturating_sub(exec.now()).max(0);
+            let left = std::time::Duration::from_millis(u64::try_from(left).unwrap_or(0));
+            timer = Some((end, at, Box::pin(tokio::time::sleep(left))));
+        }
+        let fired = timer
+            .as_mut()
+            .is_some_and(|(_, _, t)| t.as_mut().poll(cx).is_ready());
+        if !fired {
+            return std::task::Poll::Pending;
+        }
+        if clock.is_virtual() {
+            // The virtual clock moves when asked to sleep (the future is ready).
+            drop(clock.sleep_until(end));
+        }
+        std::task::Poll::Ready(stop())
+    })
+    .await
 }
 
 /// The run's body with a journal: `States.UUID` and unseeded `States.MathRandom` draw from the

@@ -24,8 +24,25 @@ pub(crate) type PlanFuture<'a> =
 /// The run loop as the states that run sub-plans reach it. The engine sets it when it builds
 /// an execution ([`crate::run::machine::run_plan_boxed`]), so the states do not depend on the
 /// loop that calls them.
-pub(crate) type RunPlan =
-    for<'a> fn(&'a Exec<'a>, &'a Plan, Value, &'a mut Vars, &'a mut u64) -> PlanFuture<'a>;
+/// The last argument says where the plan runs ([`PlanScope`]).
+pub(crate) type RunPlan = for<'a> fn(
+    &'a Exec<'a>,
+    &'a Plan,
+    Value,
+    &'a mut Vars,
+    &'a mut u64,
+    PlanScope<'a>,
+) -> PlanFuture<'a>;
+
+/// Where a plan runs: the machine itself, or branch or iteration `index` of the Parallel or
+/// Map state whose scope key is `parent` (see [`crate::run::states::Cx::scope_key`]). Keys
+/// name what a redrive keeps; they are only made for a Parallel or Map state with an event
+/// log, so a plain iteration costs nothing for them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PlanScope<'a> {
+    pub(crate) parent: &'a str,
+    pub(crate) index: Option<usize>,
+}
 
 /// What a state handler hands back to the loop (STYLE.md section 6).
 pub(crate) enum Step {
@@ -58,7 +75,9 @@ pub(crate) struct Exec<'a> {
     pub(crate) timeout_ms: Option<i64>,
     /// `(redrives passed, deadline)`: the deadline since the last redrive the run passed.
     pub(crate) redriven_deadline: Mutex<(u64, i64)>,
-    pub(crate) timed_out: AtomicBool,
+    /// Set once the execution timed out; shared with the child workflows of a distributed
+    /// Map, whose deadline is the execution's.
+    pub(crate) timed_out: Arc<AtomicBool>,
     /// Whether Map/Parallel inner failures bubble without the execution-level prefix
     /// (TestState reports them raw).
     pub(crate) test_state: bool,
@@ -95,7 +114,7 @@ impl<'a> Exec<'a> {
             deadline_ms: self.deadline_ms,
             timeout_ms: self.timeout_ms,
             redriven_deadline: Mutex::new(self.redriven_deadline.lock().map_or((0, 0), |d| *d)),
-            timed_out: AtomicBool::new(false),
+            timed_out: self.timed_out.clone(),
             test_state: self.test_state,
             state_mock: None,
             inspection: None,
@@ -130,8 +149,20 @@ impl<'a> Exec<'a> {
     /// the real clock with an event log, the wait is logged: a resumed run does not wait again
     /// for a wait the log shows over, and waits only until the logged deadline for one it
     /// interrupted.
+    ///
+    /// A wait that would end after the execution's deadline ends at the deadline on the
+    /// virtual clock, where the execution times out (it never returns: the run is stopped,
+    /// see `engine::with_deadline`); on the real clock the deadline's own timer stops it.
     pub(crate) async fn sleep_until(&self, deadline_ms: i64) {
         let clock = &self.opts.clock;
+        if clock.is_virtual()
+            && let Some(end) = self.deadline()
+            && deadline_ms > end
+        {
+            clock.sleep_until(end).await;
+            self.timed_out.store(true, Ordering::Relaxed);
+            return std::future::pending().await;
+        }
         let Some(j) = self.journal.as_deref().filter(|_| !clock.is_virtual()) else {
             return clock.sleep_until(deadline_ms).await;
         };
@@ -175,6 +206,9 @@ impl<'a> Exec<'a> {
                 self.opts.max_history_events,
             ));
         }
+        if self.timed_out.load(Ordering::Relaxed) {
+            return Err(crate::catalogue::execution_timeout());
+        }
         if let Some(d) = self.deadline()
             && self.now() > d
         {
@@ -196,12 +230,12 @@ impl<'a> Exec<'a> {
     /// executions": "When you redrive an execution, the state machine level timeout, if
     /// defined, is reset to 0", so once the run has passed a redrive, the deadline counts
     /// from the moment it did (on a replay, the time the log gives that moment).
-    fn deadline(&self) -> Option<i64> {
+    pub(crate) fn deadline(&self) -> Option<i64> {
         let d = self.deadline_ms?;
         let (Some(j), Some(timeout)) = (&self.journal, self.timeout_ms) else {
             return Some(d);
         };
-        let n = j.redrive_count();
+        let (n, redriven_ms) = j.redrive();
         if n == 0 {
             return Some(d);
         }
@@ -209,7 +243,14 @@ impl<'a> Exec<'a> {
             return Some(d);
         };
         if at.0 != n {
-            *at = (n, self.now().saturating_add(timeout));
+            // On the real clock the redrive's logged time (a redrive resumed after a restart
+            // keeps its deadline); on the virtual clock, the run's own time at that point.
+            let from = if self.opts.clock.is_virtual() {
+                self.now()
+            } else {
+                redriven_ms
+            };
+            *at = (n, from.saturating_add(timeout));
         }
         Some(at.1)
     }

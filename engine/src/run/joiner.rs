@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Runs `make(i)` for `i in 0..n` with at most `limit()` (0 = unlimited) in flight, asked
 /// before each start (a Map Run's `maxConcurrency` can change while it runs). When `stop_on`

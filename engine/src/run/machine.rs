@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::compile::plan::{Kind, Plan};
 use crate::error::Failure;
 use crate::run::compensation::{Completed, compensate};
-use crate::run::exec::{Exec, PlanFuture, Step};
+use crate::run::exec::{Exec, PlanFuture, PlanScope, Step};
 use crate::vars::Vars;
 
 /// [`run_plan`], boxed.
@@ -19,17 +19,20 @@ pub(crate) fn run_plan_boxed<'a>(
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
+    scope: PlanScope<'a>,
 ) -> PlanFuture<'a> {
-    Box::pin(run_plan(exec, plan, input, vars, chain))
+    Box::pin(run_plan(exec, plan, input, vars, chain, scope))
 }
 
-/// Runs the states of `plan` from its start until it succeeds or fails.
+/// Runs the states of `plan` from its start until it succeeds or fails; `scope` says where
+/// it runs.
 pub(crate) async fn run_plan<'a>(
     exec: &'a Exec<'a>,
     plan: &'a Plan,
     input: Value,
     vars: &'a mut Vars,
     chain: &'a mut u64,
+    scope: PlanScope<'a>,
 ) -> Result<Value, Failure> {
     {
         let mut cur = plan.start;
@@ -48,11 +51,11 @@ pub(crate) async fn run_plan<'a>(
             let saved =
                 (plan.has_compensations && state.compensate.is_some()).then(|| input.clone());
             let step = if crate::run::states::is_sync(&state.kind) {
-                crate::run::states::run_state_sync(exec, state, input, vars, chain, bound)
+                crate::run::states::run_state_sync(exec, state, input, vars, chain, bound, scope)
             } else {
                 // Boxed: the run loop's own future stays small, and most states never wait.
                 Box::pin(crate::run::states::run_state(
-                    exec, state, input, vars, chain, bound,
+                    exec, state, input, vars, chain, bound, scope,
                 ))
                 .await
             };

@@ -4,6 +4,7 @@
 mod cases;
 mod compensation;
 mod conformance;
+mod execution_timeout;
 mod fuzz_run;
 mod limits;
 mod map_run_updates;

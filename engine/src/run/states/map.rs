@@ -1,16 +1,20 @@
 //! Map (inline; distributed runs the same way locally): one iteration of the item processor
 //! per item, at most `MaxConcurrency` at a time, results in item order. Tolerated failure
-//! thresholds let some iterations fail.
+//! thresholds let some iterations fail. A redriven Map runs only the iterations that did not
+//! succeed; a redriven distributed Map continues its Map Run (`MapRunRedriven`; see
+//! `log::journal`).
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::number::{NumField, number};
+use super::parallel::Redrive;
 use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Batcher, ItemsSource, MapSpec, Ql, Selector};
 use crate::error::Failure;
 use crate::expr::Scope;
+use crate::run::exec::PlanScope;
 use crate::run::options::MapRunUpdate;
 use crate::vars::Vars;
 
@@ -22,7 +26,11 @@ pub(crate) async fn run(
     chain: &mut u64,
 ) -> Result<Done, Failure> {
     let cell = ChainCell::new(*chain);
-    let r = super::with_retry(cx, |retry| attempt(cx, spec, raw, vars, &cell, retry)).await;
+    let redrive = Redrive::take(cx);
+    let r = super::with_retry(cx, |retry| {
+        attempt(cx, spec, raw, vars, &cell, retry, &redrive)
+    })
+    .await;
     *chain = cell.get();
     r
 }
@@ -195,6 +203,7 @@ async fn attempt(
     vars: &Vars,
     chain: &ChainCell,
     retry: u64,
+    redrive: &Redrive,
 ) -> Result<Done, Failure> {
     let st = cx.state;
     let ctx = cx.context(Some(retry), None, None);
@@ -299,27 +308,43 @@ async fn attempt(
     // shows MapRunStarted/MapRunSucceeded instead of the iterations.
     let child = spec.distributed.then(|| cx.exec.child());
     let mut run_arn = None;
+    let kept = redrive.kept();
     if spec.distributed {
         let o = cx.exec.opts;
         // AWS: `mapRun:<machine>/<label>:<id>`, the id unique per map run; derived from the
         // execution and the state's entry so a replay (and a redrive, which continues the
         // same map run) gives the same ARN.
-        let arn = format!(
-            "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
-            o.region,
-            o.account,
-            o.state_machine_name,
-            st.name,
-            super::result_writer::uuid_of(&format!(
-                "{}/{}/{}",
-                o.execution_name.as_deref().unwrap_or(&cx.exec.exec_name),
-                st.name,
-                cx.entered_id
-            ))
-        );
-        let id = cx.emit(chain.get(), "MapRunStarted", || {
-            Some(("mapRunStartedEventDetails", json!({"mapRunArn": arn})))
-        });
+        let arn = kept
+            .as_ref()
+            .and_then(|k| k.map_run.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:aws:states:{}:{}:mapRun:{}/{}:{}",
+                    o.region,
+                    o.account,
+                    o.state_machine_name,
+                    st.name,
+                    super::result_writer::uuid_of(&format!(
+                        "{}/{}/{}",
+                        o.execution_name.as_deref().unwrap_or(&cx.exec.exec_name),
+                        st.name,
+                        cx.entered_id
+                    ))
+                )
+            });
+        // A redrive continues the Map Run: only its unsuccessful child executions run.
+        let id = if kept.is_some() {
+            cx.emit(chain.get(), "MapRunRedriven", || {
+                Some((
+                    "mapRunRedrivenEventDetails",
+                    json!({"mapRunArn": arn, "redriveCount": redrive.count}),
+                ))
+            })
+        } else {
+            cx.emit(chain.get(), "MapRunStarted", || {
+                Some(("mapRunStartedEventDetails", json!({"mapRunArn": arn})))
+            })
+        };
         chain.set(id);
         run_arn = Some(arn);
     }
@@ -357,6 +382,8 @@ async fn attempt(
     // The ResultWriter's records show each child execution's input.
     let kept_inputs = spec.writer.as_ref().map(|_| inputs.clone());
     let mut inputs = inputs;
+    let mut kept = kept.map(|k| k.runs);
+    let key = &redrive.key;
     refresh();
     let limit = || {
         let conc = taken_up().max_concurrency.unwrap_or(max_conc);
@@ -371,6 +398,19 @@ async fn attempt(
             let outer = outer.clone();
             let name = name.clone();
             let last_done = &last_done;
+            // An iteration that succeeded before the redrive is not run again (its own small
+            // future: the iteration's stays as small as without a redrive).
+            if let Some(kept) = kept.as_mut()
+                && let Some((out, start_ms, stop_ms)) = kept.remove(&i)
+            {
+                let done: crate::run::joiner::Boxed<'_, _> =
+                    Box::pin(std::future::ready((Ok(out), start_ms, stop_ms)));
+                return done;
+            }
+            let scope = PlanScope {
+                parent: key,
+                index: Some(i),
+            };
             Box::pin(async move {
                 let start_ms = exec.now();
                 let it_started =
@@ -383,7 +423,7 @@ async fn attempt(
                         });
                 let mut ivars = Vars::with_parent(outer);
                 let mut ichain = it_started;
-                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut ivars, &mut ichain, scope).await;
                 chain.set(ichain);
                 let (ty, key) = if r.is_ok() {
                     ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
@@ -415,6 +455,10 @@ async fn attempt(
     let mut failures = 0u64;
     let mut first_failure: Option<Failure> = None;
     let mut children = Vec::new();
+    // What a redrive keeps if the state fails: the iterations that succeeded.
+    let any_failed =
+        cx.exec.journal.is_some() && results.iter().any(|r| matches!(r, Some((Err(_), _, _))));
+    let mut done = std::collections::BTreeMap::new();
     for (i, r) in results.into_iter().enumerate() {
         let Some((r, start_ms, stop_ms)) = r else {
             if let Some(kept) = &kept_inputs {
@@ -425,9 +469,15 @@ async fn attempt(
             }
             continue;
         };
-        if let Err(f) = &r {
-            failures = failures.saturating_add(1);
-            first_failure.get_or_insert_with(|| f.clone());
+        match &r {
+            Err(f) => {
+                failures = failures.saturating_add(1);
+                first_failure.get_or_insert_with(|| f.clone());
+            }
+            Ok(v) if any_failed => {
+                done.insert(i, (v.clone(), start_ms, stop_ms));
+            }
+            Ok(_) => {}
         }
         match &kept_inputs {
             // With a ResultWriter, the writer shapes the results from the children.
@@ -465,6 +515,7 @@ async fn attempt(
         _ => Value::Array(outputs),
     };
     if let Some(f) = failed {
+        redrive.failed(cx, run_arn.as_deref(), done);
         return Err(f);
     }
     let last = match last_done.get() {

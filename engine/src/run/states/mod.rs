@@ -23,7 +23,7 @@ use crate::catalogue::names;
 use crate::compile::plan::{Assign, Kind, PathSel, Ql, ResultSel, State, StateId, Transition};
 use crate::error::Failure;
 use crate::expr::{JsonataEnv, Scope};
-use crate::run::exec::{Exec, Step};
+use crate::run::exec::{Exec, PlanScope, Step};
 use crate::vars::Vars;
 
 /// The event-chain pointer shared by closures and concurrent futures (`Send`, unlike `Cell`).
@@ -57,6 +57,8 @@ pub(crate) struct Done {
 pub(crate) struct Cx<'a> {
     pub(crate) exec: &'a Exec<'a>,
     pub(crate) state: &'a State,
+    /// Where the plan the state belongs to runs.
+    pub(crate) scope: PlanScope<'a>,
     pub(crate) entered_id: u64,
     pub(crate) entered_ms: i64,
 }
@@ -86,14 +88,35 @@ impl Cx<'_> {
             map_item,
             token,
         );
-        // A redriven execution: the redrives the run has passed (see `log::journal`).
+        // A redriven execution: the redrives the run has passed (see `log::journal`), and
+        // (AWS "Context object": "only available if you've redriven an execution") the time
+        // of the last one.
         if let Some(j) = &self.exec.journal
             && let Some(Value::Object(e)) = ctx.get_mut("Execution")
             && e.contains_key("RedriveCount")
         {
-            e.insert("RedriveCount".into(), j.redrive_count().into());
+            let (count, at) = j.redrive();
+            e.insert("RedriveCount".into(), count.into());
+            if count > 0 {
+                e.insert("RedriveTime".into(), crate::clock::format_iso_ms(at).into());
+            }
         }
         ctx
+    }
+
+    /// This (Parallel or Map) state's scope key: the key of the state whose branch or
+    /// iteration runs it and that index (nothing for the machine's own states), then the
+    /// state's name, escaped as in a JSON Pointer: `/Map/3/Inner`. Empty without an event
+    /// log, where nothing is kept for a redrive.
+    pub(crate) fn scope_key(&self) -> String {
+        if self.exec.journal.is_none() {
+            return String::new();
+        }
+        let name = self.state.name.replace('~', "~0").replace('/', "~1");
+        match self.scope.index {
+            Some(i) => format!("{}/{i}/{name}", self.scope.parent),
+            None => format!("{}/{name}", self.scope.parent),
+        }
     }
 
     /// Emits an event chained after `prev` and returns its id.
@@ -394,6 +417,7 @@ fn enter<'a>(
     raw: &Value,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: PlanScope<'a>,
 ) -> (Cx<'a>, u64, Result<usize, Failure>) {
     let entered_prev = exec.entered_prev(*chain);
     let entered_ms = exec.now();
@@ -409,6 +433,7 @@ fn enter<'a>(
     let cx = Cx {
         exec,
         state,
+        scope,
         entered_id,
         entered_ms,
     };
@@ -460,8 +485,9 @@ pub(crate) fn run_state_sync(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: PlanScope<'_>,
 ) -> Step {
-    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound, scope);
     let known_in = in_bound.as_ref().ok().copied();
     let (result, raw) = match in_bound {
         Err(f) => (Err(f), raw),
@@ -478,11 +504,12 @@ pub(crate) async fn run_state(
     vars: &mut Vars,
     chain: &mut u64,
     input_bound: Option<usize>,
+    scope: PlanScope<'_>,
 ) -> Step {
     if is_sync(&state.kind) {
-        return run_state_sync(exec, state, raw, vars, chain, input_bound);
+        return run_state_sync(exec, state, raw, vars, chain, input_bound, scope);
     }
-    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound);
+    let (cx, entered_prev, in_bound) = enter(exec, state, &raw, chain, input_bound, scope);
     let known_in = in_bound.as_ref().ok().copied();
     let result = match in_bound {
         Err(f) => Err(f),

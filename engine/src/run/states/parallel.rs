@@ -1,7 +1,8 @@
 //! Parallel: runs every branch on the same input; the output is the array of branch outputs
-//! in branch order. The first branch failure fails the state with that branch's error.
+//! in branch order. The first branch failure fails the state with that branch's error. A
+//! redriven Parallel runs only the branches that did not succeed (see `log::journal`).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -9,6 +10,8 @@ use super::{ChainCell, Cx, Done};
 use crate::compile::plan::{Plan, Ql};
 use crate::error::Failure;
 use crate::expr::Scope;
+use crate::log::journal::Kept;
+use crate::run::exec::PlanScope;
 use crate::vars::Vars;
 
 pub(crate) async fn run(
@@ -19,9 +22,61 @@ pub(crate) async fn run(
     chain: &mut u64,
 ) -> Result<Done, Failure> {
     let cell = ChainCell::new(*chain);
-    let r = super::with_retry(cx, |retry| attempt(cx, branches, raw, vars, &cell, retry)).await;
+    let redrive = Redrive::take(cx);
+    let r = super::with_retry(cx, |retry| {
+        attempt(cx, branches, raw, vars, &cell, retry, &redrive)
+    })
+    .await;
     *chain = cell.get();
     r
+}
+
+/// The redrive of a Parallel or Map state: the sub-runs the redrive keeps (for its first
+/// attempt in the redriven run), and how many redrives its sub-runs have had.
+pub(crate) struct Redrive {
+    pub(crate) key: String,
+    /// `None` until a redrive hands something over (most runs: no lock to take; boxed, so
+    /// the state's future stays small).
+    kept: Option<Box<Mutex<Option<Kept>>>>,
+    /// Redrives of the sub-runs including this run's (0: not redriven).
+    pub(crate) count: u64,
+}
+
+impl Redrive {
+    /// What the redrive the run has passed keeps of the state `cx` runs, if anything.
+    pub(crate) fn take(cx: &Cx<'_>) -> Self {
+        let key = cx.scope_key();
+        let kept = cx.exec.journal.as_ref().and_then(|j| j.take_kept(&key));
+        Self {
+            key,
+            count: kept.as_ref().map_or(0, |k| k.redrives.saturating_add(1)),
+            kept: kept.map(|k| Box::new(Mutex::new(Some(k)))),
+        }
+    }
+
+    /// What this attempt keeps (the first attempt only).
+    pub(crate) fn kept(&self) -> Option<Kept> {
+        self.kept
+            .as_ref()
+            .and_then(|m| m.lock().ok().and_then(|mut k| k.take()))
+    }
+
+    /// Logs a failed attempt with the sub-runs that completed (see `log::journal`).
+    pub(crate) fn failed(
+        &self,
+        cx: &Cx<'_>,
+        map_run: Option<&str>,
+        runs: std::collections::BTreeMap<usize, (Value, i64, i64)>,
+    ) {
+        if let Some(j) = &cx.exec.journal {
+            let kept = Kept {
+                map_run: map_run.map(String::from),
+                redrives: self.count,
+                runs,
+            };
+            j.sub_runs_failed(&self.key, &kept, cx.exec.now());
+        }
+    }
 }
 
 async fn attempt(
@@ -31,6 +86,7 @@ async fn attempt(
     vars: &Vars,
     chain: &ChainCell,
     retry: u64,
+    redrive: &Redrive,
 ) -> Result<Done, Failure> {
     let ctx = cx.context(Some(retry), None, None);
     let input = cx.effective_parameters(raw, &ctx, vars)?;
@@ -44,6 +100,8 @@ async fn attempt(
     let outer = Arc::new(vars.clone());
     let last_event = ChainCell::new(started);
     let exec = cx.exec;
+    let mut kept = redrive.kept().map(|k| k.runs);
+    let key = &redrive.key;
     let results = crate::run::joiner::run_bounded(
         branches.len(),
         || 0,
@@ -52,6 +110,19 @@ async fn attempt(
             let input = input.clone();
             let outer = outer.clone();
             let last_event = &last_event;
+            // A branch that succeeded before the redrive is not run again (its own small
+            // future: the branch's stays as small as without a redrive).
+            if let Some(kept) = kept.as_mut()
+                && let Some((out, _, _)) = kept.remove(&i)
+            {
+                let done: crate::run::joiner::Boxed<'_, _> =
+                    Box::pin(std::future::ready((Ok(out), started)));
+                return done;
+            }
+            let scope = PlanScope {
+                parent: key,
+                index: Some(i),
+            };
             Box::pin(async move {
                 let Some(plan) = plan else {
                     return (
@@ -64,7 +135,7 @@ async fn attempt(
                 };
                 let mut bvars = Vars::with_parent(outer);
                 let mut bchain = started;
-                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain).await;
+                let r = (exec.run_plan)(exec, &plan, input, &mut bvars, &mut bchain, scope).await;
                 if bchain > last_event.get() {
                     last_event.set(bchain);
                 }
@@ -74,15 +145,31 @@ async fn attempt(
         |(r, _)| r.is_err(),
     )
     .await;
+    if results.iter().any(|slot| matches!(slot, Some((Err(_), _)))) {
+        // The first failed branch fails the state; a redrive keeps those that succeeded.
+        let ms = cx.exec.now();
+        let mut failure = None;
+        let mut done = std::collections::BTreeMap::new();
+        for (i, slot) in results.into_iter().enumerate() {
+            match slot {
+                Some((Ok(v), _)) => {
+                    done.insert(i, (v, ms, ms));
+                }
+                Some((Err(f), last)) if failure.is_none() => failure = Some((f, last)),
+                _ => {}
+            }
+        }
+        redrive.failed(cx, None, done);
+        if let Some((f, last)) = failure {
+            chain.set(last);
+            return Err(f);
+        }
+        return Err(crate::catalogue::internal("a failed branch went missing"));
+    }
     let mut outputs = Vec::with_capacity(results.len());
     for slot in results {
-        match slot {
-            Some((Ok(v), _)) => outputs.push(v),
-            Some((Err(f), last)) => {
-                chain.set(last);
-                return Err(f);
-            }
-            None => {}
+        if let Some((Ok(v), _)) = slot {
+            outputs.push(v);
         }
     }
     // As for Map: ParallelStateSucceeded and the Exited event both follow the last branch
