@@ -4,28 +4,32 @@ package nexus.policies.hardcoded_arn
 
 import rego.v1
 
-# `strings` holds a state's own string values (nested machines are states of their own),
-# so each ARN is reported once, at its state. Account and region are checked with `trim` and
-# `split`, not `regex.match`: regorus builds a fresh matcher cache on every `regex.match`
-# call (~25,000 instructions), which made this policy a quarter of the pack on a large
-# definition (issue 18).
+# `input.index.arns` lists the strings in ARN form of every state's own fields (nested
+# machines are states of their own, so each ARN is reported once, at its state), already
+# split into partition, service, region, account and resource: a rule that iterated every
+# state's `strings` and split each ARN in Rego was most of the pack's cost on a large
+# definition (issue 18). Account and region are checked with `trim` and `split`, not
+# `regex.match`, which builds a fresh matcher cache on every call in regorus.
 
 deny contains finding if {
-	some i, s in input.states
-	some str in s.strings
-	startswith(str.value, "arn:")
-	parts := split(str.value, ":")
-	count(parts) >= 6
-	some hit in hits(parts)
+	some a in input.index.arns
+	account(a.account)
 	finding := {
-		"code": hit[0],
-		"msg": sprintf("state `%s` hard-codes %s %s in `%s`", [s.name, hit[1], hit[2], str.value]),
-		"path": array.concat(["states", i, "definition"], str.path),
+		"code": "NX307",
+		"msg": sprintf("state `%s` hard-codes AWS account %s in `%s`", [input.states[a.state].name, a.account, a.value]),
+		"path": array.concat(["states", a.state, "definition"], a.path),
 	}
 }
 
-# One pass over the strings for both codes: [code, what, value] for each finding of an ARN.
-hits(parts) := {h | account(parts[4]); h := ["NX307", "AWS account", parts[4]]} | {h | region(parts[3]); h := ["NX308", "region", parts[3]]}
+deny contains finding if {
+	some a in input.index.arns
+	region(a.region)
+	finding := {
+		"code": "NX308",
+		"msg": sprintf("state `%s` hard-codes region %s in `%s`", [input.states[a.state].name, a.region, a.value]),
+		"path": array.concat(["states", a.state, "definition"], a.path),
+	}
+}
 
 # `^[0-9]{12}$`
 account(a) if {

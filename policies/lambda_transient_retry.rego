@@ -12,8 +12,8 @@ transient := [
 ]
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Task"
+	some i in input.index.by_kind.Task
+	s := input.states[i]
 	s.integration == "lambda"
 	# The errors the state's retriers retry, gathered once per state (a check per transient
 	# error walked every retrier four times, issue 18).

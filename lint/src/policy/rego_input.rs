@@ -58,16 +58,19 @@ const STATE_KEYS: [&str; 35] = [
 ];
 
 /// An object with a fixed set of keys: the keys made and sorted once, each object a copy of
-/// the template with its values written in place (no key comparisons, no tree).
-struct Template {
-    /// A frozen object holding every key (values null), sorted as regorus sorts.
+/// the template with its values written in order. The template is kept as a tree: a frozen
+/// (compact) object would be thawed into one by `iter_mut` (~4,000 instructions for a state),
+/// and `get_mut` on it compares keys (~450 instructions a field); `Value::from` freezes the
+/// copy once.
+pub(super) struct Template {
+    /// Every key (values null), in regorus's tree form.
     object: regorus::value::Object,
-    /// For each position of the sorted object, the index of its key in the caller's order.
+    /// For each position of the sorted keys, the index of its key in the caller's order.
     order: Vec<usize>,
 }
 
 impl Template {
-    fn new(conv: &mut Converter, keys: &[&str]) -> Self {
+    pub(super) fn new(conv: &mut Converter, keys: &[&str]) -> Self {
         let mut sorted: Vec<(R, usize)> = keys
             .iter()
             .enumerate()
@@ -75,17 +78,16 @@ impl Template {
             .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let order = sorted.iter().map(|(_, i)| *i).collect();
-        let object: std::collections::BTreeMap<R, R> =
+        let tree: std::collections::BTreeMap<R, R> =
             sorted.into_iter().map(|(k, _)| (k, R::Null)).collect();
-        let object = match R::from(object) {
-            R::Object(o) => (*o).clone(),
-            _ => regorus::value::Object::new(),
-        };
-        Self { object, order }
+        Self {
+            object: regorus::value::Object::from(tree),
+            order,
+        }
     }
 
     /// An object of the template's keys with `values` (given in the caller's key order).
-    fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
+    pub(super) fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
         let mut o = self.object.clone();
         for ((_, slot), &i) in o.iter_mut().zip(&self.order) {
             if let Some(v) = values.get_mut(i) {
@@ -126,6 +128,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
         top.insert(conv.key(k), conv.value(v));
     }
     let template = Template::new(&mut conv, &STATE_KEYS);
+    let string_entry = Template::new(&mut conv, &["path", "value"]);
     let edge_template = Template::new(
         &mut conv,
         &["from", "to", "from_id", "to_id", "kind", "pointer"],
@@ -134,6 +137,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
         .get("QueryLanguage")
         .and_then(J::as_str)
         .unwrap_or("JSONPath");
+    let mut index = Index::new(&mut conv);
     let mut states = Vec::new();
     let mut edges = Vec::new();
     let mut graph = std::collections::BTreeMap::new();
@@ -183,6 +187,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 Some(d) => d.clone(),
                 None => conv.value(input::pointer_get(asl, &node.pointer).unwrap_or(&J::Null)),
             };
+            let state_index = states.len();
             let values = state_values(
                 &mut conv,
                 doc,
@@ -192,10 +197,13 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 &shared_scope,
                 &inherited_ql,
                 scope.start_at.as_deref() == Some(node.name.as_str()),
+                &string_entry,
             );
+            index.add(state_index, &values[2], &values[34]);
             states.push(template.fill(values));
         }
     }
+    top.insert(conv.key("index"), index.finish(&mut conv));
     top.insert(conv.key("states"), R::from(states));
     top.insert(conv.key("edges"), R::from(edges));
     top.insert(conv.key("graph"), R::from(graph));
@@ -206,6 +214,107 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
     };
     top.insert(conv.key("raw"), raw);
     R::from(top)
+}
+
+/// `index` ([`input`]'s `index`), gathered state by state.
+struct Index {
+    by_kind: std::collections::BTreeMap<R, Vec<R>>,
+    arns: Vec<R>,
+    by_key: std::collections::BTreeMap<R, Vec<R>>,
+    arn: Template,
+    keyed: Template,
+    path_key: R,
+    value_key: R,
+}
+
+impl Index {
+    fn new(conv: &mut Converter) -> Self {
+        Self {
+            by_kind: Default::default(),
+            arns: Vec::new(),
+            by_key: Default::default(),
+            arn: Template::new(
+                conv,
+                &[
+                    "state",
+                    "path",
+                    "value",
+                    "partition",
+                    "service",
+                    "region",
+                    "account",
+                    "resource",
+                ],
+            ),
+            keyed: Template::new(conv, &["state", "path", "value"]),
+            path_key: conv.key("path"),
+            value_key: conv.key("value"),
+        }
+    }
+
+    /// The state at `i` of `states`, with its `kind` and `strings`.
+    fn add(&mut self, i: usize, kind: &R, strings: &R) {
+        let state = unsigned(u64::try_from(i).unwrap_or(u64::MAX));
+        if let R::String(_) = kind {
+            self.by_kind
+                .entry(kind.clone())
+                .or_default()
+                .push(state.clone());
+        }
+        let R::Array(entries) = strings else {
+            return;
+        };
+        for entry in entries.iter() {
+            let R::Object(o) = entry else {
+                continue;
+            };
+            let (Some(path), Some(value)) = (o.get(&self.path_key), o.get(&self.value_key)) else {
+                continue;
+            };
+            let R::String(text) = value else {
+                continue;
+            };
+            if let Some(parts) = input::arn_parts(text) {
+                let [partition, service, region, account, resource] = parts.map(R::from);
+                self.arns.push(self.arn.fill([
+                    state.clone(),
+                    path.clone(),
+                    value.clone(),
+                    partition,
+                    service,
+                    region,
+                    account,
+                    resource,
+                ]));
+            }
+            if let R::Array(p) = path
+                && let Some(key @ R::String(_)) = p.last()
+            {
+                let item = self
+                    .keyed
+                    .fill([state.clone(), path.clone(), value.clone()]);
+                self.by_key.entry(key.clone()).or_default().push(item);
+            }
+        }
+    }
+
+    fn finish(self, conv: &mut Converter) -> R {
+        let lists = |m: std::collections::BTreeMap<R, Vec<R>>| {
+            R::from(
+                m.into_iter()
+                    .map(|(k, v)| (k, R::from(v)))
+                    .collect::<std::collections::BTreeMap<R, R>>(),
+            )
+        };
+        object(
+            conv,
+            [
+                ("by_kind", lists(self.by_kind)),
+                ("arns", R::from(self.arns)),
+                ("strings_by_key", lists(self.by_key)),
+            ],
+        )
+    }
 }
 
 /// A member of a converted object, null when absent.
@@ -238,6 +347,7 @@ fn state_values(
     scope: &ScopeShared,
     inherited_ql: &R,
     is_start: bool,
+    string_entry: &Template,
 ) -> [R; 35] {
     let ptr = node.pointer.as_str();
     let raw_def = input::pointer_get(&doc.asl, ptr).unwrap_or(&J::Null);
@@ -289,7 +399,7 @@ fn state_values(
         _ => inherited_ql.clone(),
     };
     let opt_str = |s: Option<&str>| s.map_or(R::Null, R::from);
-    let strings = super::rego::own_strings(&def);
+    let strings = super::rego::own_strings(&def, string_entry);
     [
         id.clone(),
         R::from(node.name.as_str()),
