@@ -317,6 +317,61 @@ impl Index {
     }
 }
 
+/// The members of a state's converted definition that its state object repeats, found in one
+/// pass over the definition (a lookup per member compares keys: ~250 instructions each).
+const MEMBERS: [&str; 13] = [
+    "Type",
+    "Comment",
+    "Resource",
+    "Next",
+    "End",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "HeartbeatSeconds",
+    "HeartbeatSecondsPath",
+    "MaxConcurrency",
+    "MaxConcurrencyPath",
+    "Seconds",
+    "QueryLanguage",
+];
+const TYPE: usize = 0;
+const COMMENT: usize = 1;
+const RESOURCE: usize = 2;
+const NEXT: usize = 3;
+const END: usize = 4;
+const TIMEOUT_SECONDS: usize = 5;
+const TIMEOUT_SECONDS_PATH: usize = 6;
+const HEARTBEAT_SECONDS: usize = 7;
+const HEARTBEAT_SECONDS_PATH: usize = 8;
+const MAX_CONCURRENCY: usize = 9;
+const MAX_CONCURRENCY_PATH: usize = 10;
+const SECONDS: usize = 11;
+const QUERY_LANGUAGE: usize = 12;
+
+struct Members([Option<R>; 13]);
+
+impl Members {
+    fn of(def: &R) -> Self {
+        let mut out: [Option<R>; 13] = Default::default();
+        if let R::Object(o) = def {
+            for (k, v) in o.iter() {
+                if let R::String(k) = k
+                    && let Some(i) = MEMBERS.iter().position(|m| **m == **k)
+                    && let Some(slot) = out.get_mut(i)
+                {
+                    *slot = Some(v.clone());
+                }
+            }
+        }
+        Self(out)
+    }
+
+    /// The member at `i` of [`MEMBERS`], null when absent.
+    fn get(&self, i: usize) -> R {
+        self.0.get(i).cloned().flatten().unwrap_or(R::Null)
+    }
+}
+
 /// A member of a converted object, null when absent.
 fn member(def: &R, key: &R) -> R {
     match def {
@@ -351,39 +406,9 @@ fn state_values(
 ) -> [R; 35] {
     let ptr = node.pointer.as_str();
     let raw_def = input::pointer_get(&doc.asl, ptr).unwrap_or(&J::Null);
-    let mut k = |s: &str| conv.key(s);
-    let [
-        k_type,
-        k_comment,
-        k_resource,
-        k_next,
-        k_end,
-        k_ts,
-        k_tsp,
-        k_hs,
-        k_hsp,
-        k_mc,
-        k_mcp,
-        k_seconds,
-        k_ql,
-    ] = [
-        "Type",
-        "Comment",
-        "Resource",
-        "Next",
-        "End",
-        "TimeoutSeconds",
-        "TimeoutSecondsPath",
-        "HeartbeatSeconds",
-        "HeartbeatSecondsPath",
-        "MaxConcurrency",
-        "MaxConcurrencyPath",
-        "Seconds",
-        "QueryLanguage",
-    ]
-    .map(&mut k);
+    let m = Members::of(&def);
     let resource_str = raw_def.get("Resource").and_then(J::as_str);
-    let resource = match member(&def, &k_resource) {
+    let resource = match m.get(RESOURCE) {
         s @ R::String(_) => s,
         _ => R::Null,
     };
@@ -393,8 +418,8 @@ fn state_values(
     let (retry, retry_count) = retriers(conv, raw_def, &def, ptr);
     let (catch, has_catch_all) = catchers(conv, raw_def, &def, ptr);
     let (action, compensation) = input::action_and_compensation(doc, ptr);
-    let end = matches!(member(&def, &k_end), R::Bool(true));
-    let query_language = match member(&def, &k_ql) {
+    let end = matches!(m.get(END), R::Bool(true));
+    let query_language = match m.get(QUERY_LANGUAGE) {
         s @ R::String(_) => s,
         _ => inherited_ql.clone(),
     };
@@ -404,30 +429,30 @@ fn state_values(
         id.clone(),
         R::from(node.name.as_str()),
         R::from(node.kind.as_str()),
-        member(&def, &k_type),
+        m.get(TYPE),
         id,
         R::from(doc.source_pointer(ptr).as_str()),
-        member(&def, &k_comment),
+        m.get(COMMENT),
         resource,
         conv.value(&action),
         opt_str(input::integration_kind(resource_str)),
         conv.value(&input::lambda_function_name(resource_str, params)),
         R::from(resource_str.is_some_and(|r| r.ends_with(".waitForTaskToken"))),
         R::from(resource_str.is_some_and(input::is_activity_arn)),
-        member(&def, &k_next),
+        m.get(NEXT),
         R::from(end),
         R::from(node.terminal),
         retry,
         unsigned(retry_count),
         catch,
         R::from(has_catch_all),
-        member(&def, &k_ts),
-        member(&def, &k_tsp),
-        member(&def, &k_hs),
-        member(&def, &k_hsp),
-        member(&def, &k_mc),
-        member(&def, &k_mcp),
-        member(&def, &k_seconds),
+        m.get(TIMEOUT_SECONDS),
+        m.get(TIMEOUT_SECONDS_PATH),
+        m.get(HEARTBEAT_SECONDS),
+        m.get(HEARTBEAT_SECONDS_PATH),
+        m.get(MAX_CONCURRENCY),
+        m.get(MAX_CONCURRENCY_PATH),
+        m.get(SECONDS),
         conv.value(&compensation),
         query_language,
         R::from(node.kind == StateKind::Task),
