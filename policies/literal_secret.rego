@@ -36,18 +36,22 @@ literal(v) if {
 	not contains(v, "{{resolve:")
 }
 
-# `input.index.strings_by_key` groups the strings by the key that holds them: the key test
-# runs once per distinct key, not once per string (issue 18).
+# `input.index.string_keys` lists, per key, the states with a string under that key: the key
+# test runs once per distinct key and only those states' strings are searched, not every
+# string of every state (issue 18).
 deny contains finding if {
-	some key, entries in input.index.strings_by_key
+	some key, holders in input.index.string_keys
 	secret_key(key)
-	some str in entries
+	some i in holders
+	s := input.states[i]
+	some str in s.strings
 	count(str.path) > 1
+	str.path[count(str.path) - 1] == key
 	str.path[0] in payload_fields
 	literal(str.value)
 	finding := {
 		"code": "NX314",
-		"msg": sprintf("state `%s` has a literal secret in `%s` (value not shown)", [input.states[str.state].name, concat(".", [seg | some x in str.path; seg := sprintf("%v", [x])])]),
-		"path": array.concat(["states", str.state, "definition"], str.path),
+		"msg": sprintf("state `%s` has a literal secret in `%s` (value not shown)", [s.name, concat(".", [seg | some x in str.path; seg := sprintf("%v", [x])])]),
+		"path": array.concat(["states", i, "definition"], str.path),
 	}
 }

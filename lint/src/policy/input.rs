@@ -273,10 +273,11 @@ fn normalize_state(
 /// - `arns`: every string of `strings` in ARN form (`arn:partition:service:region:account:resource`,
 ///   six or more `:`-separated parts) as `{state, path, value, partition, service, region,
 ///   account, resource}` (`resource` is the rest, colons included);
-/// - `strings_by_key`: the entries of `strings` whose path ends in an object key, grouped by
-///   that key: key -> `[{state, path, value}]`.
+/// - `string_keys`: object key -> indexes into `states` (in order, once each) of the states
+///   with a `strings` entry whose path ends in that key.
 ///
-/// `state` is an index into `states`, `path` the entry's path below that state.
+/// `state` is an index into `states`, `path` the entry's path below that state. Lists of
+/// indexes, not copies of the entries, so the index costs little memory.
 /// [`super::rego_input`] builds the same value directly.
 fn index(states: &[Value]) -> Value {
     let mut by_kind = Map::new();
@@ -310,13 +311,15 @@ fn index(states: &[Value]) -> Value {
                 .and_then(Value::as_str);
             if let Some(key) = key {
                 let list = by_key.entry(key.to_string()).or_insert_with(|| json!([]));
-                if let Some(a) = list.as_array_mut() {
-                    a.push(json!({"state": i, "path": path, "value": value}));
+                if let Some(a) = list.as_array_mut()
+                    && a.last() != Some(&json!(i))
+                {
+                    a.push(json!(i));
                 }
             }
         }
     }
-    json!({"by_kind": by_kind, "arns": arns, "strings_by_key": by_key})
+    json!({"by_kind": by_kind, "arns": arns, "string_keys": by_key})
 }
 
 /// The parts after `arn:` of a string in ARN form (see [`index`]): partition, service,

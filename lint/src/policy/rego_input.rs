@@ -222,7 +222,6 @@ struct Index {
     arns: Vec<R>,
     by_key: std::collections::BTreeMap<R, Vec<R>>,
     arn: Template,
-    keyed: Template,
     path_key: R,
     value_key: R,
 }
@@ -246,7 +245,6 @@ impl Index {
                     "resource",
                 ],
             ),
-            keyed: Template::new(conv, &["state", "path", "value"]),
             path_key: conv.key("path"),
             value_key: conv.key("value"),
         }
@@ -290,10 +288,10 @@ impl Index {
             if let R::Array(p) = path
                 && let Some(key @ R::String(_)) = p.last()
             {
-                let item = self
-                    .keyed
-                    .fill([state.clone(), path.clone(), value.clone()]);
-                self.by_key.entry(key.clone()).or_default().push(item);
+                let holders = self.by_key.entry(key.clone()).or_default();
+                if holders.last() != Some(&state) {
+                    holders.push(state.clone());
+                }
             }
         }
     }
@@ -311,7 +309,7 @@ impl Index {
             [
                 ("by_kind", lists(self.by_kind)),
                 ("arns", R::from(self.arns)),
-                ("strings_by_key", lists(self.by_key)),
+                ("string_keys", lists(self.by_key)),
             ],
         )
     }
