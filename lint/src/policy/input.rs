@@ -273,6 +273,7 @@ fn normalize_state(
 /// - `arns`: every string of `strings` in ARN form (`arn:partition:service:region:account:resource`,
 ///   six or more `:`-separated parts) as `{state, path, value, partition, service, region,
 ///   account, resource}` (`resource` is the rest, colons included);
+/// - `with_retry`, `with_catch`: indexes into `states` of the states with a retrier, a catcher;
 /// - `string_keys`: object key -> indexes into `states` (in order, once each) of the states
 ///   with a `strings` entry whose path ends in that key.
 ///
@@ -283,7 +284,19 @@ fn index(states: &[Value]) -> Value {
     let mut by_kind = Map::new();
     let mut arns = Vec::new();
     let mut by_key = Map::new();
+    let (mut with_retry, mut with_catch) = (Vec::new(), Vec::new());
     for (i, st) in states.iter().enumerate() {
+        let non_empty = |k: &str| {
+            st.get(k)
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+        };
+        if non_empty("retry") {
+            with_retry.push(json!(i));
+        }
+        if non_empty("catch") {
+            with_catch.push(json!(i));
+        }
         if let Some(kind) = st.get("kind").and_then(Value::as_str) {
             let list = by_kind.entry(kind.to_string()).or_insert_with(|| json!([]));
             if let Some(a) = list.as_array_mut() {
@@ -319,7 +332,10 @@ fn index(states: &[Value]) -> Value {
             }
         }
     }
-    json!({"by_kind": by_kind, "arns": arns, "string_keys": by_key})
+    json!({
+        "by_kind": by_kind, "with_retry": with_retry, "with_catch": with_catch, "arns": arns,
+        "string_keys": by_key,
+    })
 }
 
 /// The parts after `arn:` of a string in ARN form (see [`index`]): partition, service,

@@ -199,7 +199,13 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 scope.start_at.as_deref() == Some(node.name.as_str()),
                 &string_entry,
             );
-            index.add(state_index, &values[2], &values[34]);
+            index.add(
+                state_index,
+                &values[2],
+                &values[16],
+                &values[18],
+                &values[34],
+            );
             states.push(template.fill(values));
         }
     }
@@ -219,6 +225,8 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
 /// `index` ([`input`]'s `index`), gathered state by state.
 struct Index {
     by_kind: std::collections::BTreeMap<R, Vec<R>>,
+    with_retry: Vec<R>,
+    with_catch: Vec<R>,
     arns: Vec<R>,
     by_key: std::collections::BTreeMap<R, Vec<R>>,
     arn: Template,
@@ -230,6 +238,8 @@ impl Index {
     fn new(conv: &mut Converter) -> Self {
         Self {
             by_kind: Default::default(),
+            with_retry: Vec::new(),
+            with_catch: Vec::new(),
             arns: Vec::new(),
             by_key: Default::default(),
             arn: Template::new(
@@ -250,9 +260,16 @@ impl Index {
         }
     }
 
-    /// The state at `i` of `states`, with its `kind` and `strings`.
-    fn add(&mut self, i: usize, kind: &R, strings: &R) {
+    /// The state at `i` of `states`, with its `kind`, `retry`, `catch` and `strings`.
+    fn add(&mut self, i: usize, kind: &R, retry: &R, catch: &R, strings: &R) {
         let state = unsigned(u64::try_from(i).unwrap_or(u64::MAX));
+        let non_empty = |v: &R| matches!(v, R::Array(a) if !a.is_empty());
+        if non_empty(retry) {
+            self.with_retry.push(state.clone());
+        }
+        if non_empty(catch) {
+            self.with_catch.push(state.clone());
+        }
         if let R::String(_) = kind {
             self.by_kind
                 .entry(kind.clone())
@@ -308,6 +325,8 @@ impl Index {
             conv,
             [
                 ("by_kind", lists(self.by_kind)),
+                ("with_retry", R::from(self.with_retry)),
+                ("with_catch", R::from(self.with_catch)),
                 ("arns", R::from(self.arns)),
                 ("string_keys", lists(self.by_key)),
             ],
