@@ -58,16 +58,21 @@ const STATE_KEYS: [&str; 35] = [
 ];
 
 /// An object with a fixed set of keys: the keys made and sorted once, each object a copy of
-/// the template with its values written in order. The template is kept as a tree: a frozen
-/// (compact) object would be thawed into one by `iter_mut` (~4,000 instructions for a state),
-/// and `get_mut` on it compares keys (~450 instructions a field); `Value::from` freezes the
-/// copy once.
+/// the template with its values written in place. A small template (up to [`SMALL`] keys) is
+/// kept in regorus's compact (frozen) form and written with `get_mut`, a binary search per
+/// key that keeps the form; a larger one is kept as a tree and written in key order with
+/// `iter_mut` (on a frozen object `iter_mut` thaws it, ~4,000 instructions for a state, and
+/// `get_mut` compares keys, ~450 instructions a field of a state); `Value::from` then freezes
+/// the copy once.
 pub(super) struct Template {
-    /// Every key (values null), in regorus's tree form.
+    /// Every key (values null).
     object: regorus::value::Object,
-    /// For each position of the sorted keys, the index of its key in the caller's order.
-    order: Vec<usize>,
+    /// The keys in regorus's order, each with its index in the caller's order.
+    keys: Vec<(R, usize)>,
 }
+
+/// Most keys of a template kept frozen (see [`Template`]).
+const SMALL: usize = 4;
 
 impl Template {
     pub(super) fn new(conv: &mut Converter, keys: &[&str]) -> Self {
@@ -77,21 +82,36 @@ impl Template {
             .map(|(i, k)| (conv.key(k), i))
             .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let order = sorted.iter().map(|(_, i)| *i).collect();
         let tree: std::collections::BTreeMap<R, R> =
-            sorted.into_iter().map(|(k, _)| (k, R::Null)).collect();
+            sorted.iter().map(|(k, _)| (k.clone(), R::Null)).collect();
+        let object = if sorted.len() <= SMALL {
+            match R::from(tree) {
+                R::Object(o) => (*o).clone(),
+                _ => regorus::value::Object::new(),
+            }
+        } else {
+            regorus::value::Object::from(tree)
+        };
         Self {
-            object: regorus::value::Object::from(tree),
-            order,
+            object,
+            keys: sorted,
         }
     }
 
     /// An object of the template's keys with `values` (given in the caller's key order).
     pub(super) fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
         let mut o = self.object.clone();
-        for ((_, slot), &i) in o.iter_mut().zip(&self.order) {
-            if let Some(v) = values.get_mut(i) {
-                *slot = std::mem::replace(v, R::Null);
+        if self.keys.len() <= SMALL {
+            for (k, i) in &self.keys {
+                if let (Some(slot), Some(v)) = (o.get_mut(k), values.get_mut(*i)) {
+                    *slot = std::mem::replace(v, R::Null);
+                }
+            }
+        } else {
+            for ((_, slot), (_, i)) in o.iter_mut().zip(&self.keys) {
+                if let Some(v) = values.get_mut(*i) {
+                    *slot = std::mem::replace(v, R::Null);
+                }
             }
         }
         R::from(o)
