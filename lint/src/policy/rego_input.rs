@@ -3,7 +3,7 @@
 //! [`super::input::build`] gives the documented input as serde JSON; converting that to
 //! regorus values cost more than evaluating the whole bundled pack (a serde map per state,
 //! then a `BTreeMap` re-insert of every key). Here each state's object is filled in from a
-//! template whose keys are made and sorted once per document, the values that repeat the
+//! template whose keys are made and sorted once per process, the values that repeat the
 //! definition (`type`, `next`, `timeout_seconds`, ...) are reference-counted clones of the
 //! one converted copy of the definition, and what a whole scope shares (`scope`, the
 //! inherited query language) is made once per scope. The test `direct_input_equals_the_serde_input`
@@ -118,6 +118,43 @@ impl Template {
     }
 }
 
+/// The templates of the objects the input repeats, made once per process (making them cost
+/// ~12,000 instructions each, most of the input of a small document).
+struct Templates {
+    state: Template,
+    string_entry: Template,
+    edge: Template,
+    arn: Template,
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let mut conv = Converter::default();
+        Templates {
+            state: Template::new(&mut conv, &STATE_KEYS),
+            string_entry: Template::new(&mut conv, &["path", "value"]),
+            edge: Template::new(
+                &mut conv,
+                &["from", "to", "from_id", "to_id", "kind", "pointer"],
+            ),
+            arn: Template::new(
+                &mut conv,
+                &[
+                    "state",
+                    "path",
+                    "value",
+                    "partition",
+                    "service",
+                    "region",
+                    "account",
+                    "resource",
+                ],
+            ),
+        }
+    })
+}
+
 /// What every state of one scope shares.
 struct ScopeShared {
     scope: R,
@@ -128,7 +165,19 @@ struct ScopeShared {
 /// The policy input of one document as a regorus value; equal to
 /// `regorus::Value::from(input::build(doc, ir))`.
 pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
-    let mut conv = Converter::default();
+    // One key cache per thread, kept from document to document (making its table was a
+    // good part of the input of a small document).
+    thread_local! {
+        static CONVERTER: std::cell::RefCell<Converter> =
+            std::cell::RefCell::new(Converter::default());
+    }
+    CONVERTER.with(|c| match c.try_borrow_mut() {
+        Ok(mut conv) => build_with(&mut conv, doc, ir),
+        Err(_) => build_with(&mut Converter::default(), doc, ir),
+    })
+}
+
+fn build_with(conv: &mut Converter, doc: &Document, ir: &Workflow) -> R {
     let asl: &J = &doc.asl;
     // The ASL view converted once; every state's `definition` is its node in this copy.
     let wanted: std::collections::HashSet<&str> = ir
@@ -147,17 +196,17 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
     for (k, v) in &light {
         top.insert(conv.key(k), conv.value(v));
     }
-    let template = Template::new(&mut conv, &STATE_KEYS);
-    let string_entry = Template::new(&mut conv, &["path", "value"]);
-    let edge_template = Template::new(
-        &mut conv,
-        &["from", "to", "from_id", "to_id", "kind", "pointer"],
-    );
+    let Templates {
+        state: template,
+        string_entry,
+        edge: edge_template,
+        arn: _,
+    } = templates();
     let workflow_ql = asl
         .get("QueryLanguage")
         .and_then(J::as_str)
         .unwrap_or("JSONPath");
-    let mut index = Index::new(&mut conv);
+    let mut index = Index::new(conv, &templates().arn);
     let mut states = Vec::new();
     let mut edges = Vec::new();
     let mut graph = std::collections::BTreeMap::new();
@@ -209,7 +258,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
             };
             let state_index = states.len();
             let values = state_values(
-                &mut conv,
+                conv,
                 doc,
                 node,
                 id,
@@ -217,7 +266,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 &shared_scope,
                 &inherited_ql,
                 scope.start_at.as_deref() == Some(node.name.as_str()),
-                &string_entry,
+                string_entry,
             );
             index.add(
                 state_index,
@@ -229,7 +278,7 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
             states.push(template.fill(values));
         }
     }
-    top.insert(conv.key("index"), index.finish(&mut conv));
+    top.insert(conv.key("index"), index.finish(conv));
     top.insert(conv.key("states"), R::from(states));
     top.insert(conv.key("edges"), R::from(edges));
     top.insert(conv.key("graph"), R::from(graph));
@@ -243,38 +292,26 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
 }
 
 /// `index` ([`input`]'s `index`), gathered state by state.
-struct Index {
+struct Index<'t> {
     by_kind: std::collections::BTreeMap<R, Vec<R>>,
     with_retry: Vec<R>,
     with_catch: Vec<R>,
     arns: Vec<R>,
     by_key: std::collections::BTreeMap<R, Vec<R>>,
-    arn: Template,
+    arn: &'t Template,
     path_key: R,
     value_key: R,
 }
 
-impl Index {
-    fn new(conv: &mut Converter) -> Self {
+impl<'t> Index<'t> {
+    fn new(conv: &mut Converter, arn: &'t Template) -> Self {
         Self {
             by_kind: Default::default(),
             with_retry: Vec::new(),
             with_catch: Vec::new(),
             arns: Vec::new(),
             by_key: Default::default(),
-            arn: Template::new(
-                conv,
-                &[
-                    "state",
-                    "path",
-                    "value",
-                    "partition",
-                    "service",
-                    "region",
-                    "account",
-                    "resource",
-                ],
-            ),
+            arn,
             path_key: conv.key("path"),
             value_key: conv.key("value"),
         }
