@@ -394,7 +394,7 @@ impl PolicySet {
                     },
                     None => findings::Origin {
                         code: USER_POLICY,
-                        name: *user_name.get_or_insert_with(|| {
+                        name: user_name.get_or_insert_with(|| {
                             findings::static_str(
                                 &format!("{}.{}", pkg.name, rule.name),
                                 "user-policy",
