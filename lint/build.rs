@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 mod names;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+    // The manifest directory of this build, read when the script runs: `env!` would bake in
+    // the directory the script was compiled in, and a build script reused from another
+    // checkout (a copied target directory) would then compile that checkout's policies.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("../policies");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<(String, String)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {

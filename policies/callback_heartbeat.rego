@@ -9,8 +9,8 @@ callback(s) if s.wait_for_task_token == true
 callback(s) if s.is_activity == true
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Task"
+	some i in input.index.by_kind.Task
+	s := input.states[i]
 	callback(s)
 	s.heartbeat_seconds == null
 	s.heartbeat_seconds_path == null

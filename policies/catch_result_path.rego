@@ -6,7 +6,8 @@ package nexus.policies.catch_result_path
 import rego.v1
 
 deny contains finding if {
-	some i, s in input.states
+	some i in input.index.with_catch
+	s := input.states[i]
 	s.query_language != "JSONata"
 	some j, c in s.catch
 	c.result_path == null

@@ -5,8 +5,8 @@ package nexus.policies.choice_default
 import rego.v1
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Choice"
+	some i in input.index.by_kind.Choice
+	s := input.states[i]
 	not s.definition.Default
 	finding := {
 		"code": "NX312",

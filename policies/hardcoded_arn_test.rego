@@ -3,7 +3,7 @@ package nexus.policies.hardcoded_arn
 import rego.v1
 
 test_account_and_region_in_function_arn if {
-	findings := deny with input as {"states": [{"name": "A", "strings": [{"path": ["Resource"], "value": "arn:aws:lambda:us-east-1:123456789012:function:charge"}]}]}
+	findings := deny with input as {"index": {"arns": [{"state": 0, "path": ["Resource"], "value": "arn:aws:lambda:us-east-1:123456789012:function:charge", "partition": "aws", "service": "lambda", "region": "us-east-1", "account": "123456789012", "resource": "function:charge"}], "string_keys": {"Resource": [0]}}, "states": [{"name": "A", "strings": [{"path": ["Resource"], "value": "arn:aws:lambda:us-east-1:123456789012:function:charge"}]}]}
 	codes := {f.code | some f in findings}
 	codes == {"NX307", "NX308"}
 	some f in findings
@@ -11,13 +11,13 @@ test_account_and_region_in_function_arn if {
 }
 
 test_nested_parameters_are_searched if {
-	findings := deny with input as {"states": [{"name": "A", "strings": [{"path": ["Parameters", "Targets", 0, "Arn"], "value": "arn:aws:sqs:eu-west-1:123456789012:q"}]}]}
+	findings := deny with input as {"index": {"arns": [{"state": 0, "path": ["Parameters", "Targets", 0, "Arn"], "value": "arn:aws:sqs:eu-west-1:123456789012:q", "partition": "aws", "service": "sqs", "region": "eu-west-1", "account": "123456789012", "resource": "q"}], "string_keys": {"Arn": [0]}}, "states": [{"name": "A", "strings": [{"path": ["Parameters", "Targets", 0, "Arn"], "value": "arn:aws:sqs:eu-west-1:123456789012:q"}]}]}
 	some f in findings
 	f.path == ["states", 0, "definition", "Parameters", "Targets", 0, "Arn"]
 }
 
 test_account_free_arns_are_fine if {
-	count(deny) == 0 with input as {"states": [{"name": "A", "strings": [
+	count(deny) == 0 with input as {"index": {"arns": [{"state": 0, "path": ["Resource"], "value": "arn:aws:states:::lambda:invoke", "partition": "aws", "service": "states", "region": "", "account": "", "resource": "lambda:invoke"}, {"state": 0, "path": ["Parameters", "FunctionName"], "value": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:f", "partition": "aws", "service": "lambda", "region": "${AWS", "account": "", "resource": "Region}:${AWS::AccountId}:function:f"}], "string_keys": {"Resource": [0], "FunctionName": [0], "Note": [0]}}, "states": [{"name": "A", "strings": [
 		{"path": ["Resource"], "value": "arn:aws:states:::lambda:invoke"},
 		{"path": ["Parameters", "FunctionName"], "value": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:f"},
 		{"path": ["Parameters", "Note"], "value": "arn:x"},

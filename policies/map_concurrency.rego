@@ -5,8 +5,8 @@ package nexus.policies.map_concurrency
 import rego.v1
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Map"
+	some i in input.index.by_kind.Map
+	s := input.states[i]
 	s.max_concurrency == null
 	s.max_concurrency_path == null
 	finding := {
@@ -17,8 +17,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Map"
+	some i in input.index.by_kind.Map
+	s := input.states[i]
 	s.max_concurrency == 0
 	finding := {
 		"code": "NX306",

@@ -12,7 +12,8 @@ min_retries := n if {
 }
 
 deny contains finding if {
-	some i, s in input.states
+	some i in input.index.with_retry
+	s := input.states[i]
 	some j, r in s.retry
 	r.max_attempts > 0
 	r.max_attempts < min_retries

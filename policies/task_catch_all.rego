@@ -5,8 +5,8 @@ package nexus.policies.task_catch_all
 import rego.v1
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Task"
+	some i in input.index.by_kind.Task
+	s := input.states[i]
 	not s.has_catch_all
 	# A NEXUS `compensate` is a catch-all path: export lowers it to a `States.ALL` catcher.
 	not has_compensation(s)

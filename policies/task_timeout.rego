@@ -5,8 +5,8 @@ package nexus.policies.task_timeout
 import rego.v1
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Task"
+	some i in input.index.by_kind.Task
+	s := input.states[i]
 	s.timeout_seconds == null
 	s.timeout_seconds_path == null
 	finding := {

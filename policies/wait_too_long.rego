@@ -12,8 +12,8 @@ max_wait_seconds := n if {
 }
 
 deny contains finding if {
-	some i, s in input.states
-	s.kind == "Wait"
+	some i in input.index.by_kind.Wait
+	s := input.states[i]
 	is_number(s.seconds)
 	s.seconds > max_wait_seconds
 	finding := {

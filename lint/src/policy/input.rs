@@ -95,6 +95,7 @@ fn build_with(doc: &Document, ir: &Workflow, payload: bool) -> Value {
             states.push(st);
         }
     }
+    top.insert("index".into(), index(&states));
     top.insert("states".into(), Value::Array(states));
     top.insert("edges".into(), Value::Array(edges));
     top.insert("graph".into(), Value::Object(graph));
@@ -262,6 +263,88 @@ fn normalize_state(
         o.insert("strings".into(), own_strings(def));
     }
     out
+}
+
+/// `index`: the states and strings a policy usually looks for, listed once so that a rule
+/// iterates its candidates instead of every state (each step of a Rego `some x in xs` costs
+/// thousands of instructions on regorus's virtual machine, issue 18):
+///
+/// - `by_kind`: state `kind` -> indexes into `states`, in order;
+/// - `arns`: every string of `strings` in ARN form (`arn:partition:service:region:account:resource`,
+///   six or more `:`-separated parts) as `{state, path, value, partition, service, region,
+///   account, resource}` (`resource` is the rest, colons included);
+/// - `with_retry`, `with_catch`: indexes into `states` of the states with a retrier, a catcher;
+/// - `string_keys`: object key -> indexes into `states` (in order, once each) of the states
+///   with a `strings` entry whose path ends in that key.
+///
+/// `state` is an index into `states`, `path` the entry's path below that state. Lists of
+/// indexes, not copies of the entries, so the index costs little memory.
+/// [`super::rego_input`] builds the same value directly.
+fn index(states: &[Value]) -> Value {
+    let mut by_kind = Map::new();
+    let mut arns = Vec::new();
+    let mut by_key = Map::new();
+    let (mut with_retry, mut with_catch) = (Vec::new(), Vec::new());
+    for (i, st) in states.iter().enumerate() {
+        let non_empty = |k: &str| {
+            st.get(k)
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+        };
+        if non_empty("retry") {
+            with_retry.push(json!(i));
+        }
+        if non_empty("catch") {
+            with_catch.push(json!(i));
+        }
+        if let Some(kind) = st.get("kind").and_then(Value::as_str) {
+            let list = by_kind.entry(kind.to_string()).or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut() {
+                a.push(json!(i));
+            }
+        }
+        let strings = st.get("strings").and_then(Value::as_array);
+        for entry in strings.into_iter().flatten() {
+            let (Some(path), Some(value)) = (
+                entry.get("path"),
+                entry.get("value").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if let Some([partition, service, region, account, resource]) = arn_parts(value) {
+                arns.push(json!({
+                    "state": i, "path": path, "value": value, "partition": partition,
+                    "service": service, "region": region, "account": account,
+                    "resource": resource,
+                }));
+            }
+            let key = path
+                .as_array()
+                .and_then(|p| p.last())
+                .and_then(Value::as_str);
+            if let Some(key) = key {
+                let list = by_key.entry(key.to_string()).or_insert_with(|| json!([]));
+                if let Some(a) = list.as_array_mut()
+                    && a.last() != Some(&json!(i))
+                {
+                    a.push(json!(i));
+                }
+            }
+        }
+    }
+    json!({
+        "by_kind": by_kind, "with_retry": with_retry, "with_catch": with_catch, "arns": arns,
+        "string_keys": by_key,
+    })
+}
+
+/// The parts after `arn:` of a string in ARN form (see [`index`]): partition, service,
+/// region, account and the resource (the rest).
+pub(super) fn arn_parts(s: &str) -> Option<[&str; 5]> {
+    let mut parts = s.strip_prefix("arn:")?.splitn(5, ':');
+    let mut next = || parts.next();
+    let out = [next()?, next()?, next()?, next()?, next()?];
+    Some(out)
 }
 
 /// Every string of a state's own fields, with its path below the state: what policies that

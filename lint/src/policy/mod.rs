@@ -373,8 +373,8 @@ impl PolicySet {
                     continue;
                 }
             };
-            let user_name =
-                findings::static_str(&format!("{}.{}", pkg.name, rule.name), "user-policy");
+            // A user rule's name (interned), made once per rule and only when a result needs it.
+            let mut user_name: Option<&'static str> = None;
             for r in &results {
                 let bundled_meta = pkg
                     .bundled
@@ -394,7 +394,12 @@ impl PolicySet {
                     },
                     None => findings::Origin {
                         code: USER_POLICY,
-                        name: user_name,
+                        name: user_name.get_or_insert_with(|| {
+                            findings::static_str(
+                                &format!("{}.{}", pkg.name, rule.name),
+                                "user-policy",
+                            )
+                        }),
                         severity: match rule.kind {
                             rego::RuleKind::Deny | rego::RuleKind::Violation => Severity::Error,
                             rego::RuleKind::Warn => Severity::Warning,

@@ -605,27 +605,24 @@ impl Converter {
     }
 }
 
-/// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition.
-pub(super) fn own_strings(def: &regorus::Value) -> regorus::Value {
-    struct Walk {
-        /// The keys of an entry, made once.
-        path_key: regorus::Value,
-        value_key: regorus::Value,
+/// `strings` of a state ([`super::input`]'s `own_strings`), from its converted definition;
+/// `entry` is the template of an entry (keys `path` and `value`, in that order).
+pub(super) fn own_strings(
+    def: &regorus::Value,
+    entry: &super::rego_input::Template,
+) -> regorus::Value {
+    struct Walk<'t> {
+        /// An entry `{path, value}`.
+        entry: &'t super::rego_input::Template,
         path: Vec<regorus::Value>,
         out: Vec<regorus::Value>,
     }
-    impl Walk {
+    impl Walk<'_> {
         fn visit(&mut self, v: &regorus::Value) {
             match v {
                 regorus::Value::String(_) => {
-                    let entry = std::collections::BTreeMap::from([
-                        (
-                            self.path_key.clone(),
-                            regorus::Value::from(self.path.clone()),
-                        ),
-                        (self.value_key.clone(), v.clone()),
-                    ]);
-                    self.out.push(regorus::Value::from(entry));
+                    let path = regorus::Value::from(self.path.clone());
+                    self.out.push(self.entry.fill([path, v.clone()]));
                 }
                 regorus::Value::Array(a) => {
                     for (i, x) in a.iter().enumerate() {
@@ -646,8 +643,7 @@ pub(super) fn own_strings(def: &regorus::Value) -> regorus::Value {
         }
     }
     let mut walk = Walk {
-        path_key: regorus::Value::from("path"),
-        value_key: regorus::Value::from("value"),
+        entry,
         path: Vec::new(),
         out: Vec::new(),
     };

@@ -3,7 +3,7 @@
 //! [`super::input::build`] gives the documented input as serde JSON; converting that to
 //! regorus values cost more than evaluating the whole bundled pack (a serde map per state,
 //! then a `BTreeMap` re-insert of every key). Here each state's object is filled in from a
-//! template whose keys are made and sorted once per document, the values that repeat the
+//! template whose keys are made and sorted once per process, the values that repeat the
 //! definition (`type`, `next`, `timeout_seconds`, ...) are reference-counted clones of the
 //! one converted copy of the definition, and what a whole scope shares (`scope`, the
 //! inherited query language) is made once per scope. The test `direct_input_equals_the_serde_input`
@@ -58,42 +58,101 @@ const STATE_KEYS: [&str; 35] = [
 ];
 
 /// An object with a fixed set of keys: the keys made and sorted once, each object a copy of
-/// the template with its values written in place (no key comparisons, no tree).
-struct Template {
-    /// A frozen object holding every key (values null), sorted as regorus sorts.
+/// the template with its values written in place. A small template (up to [`SMALL`] keys) is
+/// kept in regorus's compact (frozen) form and written with `get_mut`, a binary search per
+/// key that keeps the form; a larger one is kept as a tree and written in key order with
+/// `iter_mut` (on a frozen object `iter_mut` thaws it, ~4,000 instructions for a state, and
+/// `get_mut` compares keys, ~450 instructions a field of a state); `Value::from` then freezes
+/// the copy once.
+pub(super) struct Template {
+    /// Every key (values null).
     object: regorus::value::Object,
-    /// For each position of the sorted object, the index of its key in the caller's order.
-    order: Vec<usize>,
+    /// The keys in regorus's order, each with its index in the caller's order.
+    keys: Vec<(R, usize)>,
 }
 
+/// Most keys of a template kept frozen (see [`Template`]).
+const SMALL: usize = 4;
+
 impl Template {
-    fn new(conv: &mut Converter, keys: &[&str]) -> Self {
+    pub(super) fn new(conv: &mut Converter, keys: &[&str]) -> Self {
         let mut sorted: Vec<(R, usize)> = keys
             .iter()
             .enumerate()
             .map(|(i, k)| (conv.key(k), i))
             .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let order = sorted.iter().map(|(_, i)| *i).collect();
-        let object: std::collections::BTreeMap<R, R> =
-            sorted.into_iter().map(|(k, _)| (k, R::Null)).collect();
-        let object = match R::from(object) {
-            R::Object(o) => (*o).clone(),
-            _ => regorus::value::Object::new(),
+        let tree: std::collections::BTreeMap<R, R> =
+            sorted.iter().map(|(k, _)| (k.clone(), R::Null)).collect();
+        let object = if sorted.len() <= SMALL {
+            match R::from(tree) {
+                R::Object(o) => (*o).clone(),
+                _ => regorus::value::Object::new(),
+            }
+        } else {
+            regorus::value::Object::from(tree)
         };
-        Self { object, order }
+        Self {
+            object,
+            keys: sorted,
+        }
     }
 
     /// An object of the template's keys with `values` (given in the caller's key order).
-    fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
+    pub(super) fn fill<const N: usize>(&self, mut values: [R; N]) -> R {
         let mut o = self.object.clone();
-        for ((_, slot), &i) in o.iter_mut().zip(&self.order) {
-            if let Some(v) = values.get_mut(i) {
-                *slot = std::mem::replace(v, R::Null);
+        if self.keys.len() <= SMALL {
+            for (k, i) in &self.keys {
+                if let (Some(slot), Some(v)) = (o.get_mut(k), values.get_mut(*i)) {
+                    *slot = std::mem::replace(v, R::Null);
+                }
+            }
+        } else {
+            for ((_, slot), (_, i)) in o.iter_mut().zip(&self.keys) {
+                if let Some(v) = values.get_mut(*i) {
+                    *slot = std::mem::replace(v, R::Null);
+                }
             }
         }
         R::from(o)
     }
+}
+
+/// The templates of the objects the input repeats, made once per process (making them cost
+/// ~12,000 instructions each, most of the input of a small document).
+struct Templates {
+    state: Template,
+    string_entry: Template,
+    edge: Template,
+    arn: Template,
+}
+
+fn templates() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let mut conv = Converter::default();
+        Templates {
+            state: Template::new(&mut conv, &STATE_KEYS),
+            string_entry: Template::new(&mut conv, &["path", "value"]),
+            edge: Template::new(
+                &mut conv,
+                &["from", "to", "from_id", "to_id", "kind", "pointer"],
+            ),
+            arn: Template::new(
+                &mut conv,
+                &[
+                    "state",
+                    "path",
+                    "value",
+                    "partition",
+                    "service",
+                    "region",
+                    "account",
+                    "resource",
+                ],
+            ),
+        }
+    })
 }
 
 /// What every state of one scope shares.
@@ -106,7 +165,19 @@ struct ScopeShared {
 /// The policy input of one document as a regorus value; equal to
 /// `regorus::Value::from(input::build(doc, ir))`.
 pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
-    let mut conv = Converter::default();
+    // One key cache per thread, kept from document to document (making its table was a
+    // good part of the input of a small document).
+    thread_local! {
+        static CONVERTER: std::cell::RefCell<Converter> =
+            std::cell::RefCell::new(Converter::default());
+    }
+    CONVERTER.with(|c| match c.try_borrow_mut() {
+        Ok(mut conv) => build_with(&mut conv, doc, ir),
+        Err(_) => build_with(&mut Converter::default(), doc, ir),
+    })
+}
+
+fn build_with(conv: &mut Converter, doc: &Document, ir: &Workflow) -> R {
     let asl: &J = &doc.asl;
     // The ASL view converted once; every state's `definition` is its node in this copy.
     let wanted: std::collections::HashSet<&str> = ir
@@ -125,15 +196,17 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
     for (k, v) in &light {
         top.insert(conv.key(k), conv.value(v));
     }
-    let template = Template::new(&mut conv, &STATE_KEYS);
-    let edge_template = Template::new(
-        &mut conv,
-        &["from", "to", "from_id", "to_id", "kind", "pointer"],
-    );
+    let Templates {
+        state: template,
+        string_entry,
+        edge: edge_template,
+        arn: _,
+    } = templates();
     let workflow_ql = asl
         .get("QueryLanguage")
         .and_then(J::as_str)
         .unwrap_or("JSONPath");
+    let mut index = Index::new(conv, &templates().arn);
     let mut states = Vec::new();
     let mut edges = Vec::new();
     let mut graph = std::collections::BTreeMap::new();
@@ -183,8 +256,9 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 Some(d) => d.clone(),
                 None => conv.value(input::pointer_get(asl, &node.pointer).unwrap_or(&J::Null)),
             };
+            let state_index = states.len();
             let values = state_values(
-                &mut conv,
+                conv,
                 doc,
                 node,
                 id,
@@ -192,10 +266,19 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
                 &shared_scope,
                 &inherited_ql,
                 scope.start_at.as_deref() == Some(node.name.as_str()),
+                string_entry,
+            );
+            index.add(
+                state_index,
+                &values[2],
+                &values[16],
+                &values[18],
+                &values[34],
             );
             states.push(template.fill(values));
         }
     }
+    top.insert(conv.key("index"), index.finish(conv));
     top.insert(conv.key("states"), R::from(states));
     top.insert(conv.key("edges"), R::from(edges));
     top.insert(conv.key("graph"), R::from(graph));
@@ -206,6 +289,161 @@ pub(crate) fn build(doc: &Document, ir: &Workflow) -> R {
     };
     top.insert(conv.key("raw"), raw);
     R::from(top)
+}
+
+/// `index` ([`input`]'s `index`), gathered state by state.
+struct Index<'t> {
+    by_kind: std::collections::BTreeMap<R, Vec<R>>,
+    with_retry: Vec<R>,
+    with_catch: Vec<R>,
+    arns: Vec<R>,
+    by_key: std::collections::BTreeMap<R, Vec<R>>,
+    arn: &'t Template,
+    path_key: R,
+    value_key: R,
+}
+
+impl<'t> Index<'t> {
+    fn new(conv: &mut Converter, arn: &'t Template) -> Self {
+        Self {
+            by_kind: Default::default(),
+            with_retry: Vec::new(),
+            with_catch: Vec::new(),
+            arns: Vec::new(),
+            by_key: Default::default(),
+            arn,
+            path_key: conv.key("path"),
+            value_key: conv.key("value"),
+        }
+    }
+
+    /// The state at `i` of `states`, with its `kind`, `retry`, `catch` and `strings`.
+    fn add(&mut self, i: usize, kind: &R, retry: &R, catch: &R, strings: &R) {
+        let state = unsigned(u64::try_from(i).unwrap_or(u64::MAX));
+        let non_empty = |v: &R| matches!(v, R::Array(a) if !a.is_empty());
+        if non_empty(retry) {
+            self.with_retry.push(state.clone());
+        }
+        if non_empty(catch) {
+            self.with_catch.push(state.clone());
+        }
+        if let R::String(_) = kind {
+            self.by_kind
+                .entry(kind.clone())
+                .or_default()
+                .push(state.clone());
+        }
+        let R::Array(entries) = strings else {
+            return;
+        };
+        for entry in entries.iter() {
+            let R::Object(o) = entry else {
+                continue;
+            };
+            let (Some(path), Some(value)) = (o.get(&self.path_key), o.get(&self.value_key)) else {
+                continue;
+            };
+            let R::String(text) = value else {
+                continue;
+            };
+            if let Some(parts) = input::arn_parts(text) {
+                let [partition, service, region, account, resource] = parts.map(R::from);
+                self.arns.push(self.arn.fill([
+                    state.clone(),
+                    path.clone(),
+                    value.clone(),
+                    partition,
+                    service,
+                    region,
+                    account,
+                    resource,
+                ]));
+            }
+            if let R::Array(p) = path
+                && let Some(key @ R::String(_)) = p.last()
+            {
+                let holders = self.by_key.entry(key.clone()).or_default();
+                if holders.last() != Some(&state) {
+                    holders.push(state.clone());
+                }
+            }
+        }
+    }
+
+    fn finish(self, conv: &mut Converter) -> R {
+        let lists = |m: std::collections::BTreeMap<R, Vec<R>>| {
+            R::from(
+                m.into_iter()
+                    .map(|(k, v)| (k, R::from(v)))
+                    .collect::<std::collections::BTreeMap<R, R>>(),
+            )
+        };
+        object(
+            conv,
+            [
+                ("by_kind", lists(self.by_kind)),
+                ("with_retry", R::from(self.with_retry)),
+                ("with_catch", R::from(self.with_catch)),
+                ("arns", R::from(self.arns)),
+                ("string_keys", lists(self.by_key)),
+            ],
+        )
+    }
+}
+
+/// The members of a state's converted definition that its state object repeats, found in one
+/// pass over the definition (a lookup per member compares keys: ~250 instructions each).
+const MEMBERS: [&str; 13] = [
+    "Type",
+    "Comment",
+    "Resource",
+    "Next",
+    "End",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "HeartbeatSeconds",
+    "HeartbeatSecondsPath",
+    "MaxConcurrency",
+    "MaxConcurrencyPath",
+    "Seconds",
+    "QueryLanguage",
+];
+const TYPE: usize = 0;
+const COMMENT: usize = 1;
+const RESOURCE: usize = 2;
+const NEXT: usize = 3;
+const END: usize = 4;
+const TIMEOUT_SECONDS: usize = 5;
+const TIMEOUT_SECONDS_PATH: usize = 6;
+const HEARTBEAT_SECONDS: usize = 7;
+const HEARTBEAT_SECONDS_PATH: usize = 8;
+const MAX_CONCURRENCY: usize = 9;
+const MAX_CONCURRENCY_PATH: usize = 10;
+const SECONDS: usize = 11;
+const QUERY_LANGUAGE: usize = 12;
+
+struct Members([Option<R>; 13]);
+
+impl Members {
+    fn of(def: &R) -> Self {
+        let mut out: [Option<R>; 13] = Default::default();
+        if let R::Object(o) = def {
+            for (k, v) in o.iter() {
+                if let R::String(k) = k
+                    && let Some(i) = MEMBERS.iter().position(|m| **m == **k)
+                    && let Some(slot) = out.get_mut(i)
+                {
+                    *slot = Some(v.clone());
+                }
+            }
+        }
+        Self(out)
+    }
+
+    /// The member at `i` of [`MEMBERS`], null when absent.
+    fn get(&self, i: usize) -> R {
+        self.0.get(i).cloned().flatten().unwrap_or(R::Null)
+    }
 }
 
 /// A member of a converted object, null when absent.
@@ -238,42 +476,13 @@ fn state_values(
     scope: &ScopeShared,
     inherited_ql: &R,
     is_start: bool,
+    string_entry: &Template,
 ) -> [R; 35] {
     let ptr = node.pointer.as_str();
     let raw_def = input::pointer_get(&doc.asl, ptr).unwrap_or(&J::Null);
-    let mut k = |s: &str| conv.key(s);
-    let [
-        k_type,
-        k_comment,
-        k_resource,
-        k_next,
-        k_end,
-        k_ts,
-        k_tsp,
-        k_hs,
-        k_hsp,
-        k_mc,
-        k_mcp,
-        k_seconds,
-        k_ql,
-    ] = [
-        "Type",
-        "Comment",
-        "Resource",
-        "Next",
-        "End",
-        "TimeoutSeconds",
-        "TimeoutSecondsPath",
-        "HeartbeatSeconds",
-        "HeartbeatSecondsPath",
-        "MaxConcurrency",
-        "MaxConcurrencyPath",
-        "Seconds",
-        "QueryLanguage",
-    ]
-    .map(&mut k);
+    let m = Members::of(&def);
     let resource_str = raw_def.get("Resource").and_then(J::as_str);
-    let resource = match member(&def, &k_resource) {
+    let resource = match m.get(RESOURCE) {
         s @ R::String(_) => s,
         _ => R::Null,
     };
@@ -283,41 +492,41 @@ fn state_values(
     let (retry, retry_count) = retriers(conv, raw_def, &def, ptr);
     let (catch, has_catch_all) = catchers(conv, raw_def, &def, ptr);
     let (action, compensation) = input::action_and_compensation(doc, ptr);
-    let end = matches!(member(&def, &k_end), R::Bool(true));
-    let query_language = match member(&def, &k_ql) {
+    let end = matches!(m.get(END), R::Bool(true));
+    let query_language = match m.get(QUERY_LANGUAGE) {
         s @ R::String(_) => s,
         _ => inherited_ql.clone(),
     };
     let opt_str = |s: Option<&str>| s.map_or(R::Null, R::from);
-    let strings = super::rego::own_strings(&def);
+    let strings = super::rego::own_strings(&def, string_entry);
     [
         id.clone(),
         R::from(node.name.as_str()),
         R::from(node.kind.as_str()),
-        member(&def, &k_type),
+        m.get(TYPE),
         id,
         R::from(doc.source_pointer(ptr).as_str()),
-        member(&def, &k_comment),
+        m.get(COMMENT),
         resource,
         conv.value(&action),
         opt_str(input::integration_kind(resource_str)),
         conv.value(&input::lambda_function_name(resource_str, params)),
         R::from(resource_str.is_some_and(|r| r.ends_with(".waitForTaskToken"))),
         R::from(resource_str.is_some_and(input::is_activity_arn)),
-        member(&def, &k_next),
+        m.get(NEXT),
         R::from(end),
         R::from(node.terminal),
         retry,
         unsigned(retry_count),
         catch,
         R::from(has_catch_all),
-        member(&def, &k_ts),
-        member(&def, &k_tsp),
-        member(&def, &k_hs),
-        member(&def, &k_hsp),
-        member(&def, &k_mc),
-        member(&def, &k_mcp),
-        member(&def, &k_seconds),
+        m.get(TIMEOUT_SECONDS),
+        m.get(TIMEOUT_SECONDS_PATH),
+        m.get(HEARTBEAT_SECONDS),
+        m.get(HEARTBEAT_SECONDS_PATH),
+        m.get(MAX_CONCURRENCY),
+        m.get(MAX_CONCURRENCY_PATH),
+        m.get(SECONDS),
         conv.value(&compensation),
         query_language,
         R::from(node.kind == StateKind::Task),
