@@ -33,6 +33,11 @@ pub struct Config {
     pub virtual_clock: bool,
     /// How long GetActivityTask waits for a task (AWS: 60 seconds).
     pub activity_poll: std::time::Duration,
+    /// Force every acknowledged change to stable storage, so that it also survives an
+    /// operating-system crash or a power loss (`fdatasync`: slower). Without it, changes
+    /// reach the operating system before the operation answers, which a killed process
+    /// (`kill -9`) cannot lose. See [`crate::store`].
+    pub fsync: bool,
 }
 
 /// A message to a Task waiting for its token.
@@ -130,7 +135,7 @@ impl Service {
     /// Opens the data directory and loads what it holds. Call [`Service::recover`] inside
     /// the runtime to resume unfinished executions.
     pub fn open(cfg: Config, data_dir: &std::path::Path) -> Result<Arc<Self>, ServeError> {
-        let store = Store::open(data_dir)?;
+        let (store, mut execs) = Store::open(data_dir, cfg.fsync)?;
         let mut st = State::default();
         for m in store.machines()? {
             st.machines.insert(m.name.clone(), m);
@@ -138,7 +143,6 @@ impl Service {
         for a in store.activities()? {
             st.activities.insert(a.name.clone(), a);
         }
-        let mut execs = store.executions()?;
         execs.sort_by_key(|e| e.start_ms);
         for rec in execs {
             let arn = cfg.partition.execution(&rec.machine, &rec.name);
@@ -418,7 +422,7 @@ impl Service {
             map_runs: BTreeMap::new(),
         };
         self.store
-            .put_execution(&rec, true)
+            .create_execution(&rec)
             .map_err(|e| ApiError::internal(format!("cannot store the execution: {e}")))?;
         let start = rec.start_ms;
         st.by_machine
@@ -478,6 +482,7 @@ impl Service {
             clock,
             record_history: log.is_none(),
             event_log: log,
+            event_log_fsync: self.store.fsync(),
             task_token_prefix: Some(format!("{arn}/")),
             map_run_updates: Some(Arc::new(crate::map_runs::Updates {
                 svc: Arc::downgrade(self),
@@ -600,9 +605,13 @@ impl Service {
         let mut st = self.lock();
         let e = exec_mut(&mut st, arn)?;
         let log = self.store.log_path(&e.rec.machine, &e.rec.name);
-        if let Err(err) =
-            crate::history::append_aborted(&log, stop, error.as_deref(), cause.as_deref())
-        {
+        if let Err(err) = crate::history::append_aborted(
+            &log,
+            self.store.fsync(),
+            stop,
+            error.as_deref(),
+            cause.as_deref(),
+        ) {
             eprintln!("nexus serve: cannot log the stop of {arn}: {err}");
         }
         e.rec.status = String::from("ABORTED");
