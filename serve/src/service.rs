@@ -730,15 +730,22 @@ impl Service {
         self.execution(arn)
     }
 
-    /// Execution records of a machine, newest first.
-    pub fn executions_of(&self, machine: &str) -> Vec<ExecutionRecord> {
+    /// Execution records of a machine that `keep` selects, newest first (only those are
+    /// copied: a poll for the few running ones does not copy every record).
+    pub fn executions_of(
+        &self,
+        machine: &str,
+        keep: impl Fn(&ExecutionRecord) -> bool,
+    ) -> Vec<ExecutionRecord> {
         let st = self.lock();
         st.by_machine
             .get(machine)
             .map(|arns| {
                 arns.iter()
                     .rev()
-                    .filter_map(|a| st.execs.get(a).map(|e| e.rec.clone()))
+                    .filter_map(|a| st.execs.get(a).map(|e| &e.rec))
+                    .filter(|r| keep(r))
+                    .cloned()
                     .collect()
             })
             .unwrap_or_default()
