@@ -43,7 +43,17 @@ else
 fi
 D=$SERVEPEERS_DIR
 PID=""
-stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
+# SIGTERM, then SIGKILL after 20 s (LocalStack can hang in its shutdown).
+stop() {
+  local i
+  if [ -n "$PID" ]; then
+    kill "$PID" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=""
+  fi
+}
 finish() { stop; if [ "$CLEANUP" = 1 ]; then rm -rf "$D"; fi; }
 trap finish EXIT
 log() { echo "== $*" >&2; }

@@ -421,7 +421,8 @@ impl Service {
             redrive_ms: None,
             map_runs: BTreeMap::new(),
         };
-        self.store
+        let ticket = self
+            .store
             .create_execution(&rec)
             .map_err(|e| ApiError::internal(format!("cannot store the execution: {e}")))?;
         let start = rec.start_ms;
@@ -440,14 +441,26 @@ impl Service {
         );
         drop(st);
         self.metrics.started.fetch_add(1, Ordering::Relaxed);
+        // Forced to disk (with --fsync) outside the lock: other requests go on meanwhile, and
+        // starts that come together share one flush. Before the run, so its event log never
+        // outlives a record an operating-system crash lost. A failed flush is an error to
+        // the client; the execution runs all the same (the operating system has its record)
+        // and the same StartExecution again answers it, as a retry does on AWS.
+        let synced = self.store.sync(ticket);
         self.launch(&arn, false);
+        synced.map_err(|e| {
+            ApiError::internal(format!(
+                "the execution {arn} started, but its record could not be forced to disk: {e}"
+            ))
+        })?;
         Ok((arn, start))
     }
 
     /// Spawns the run of a stored execution (a resume replays its log first).
     fn launch(self: &Arc<Self>, arn: &str, resume: bool) {
         let mut st = self.lock();
-        let Some(e) = st.execs.get_mut(arn) else {
+        // Not when it was stopped between its start and its launch.
+        let Some(e) = st.execs.get_mut(arn).filter(|e| e.rec.status == "RUNNING") else {
             return;
         };
         let svc = self.clone();

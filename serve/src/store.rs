@@ -203,7 +203,19 @@ pub struct Store {
     /// Force durable changes to stable storage.
     fsync: bool,
     /// The execution index, open for appending; one writer at a time, one line per write.
-    index: Arc<Mutex<File>>,
+    index: Arc<Mutex<Index>>,
+    /// Group commit of the index under `fsync`: the number of lines known to be on stable
+    /// storage, and the handle that forces them there. Held while syncing, so a writer whose
+    /// line the running sync covers waits for it instead of syncing again.
+    synced: Arc<Mutex<(u64, File)>>,
+}
+
+/// The execution index, open for appending.
+#[derive(Debug)]
+struct Index {
+    file: File,
+    /// Lines written since the service started.
+    written: u64,
 }
 
 fn dir_error(path: &Path, source: std::io::Error) -> ServeError {
@@ -245,16 +257,18 @@ impl Store {
             let _ = std::fs::remove_file(dir.join("meta.json"));
             let _ = std::fs::remove_dir(&dir);
         }
-        let index = OpenOptions::new()
+        let file = OpenOptions::new()
             .append(true)
             .create(true)
             .open(&path)
             .map_err(|e| dir_error(&path, e))?;
+        let syncer = file.try_clone().map_err(|e| dir_error(&path, e))?;
         Ok((
             Self {
                 root: root.to_path_buf(),
                 fsync,
-                index: Arc::new(Mutex::new(index)),
+                index: Arc::new(Mutex::new(Index { file, written: 0 })),
+                synced: Arc::new(Mutex::new((0, syncer))),
             },
             records,
         ))
@@ -309,30 +323,56 @@ impl Store {
     }
 
     /// Stores the record of a new execution: the folder of its machine's event logs, then
-    /// its line in the index, forced to disk with `fsync` (a start must survive a crash).
-    pub fn create_execution(&self, e: &ExecutionRecord) -> std::io::Result<()> {
+    /// its line in the index. Returns the line's ticket for [`Store::sync`], which must
+    /// force it to disk before the start is acknowledged (a start must survive a crash); the
+    /// caller syncs after releasing its own locks, so concurrent starts share one flush.
+    pub fn create_execution(&self, e: &ExecutionRecord) -> std::io::Result<u64> {
         let dir = self.machine_dir(&e.machine);
         match std::fs::create_dir(&dir) {
             Ok(()) if self.fsync => File::open(self.root.join("executions"))?.sync_all()?,
             Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => return Err(err),
             _ => {}
         }
-        self.put_execution(e, true)
+        self.append(e)
     }
 
     /// Stores an execution record (a new line in the index); `durable` forces it to disk
     /// before returning when the store syncs (a stop or a redrive must survive a crash; an
     /// end is also in the event log, which the engine synced).
     pub fn put_execution(&self, e: &ExecutionRecord, durable: bool) -> std::io::Result<()> {
+        let ticket = self.append(e)?;
+        if durable {
+            self.sync(ticket)?;
+        }
+        Ok(())
+    }
+
+    /// Appends a record to the index; returns its ticket (the number of lines written).
+    fn append(&self, e: &ExecutionRecord) -> std::io::Result<u64> {
         let mut line = serde_json::to_vec(e)?;
         line.push(b'\n');
-        let mut f = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ix = self.index.lock().unwrap_or_else(|p| p.into_inner());
         // One write: a process killed in the middle leaves a torn last line, which the next
         // start drops (the operation it recorded had not answered).
-        f.write_all(&line)?;
-        if durable && self.fsync {
-            f.sync_data()?;
+        ix.file.write_all(&line)?;
+        ix.written = ix.written.saturating_add(1);
+        Ok(ix.written)
+    }
+
+    /// With `fsync`, forces the index to stable storage up to the line of `ticket` (and
+    /// every line written before the flush starts: one flush serves every writer waiting
+    /// for it). Without, nothing to do: the line reached the operating system when written.
+    pub fn sync(&self, ticket: u64) -> std::io::Result<()> {
+        if !self.fsync {
+            return Ok(());
         }
+        let mut synced = self.synced.lock().unwrap_or_else(|p| p.into_inner());
+        if synced.0 >= ticket {
+            return Ok(());
+        }
+        let upto = self.index.lock().unwrap_or_else(|p| p.into_inner()).written;
+        synced.1.sync_data()?;
+        synced.0 = upto;
         Ok(())
     }
 
