@@ -177,8 +177,9 @@ lines = ["# nexus serve vs moto server vs LocalStack (boto3)", "",
          "One 5-state Standard machine. Latency: StartExecution to the first DescribeExecution that sees it ended. "
          "Closed loop: %s client processes, each starting an execution and polling it to its end, then the next. "
          "Open loop: the clients only start executions; one poller waits through ListExecutions(RUNNING) until none runs. "
-         "Server CPU: user + system time of the server's processes per execution started (from /proc; the load of the "
-         "machine does not change it much). `null` (bench/null_sfn.py) answers at once and runs nothing: the harness's floor." % clients, "",
+         "Server CPU: user + system time of the server's processes per execution started (from /proc; less sensitive "
+         "to the machine's load than the wall-clock figures, though the kernel's share varies with the file system's state). "
+         "`null` (bench/null_sfn.py) answers at once and runs nothing: the harness's floor." % clients, "",
          "| peer | p50 ms | p99 ms | exec/s closed loop | exec/s open loop | server CPU ms/execution | not SUCCEEDED | create s |",
          "| --- | --- | --- | --- | --- | --- | --- | --- |"]
 for r in rows:
