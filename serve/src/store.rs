@@ -216,6 +216,8 @@ struct Index {
     file: File,
     /// Lines written since the service started.
     written: u64,
+    /// Its length: where the next line starts.
+    len: u64,
 }
 
 fn dir_error(path: &Path, source: std::io::Error) -> ServeError {
@@ -263,11 +265,16 @@ impl Store {
             .open(&path)
             .map_err(|e| dir_error(&path, e))?;
         let syncer = file.try_clone().map_err(|e| dir_error(&path, e))?;
+        let len = file.metadata().map_err(|e| dir_error(&path, e))?.len();
         Ok((
             Self {
                 root: root.to_path_buf(),
                 fsync,
-                index: Arc::new(Mutex::new(Index { file, written: 0 })),
+                index: Arc::new(Mutex::new(Index {
+                    file,
+                    written: 0,
+                    len,
+                })),
                 synced: Arc::new(Mutex::new((0, syncer))),
             },
             records,
@@ -353,8 +360,13 @@ impl Store {
         line.push(b'\n');
         let mut ix = self.index.lock().unwrap_or_else(|p| p.into_inner());
         // One write: a process killed in the middle leaves a torn last line, which the next
-        // start drops (the operation it recorded had not answered).
-        ix.file.write_all(&line)?;
+        // start drops (the operation it recorded had not answered). A write that fails part
+        // way (a full disk) is cut off, so the next line does not continue it.
+        if let Err(e) = ix.file.write_all(&line) {
+            let _ = ix.file.set_len(ix.len);
+            return Err(e);
+        }
+        ix.len = ix.len.saturating_add(line.len() as u64);
         ix.written = ix.written.saturating_add(1);
         Ok(ix.written)
     }
