@@ -5,8 +5,16 @@ Step Functions–compatible endpoint, through boto3 (what a test suite sees).
 
 One Standard state machine of 5 states (Pass, Choice, Pass, Pass, Succeed). Latency: N
 executions one after another, each timed from the StartExecution call to the first
-DescribeExecution that reports it ended (polled without pause). Throughput: N executions
-started and awaited by C client processes at once; executions per second = N / wall time.
+DescribeExecution that reports it ended (polled without pause). Throughput, two ways, each with
+C client processes at once and N executions on a machine of its own:
+- closed loop: each client starts an execution and polls DescribeExecution until it ended,
+  then starts the next (two or more calls per execution: the client's own cost weighs);
+- open loop: each client only starts its executions, one after another; one poller then calls
+  ListExecutions(statusFilter=RUNNING, maxResults=1) until none is left. Executions per second =
+  N / (first start to the poll that saw none running); one call per execution, so what is
+  measured is the server's work, not the client's. Every execution must then be listed
+  SUCCEEDED.
+`--no-check` (the null server of bench/null_sfn.py) skips the SUCCEEDED counts.
 Prints one JSON line.
 """
 
@@ -53,6 +61,29 @@ def ready(_):
     return True
 
 
+def starter(job):
+    endpoint, arn, k, n = job
+    c = client(endpoint)
+    errors = []
+    for j in range(n):
+        try:
+            c.start_execution(stateMachineArn=arn, name="ol-%d-%d" % (k, j), input='{"k": 1}')
+        except Exception as e:  # noqa: BLE001 - reported, not raised
+            errors.append(repr(e))
+    return errors
+
+
+def listed(sfn, arn, status):
+    n, token = 0, None
+    while True:
+        kw = {"nextToken": token} if token else {}
+        page = sfn.list_executions(stateMachineArn=arn, statusFilter=status, maxResults=1000, **kw)
+        n += len(page["executions"])
+        token = page.get("nextToken")
+        if not token:
+            return n
+
+
 def worker(job):
     endpoint, arn, k, n = job
     c = client(endpoint)
@@ -79,11 +110,16 @@ def main():
     ap.add_argument("--latency", type=int, default=200)
     ap.add_argument("--throughput", type=int, default=400)
     ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--no-check", action="store_true")
     a = ap.parse_args()
     sfn = client(a.endpoint)
+
+    def machine(tag):
+        return sfn.create_state_machine(name="bench%s%d" % (tag, int(time.time() * 1000)), definition=json.dumps(DEF),
+                                        roleArn="arn:aws:iam::123456789012:role/bench")["stateMachineArn"]
+
     t0 = time.perf_counter()
-    arn = sfn.create_state_machine(name="bench%d" % int(time.time() * 1000), definition=json.dumps(DEF),
-                                   roleArn="arn:aws:iam::123456789012:role/bench")["stateMachineArn"]
+    arn = machine("")
     create_s = time.perf_counter() - t0
     one(sfn, arn, "warm")  # first execution: lazy set-up in some peers
     lat, bad = [], 0
@@ -100,7 +136,14 @@ def main():
         t0 = time.perf_counter()
         results = pool.map(worker, [(a.endpoint, arn, k, per[k]) for k in range(a.clients)])
         wall = time.perf_counter() - t0
-    errors = [e for r in results for e in r]
+        ol_arn = machine("ol")
+        t0 = time.perf_counter()
+        started = pool.map(starter, [(a.endpoint, ol_arn, k, per[k]) for k in range(a.clients)])
+        while sfn.list_executions(stateMachineArn=ol_arn, statusFilter="RUNNING", maxResults=1)["executions"]:
+            pass
+        ol_wall = time.perf_counter() - t0
+    errors = [e for r in results for e in r] + [e for r in started for e in r]
+    ol_bad = 0 if a.no_check else a.throughput - listed(sfn, ol_arn, "SUCCEEDED")
     print(json.dumps({
         "peer": a.peer,
         "create_s": round(create_s, 3),
@@ -112,6 +155,8 @@ def main():
         "throughput_n": a.throughput,
         "clients": a.clients,
         "exec_per_s": round(a.throughput / wall, 1),
+        "open_exec_per_s": round(a.throughput / ol_wall, 1),
+        "open_not_succeeded": ol_bad,
         "errors": errors[:3],
     }), flush=True)
 

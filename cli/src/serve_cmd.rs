@@ -49,6 +49,14 @@ pub struct ServeArgs {
     /// How long GetActivityTask waits for a task, in seconds (AWS: 60).
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub activity_poll: u64,
+
+    /// Force every acknowledged change (started, stopped and redriven executions, event-log
+    /// sync points, state machines, activities) to stable storage, so that it also survives
+    /// an operating-system crash or a power loss; slower. Without it, every change reaches
+    /// the operating system before the request answers, which a killed server (even
+    /// `kill -9`) cannot lose.
+    #[arg(long)]
+    pub fsync: bool,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -94,6 +102,7 @@ pub fn run(args: ServeArgs) -> u8 {
             mock_config,
             virtual_clock: args.virtual_clock,
             activity_poll: std::time::Duration::from_secs(args.activity_poll),
+            fsync: args.fsync,
         },
         on_ready: Box::new(move |addr, resumed| {
             eprintln!("nexus serve: listening on http://{addr} (data in {shown})");

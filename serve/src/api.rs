@@ -766,17 +766,18 @@ fn list_executions(svc: &Arc<Service>, req: &Value) -> Result<Value, ApiError> {
         }
     };
     let items: Vec<Value> = svc
-        .executions_of(&machine)
-        .into_iter()
-        .filter(|e| status.as_deref().is_none_or(|s| e.status == s))
-        .filter(|e| redriven.is_none_or(|r| (e.redrive_count > 0) == r))
-        .filter(|e| match &qualifier {
-            None => true,
-            Some(_) => {
-                e.version_arn.as_deref() == Some(arn.as_str())
-                    || e.alias_arn.as_deref() == Some(arn.as_str())
-            }
+        .executions_of(&machine, |e| {
+            status.as_deref().is_none_or(|s| e.status == s)
+                && redriven.is_none_or(|r| (e.redrive_count > 0) == r)
+                && match &qualifier {
+                    None => true,
+                    Some(_) => {
+                        e.version_arn.as_deref() == Some(arn.as_str())
+                            || e.alias_arn.as_deref() == Some(arn.as_str())
+                    }
+                }
         })
+        .into_iter()
         .map(|e| {
             let mut v = json!({
                 "executionArn": svc.cfg.partition.execution(&e.machine, &e.name),

@@ -52,14 +52,16 @@ pub(crate) fn outcome(log: &Path) -> Option<Outcome> {
     })
 }
 
-/// Appends `ExecutionAborted` to an execution's log (its run was cancelled; the log is free).
+/// Appends `ExecutionAborted` to an execution's log (its run was cancelled; the log is free),
+/// forced to disk with `fsync`.
 pub fn append_aborted(
     log: &Path,
+    fsync: bool,
     now_ms: i64,
     error: Option<&str>,
     cause: Option<&str>,
 ) -> Result<(), String> {
-    let (mut w, summary) = EventLogWriter::open(log).map_err(|e| e.to_string())?;
+    let (mut w, summary) = EventLogWriter::open_with(log, fsync).map_err(|e| e.to_string())?;
     let last = summary
         .events()
         .filter_map(|e| e.get("id").and_then(Value::as_u64))

@@ -271,7 +271,7 @@ fn find(svc: &Arc<Service>, arn: &str) -> Result<(Run, ExecutionRecord), ApiErro
         .and_then(|m| m.split_once('/'))
         .map(|(m, _)| m.to_string())
         .ok_or_else(|| ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'")))?;
-    for rec in svc.executions_of(&machine) {
+    for rec in svc.executions_of(&machine, |_| true) {
         let log = svc.store().log_path(&rec.machine, &rec.name);
         // Cheap test first: most logs do not name the run.
         let Ok(bytes) = std::fs::read(&log) else {

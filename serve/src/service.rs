@@ -33,6 +33,11 @@ pub struct Config {
     pub virtual_clock: bool,
     /// How long GetActivityTask waits for a task (AWS: 60 seconds).
     pub activity_poll: std::time::Duration,
+    /// Force every acknowledged change to stable storage, so that it also survives an
+    /// operating-system crash or a power loss (`fdatasync`: slower). Without it, changes
+    /// reach the operating system before the operation answers, which a killed process
+    /// (`kill -9`) cannot lose. See [`crate::store`].
+    pub fsync: bool,
 }
 
 /// A message to a Task waiting for its token.
@@ -130,7 +135,7 @@ impl Service {
     /// Opens the data directory and loads what it holds. Call [`Service::recover`] inside
     /// the runtime to resume unfinished executions.
     pub fn open(cfg: Config, data_dir: &std::path::Path) -> Result<Arc<Self>, ServeError> {
-        let store = Store::open(data_dir)?;
+        let (store, mut execs) = Store::open(data_dir, cfg.fsync)?;
         let mut st = State::default();
         for m in store.machines()? {
             st.machines.insert(m.name.clone(), m);
@@ -138,7 +143,6 @@ impl Service {
         for a in store.activities()? {
             st.activities.insert(a.name.clone(), a);
         }
-        let mut execs = store.executions()?;
         execs.sort_by_key(|e| e.start_ms);
         for rec in execs {
             let arn = cfg.partition.execution(&rec.machine, &rec.name);
@@ -417,8 +421,9 @@ impl Service {
             redrive_ms: None,
             map_runs: BTreeMap::new(),
         };
-        self.store
-            .put_execution(&rec, true)
+        let ticket = self
+            .store
+            .create_execution(&rec)
             .map_err(|e| ApiError::internal(format!("cannot store the execution: {e}")))?;
         let start = rec.start_ms;
         st.by_machine
@@ -436,14 +441,26 @@ impl Service {
         );
         drop(st);
         self.metrics.started.fetch_add(1, Ordering::Relaxed);
+        // Forced to disk (with --fsync) outside the lock: other requests go on meanwhile, and
+        // starts that come together share one flush. Before the run, so its event log never
+        // outlives a record an operating-system crash lost. A failed flush is an error to
+        // the client; the execution runs all the same (the operating system has its record)
+        // and the same StartExecution again answers it, as a retry does on AWS.
+        let synced = self.store.sync(ticket);
         self.launch(&arn, false);
+        synced.map_err(|e| {
+            ApiError::internal(format!(
+                "the execution {arn} started, but its record could not be forced to disk: {e}"
+            ))
+        })?;
         Ok((arn, start))
     }
 
     /// Spawns the run of a stored execution (a resume replays its log first).
     fn launch(self: &Arc<Self>, arn: &str, resume: bool) {
         let mut st = self.lock();
-        let Some(e) = st.execs.get_mut(arn) else {
+        // Not when it was stopped between its start and its launch.
+        let Some(e) = st.execs.get_mut(arn).filter(|e| e.rec.status == "RUNNING") else {
             return;
         };
         let svc = self.clone();
@@ -478,6 +495,7 @@ impl Service {
             clock,
             record_history: log.is_none(),
             event_log: log,
+            event_log_fsync: self.store.fsync(),
             task_token_prefix: Some(format!("{arn}/")),
             map_run_updates: Some(Arc::new(crate::map_runs::Updates {
                 svc: Arc::downgrade(self),
@@ -600,9 +618,13 @@ impl Service {
         let mut st = self.lock();
         let e = exec_mut(&mut st, arn)?;
         let log = self.store.log_path(&e.rec.machine, &e.rec.name);
-        if let Err(err) =
-            crate::history::append_aborted(&log, stop, error.as_deref(), cause.as_deref())
-        {
+        if let Err(err) = crate::history::append_aborted(
+            &log,
+            self.store.fsync(),
+            stop,
+            error.as_deref(),
+            cause.as_deref(),
+        ) {
             eprintln!("nexus serve: cannot log the stop of {arn}: {err}");
         }
         e.rec.status = String::from("ABORTED");
@@ -721,15 +743,22 @@ impl Service {
         self.execution(arn)
     }
 
-    /// Execution records of a machine, newest first.
-    pub fn executions_of(&self, machine: &str) -> Vec<ExecutionRecord> {
+    /// Execution records of a machine that `keep` selects, newest first (only those are
+    /// copied: a poll for the few running ones does not copy every record).
+    pub fn executions_of(
+        &self,
+        machine: &str,
+        keep: impl Fn(&ExecutionRecord) -> bool,
+    ) -> Vec<ExecutionRecord> {
         let st = self.lock();
         st.by_machine
             .get(machine)
             .map(|arns| {
                 arns.iter()
                     .rev()
-                    .filter_map(|a| st.execs.get(a).map(|e| e.rec.clone()))
+                    .filter_map(|a| st.execs.get(a).map(|e| &e.rec))
+                    .filter(|r| keep(r))
+                    .cloned()
                     .collect()
             })
             .unwrap_or_default()

@@ -650,7 +650,7 @@ def crash(tmp):
     check(calls_after == calls_before and len(calls_after) == n, "crash: no task re-run (%d calls)" % len(calls_after))
     hist = history(sfn, arns[0])
     check([x["id"] for x in hist] == list(range(1, len(hist) + 1)) and hist[-1]["type"] == "ExecutionSucceeded", "crash: one history")
-    log = os.path.join(data, "executions", "crashy", "c0", "log.jsonl")
+    log = os.path.join(data, "executions", "crashy", "c0.jsonl")
     v = subprocess.run([NEXUS, "log", "verify", log], capture_output=True, text=True)
     check(v.returncode == 0 and "head " in v.stdout, "nexus log verify: %s %s" % (v.stdout, v.stderr))
     s2.stop()

@@ -280,6 +280,8 @@ pub struct EventLogWriter {
     prev: String,
     seq: u64,
     line: Vec<u8>,
+    /// Whether [`EventLogWriter::sync`] forces entries to stable storage.
+    fsync: bool,
 }
 
 impl std::fmt::Debug for EventLogWriter {
@@ -307,9 +309,19 @@ pub enum OpenError {
 impl EventLogWriter {
     /// Opens (or creates) `path` for appending. The existing content is verified first so a
     /// run never extends a broken chain; a torn last line is cut off (it is reported in the
-    /// returned summary).
+    /// returned summary). [`EventLogWriter::sync`] forces entries to stable storage.
     pub fn open(path: &Path) -> Result<(Self, LogSummary), OpenError> {
-        let created = !path.exists();
+        Self::open_with(path, true)
+    }
+
+    /// [`EventLogWriter::open`], saying whether the log is forced to stable storage. Every
+    /// entry reaches the operating system with one `write(2)` either way, so a process killed
+    /// at any moment (even `kill -9`) loses nothing it wrote; `fsync` also makes the new file's
+    /// directory entry, a cut torn tail and every [`EventLogWriter::sync`] reach the disk
+    /// (`fdatasync`), so an operating-system crash or a power loss loses nothing synced
+    /// either. With `fsync` false, [`EventLogWriter::sync`] does nothing.
+    pub fn open_with(path: &Path, fsync: bool) -> Result<(Self, LogSummary), OpenError> {
+        let created = fsync && !path.exists();
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -333,7 +345,9 @@ impl EventLogWriter {
         let summary = verify_bytes(&bytes)?;
         if summary.torn_tail.is_some() {
             file.set_len(summary.valid_len)?;
-            file.sync_data()?;
+            if fsync {
+                file.sync_data()?;
+            }
         }
         Ok((
             Self {
@@ -341,6 +355,7 @@ impl EventLogWriter {
                 prev: summary.last_hash.clone(),
                 seq: summary.entries,
                 line: Vec::new(),
+                fsync,
             },
             summary,
         ))
@@ -377,9 +392,14 @@ impl EventLogWriter {
         Ok(seq)
     }
 
-    /// Forces what was written to stable storage (`fdatasync`).
+    /// Forces what was written to stable storage (`fdatasync`), when the writer was opened
+    /// to (see [`EventLogWriter::open_with`]).
     pub fn sync(&mut self) -> std::io::Result<()> {
-        self.file.sync_data()
+        if self.fsync {
+            self.file.sync_data()
+        } else {
+            Ok(())
+        }
     }
 
     /// Sequence number of the last entry.

@@ -20,11 +20,12 @@
 //! | `SubRunsKept` | when an attempt of a Parallel or Map state fails | `state` (its [`scope key`](Journal::take_kept)), `map_run`, `redrives`, `runs`: the branches or iterations that succeeded, with their outputs |
 //!
 //! Entries are written as they happen, each with one `write(2)`, so a process that dies
-//! loses nothing it wrote. They are forced to disk (`fdatasync`) at the points that decide
-//! what a resume redoes: after the header, after every `HandlerReturned` of a handler with
-//! effects outside the run (`exec`, `http`, custom handlers; not mocks, which answer the same
-//! again), after every `TimerStarted` (so the time already waited counts) and at the end of
-//! the execution.
+//! loses nothing it wrote. Unless `RunOptions::event_log_fsync` is off, they are also forced
+//! to disk (`fdatasync`, against an operating-system crash or power loss) at the points that
+//! decide what a resume redoes: after the header, after every `HandlerReturned` of a handler
+//! with effects outside the run (`exec`, `http`, custom handlers; not mocks, which answer the
+//! same again), after every `TimerStarted` (so the time already waited counts) and at the end
+//! of the execution.
 //!
 //! ## How a resume works
 //!
@@ -641,8 +642,12 @@ fn brief(v: &Value) -> String {
 impl Journal {
     /// Starts the log of a new execution at `path` (created if needed). The log's last
     /// execution, if any, must have ended.
-    pub(crate) fn create(path: &std::path::Path, header: Header) -> Result<Self, LogError> {
-        let (mut writer, summary) = EventLogWriter::open(path)?;
+    pub(crate) fn create(
+        path: &std::path::Path,
+        fsync: bool,
+        header: Header,
+    ) -> Result<Self, LogError> {
+        let (mut writer, summary) = EventLogWriter::open_with(path, fsync)?;
         if let Some(h) = last_header(&summary.lines) {
             let rest = summary.lines.get(h..).unwrap_or_default();
             if ended(rest).is_none() {
@@ -661,11 +666,12 @@ impl Journal {
     /// the execution is of this definition (and input, when one is given) and has not ended.
     pub(crate) fn resume(
         path: &std::path::Path,
+        fsync: bool,
         definition_sha256: &str,
         input: Option<&Value>,
         real_clock: bool,
     ) -> Result<(Self, ResumeInfo), LogError> {
-        let (writer, summary) = EventLogWriter::open(path)?;
+        let (writer, summary) = EventLogWriter::open_with(path, fsync)?;
         let (h, header_line, header, rest) = last_execution(&summary.lines, definition_sha256)?;
         if let Some(i) = input {
             let given = value_sha256(i);
@@ -1104,11 +1110,12 @@ fn effective(rest: &[LogLine]) -> Result<(Vec<Rec>, Vec<IdMap>), LogError> {
 /// runs the redrive. Returns the execution's redrive count.
 pub(crate) fn redrive(
     path: &std::path::Path,
+    fsync: bool,
     definition_sha256: &str,
     top_states: &[String],
     now_ms: i64,
 ) -> Result<u64, LogError> {
-    let (mut writer, summary) = EventLogWriter::open(path)?;
+    let (mut writer, summary) = EventLogWriter::open_with(path, fsync)?;
     let (h, _, _, rest) = last_execution(&summary.lines, definition_sha256)?;
     let status = ended(rest).unwrap_or_else(|| String::from("RUNNING"));
     if status == "RUNNING" || status == "SUCCEEDED" {

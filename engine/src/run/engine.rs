@@ -295,10 +295,12 @@ impl Engine {
             .map(|s| s.name.to_string())
             .collect();
         let now = self.opts.clock.now_ms();
-        crate::log::journal::redrive(path, def, &top, now).map_err(|source| RunError::Log {
-            path: path.display().to_string(),
-            source,
-        })
+        crate::log::journal::redrive(path, self.opts.event_log_fsync, def, &top, now).map_err(
+            |source| RunError::Log {
+                path: path.display().to_string(),
+                source,
+            },
+        )
     }
 
     fn open_resume(
@@ -307,13 +309,17 @@ impl Engine {
     ) -> Result<(Arc<Journal>, ResumeInfo, Value), RunError> {
         let path = self.opts.event_log.as_ref().ok_or(RunError::NoEventLog)?;
         let def = self.definition_sha256.as_deref().unwrap_or_default();
-        let (journal, info) =
-            Journal::resume(path, def, input.as_ref(), !self.opts.clock.is_virtual()).map_err(
-                |source| RunError::Log {
-                    path: path.display().to_string(),
-                    source,
-                },
-            )?;
+        let (journal, info) = Journal::resume(
+            path,
+            self.opts.event_log_fsync,
+            def,
+            input.as_ref(),
+            !self.opts.clock.is_virtual(),
+        )
+        .map_err(|source| RunError::Log {
+            path: path.display().to_string(),
+            source,
+        })?;
         let input = input.unwrap_or_else(|| journal.header().input.clone());
         Ok((Arc::new(journal), info, input))
     }
@@ -386,7 +392,7 @@ impl Engine {
             seed: self.opts.seed,
             entropy_seed: nexus_schema::expr::Entropy::next_u64(&nexus_schema::expr::SystemEntropy),
         };
-        Journal::create(path, header)
+        Journal::create(path, self.opts.event_log_fsync, header)
             .map(|j| Some(Arc::new(j)))
             .map_err(|source| RunError::Log {
                 path: path.display().to_string(),

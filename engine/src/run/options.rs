@@ -46,6 +46,11 @@ pub struct RunOptions {
     pub history_sink: Option<Arc<dyn HistorySink>>,
     /// Append events to this JSONL file, SHA-256 hash-chained (see [`crate::eventlog`]).
     pub event_log: Option<PathBuf>,
+    /// Force the event log to stable storage (`fdatasync`) at the points that decide what a
+    /// resume redoes (default). Off, every entry still reaches the operating system with one
+    /// `write(2)` before the run goes on, which a killed process cannot lose, but an
+    /// operating-system crash or power loss can (see [`crate::eventlog::EventLogWriter::open_with`]).
+    pub event_log_fsync: bool,
     /// Seed for `States.MathRandom`/`States.UUID`-style randomness where the run needs it.
     pub seed: u64,
     /// Prefix of the task tokens (`$$.Task.Token`) of `.waitForTaskToken` Tasks. A service
@@ -90,6 +95,7 @@ impl Default for RunOptions {
             record_history: true,
             history_sink: None,
             event_log: None,
+            event_log_fsync: true,
             seed: 0,
             task_token_prefix: None,
             map_run_updates: None,
