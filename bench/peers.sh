@@ -19,7 +19,8 @@
 # npm and PyPI packages by this script; statelint and j2119 from source, from git directories
 # given as $STATELINT_GIT and $J2119_GIT (default: the mirrors in /work/.mirror); ruby with
 # apt-get when missing. A peer that cannot be installed is left out of the tables, and the
-# script says so. Nothing of the peers is committed. Takes 5-10 minutes on the 2-core machine.
+# script says so. Nothing of the peers is committed. Each measurement is preceded by one untimed
+# run of its first command (a warm-up: see the note at the loop). Takes 5-10 minutes on the 2-core machine.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${NEXUS_SHARED:-$HERE/../shared}
@@ -180,6 +181,12 @@ times = {i: [] for i in range(len(M))}
 started = time.time()
 for r in range(reps):
     for i, (_, row, tool, cmds) in enumerate(M):
+        # One untimed run of the measurement's first command right before it: on this
+        # virtual machine the first process after an idle moment or after another large
+        # process runs up to 3x slower (measured: nexus's 20-file row 170 ms right after
+        # asl-validator, 106 ms otherwise; a 1.5 s pause made it worse, not better), and
+        # whichever tool came first in the order took that penalty.
+        run(cmds[:1])
         times[i].append(run(cmds))
     print(f"[peers] repetition {r + 1}/{reps} done ({time.time() - started:.0f} s)", file=sys.stderr)
 load_after = open("/proc/loadavg").read().split()[:3]
