@@ -13,11 +13,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clap::builder::PossibleValuesParser;
+use nexus_engine::RunOptions;
 use nexus_engine::test_state::{
     InspectionLevel, StateConfiguration, TestStateError, TestStateRequest, TestStateStatus,
     test_state,
 };
-use nexus_engine::{Handlers, RunOptions};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Args)]
@@ -61,9 +61,16 @@ pub struct TestStateArgs {
     #[arg(long, value_name = "JSON")]
     pub context: Option<String>,
 
-    /// The role ARN of the call (`$$.Execution.RoleArn`).
+    /// The role ARN of the call (`$$.Execution.RoleArn`). A Task tested without a mock needs
+    /// one, as on AWS, unless `--handlers` answers it locally.
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
+
+    /// Handlers file of `nexus run` (action name or Resource ARN → `exec`, `http` or `mock`):
+    /// what answers the call of a Task tested without a mock. With it and no `--role-arn`, the
+    /// call's role is the local one `nexus run` uses.
+    #[arg(long, value_name = "FILE")]
+    pub handlers: Option<PathBuf>,
 
     /// Which machine of a template holding several (logical id or name).
     #[arg(long, value_name = "NAME")]
@@ -111,12 +118,17 @@ fn run_inner(args: &TestStateArgs) -> Result<u8, String> {
         mock: json_arg("--mock", args.mock.as_ref())?,
         context: json_arg("--context", args.context.as_ref())?,
         variables: json_arg("--variables", args.variables.as_ref())?,
-        role_arn: args.role_arn.clone(),
+        role_arn: args.role_arn.clone().or_else(|| {
+            args.handlers
+                .as_ref()
+                .map(|_| RunOptions::default().role_arn)
+        }),
         inspection_level: InspectionLevel::parse(&args.inspection_level).unwrap_or_default(),
         reveal_secrets: args.reveal_secrets,
         state_configuration,
     };
-    match test_state(&req, RunOptions::default(), &Handlers::new()) {
+    let handlers = crate::run_cmd::load_handlers(args.handlers.as_deref())?;
+    match test_state(&req, RunOptions::default(), &handlers) {
         Ok(answer) => {
             let out = answer.to_json();
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());

@@ -631,3 +631,27 @@ fn test_state_reports_choice_targets_catches_and_retries() {
         json!({"output": "{\"kind\":\"a\"}", "nextState": "Route", "status": "SUCCEEDED"})
     );
 }
+
+#[test]
+fn test_state_answers_an_unmocked_task_from_a_handlers_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let handlers = dir.path().join("handlers.yaml");
+    // A lambda:invoke result, as Lambda answers it: the function's value under `Payload`.
+    std::fs::write(
+        &handlers,
+        "load:\n  mock: {return: {StatusCode: 200, Payload: {kind: a}}}\n",
+    )
+    .unwrap();
+    let handlers = handlers.to_str().unwrap();
+    // Neither a mock nor a handlers file: refused as AWS refuses it.
+    let (code, _) = test_state(&["--state", "Load", "--input", "{}"]);
+    assert_eq!(code, Some(2));
+    // The handlers file answers the call; the role is the local one.
+    let (code, v) = test_state(&["--state", "Load", "--input", "{}", "--handlers", handlers]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["nextState"], "Route");
+    // OutputPath `$.Payload` keeps the function's value.
+    let out: Value = serde_json::from_str(v["output"].as_str().unwrap()).unwrap();
+    assert_eq!(out, json!({"kind": "a"}));
+}
