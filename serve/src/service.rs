@@ -1087,25 +1087,9 @@ mod tests {
 
     fn rec(status: &str, start_ms: i64, stop_ms: Option<i64>) -> ExecutionRecord {
         ExecutionRecord {
-            name: "e".into(),
-            machine: "m".into(),
-            machine_arn: "arn".into(),
-            version_arn: None,
-            alias_arn: None,
-            definition: "{}".into(),
-            role_arn: "r".into(),
-            input: "{}".into(),
             start_ms,
-            status: status.into(),
             stop_ms,
-            output: None,
-            error: None,
-            cause: None,
-            parent: None,
-            test_case: None,
-            redrive_count: 0,
-            redrive_ms: None,
-            map_runs: BTreeMap::new(),
+            ..ExecutionRecord::for_test("m", "e", status)
         }
     }
 

@@ -536,10 +536,10 @@ fn replace_file(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(machine: &str, name: &str, status: &str) -> ExecutionRecord {
+impl ExecutionRecord {
+    /// A record of the execution `name` of `machine`, started at 1 ms, with `status` and
+    /// nothing else set: the starting point of the store's and the service's tests.
+    pub(crate) fn for_test(machine: &str, name: &str, status: &str) -> Self {
         ExecutionRecord {
             name: name.into(),
             machine: machine.into(),
@@ -561,6 +561,15 @@ mod tests {
             redrive_ms: None,
             map_runs: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(machine: &str, name: &str, status: &str) -> ExecutionRecord {
+        ExecutionRecord::for_test(machine, name, status)
     }
 
     fn statuses(mut v: Vec<ExecutionRecord>) -> Vec<(String, String)> {
